@@ -1,0 +1,48 @@
+# Classmeet: `make run` serves the demo, `make test` runs every check. Both set themselves up.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= config.settings.local
+
+.PHONY: run test install assets lint format pytest bench soak clean
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(BIN)/.installed node_modules/.installed
+
+assets: install
+	node scripts/build_assets.mjs
+	$(BIN)/python manage.py collectstatic --noinput -v 0
+
+run: assets
+	$(BIN)/python manage.py migrate --noinput -v 0
+	$(BIN)/python manage.py seed_demo
+	HOST=$(HOST) PORT=$(PORT) BIN=$(BIN) scripts/run.sh
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+	npx eslint .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+pytest: assets
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest
+
+test: lint pytest
+
+clean:
+	rm -rf build staticfiles var/test-media .pytest_cache .mypy_cache .ruff_cache

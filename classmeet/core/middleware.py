@@ -1,0 +1,94 @@
+"""Request id and user id for the logs, the viewer's time zone, and a friendly 503."""
+
+import logging
+import uuid
+import zoneinfo
+from collections.abc import Callable
+
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
+
+from .logging import request_id_var, user_id_var
+
+logger = logging.getLogger("classmeet.request")
+
+TZ_COOKIE = "classmeet_tz"
+
+
+class RequestIdMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else ""
+        request_id = request_id or uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        user_token = user_id_var.set(None)
+        try:
+            response = self.get_response(request)
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated:
+                user_id_var.set(user.pk)
+            response["X-Request-ID"] = request_id
+            if response.status_code >= 500:
+                logger.error(
+                    "request failed", extra={"path": request.path, "status": response.status_code}
+                )
+            return response
+        finally:
+            request_id_var.reset(token)
+            user_id_var.reset(user_token)
+
+
+def _zone(name: str) -> zoneinfo.ZoneInfo | None:
+    if not name or len(name) > 64:
+        return None
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+class UserTimezoneMiddleware:
+    """Activate the user's chosen zone, else the browser's (a cookie set by app.js), else UTC."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            user_id_var.set(user.pk)
+        chosen = getattr(user, "timezone", "") if user is not None else ""
+        zone = _zone(chosen) or _zone(request.COOKIES.get(TZ_COOKIE, ""))
+        if zone is not None:
+            timezone.activate(zone)
+        else:
+            timezone.deactivate()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+
+class DatabaseUnavailableMiddleware:
+    """Answer a friendly 503 page when the database is unreachable, instead of a traceback."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, OperationalError | InterfaceError) or (
+            isinstance(exception, DatabaseError) and "connection" in str(exception).lower()
+        ):
+            logger.warning("database unavailable", extra={"path": request.path})
+            response = TemplateResponse(request, "503.html", status=503)
+            response["Retry-After"] = "10"
+            return response.render()
+        return None

@@ -1,0 +1,162 @@
+"""Every permission rule of Classmeet, in one place.
+
+`can_*` functions answer yes/no. `access_*` functions fetch an object and check it in one go;
+they raise `Http404` whether the object is missing or hidden from the user, so ids don't leak.
+Views, DRF permissions and consumers call these instead of repeating the rules.
+
+Staff accounts manage everything from /admin/; the app's own pages show them only what they
+teach or attend, like anybody else.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from classmeet.accounts.models import User
+    from classmeet.courses.models import Course
+    from classmeet.meetings.models import Meeting
+
+    AnyUser = User | AnonymousUser
+
+
+def _is_authenticated(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+# Courses ---------------------------------------------------------------------------------------
+
+
+def visible_courses_q(*, user: AnyUser, prefix: str = "") -> Q:
+    """Return a filter that keeps the courses the user teaches or is enrolled in.
+
+    `prefix` lets other models filter through their course (e.g. ``prefix="course__"``).
+    """
+    if not _is_authenticated(user):
+        return Q(pk__in=[])
+    return Q(**{f"{prefix}teacher_id": user.pk}) | Q(
+        **{f"{prefix}enrollments__student_id": user.pk}
+    )
+
+
+def is_enrolled(*, user: AnyUser, course: Course) -> bool:
+    if not _is_authenticated(user):
+        return False
+    from classmeet.courses.models import Enrollment
+
+    return Enrollment.objects.filter(course_id=course.pk, student_id=user.pk).exists()
+
+
+def can_create_course(*, user: AnyUser) -> bool:
+    return _is_authenticated(user) and user.is_teacher  # type: ignore[union-attr]
+
+
+def can_manage_course(*, user: AnyUser, course: Course) -> bool:
+    """The course's own teacher edits it, its roster, materials and meetings."""
+    return _is_authenticated(user) and course.teacher_id == user.pk
+
+
+def can_view_course(*, user: AnyUser, course: Course) -> bool:
+    return can_manage_course(user=user, course=course) or is_enrolled(user=user, course=course)
+
+
+def can_enroll(*, user: AnyUser, course: Course) -> bool:
+    """Students join a course by code or link while joining is enabled; teachers don't enroll."""
+    return (
+        _is_authenticated(user)
+        and user.is_student  # type: ignore[union-attr]
+        and course.joining_enabled
+        and course.teacher_id != user.pk
+    )
+
+
+def access_course(*, user: AnyUser, course_id: int) -> Course:
+    """Return the course, or raise Http404 if it is missing or hidden from the user."""
+    from classmeet.courses.models import Course
+
+    course = Course.objects.select_related("teacher").filter(pk=course_id).first()
+    if course is None or not can_view_course(user=user, course=course):
+        raise Http404
+    return course
+
+
+def access_course_for_manage(*, user: AnyUser, course_id: int) -> Course:
+    """Return the course for its teacher; 404 to outsiders, 403 to its students."""
+    course = access_course(user=user, course_id=course_id)
+    if not can_manage_course(user=user, course=course):
+        raise PermissionDenied
+    return course
+
+
+# Meetings --------------------------------------------------------------------------------------
+
+
+def can_view_meeting(*, user: AnyUser, meeting: Meeting) -> bool:
+    return can_view_course(user=user, course=meeting.course)
+
+
+def can_manage_meeting(*, user: AnyUser, meeting: Meeting) -> bool:
+    return can_manage_course(user=user, course=meeting.course)
+
+
+def access_meeting(*, user: AnyUser, meeting_id: int) -> Meeting:
+    """Return the meeting, or raise Http404 if it is missing or hidden from the user."""
+    from classmeet.meetings.models import Meeting
+
+    meeting = (
+        Meeting.objects.select_related("course", "course__teacher").filter(pk=meeting_id).first()
+    )
+    if meeting is None or not can_view_meeting(user=user, meeting=meeting):
+        raise Http404
+    return meeting
+
+
+def access_meeting_for_manage(*, user: AnyUser, meeting_id: int) -> Meeting:
+    meeting = access_meeting(user=user, meeting_id=meeting_id)
+    if not can_manage_meeting(user=user, meeting=meeting):
+        raise PermissionDenied
+    return meeting
+
+
+class RoomEntry(enum.IntEnum):
+    """Why someone may or may not enter a meeting room; values are the WebSocket close codes."""
+
+    ALLOWED = 0
+    ANONYMOUS = 4401
+    FORBIDDEN = 4403
+    NOT_FOUND = 4404
+    NOT_OPEN = 4409
+
+
+def room_entry(*, user: AnyUser, meeting_id: int) -> tuple[RoomEntry, Meeting | None]:
+    """Decide whether the user may enter the meeting's live room now.
+
+    Shared by the room page and the signaling socket. A cancelled meeting is NOT_FOUND, a meeting
+    outside its join window (or ended) is NOT_OPEN.
+    """
+    from classmeet.meetings.models import Meeting
+
+    if not _is_authenticated(user):
+        return RoomEntry.ANONYMOUS, None
+    meeting = (
+        Meeting.objects.select_related("course", "course__teacher").filter(pk=meeting_id).first()
+    )
+    if meeting is None or meeting.status == Meeting.Status.CANCELLED:
+        return RoomEntry.NOT_FOUND, None
+    if not can_view_meeting(user=user, meeting=meeting):
+        return RoomEntry.FORBIDDEN, None
+    if not meeting.is_joinable():
+        return RoomEntry.NOT_OPEN, meeting
+    return RoomEntry.ALLOWED, meeting
+
+
+def can_join_meeting(*, user: AnyUser, meeting: Meeting) -> bool:
+    entry, _ = room_entry(user=user, meeting_id=meeting.pk)
+    return entry is RoomEntry.ALLOWED

@@ -1,0 +1,2 @@
+app_name = "courses"
+urlpatterns: list[object] = []

@@ -1,0 +1,2 @@
+app_name = "rooms"
+urlpatterns: list[object] = []

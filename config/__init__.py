@@ -1,0 +1,5 @@
+"""Project wiring: settings, URLs, ASGI and Celery."""
+
+from .celery_app import app as celery_app
+
+__all__ = ("celery_app",)

@@ -1,0 +1,24 @@
+"""ASGI entry point: Django for HTTP, Channels for the WebSocket routes."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+django_asgi_app = get_asgi_application()
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+
+from classmeet.notifications.routing import websocket_urlpatterns as notification_ws  # noqa: E402
+from classmeet.rooms.routing import websocket_urlpatterns as room_ws  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(URLRouter([*room_ws, *notification_ws]))
+        ),
+    }
+)

@@ -1,0 +1,23 @@
+"""Top-level URLs: each app mounts its own urls module under the seed's prefixes."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="core:dashboard", permanent=False)),
+    path("admin/", admin.site.urls),
+    path("auth/", include("classmeet.accounts.urls")),
+    path("classmeet/", include("classmeet.core.urls")),
+    path("courses/", include("classmeet.courses.urls")),
+    path("discussions/", include("classmeet.discussions.urls")),
+    path("notifications/", include("classmeet.notifications.urls")),
+    path("meetings/", include("classmeet.meetings.urls")),
+    path("meetings/room/", include("classmeet.rooms.urls")),
+    path("api/", include("classmeet.api.urls")),
+]
+
+handler400 = "classmeet.core.views.bad_request"
+handler403 = "classmeet.core.views.permission_denied"
+handler404 = "classmeet.core.views.page_not_found"
+handler500 = "classmeet.core.views.server_error"

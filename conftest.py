@@ -1,0 +1,78 @@
+"""Fixtures shared by every test: the people of a course, and the real services of CI."""
+
+import os
+import socket
+from urllib.parse import urlparse
+
+import pytest
+
+from classmeet.accounts.tests.factories import StudentFactory, TeacherFactory, UserFactory
+from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory
+from classmeet.meetings.tests.factories import MeetingFactory
+
+# In CI every service must be there: a test that needs one fails instead of skipping.
+REQUIRE_SERVICES = (
+    os.environ.get("CLASSMEET_REQUIRE_SERVICES") == "1" or os.environ.get("CI") == "true"
+)
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection(
+            (parsed.hostname or "127.0.0.1", parsed.port or default_port), 1
+        ):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The Redis server for tests that need one (REDIS_URL, default the local one)."""
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    if not _reachable(url, 6379):
+        if REQUIRE_SERVICES:
+            pytest.fail(f"Redis is required but unreachable at {url}")
+        pytest.skip(f"Redis not reachable at {url}")
+    return url
+
+
+@pytest.fixture
+def teacher(db):
+    return TeacherFactory(username="teacher", first_name="Tina", last_name="Teach")
+
+
+@pytest.fixture
+def other_teacher(db):
+    return TeacherFactory(username="other_teacher")
+
+
+@pytest.fixture
+def student(db):
+    return StudentFactory(username="student", first_name="Sam", last_name="Study")
+
+
+@pytest.fixture
+def outsider(db):
+    return StudentFactory(username="outsider")
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(username="staff", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def course(teacher):
+    return CourseFactory(teacher=teacher, title="Physics 101")
+
+
+@pytest.fixture
+def enrollment(course, student):
+    return EnrollmentFactory(course=course, student=student)
+
+
+@pytest.fixture
+def live_meeting(course):
+    return MeetingFactory(course=course, title="Waves")
