@@ -1,9 +1,9 @@
 """Courses, who is enrolled in them, and their private materials."""
 
 import secrets
-from typing import Any
 import uuid
 from pathlib import PurePath
+from typing import Any
 
 from django.conf import settings
 from django.db import models

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from classmeet.accounts.models import User
+from classmeet.courses.models import Course
 
 from .models import Notification
 
@@ -19,6 +20,7 @@ def notifications_create(
     url: str = "",
     body: str = "",
     actor: User | None = None,
+    course: Course | None = None,
 ) -> list[Notification]:
     """Notify each recipient once (the actor never notifies themselves)."""
     ids = sorted({rid for rid in recipient_ids if actor is None or rid != actor.pk})
@@ -26,7 +28,13 @@ def notifications_create(
         return []
     rows = [
         Notification(
-            recipient_id=rid, actor=actor, kind=kind, title=title[:255], url=url, body=body
+            recipient_id=rid,
+            actor=actor,
+            course=course,
+            kind=kind,
+            title=title[:255],
+            url=url,
+            body=body,
         )
         for rid in ids
     ]
