@@ -22,7 +22,7 @@ pids+=($!)
 "$BIN/celery" -A config beat --loglevel=INFO >var/log/celery-beat.log 2>&1 &
 pids+=($!)
 echo "Classmeet on http://$HOST:$PORT/  (Ctrl-C stops everything)"
-"$BIN/uvicorn" config.asgi:application --host "$HOST" --port "$PORT" --ws websockets \
+"$BIN/uvicorn" config.asgi:application --host "$HOST" --port "$PORT" --ws websockets-sansio \
   --proxy-headers --no-server-header &
 pids+=($!)
 wait -n "${pids[@]}"

@@ -23,3 +23,9 @@ MEDIA_ROOT = Path(env("TEST_MEDIA_ROOT", default=str(BASE_DIR / "var" / "test-me
 AXES_ENABLED = True
 CLASSMEET_TEACHER_SIGNUP = "open"
 LOGGING["root"]["level"] = "WARNING"  # type: ignore[index]  # noqa: F405
+# Browser tests run a live server in this process: serve static files straight from the apps.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+# A file database (not :memory:) so the live server's threads share it with the test.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}  # noqa: F405
