@@ -133,6 +133,7 @@ class RoomEntry(enum.IntEnum):
     FORBIDDEN = 4403
     NOT_FOUND = 4404
     NOT_OPEN = 4409
+    REMOVED = 4410  # the teacher removed this user from this meeting
 
 
 def room_entry(*, user: AnyUser, meeting_id: int) -> tuple[RoomEntry, Meeting | None]:
@@ -152,6 +153,8 @@ def room_entry(*, user: AnyUser, meeting_id: int) -> tuple[RoomEntry, Meeting | 
         return RoomEntry.NOT_FOUND, None
     if not can_view_meeting(user=user, meeting=meeting):
         return RoomEntry.FORBIDDEN, None
+    if is_removed_from_meeting(user=user, meeting=meeting):
+        return RoomEntry.REMOVED, meeting
     if not meeting.is_joinable():
         return RoomEntry.NOT_OPEN, meeting
     return RoomEntry.ALLOWED, meeting
@@ -160,3 +163,32 @@ def room_entry(*, user: AnyUser, meeting_id: int) -> tuple[RoomEntry, Meeting | 
 def can_join_meeting(*, user: AnyUser, meeting: Meeting) -> bool:
     entry, _ = room_entry(user=user, meeting_id=meeting.pk)
     return entry is RoomEntry.ALLOWED
+
+
+# Live room controls, attendance and chat log (rooms app) ---------------------------------------
+
+
+def is_removed_from_meeting(*, user: AnyUser, meeting: Meeting) -> bool:
+    """The teacher removed this user from this meeting's room; they may not come back."""
+    if not _is_authenticated(user):
+        return False
+    from classmeet.rooms.models import RoomRemoval
+
+    return RoomRemoval.objects.filter(meeting_id=meeting.pk, user_id=user.pk or 0).exists()
+
+
+def can_control_room(*, user: AnyUser, meeting: Meeting) -> bool:
+    """Mute all, mute or remove a participant, lower a hand, delete chat, end the meeting."""
+    return can_manage_meeting(user=user, meeting=meeting)
+
+
+def can_view_attendance(*, user: AnyUser, meeting: Meeting) -> bool:
+    return can_manage_meeting(user=user, meeting=meeting)
+
+
+def can_view_chat_log(*, user: AnyUser, meeting: Meeting) -> bool:
+    return can_manage_meeting(user=user, meeting=meeting)
+
+
+def can_view_course_attendance(*, user: AnyUser, course: Course) -> bool:
+    return can_manage_course(user=user, course=course)

@@ -240,6 +240,11 @@ CLASSMEET_TURN_TTL_SECONDS = env.int("TURN_TTL_SECONDS", default=6 * 3600)
 CLASSMEET_ICE_RELAY_ONLY = env.bool("ICE_RELAY_ONLY", default=False)
 CLASSMEET_WS_MAX_FRAME_BYTES = env.int("CLASSMEET_WS_MAX_FRAME_BYTES", default=64 * 1024)
 
+# Live room, part 2 (rooms app): chat limits and how much history a (re)joiner gets.
+CLASSMEET_CHAT_RATE_COUNT = env.int("CLASSMEET_CHAT_RATE_COUNT", default=5)
+CLASSMEET_CHAT_RATE_SECONDS = env.int("CLASSMEET_CHAT_RATE_SECONDS", default=10)
+CLASSMEET_CHAT_HISTORY = env.int("CLASSMEET_CHAT_HISTORY", default=200)
+
 SENTRY_DSN = env("SENTRY_DSN", default="")
 if SENTRY_DSN:
     import sentry_sdk

@@ -1,0 +1,1 @@
+"""Write side of the live room: attendance, chat and teacher controls."""

@@ -1,0 +1,64 @@
+"""Record every join and leave of a meeting room, one row per connection (peer)."""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from classmeet.rooms.models import Attendance
+
+ClosedBy = Attendance.ClosedBy
+
+
+def attendance_open(
+    *, meeting_id: int, user_id: int, peer_id: str, at: datetime | None = None
+) -> Attendance:
+    """Record that this peer joined; joining again with the same peer id keeps the first row."""
+    try:
+        with transaction.atomic():
+            return Attendance.objects.create(
+                meeting_id=meeting_id,
+                user_id=user_id,
+                peer_id=peer_id,
+                joined_at=at or timezone.now(),
+            )
+    except IntegrityError:
+        return Attendance.objects.get(peer_id=peer_id)
+
+
+def attendance_close(*, peer_ids: Iterable[str], closed_by: str, at: datetime | None = None) -> int:
+    """Close the still-open rows of these peers; return how many were closed.
+
+    A row already closed keeps its first reason: a leave followed by a late heartbeat expiry stays
+    a leave. `at` earlier than the join (a clock skew between processes) closes at the join.
+    """
+    return _close(Q(peer_id__in=list(peer_ids)), closed_by=closed_by, at=at)
+
+
+def attendance_close_user(
+    *, meeting_id: int, user_id: int, closed_by: str, at: datetime | None = None
+) -> int:
+    """Close every open row of one user in a meeting (all their tabs), e.g. on removal."""
+    return _close(Q(meeting_id=meeting_id, user_id=user_id), closed_by=closed_by, at=at)
+
+
+def attendance_close_meeting(*, meeting_id: int, closed_by: str, at: datetime | None = None) -> int:
+    """Close every open row of a meeting, e.g. when it ends for everyone."""
+    return _close(Q(meeting_id=meeting_id), closed_by=closed_by, at=at)
+
+
+def _close(where: Q, *, closed_by: str, at: datetime | None) -> int:
+    if closed_by not in ClosedBy.values:
+        raise ValueError(f"unknown closing reason {closed_by!r}")
+    at = at or timezone.now()
+    closed = 0
+    with transaction.atomic():
+        rows = Attendance.objects.select_for_update().filter(where, left_at__isnull=True)
+        for row in rows:
+            row.left_at = max(at, row.joined_at)
+            row.closed_by = closed_by
+            row.save(update_fields=["left_at", "closed_by"])
+            closed += 1
+    return closed

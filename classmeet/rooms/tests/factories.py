@@ -1,0 +1,32 @@
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+
+from classmeet.accounts.tests.factories import StudentFactory
+from classmeet.meetings.tests.factories import MeetingFactory
+from classmeet.rooms.models import Attendance, ChatMessage
+
+
+class AttendanceFactory(DjangoModelFactory):
+    """A closed visit of ten minutes unless told otherwise."""
+
+    class Meta:
+        model = Attendance
+
+    meeting = factory.SubFactory(MeetingFactory)
+    user = factory.SubFactory(StudentFactory)
+    peer_id = factory.Sequence(lambda n: f"peer-{n}")
+    joined_at = factory.LazyFunction(lambda: timezone.now() - timedelta(minutes=10))
+    left_at = factory.LazyAttribute(lambda a: a.joined_at + timedelta(minutes=10))
+    closed_by = factory.LazyAttribute(lambda a: "leave" if a.left_at else "")
+
+
+class ChatMessageFactory(DjangoModelFactory):
+    class Meta:
+        model = ChatMessage
+
+    meeting = factory.SubFactory(MeetingFactory)
+    author = factory.SubFactory(StudentFactory)
+    text = factory.Sequence(lambda n: f"message {n}")
