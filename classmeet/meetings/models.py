@@ -80,3 +80,30 @@ class Meeting(models.Model):
         """Return True while the room is open: from the join window before start until the end."""
         now = now or timezone.now()
         return self.status == self.Status.SCHEDULED and self.join_opens_at <= now < self.ends_at
+
+
+class MeetingReminder(models.Model):
+    """A reminder that was sent: one row per meeting, offset and start time.
+
+    The unique constraint is the claim. The scan inserts the row and the notifications in one
+    transaction, so a second scanner blocks on the row and then skips it, and a scanner that dies
+    mid-way rolls both back for the next scan to redo. A meeting moved to another start time
+    gets new rows for the new time.
+    """
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="reminders")
+    offset_seconds = models.PositiveIntegerField()
+    starts_at = models.DateTimeField()
+    sent_at = models.DateTimeField(default=timezone.now)
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ("-sent_at", "-id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("meeting", "offset_seconds", "starts_at"), name="unique_meeting_reminder"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id} -{self.offset_seconds}s @ {self.starts_at.isoformat()}"

@@ -179,7 +179,17 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+# Meetings: reminders. Beat queues one scan every CLASSMEET_REMINDER_SCAN_SECONDS; the scan sends
+# each due reminder exactly once (see docs/meetings.md). DatabaseScheduler imports this schedule.
+CLASSMEET_REMINDER_SCAN_SECONDS = env.int("CLASSMEET_REMINDER_SCAN_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "meetings-send-due-reminders": {
+        "task": "classmeet.meetings.tasks.meeting_reminders_send",
+        "schedule": float(CLASSMEET_REMINDER_SCAN_SECONDS),
+        # A scan that waited longer than its interval is superseded by the next one.
+        "options": {"expires": max(CLASSMEET_REMINDER_SCAN_SECONDS - 1, 1)},
+    },
+}
 
 # Sign-in brute-force protection (django-axes).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -231,7 +241,10 @@ CLASSMEET_MATERIAL_MAX_BYTES = env.int("CLASSMEET_MATERIAL_MAX_BYTES", default=5
 CLASSMEET_THUMBNAIL_MAX_BYTES = env.int("CLASSMEET_THUMBNAIL_MAX_BYTES", default=5 * 1024 * 1024)
 CLASSMEET_THUMBNAIL_MAX_PIXELS = env.int("CLASSMEET_THUMBNAIL_MAX_PIXELS", default=25_000_000)
 CLASSMEET_JOIN_WINDOW_MINUTES = env.int("CLASSMEET_JOIN_WINDOW_MINUTES", default=10)
-CLASSMEET_REMINDER_MINUTES = env.list("CLASSMEET_REMINDER_MINUTES", cast=int, default=[15, 0])
+# Reminders go this many minutes before the start (0 = "starting now"); fractions are allowed.
+CLASSMEET_REMINDER_MINUTES = env.list("CLASSMEET_REMINDER_MINUTES", cast=float, default=[15, 0])
+# A "starting now" reminder later than this after the start is no longer sent.
+CLASSMEET_REMINDER_GRACE_MINUTES = env.float("CLASSMEET_REMINDER_GRACE_MINUTES", default=10)
 # ICE servers handed to browsers. Empty by default: nothing leaves the machine.
 CLASSMEET_STUN_URLS = env.list("STUN_URLS", default=[])
 CLASSMEET_TURN_URLS = env.list("TURN_URLS", default=[])

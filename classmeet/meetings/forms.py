@@ -1,0 +1,51 @@
+"""Forms of the scheduling pages. Times are read in the viewer's active time zone."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .services import MAX_DURATION, MAX_WEEKS, MIN_DURATION
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M", attrs={"class": "form-control"})
+
+
+class MeetingForm(forms.Form):
+    title = forms.CharField(
+        label=_("Title"), max_length=200, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    starts_at = forms.DateTimeField(label=_("Start"), widget=DateTimeLocalInput())
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"),
+        min_value=MIN_DURATION,
+        max_value=MAX_DURATION,
+        initial=60,
+        widget=forms.NumberInput(attrs={"class": "form-control"}),
+    )
+
+
+class MeetingScheduleForm(MeetingForm):
+    repeat_weekly = forms.BooleanField(label=_("Repeat weekly"), required=False)
+    weeks = forms.IntegerField(
+        label=_("Number of weeks"),
+        min_value=1,
+        max_value=MAX_WEEKS,
+        initial=1,
+        required=False,
+        widget=forms.NumberInput(attrs={"class": "form-control"}),
+        help_text=_("With weekly repetition: how many meetings to create, one a week."),
+    )
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("repeat_weekly") or not cleaned.get("weeks"):
+            cleaned["weeks"] = 1
+        return cleaned

@@ -1,0 +1,89 @@
+"""Read side of meetings: lists for a viewer, a course and a calendar feed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from classmeet.accounts.models import User
+from classmeet.core import policy
+from classmeet.courses.models import Course
+
+from .models import Meeting
+
+PAST_LIMIT = 50
+CALENDAR_PAST_DAYS = 90
+
+
+@dataclass(frozen=True)
+class MeetingRow:
+    """A meeting as one viewer sees it at one moment."""
+
+    meeting: Meeting
+    phase: str
+    joinable: bool
+
+
+@dataclass
+class MeetingGroups:
+    live: list[MeetingRow] = field(default_factory=list)
+    upcoming: list[MeetingRow] = field(default_factory=list)
+    past: list[MeetingRow] = field(default_factory=list)
+
+
+def meeting_list_for_user(*, user: User) -> QuerySet[Meeting]:
+    """Return the meetings of the courses the user teaches or is enrolled in."""
+    return (
+        Meeting.objects.filter(
+            course__in=Course.objects.filter(policy.visible_courses_q(user=user)).values("pk")
+        )
+        .select_related("course", "course__teacher", "created_by")
+        .order_by("starts_at", "id")
+    )
+
+
+def meeting_groups(*, meetings: QuerySet[Meeting], now: datetime | None = None) -> MeetingGroups:
+    """Split meetings into live now, upcoming (soonest first) and past (latest first)."""
+    now = now or timezone.now()
+    groups = MeetingGroups()
+    # Past = started more than the longest duration ago, or ended/cancelled before now.
+    recent = meetings.filter(starts_at__gte=now - timedelta(minutes=480))
+    older = meetings.filter(starts_at__lt=now - timedelta(minutes=480)).order_by(
+        "-starts_at", "-id"
+    )[:PAST_LIMIT]
+    for meeting in recent:
+        row = MeetingRow(meeting, meeting.phase(now), meeting.is_joinable(now))
+        if row.phase == Meeting.Phase.LIVE:
+            groups.live.append(row)
+        elif row.phase == Meeting.Phase.UPCOMING or (
+            row.phase == Meeting.Phase.CANCELLED and meeting.starts_at >= now
+        ):
+            groups.upcoming.append(row)
+        else:
+            groups.past.append(row)
+    groups.past.reverse()
+    groups.past.extend(MeetingRow(m, m.phase(now), False) for m in older)
+    groups.past = groups.past[:PAST_LIMIT]
+    return groups
+
+
+def meeting_list_for_course(*, course: Course, now: datetime | None = None) -> MeetingGroups:
+    """Return a course's meetings grouped for its page (the caller checked the policy)."""
+    meetings = course.meetings.select_related("course", "course__teacher", "created_by")
+    return meeting_groups(meetings=meetings, now=now)
+
+
+def meeting_list_for_calendar(*, user: User) -> QuerySet[Meeting]:
+    """Return the meetings of a user's calendar feed: from 90 days ago on, cancelled included."""
+    since = timezone.now() - timedelta(days=CALENDAR_PAST_DAYS)
+    return meeting_list_for_user(user=user).filter(starts_at__gte=since)
+
+
+def user_get_by_calendar_token(*, token: str) -> User | None:
+    """Return the active user owning a calendar feed token, or None."""
+    if len(token) < 20:
+        return None
+    return User.objects.filter(calendar_token=token, is_active=True).first()

@@ -1,0 +1,360 @@
+"""Write side of meetings: schedule, edit, cancel, reminders and the private calendar token."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from classmeet.accounts.models import User
+from classmeet.courses.models import Course, Enrollment
+from classmeet.notifications.models import Notification
+from classmeet.notifications.services import notifications_create
+
+from .models import Meeting, MeetingReminder
+
+logger = logging.getLogger(__name__)
+
+MIN_DURATION = 5
+MAX_DURATION = 480
+MAX_WEEKS = 52
+
+
+def _student_ids(course: Course) -> list[int]:
+    return list(Enrollment.objects.filter(course=course).values_list("student_id", flat=True))
+
+
+def _validate_slot(
+    *,
+    course: Course,
+    starts_at: datetime,
+    duration_minutes: int,
+    exclude_id: int | None = None,
+    check_past: bool = True,
+    now: datetime,
+) -> None:
+    """Raise ValidationError (keyed by form field) if the slot is invalid for the course."""
+    if not MIN_DURATION <= duration_minutes <= MAX_DURATION:
+        raise ValidationError(
+            {
+                "duration_minutes": _("The duration must be between %(min)d and %(max)d minutes.")
+                % {"min": MIN_DURATION, "max": MAX_DURATION}
+            }
+        )
+    if check_past and starts_at < now:
+        raise ValidationError({"starts_at": _("The start is in the past.")})
+    ends_at = starts_at + timedelta(minutes=duration_minutes)
+    clashes = Meeting.objects.filter(
+        course=course,
+        status=Meeting.Status.SCHEDULED,
+        starts_at__lt=ends_at,
+        starts_at__gt=starts_at - timedelta(minutes=MAX_DURATION),
+    )
+    if exclude_id is not None:
+        clashes = clashes.exclude(pk=exclude_id)
+    for other in clashes:
+        if other.ends_at > starts_at:
+            local = timezone.localtime(other.starts_at)
+            raise ValidationError(
+                {
+                    "starts_at": _(
+                        "This overlaps “%(title)s” of the same course on %(when)s (%(zone)s)."
+                    )
+                    % {
+                        "title": other.title,
+                        "when": local.strftime("%Y-%m-%d %H:%M"),
+                        "zone": timezone.get_current_timezone_name(),
+                    }
+                }
+            )
+
+
+@transaction.atomic
+def meeting_schedule(
+    *,
+    course: Course,
+    created_by: User,
+    title: str,
+    starts_at: datetime,
+    duration_minutes: int,
+    description: str = "",
+    weeks: int = 1,
+) -> list[Meeting]:
+    """Create one meeting, or `weeks` weekly meetings of one series, and tell the students."""
+    if not 1 <= weeks <= MAX_WEEKS:
+        raise ValidationError({"weeks": _("Repeat for 1 to %(max)d weeks.") % {"max": MAX_WEEKS}})
+    if timezone.is_naive(starts_at):
+        raise ValidationError({"starts_at": _("The start needs a time zone.")})
+    now = timezone.now()
+    series = uuid.uuid4() if weeks > 1 else None
+    meetings: list[Meeting] = []
+    for week in range(weeks):
+        meeting = Meeting(
+            course=course,
+            title=title,
+            description=description,
+            starts_at=starts_at + timedelta(weeks=week),
+            duration_minutes=duration_minutes,
+            series=series,
+            created_by=created_by,
+        )
+        # Earlier meetings of the same series are saved already: the overlap check sees them.
+        _validate_slot(
+            course=course, starts_at=meeting.starts_at, duration_minutes=duration_minutes, now=now
+        )
+        meeting.full_clean()
+        meeting.save()
+        meetings.append(meeting)
+    first = meetings[0]
+    notification_title = ngettext(
+        "New meeting in %(course)s: %(title)s",
+        "New weekly meetings in %(course)s: %(title)s (%(count)d weeks)",
+        weeks,
+    ) % {"course": course.title, "title": title, "count": weeks}
+    notifications_create(
+        recipient_ids=_student_ids(course),
+        kind=Notification.Kind.MEETING_SCHEDULED,
+        title=notification_title,
+        url=first.get_absolute_url(),
+        actor=created_by,
+        course=course,
+    )
+    return meetings
+
+
+@transaction.atomic
+def meeting_update(
+    *,
+    meeting: Meeting,
+    actor: User,
+    title: str,
+    description: str,
+    starts_at: datetime,
+    duration_minutes: int,
+) -> Meeting:
+    """Change a scheduled meeting; students are told, and a new time gets new reminders."""
+    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if locked.status != Meeting.Status.SCHEDULED or locked.phase() == Meeting.Phase.ENDED:
+        raise ValidationError(_("Only a scheduled meeting that has not ended can be edited."))
+    time_changed = starts_at != locked.starts_at or duration_minutes != locked.duration_minutes
+    if time_changed:
+        _validate_slot(
+            course=locked.course,
+            starts_at=starts_at,
+            duration_minutes=duration_minutes,
+            exclude_id=locked.pk,
+            check_past=starts_at != locked.starts_at,
+            now=timezone.now(),
+        )
+    changed = time_changed or title != locked.title or description != locked.description
+    if not changed:
+        return locked
+    locked.title = title
+    locked.description = description
+    locked.starts_at = starts_at
+    locked.duration_minutes = duration_minutes
+    locked.sequence += 1
+    locked.full_clean()
+    locked.save(
+        update_fields=[
+            "title",
+            "description",
+            "starts_at",
+            "duration_minutes",
+            "sequence",
+            "updated_at",
+        ]
+    )
+    notifications_create(
+        recipient_ids=_student_ids(locked.course),
+        kind=Notification.Kind.MEETING_CHANGED,
+        title=_("Meeting changed in %(course)s: %(title)s")
+        % {"course": locked.course.title, "title": title},
+        url=locked.get_absolute_url(),
+        actor=actor,
+        course=locked.course,
+    )
+    return locked
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: Meeting, actor: User) -> Meeting:
+    """Cancel a meeting that has not ended; it stays listed as cancelled and sends no reminders."""
+    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if locked.status == Meeting.Status.CANCELLED:
+        return locked
+    if locked.phase() == Meeting.Phase.ENDED:
+        raise ValidationError(_("This meeting has already ended."))
+    locked.status = Meeting.Status.CANCELLED
+    locked.sequence += 1
+    locked.save(update_fields=["status", "sequence", "updated_at"])
+    notifications_create(
+        recipient_ids=_student_ids(locked.course),
+        kind=Notification.Kind.MEETING_CANCELLED,
+        title=_("Meeting cancelled in %(course)s: %(title)s")
+        % {"course": locked.course.title, "title": locked.title},
+        url=locked.get_absolute_url(),
+        actor=actor,
+        course=locked.course,
+    )
+    return locked
+
+
+# Reminders -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Window:
+    """A reminder `offset` before the start, due until `closes` (relative to the start)."""
+
+    offset: timedelta
+    closes: timedelta  # relative to starts_at, like -offset
+
+
+def _reminder_windows() -> list[_Window]:
+    """Return one window per configured offset, latest first; windows don't overlap.
+
+    A reminder is due from `offset` before the start until the next (smaller) offset takes over,
+    so a meeting scheduled 5 minutes ahead gets one "starting soon", not a backlog of them. The
+    last one ("starting now" for offset 0) stays due for the grace period.
+    """
+    offsets = sorted(
+        {timedelta(seconds=round(float(m) * 60)) for m in settings.CLASSMEET_REMINDER_MINUTES},
+        reverse=True,
+    )
+    offsets = [o for o in offsets if o >= timedelta(0)]
+    grace = timedelta(minutes=settings.CLASSMEET_REMINDER_GRACE_MINUTES)
+    windows = []
+    for index, offset in enumerate(offsets):
+        if index + 1 < len(offsets):
+            closes = -offsets[index + 1]
+        else:
+            closes = -offset + grace if offset == timedelta(0) else timedelta(0)
+        windows.append(_Window(offset=offset, closes=closes))
+    return windows
+
+
+def _due_window(meeting: Meeting, windows: list[_Window], now: datetime) -> _Window | None:
+    if now >= meeting.ends_at:
+        return None
+    for window in windows:
+        if meeting.starts_at - window.offset <= now < meeting.starts_at + window.closes:
+            return window
+    return None
+
+
+class _Skip(Exception):
+    """The meeting changed between the scan and the claim: roll the claim back."""
+
+
+def _send_reminder(*, meeting_id: int, starts_at: datetime, window: _Window) -> bool:
+    """Claim and send one reminder in one transaction; return False if it was not ours to send."""
+    try:
+        with transaction.atomic():
+            # Lock the meeting: an edit or cancel waits for us, a second scanner waits here and
+            # then finds the claim row.
+            meeting = (
+                Meeting.objects.select_for_update()
+                .select_related("course")
+                .filter(pk=meeting_id)
+                .first()
+            )
+            if (
+                meeting is None
+                or meeting.status != Meeting.Status.SCHEDULED
+                or meeting.starts_at != starts_at
+            ):
+                raise _Skip
+            try:
+                with transaction.atomic():
+                    reminder = MeetingReminder.objects.create(
+                        meeting=meeting,
+                        offset_seconds=int(window.offset.total_seconds()),
+                        starts_at=starts_at,
+                    )
+            except IntegrityError:
+                raise _Skip from None
+            recipients = [*_student_ids(meeting.course), meeting.course.teacher_id]
+            minutes = round(window.offset.total_seconds() / 60)
+            if window.offset > timedelta(0):
+                kind = Notification.Kind.MEETING_STARTING_SOON
+                title = ngettext(
+                    "“%(title)s” starts in %(minutes)d minute",
+                    "“%(title)s” starts in %(minutes)d minutes",
+                    minutes,
+                ) % {"title": meeting.title, "minutes": minutes}
+            else:
+                kind = Notification.Kind.MEETING_STARTING_NOW
+                title = _("“%(title)s” is starting now") % {"title": meeting.title}
+            sent = notifications_create(
+                recipient_ids=recipients,
+                kind=kind,
+                title=title,
+                url=meeting.get_absolute_url(),
+                course=meeting.course,
+            )
+            reminder.recipients = len(sent)
+            reminder.save(update_fields=["recipients"])
+    except _Skip:
+        return False
+    return True
+
+
+def meeting_reminders_send(*, now: datetime | None = None) -> int:
+    """Send every reminder that is due now, each exactly once; return how many were sent.
+
+    Safe to run concurrently and to kill at any point: each reminder is claimed and sent in its
+    own transaction (see MeetingReminder).
+    """
+    now = now or timezone.now()
+    windows = _reminder_windows()
+    if not windows:
+        return 0
+    latest = max(w.offset for w in windows)
+    # Uses the (status, starts_at) index.
+    candidates = list(
+        Meeting.objects.filter(
+            status=Meeting.Status.SCHEDULED,
+            starts_at__lte=now + latest,
+            starts_at__gt=now - windows[-1].closes,
+        ).only("id", "starts_at", "duration_minutes", "status")
+    )
+    if not candidates:
+        return 0
+    done = set(
+        MeetingReminder.objects.filter(meeting__in=candidates).values_list(
+            "meeting_id", "offset_seconds", "starts_at"
+        )
+    )
+    sent = 0
+    for meeting in candidates:
+        window = _due_window(meeting, windows, now)
+        if window is None:
+            continue
+        key = (meeting.pk, int(window.offset.total_seconds()), meeting.starts_at)
+        if key in done:
+            continue
+        if _send_reminder(meeting_id=meeting.pk, starts_at=meeting.starts_at, window=window):
+            sent += 1
+    if sent:
+        logger.info("meeting reminders sent", extra={"count": sent})
+    return sent
+
+
+# Calendar feed ---------------------------------------------------------------------------------
+
+
+def calendar_token_regenerate(*, user: User) -> str:
+    """Give the user a new secret calendar feed token; the old feed URL stops working."""
+    user.calendar_token = secrets.token_urlsafe(32)
+    user.save(update_fields=["calendar_token"])
+    return user.calendar_token

@@ -1,0 +1,194 @@
+"""HTML pages of meetings and the calendar downloads. Thin: policy, one service or selector."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from classmeet.accounts.models import User
+from classmeet.core import policy
+from classmeet.courses.models import Course
+
+from . import selectors, services
+from .forms import MeetingForm, MeetingScheduleForm
+from .ics import calendar_build
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101  # login_required ran first
+    return user
+
+
+def _apply_errors(form: MeetingForm, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _ics_response(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    groups = selectors.meeting_groups(meetings=selectors.meeting_list_for_user(user=user))
+    own_courses = Course.objects.filter(teacher=user).order_by("title") if user.is_teacher else []
+    feed_url = (
+        request.build_absolute_uri(
+            reverse("meetings:calendar-feed", kwargs={"token": user.calendar_token})
+        )
+        if user.calendar_token
+        else ""
+    )
+    return render(
+        request,
+        "meetings/meeting_list.html",
+        {"nav": "meetings", "groups": groups, "own_courses": own_courses, "feed_url": feed_url},
+    )
+
+
+@login_required
+@require_GET
+def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    user = _user(request)
+    meeting = policy.access_meeting(user=user, meeting_id=meeting_id)
+    return render(
+        request,
+        "meetings/meeting_detail.html",
+        {
+            "nav": "meetings",
+            "meeting": meeting,
+            "row": selectors.MeetingRow(meeting, meeting.phase(), meeting.is_joinable()),
+            "can_manage": policy.can_manage_meeting(user=user, meeting=meeting),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_schedule(request: HttpRequest, course_id: int) -> HttpResponse:
+    user = _user(request)
+    course = policy.access_course_for_manage(user=user, course_id=course_id)
+    form = MeetingScheduleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meetings = services.meeting_schedule(
+                course=course,
+                created_by=user,
+                title=data["title"],
+                description=data["description"],
+                starts_at=data["starts_at"],
+                duration_minutes=data["duration_minutes"],
+                weeks=data["weeks"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Meeting scheduled."))
+            return redirect(meetings[0])
+    return render(
+        request,
+        "meetings/meeting_form.html",
+        {"nav": "meetings", "form": form, "course": course, "meeting": None},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    user = _user(request)
+    meeting = policy.access_meeting_for_manage(user=user, meeting_id=meeting_id)
+    initial = {
+        "title": meeting.title,
+        "description": meeting.description,
+        "starts_at": timezone.localtime(meeting.starts_at),
+        "duration_minutes": meeting.duration_minutes,
+    }
+    form = MeetingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.meeting_update(
+                meeting=meeting,
+                actor=user,
+                title=data["title"],
+                description=data["description"],
+                starts_at=data["starts_at"],
+                duration_minutes=data["duration_minutes"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Meeting updated."))
+            return redirect(meeting)
+    return render(
+        request,
+        "meetings/meeting_form.html",
+        {"nav": "meetings", "form": form, "course": meeting.course, "meeting": meeting},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    user = _user(request)
+    meeting = policy.access_meeting_for_manage(user=user, meeting_id=meeting_id)
+    try:
+        services.meeting_cancel(meeting=meeting, actor=user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Meeting cancelled."))
+    return redirect(meeting)
+
+
+@login_required
+@require_GET
+def meeting_ics(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = policy.access_meeting(user=_user(request), meeting_id=meeting_id)
+    body = calendar_build(
+        meetings=[meeting], absolute_url=request.build_absolute_uri, name=meeting.title
+    )
+    return _ics_response(body, f"meeting-{meeting.pk}.ics")
+
+
+@require_GET
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """Serve a user's private feed; the token in the URL is the only credential."""
+    owner = selectors.user_get_by_calendar_token(token=token)
+    if owner is None:
+        raise Http404
+    body = calendar_build(
+        meetings=selectors.meeting_list_for_calendar(user=owner),
+        absolute_url=request.build_absolute_uri,
+        name=_("Classmeet meetings"),
+    )
+    return _ics_response(body, "classmeet.ics")
+
+
+@login_required
+@require_POST
+def calendar_token_regenerate(request: HttpRequest) -> HttpResponse:
+    services.calendar_token_regenerate(user=_user(request))
+    messages.success(
+        request, _("Your calendar feed has a new address; the old one no longer works.")
+    )
+    return redirect("meetings:meeting-list")
