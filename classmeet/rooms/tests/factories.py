@@ -9,7 +9,7 @@ from classmeet.meetings.tests.factories import MeetingFactory
 from classmeet.rooms.models import Attendance, ChatMessage
 
 
-class AttendanceFactory(DjangoModelFactory):
+class AttendanceFactory(DjangoModelFactory[Attendance]):
     """A closed visit of ten minutes unless told otherwise."""
 
     class Meta:
@@ -23,7 +23,7 @@ class AttendanceFactory(DjangoModelFactory):
     closed_by = factory.LazyAttribute(lambda a: "leave" if a.left_at else "")
 
 
-class ChatMessageFactory(DjangoModelFactory):
+class ChatMessageFactory(DjangoModelFactory[ChatMessage]):
     class Meta:
         model = ChatMessage
 

@@ -28,11 +28,11 @@ def at(minutes: float) -> datetime:
 @pytest.fixture
 def meeting(course):
     """A one-hour class on 2026-03-02 09:00 UTC, long over."""
-    return MeetingFactory(course=course, starts_at=T0, duration_minutes=60)
+    return MeetingFactory.create(course=course, starts_at=T0, duration_minutes=60)
 
 
 def visit(meeting, user, start, end, closed_by="leave"):
-    return AttendanceFactory(
+    return AttendanceFactory.create(
         meeting=meeting,
         user=user,
         joined_at=at(start),
@@ -91,8 +91,8 @@ def test_a_crash_closed_by_heartbeat_expiry_counts_until_the_last_heartbeat(
 
 
 def test_no_shows_are_absent(meeting, course, enrollment, student):
-    no_show = StudentFactory(username="noshow", last_name="Zed")
-    EnrollmentFactory(course=course, student=no_show)
+    no_show = StudentFactory.create(username="noshow", last_name="Zed")
+    EnrollmentFactory.create(course=course, student=no_show)
     visit(meeting, student, 0, 15)
     rows = attendance_report(meeting=meeting, now=at(120))
     assert [r.user for r in rows] == [student, no_show]  # enrolled students, by name
@@ -141,17 +141,17 @@ def test_an_open_row_stops_when_the_meeting_was_ended_early(meeting, enrollment,
 
 
 def test_other_meetings_do_not_leak_into_the_report(meeting, course, enrollment, student):
-    other = MeetingFactory(course=course, starts_at=T0, duration_minutes=60)
+    other = MeetingFactory.create(course=course, starts_at=T0, duration_minutes=60)
     visit(other, student, 0, 60)
     assert not row_of(attendance_report(meeting=meeting, now=at(120)), student).present
 
 
 def test_course_attendance_gives_students_by_meetings(course, enrollment, student, meeting):
-    second = MeetingFactory(course=course, starts_at=at(24 * 60), duration_minutes=60)
-    MeetingFactory(course=course, starts_at=at(48 * 60), status=Meeting.Status.CANCELLED)
-    MeetingFactory(course=course, starts_at=at(72 * 60))  # not started yet at `now`
-    absent = StudentFactory(username="absent", last_name="Zed")
-    EnrollmentFactory(course=course, student=absent)
+    second = MeetingFactory.create(course=course, starts_at=at(24 * 60), duration_minutes=60)
+    MeetingFactory.create(course=course, starts_at=at(48 * 60), status=Meeting.Status.CANCELLED)
+    MeetingFactory.create(course=course, starts_at=at(72 * 60))  # not started yet at `now`
+    absent = StudentFactory.create(username="absent", last_name="Zed")
+    EnrollmentFactory.create(course=course, student=absent)
     visit(meeting, student, 0, 30)
     visit(meeting, student, 20, 45)
     grid = course_attendance(course=course, now=at(25 * 60))
@@ -166,8 +166,8 @@ def test_course_attendance_gives_students_by_meetings(course, enrollment, studen
 
 def test_chat_history_skips_deleted_and_keeps_the_latest(live_meeting, teacher, settings):
     settings.CLASSMEET_CHAT_HISTORY = 3
-    messages = [ChatMessageFactory(meeting=live_meeting, text=f"m{i}") for i in range(5)]
+    messages = [ChatMessageFactory.create(meeting=live_meeting, text=f"m{i}") for i in range(5)]
     messages[4].deleted_at = timezone.now()
     messages[4].save()
-    ChatMessageFactory(text="elsewhere")
+    ChatMessageFactory.create(text="elsewhere")
     assert [m.text for m in chat_history(meeting_id=live_meeting.pk)] == ["m1", "m2", "m3"]

@@ -88,7 +88,7 @@ def test_attendance_close_user_closes_every_tab_of_that_user_only(live_meeting, 
 def test_attendance_close_meeting_closes_only_that_meeting(live_meeting, student, course):
     from classmeet.meetings.tests.factories import MeetingFactory
 
-    other = MeetingFactory(course=course)
+    other = MeetingFactory.create(course=course)
     attendance_open(meeting_id=live_meeting.pk, user_id=student.pk, peer_id="a")
     attendance_open(meeting_id=other.pk, user_id=student.pk, peer_id="b")
     assert attendance_close_meeting(meeting_id=live_meeting.pk, closed_by="ended") == 1

@@ -49,7 +49,7 @@ def test_chat_message_create_is_rate_limited_per_author(live_meeting, student, t
 
 
 def test_chat_message_delete_hides_it_once(live_meeting, teacher):
-    message = ChatMessageFactory(meeting=live_meeting)
+    message = ChatMessageFactory.create(meeting=live_meeting)
     deleted = chat_message_delete(
         meeting_id=live_meeting.pk, message_id=message.pk, by_id=teacher.pk
     )
@@ -61,7 +61,7 @@ def test_chat_message_delete_hides_it_once(live_meeting, teacher):
 
 
 def test_chat_message_delete_refuses_a_message_of_another_meeting(live_meeting, teacher):
-    other = ChatMessageFactory()
+    other = ChatMessageFactory.create()
     with pytest.raises(ValidationError) as exc:
         chat_message_delete(meeting_id=live_meeting.pk, message_id=other.pk, by_id=teacher.pk)
     assert exc.value.code == "not_found"

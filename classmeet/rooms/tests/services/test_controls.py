@@ -59,7 +59,7 @@ def test_room_removal_refuses_the_teacher(live_meeting, teacher):
 def test_room_removal_applies_to_that_meeting_only(live_meeting, enrollment, student, teacher):
     from classmeet.meetings.tests.factories import MeetingFactory
 
-    other = MeetingFactory(course=live_meeting.course)
+    other = MeetingFactory.create(course=live_meeting.course)
     room_removal_create(meeting=live_meeting, user_id=student.pk, by_id=teacher.pk)
     assert policy.room_entry(user=student, meeting_id=other.pk)[0] is policy.RoomEntry.ALLOWED
 
