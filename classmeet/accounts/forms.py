@@ -1,0 +1,158 @@
+"""Forms of the account pages: sign-up, sign-in, profile and Django's password forms, styled."""
+
+from typing import Any, cast
+
+from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.utils.translation import gettext_lazy as _
+
+from classmeet.core import policy
+
+from .models import User
+from .selectors import timezone_choices
+
+
+class BootstrapMixin:
+    """Give every widget Bootstrap's classes, and mark fields with errors as invalid."""
+
+    fields: dict[str, forms.Field]
+
+    def style_fields(self) -> None:
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def mark_invalid(self) -> None:
+        errors: Any = getattr(self, "errors", {})
+        for name in errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+                widget.attrs["aria-invalid"] = "true"
+
+
+class StyledForm(BootstrapMixin):
+    """Mixin for forms: style on init, flag invalid fields after validation."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_fields()
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        self.mark_invalid()
+
+
+class SigninForm(StyledForm, auth_forms.AuthenticationForm):
+    pass
+
+
+class SignupForm(StyledForm, auth_forms.UserCreationForm):
+    """Create an account; the teacher role follows settings.CLASSMEET_TEACHER_SIGNUP."""
+
+    role = forms.ChoiceField(label=_("I am a"), choices=User.Role.choices)
+    invite_code = forms.CharField(
+        label=_("Teacher invite code"),
+        max_length=32,
+        required=False,
+        help_text=_("Teachers need the invite code an administrator gave them."),
+    )
+
+    class Meta:
+        model = User
+        fields = ("username", "first_name", "last_name", "email")
+
+    field_order = (
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "password1",
+        "password2",
+        "role",
+        "invite_code",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = True
+        self.fields["email"].help_text = _("Used to reset your password.")
+        self.mode = policy.teacher_signup_mode()
+        if self.mode is policy.TeacherSignup.CLOSED:
+            role_field = cast(forms.ChoiceField, self.fields["role"])
+            role_field.choices = [(User.Role.STUDENT.value, User.Role.STUDENT.label)]
+            self.fields["role"].initial = User.Role.STUDENT
+            self.fields["role"].help_text = _("Teacher accounts are created by an administrator.")
+        if self.mode is not policy.TeacherSignup.INVITE:
+            del self.fields["invite_code"]
+        self.order_fields(self.field_order)
+
+    def clean_email(self) -> str:
+        email = User.objects.normalize_email(self.cleaned_data.get("email") or "")
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("An account with this e-mail address already exists."))
+        return email
+
+    def clean_invite_code(self) -> str:
+        return (self.cleaned_data.get("invite_code") or "").strip()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        if cleaned.get("role") != User.Role.TEACHER:
+            return cleaned
+        if self.mode is policy.TeacherSignup.CLOSED:
+            self.add_error("role", _("Teacher sign-up is closed."))
+        elif self.mode is policy.TeacherSignup.INVITE:
+            code = cleaned.get("invite_code", "")
+            if not code:
+                self.add_error("invite_code", _("Enter the invite code you were given."))
+            elif not policy.can_sign_up_as_teacher(invite_code=code):
+                self.add_error("invite_code", _("This invite code is not valid or already used."))
+        return cleaned
+
+
+class ProfileForm(StyledForm, forms.ModelForm):
+    timezone = forms.ChoiceField(
+        label=_("Time zone"),
+        required=False,
+        help_text=_("Dates and times are shown in this zone."),
+    )
+
+    class Meta:
+        model = User
+        fields = ("first_name", "last_name", "email", "timezone", "email_notifications")
+        labels = {"email_notifications": _("E-mail notifications")}
+        help_texts = {
+            "email_notifications": _("Whether to receive notifications by e-mail, and how often.")
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        zone_field = cast(forms.ChoiceField, self.fields["timezone"])
+        zone_field.choices = timezone_choices()
+        self.fields["email"].required = True
+
+    def clean_email(self) -> str:
+        email = User.objects.normalize_email(self.cleaned_data.get("email") or "")
+        taken = User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(_("Another account uses this e-mail address."))
+        return email
+
+
+class PasswordChangeForm(StyledForm, auth_forms.PasswordChangeForm):
+    pass
+
+
+class PasswordResetForm(StyledForm, auth_forms.PasswordResetForm):
+    pass
+
+
+class SetPasswordForm(StyledForm, auth_forms.SetPasswordForm):
+    pass
