@@ -8,7 +8,7 @@ from classmeet.courses.tests.factories import CourseFactory
 from classmeet.meetings.models import Meeting
 
 
-class MeetingFactory(DjangoModelFactory):
+class MeetingFactory(DjangoModelFactory[Meeting]):
     """A meeting that is live now unless told otherwise."""
 
     class Meta:

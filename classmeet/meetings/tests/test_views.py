@@ -1,0 +1,294 @@
+import zoneinfo
+from datetime import datetime, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar
+
+from classmeet.meetings.models import Meeting
+from classmeet.meetings.tests.factories import MeetingFactory
+from classmeet.notifications.models import Notification
+
+pytestmark = pytest.mark.django_db
+
+KOLKATA = zoneinfo.ZoneInfo("Asia/Kolkata")
+
+
+def _future(days=1, hour=9):
+    """A whole minute at least `days` days ahead (in UTC)."""
+    base = timezone.now() + timedelta(days=days)
+    return base.replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+def _events(body):
+    return Calendar.from_ical(body).walk("VEVENT")
+
+
+def test_meeting_list_groups_live_upcoming_and_past_for_a_student(client, student, enrollment):
+    course = enrollment.course
+    live = MeetingFactory.create(course=course, title="Live one")
+    upcoming = MeetingFactory.create(course=course, title="Soon one", starts_at=_future())
+    past = MeetingFactory.create(
+        course=course, title="Old one", starts_at=timezone.now() - timedelta(days=2)
+    )
+    hidden = MeetingFactory.create(title="Not my course")
+    client.force_login(student)
+    response = client.get(reverse("meetings:meeting-list"))
+    assert response.status_code == 200
+    groups = response.context["groups"]
+    assert [r.meeting for r in groups.live] == [live]
+    assert [r.meeting for r in groups.upcoming] == [upcoming]
+    assert [r.meeting for r in groups.past] == [past]
+    html = response.content.decode()
+    assert hidden.title not in html
+    assert reverse("rooms:room", kwargs={"meeting_id": live.pk}) in html
+    assert reverse("rooms:room", kwargs={"meeting_id": upcoming.pk}) not in html
+    assert "Schedule Meeting" not in html
+
+
+def test_meeting_list_for_a_teacher_offers_scheduling_for_own_courses(client, teacher, course):
+    MeetingFactory.create(course=course, title="Mine", starts_at=_future())
+    client.force_login(teacher)
+    html = client.get(reverse("meetings:meeting-list")).content.decode()
+    assert "Mine" in html
+    assert reverse("meetings:meeting-schedule", kwargs={"course_id": course.pk}) in html
+
+
+def test_join_button_opens_in_the_join_window(client, student, enrollment, settings):
+    settings.CLASSMEET_JOIN_WINDOW_MINUTES = 10
+    soon = MeetingFactory.create(
+        course=enrollment.course, starts_at=timezone.now() + timedelta(minutes=9)
+    )
+    later = MeetingFactory.create(
+        course=enrollment.course, starts_at=timezone.now() + timedelta(minutes=30)
+    )
+    client.force_login(student)
+    html = client.get(reverse("meetings:meeting-list")).content.decode()
+    assert reverse("rooms:room", kwargs={"meeting_id": soon.pk}) in html
+    assert reverse("rooms:room", kwargs={"meeting_id": later.pk}) not in html
+    assert "Join opens at" in html
+
+
+def test_meeting_time_in_kolkata_shows_in_the_viewers_utc(client, student, enrollment):
+    """A meeting at 09:00 in Asia/Kolkata is 03:30 for a viewer in UTC."""
+    day = (timezone.now() + timedelta(days=3)).date()
+    start = datetime(day.year, day.month, day.day, 9, 0, tzinfo=KOLKATA)
+    meeting = MeetingFactory.create(course=enrollment.course, starts_at=start)
+    student.timezone = "UTC"
+    student.save(update_fields=["timezone"])
+    client.force_login(student)
+    html = client.get(reverse("meetings:meeting-detail", args=[meeting.pk])).content.decode()
+    assert "03:30" in html
+    assert "UTC" in html
+    student.timezone = "Asia/Kolkata"
+    student.save(update_fields=["timezone"])
+    html = client.get(reverse("meetings:meeting-detail", args=[meeting.pk])).content.decode()
+    assert "09:00" in html
+    assert "Asia/Kolkata" in html
+
+
+def test_schedule_form_reads_the_start_in_the_teachers_time_zone(client, teacher, course):
+    teacher.timezone = "Asia/Kolkata"
+    teacher.save(update_fields=["timezone"])
+    client.force_login(teacher)
+    day = (timezone.now() + timedelta(days=3)).date()
+    response = client.post(
+        reverse("meetings:meeting-schedule", args=[course.pk]),
+        {
+            "title": "Morning class",
+            "description": "",
+            "starts_at": f"{day.isoformat()}T09:00",
+            "duration_minutes": "45",
+        },
+    )
+    meeting = Meeting.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == meeting.get_absolute_url()
+    assert meeting.starts_at == datetime(
+        day.year, day.month, day.day, 3, 30, tzinfo=zoneinfo.ZoneInfo("UTC")
+    )
+
+
+def test_schedule_form_weekly_recurrence(client, teacher, course):
+    client.force_login(teacher)
+    start = timezone.localtime(_future(days=2)).strftime("%Y-%m-%dT%H:%M")
+    client.post(
+        reverse("meetings:meeting-schedule", args=[course.pk]),
+        {
+            "title": "Weekly",
+            "starts_at": start,
+            "duration_minutes": "60",
+            "repeat_weekly": "on",
+            "weeks": "5",
+        },
+    )
+    assert Meeting.objects.filter(course=course).count() == 5
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"starts_at": "2000-01-01T10:00"}, "starts_at", "The start is in the past."),
+        ({"duration_minutes": "481"}, "duration_minutes", "less than or equal to 480"),
+        ({"duration_minutes": "4"}, "duration_minutes", "greater than or equal to 5"),
+        ({"starts_at": "not a date"}, "starts_at", "Enter a valid date/time."),
+        ({"title": ""}, "title", "This field is required."),
+        ({"repeat_weekly": "on", "weeks": "99"}, "weeks", "less than or equal to 52"),
+    ],
+)
+def test_schedule_form_shows_clear_errors(client, teacher, course, data, field, message):
+    client.force_login(teacher)
+    values = {
+        "title": "Class",
+        "starts_at": timezone.localtime(_future()).strftime("%Y-%m-%dT%H:%M"),
+        "duration_minutes": "60",
+    } | data
+    response = client.post(reverse("meetings:meeting-schedule", args=[course.pk]), values)
+    assert response.status_code == 400
+    assert any(message in e for e in response.context["form"].errors[field])
+    assert message.replace("/", "/") in response.content.decode()
+    assert not Meeting.objects.exists()
+
+
+def test_schedule_form_reports_an_overlap(client, teacher, course):
+    start = _future()
+    MeetingFactory.create(course=course, starts_at=start, title="Existing")
+    client.force_login(teacher)
+    response = client.post(
+        reverse("meetings:meeting-schedule", args=[course.pk]),
+        {
+            "title": "Clash",
+            "starts_at": timezone.localtime(start + timedelta(minutes=30)).strftime(
+                "%Y-%m-%dT%H:%M"
+            ),
+            "duration_minutes": "30",
+        },
+    )
+    assert response.status_code == 400
+    assert "overlaps" in response.content.decode()
+
+
+def test_edit_and_cancel_by_the_owner(client, teacher, course, enrollment):
+    meeting = MeetingFactory.create(course=course, starts_at=_future())
+    client.force_login(teacher)
+    new_start = timezone.localtime(meeting.starts_at + timedelta(hours=2))
+    response = client.post(
+        reverse("meetings:meeting-edit", args=[meeting.pk]),
+        {
+            "title": "Renamed",
+            "description": "x",
+            "starts_at": new_start.strftime("%Y-%m-%dT%H:%M"),
+            "duration_minutes": "30",
+        },
+    )
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert (meeting.title, meeting.starts_at, meeting.duration_minutes) == (
+        "Renamed",
+        new_start,
+        30,
+    )
+    response = client.post(reverse("meetings:meeting-cancel", args=[meeting.pk]))
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.CANCELLED
+    kinds = set(Notification.objects.values_list("kind", flat=True))
+    assert kinds == {Notification.Kind.MEETING_CHANGED, Notification.Kind.MEETING_CANCELLED}
+    html = client.get(reverse("meetings:meeting-detail", args=[meeting.pk])).content.decode()
+    assert "Cancelled" in html
+    assert reverse("meetings:meeting-edit", args=[meeting.pk]) not in html
+
+
+def test_cancelled_meeting_shows_no_join_button(client, student, enrollment):
+    meeting = MeetingFactory.create(course=enrollment.course, status=Meeting.Status.CANCELLED)
+    client.force_login(student)
+    html = client.get(reverse("meetings:meeting-detail", args=[meeting.pk])).content.decode()
+    assert reverse("rooms:room", kwargs={"meeting_id": meeting.pk}) not in html
+    assert "Cancelled" in html
+
+
+def test_cancel_needs_post(client, teacher, live_meeting):
+    client.force_login(teacher)
+    assert client.get(reverse("meetings:meeting-cancel", args=[live_meeting.pk])).status_code == 405
+
+
+def test_description_is_escaped(client, student, enrollment):
+    meeting = MeetingFactory.create(
+        course=enrollment.course, description="<script>alert(1)</script>"
+    )
+    client.force_login(student)
+    html = client.get(reverse("meetings:meeting-detail", args=[meeting.pk])).content.decode()
+    assert "<script>alert(1)" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_meeting_ics_parses_back_with_utc_times(client, student, enrollment):
+    start = datetime(2031, 3, 4, 9, 0, tzinfo=KOLKATA)
+    meeting = MeetingFactory.create(course=enrollment.course, starts_at=start, duration_minutes=45)
+    client.force_login(student)
+    response = client.get(reverse("meetings:meeting-ics", args=[meeting.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    (event,) = _events(response.content)
+    assert event.decoded("dtstart") == datetime(2031, 3, 4, 3, 30, tzinfo=zoneinfo.ZoneInfo("UTC"))
+    assert event.decoded("dtstart").utcoffset() == timedelta(0)
+    assert event.decoded("dtend") - event.decoded("dtstart") == timedelta(minutes=45)
+    assert str(event["uid"]) == f"{meeting.ical_uid}@classmeet"
+    assert str(event["status"]) == "CONFIRMED"
+    assert b"DTSTART:20310304T033000Z" in response.content
+
+
+def test_cancelled_meeting_ics_has_status_cancelled_and_higher_sequence(client, teacher, course):
+    meeting = MeetingFactory.create(course=course, starts_at=_future())
+    client.force_login(teacher)
+    client.post(reverse("meetings:meeting-cancel", args=[meeting.pk]))
+    (event,) = _events(client.get(reverse("meetings:meeting-ics", args=[meeting.pk])).content)
+    assert str(event["status"]) == "CANCELLED"
+    assert int(event["sequence"]) == 1
+
+
+def test_calendar_feed_lists_the_users_meetings_and_rotates(client, student, enrollment):
+    mine = MeetingFactory.create(course=enrollment.course, starts_at=_future())
+    cancelled = MeetingFactory.create(
+        course=enrollment.course, starts_at=_future(days=2), status=Meeting.Status.CANCELLED
+    )
+    MeetingFactory.create(starts_at=_future())  # another course
+    client.force_login(student)
+    client.post(reverse("meetings:calendar-token-regenerate"))
+    student.refresh_from_db()
+    token = student.calendar_token
+    assert len(token) >= 40
+    feed_url = reverse("meetings:calendar-feed", kwargs={"token": token})
+    assert feed_url in client.get(reverse("meetings:meeting-list")).content.decode()
+    client.logout()
+    response = client.get(feed_url)  # calendar apps have no session
+    assert response.status_code == 200
+    events = {str(e["uid"]): str(e["status"]) for e in _events(response.content)}
+    assert events == {
+        f"{mine.ical_uid}@classmeet": "CONFIRMED",
+        f"{cancelled.ical_uid}@classmeet": "CANCELLED",
+    }
+    client.force_login(student)
+    client.post(reverse("meetings:calendar-token-regenerate"))
+    client.logout()
+    assert client.get(feed_url).status_code == 404
+
+
+@pytest.mark.parametrize("token", ["nope", "x" * 43, ""])
+def test_calendar_feed_unknown_or_empty_token_is_404(client, student, token):
+    # A user without a token has "" stored: the empty token must never match it.
+    url = f"/meetings/calendar/{token}.ics"
+    assert client.get(url).status_code == 404
+
+
+def test_course_meetings_include_renders_for_members_only(rf, student, outsider, enrollment):
+    from django.template import Context, Template
+
+    MeetingFactory.create(course=enrollment.course, title="Course meeting", starts_at=_future())
+    template = Template("{% load meeting_tags %}{% course_meetings course %}")
+    for user, expected in ((student, True), (outsider, False)):
+        request = rf.get("/")
+        request.user = user
+        html = template.render(Context({"request": request, "course": enrollment.course}))
+        assert ("Course meeting" in html) is expected
