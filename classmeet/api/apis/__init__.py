@@ -1,0 +1,1 @@
+"""One APIView per operation, grouped by domain area."""

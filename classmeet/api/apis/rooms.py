@@ -1,0 +1,65 @@
+"""The ICE servers (STUN, and TURN with time-limited credentials) for a meeting's live room."""
+
+from typing import Any, cast
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from classmeet.api.schema import ErrorSerializer
+from classmeet.core import policy
+from classmeet.rooms.ice import ice_servers_for, ice_transport_policy
+
+
+class RoomNotOpen(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("The meeting room is not open now.")
+    default_code = "room_not_open"
+
+
+class IceServerSerializer(serializers.Serializer[Any]):
+    """One RTCIceServer, as the browser's RTCPeerConnection takes it."""
+
+    urls = serializers.ListField(child=serializers.CharField())
+    username = serializers.CharField(required=False)
+    credential = serializers.CharField(required=False)
+
+
+class MeetingIceServersApi(APIView):
+    class OutputSerializer(serializers.Serializer[Any]):
+        ice_servers = IceServerSerializer(many=True)
+        ice_transport_policy = serializers.ChoiceField(choices=["all", "relay"])
+
+    @extend_schema(
+        operation_id="meeting_ice_servers",
+        summary="ICE servers for a meeting's room",
+        description=(
+            "The RTCIceServer list for joining the meeting now: STUN URLs, and TURN with "
+            "credentials valid for TURN_TTL_SECONDS when TURN is configured. Only while the "
+            "room is open (409 otherwise)."
+        ),
+        responses={
+            200: OutputSerializer,
+            409: OpenApiResponse(ErrorSerializer, description="The room is not open now."),
+        },
+        tags=["meetings"],
+    )
+    def get(self, request: Request, meeting_id: int) -> Response:
+        entry, _meeting = policy.room_entry(user=request.user, meeting_id=meeting_id)
+        if entry in (policy.RoomEntry.NOT_FOUND, policy.RoomEntry.FORBIDDEN):
+            # Hidden and missing meetings look the same, as with every access_* check.
+            raise exceptions.NotFound
+        if entry is policy.RoomEntry.ANONYMOUS:
+            raise exceptions.NotAuthenticated
+        if entry is policy.RoomEntry.NOT_OPEN:
+            raise RoomNotOpen
+        if entry is not policy.RoomEntry.ALLOWED:  # e.g. removed from this meeting by its teacher
+            raise exceptions.PermissionDenied
+        data = {
+            "ice_servers": ice_servers_for(user_id=cast(int, request.user.pk)),
+            "ice_transport_policy": ice_transport_policy(),
+        }
+        return Response(self.OutputSerializer(data).data)

@@ -1,0 +1,45 @@
+"""The page where a user creates, names and revokes their personal API tokens."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .forms import ApiTokenForm
+from .selectors import api_token_get, api_token_list
+from .services import api_token_create, api_token_revoke
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def token_list(request: HttpRequest) -> HttpResponse:
+    """List the user's tokens; on POST create one and show its plain text this once."""
+    form = ApiTokenForm(request.POST or None)
+    new_token = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            _token, new_token = api_token_create(user=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
+            form = ApiTokenForm()
+        else:
+            status = 400
+    response = render(
+        request,
+        "api/tokens.html",
+        {"form": form, "tokens": api_token_list(user=request.user), "new_token": new_token},  # type: ignore[arg-type]
+        status=status,
+    )
+    # The plain token is in this page only: keep it out of every cache.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = api_token_get(user=request.user, token_id=token_id)  # type: ignore[arg-type]
+    api_token_revoke(token=token)
+    messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
+    return redirect("api:token-list")
