@@ -1,0 +1,169 @@
+"""Forms of the courses pages. File checks live in classmeet.courses.uploads."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from classmeet.accounts.models import User
+from classmeet.courses import selectors
+from classmeet.courses.models import JOIN_CODE_ALPHABET, Course
+from classmeet.courses.uploads import (
+    ALLOWED_EXTENSIONS,
+    Kind,
+    validate_material_file,
+    validate_thumbnail,
+)
+
+
+class BootstrapFormMixin:
+    """Give every widget Bootstrap's classes, and mark the invalid ones."""
+
+    def _style_widgets(self) -> None:
+        form: forms.Form = self  # type: ignore[assignment]
+        for name, field in form.fields.items():
+            css = "form-control"
+            if isinstance(field.widget, forms.CheckboxInput):
+                css = "form-check-input"
+            # _errors, not errors: reading .errors would validate the form from __init__.
+            errors = getattr(form, "_errors", None)
+            if errors and name in errors:
+                css += " is-invalid"
+            field.widget.attrs["class"] = css
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style_widgets()
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        self._style_widgets()
+
+
+class CourseForm(BootstrapFormMixin, forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    thumbnail = forms.FileField(
+        label=_("Thumbnail"),
+        required=False,
+        help_text=_("JPEG, PNG, WebP or GIF. Without one, a picture with the initials is made."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}
+        ),
+    )
+
+    def __init__(self, *args: Any, course: Course | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if course is not None and not self.is_bound:
+            self.initial = {"title": course.title, "description": course.description}
+        if course is None or not course.thumbnail:
+            self.fields["thumbnail"].widget = forms.FileInput(
+                attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}
+            )
+        else:
+            self.fields["thumbnail"].initial = course.thumbnail
+        self._style_widgets()
+
+    def clean_title(self) -> str:
+        title: str = self.cleaned_data["title"].strip()
+        if not title:
+            raise ValidationError(_("Give the course a title."))
+        return title
+
+    def clean_thumbnail(self) -> Any:
+        file = self.cleaned_data.get("thumbnail")
+        if not file or not hasattr(file, "size") or getattr(file, "_committed", False):
+            return file  # False (cleared), None, or the current picture
+        extension = validate_thumbnail(file)
+        # The stored name comes from the checked format, never from the user's file name.
+        file.name = f"thumbnail.{extension}"
+        return file
+
+
+class JoinCodeForm(BootstrapFormMixin, forms.Form):
+    code = forms.CharField(
+        label=_("Join code"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.course: Course | None = None
+
+    def clean_code(self) -> str:
+        code = re.sub(r"[\s-]", "", self.cleaned_data["code"]).upper()
+        unknown = ValidationError(
+            _("No course accepts this code. Check it with your teacher."), code="unknown"
+        )
+        if not code or any(ch not in JOIN_CODE_ALPHABET for ch in code):
+            raise unknown
+        course = selectors.course_get_by_join_code(code=code)
+        if course is None or not course.joining_enabled:
+            raise unknown
+        self.course = course
+        return code
+
+
+class AddStudentForm(BootstrapFormMixin, forms.Form):
+    identifier = forms.CharField(
+        label=_("Username or e-mail"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args: Any, course: Course, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.course = course
+        self.student: User | None = None
+
+    def clean_identifier(self) -> str:
+        identifier: str = self.cleaned_data["identifier"].strip()
+        user = selectors.user_find(identifier=identifier)
+        if user is None:
+            raise ValidationError(
+                _("No account has the username or e-mail “%(value)s”."),
+                params={"value": identifier},
+                code="unknown",
+            )
+        if not user.is_student:
+            raise ValidationError(
+                _("%(name)s is a teacher; only students can be enrolled."),
+                params={"name": user.username},
+                code="not_student",
+            )
+        self.student = user
+        return identifier
+
+
+class MaterialForm(BootstrapFormMixin, forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    file = forms.FileField(
+        label=_("File"),
+        max_length=1000,
+        widget=forms.FileInput(attrs={"accept": ",".join(f".{e}" for e in ALLOWED_EXTENSIONS)}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.original_name = ""
+        self.kind: Kind | None = None
+
+    def clean_title(self) -> str:
+        title: str = self.cleaned_data["title"].strip()
+        if not title:
+            raise ValidationError(_("Give the material a title."))
+        return title
+
+    def clean_file(self) -> Any:
+        file = self.cleaned_data["file"]
+        self.original_name, self.kind = validate_material_file(file)
+        return file

@@ -1,0 +1,149 @@
+"""Reads of courses, rosters and materials. Each runs a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.utils import timezone
+
+from classmeet.accounts.models import User
+from classmeet.courses.models import Course, Enrollment, Material
+from classmeet.meetings.models import Meeting
+from classmeet.notifications.models import Notification
+
+# The longest meeting the model allows: anything that started earlier has ended.
+MAX_MEETING_MINUTES = 480
+
+
+@dataclass
+class CourseCard:
+    """A course as the dashboard shows it."""
+
+    course: Course
+    next_meeting: Meeting | None = None
+    unread_count: int = 0
+
+
+@dataclass
+class CourseMeetings:
+    current: list[Meeting] = field(default_factory=list)
+    past: list[Meeting] = field(default_factory=list)
+
+
+def _recent_start(now: datetime) -> datetime:
+    return now - timedelta(minutes=MAX_MEETING_MINUTES)
+
+
+def _next_meeting(course: Course, now: datetime) -> Meeting | None:
+    for meeting in [*course.recent_meetings, *course.future_meetings]:  # type: ignore[attr-defined]
+        if meeting.phase(now) in (Meeting.Phase.LIVE, Meeting.Phase.UPCOMING):
+            return meeting
+    return None
+
+
+def course_list_for_dashboard(*, user: User, now: datetime | None = None) -> list[CourseCard]:
+    """Return the cards of the courses the user teaches (teacher) or attends (student).
+
+    Four queries whatever the number of courses: the courses, the meetings that may still be
+    running, the next future meeting of each course (a per-course slice done with a window
+    function) and the unread notification counts.
+    """
+    now = now or timezone.now()
+    courses = Course.objects.select_related("teacher")
+    if user.is_teacher:
+        courses = courses.filter(teacher=user)
+    else:
+        courses = courses.filter(enrollments__student=user)
+    scheduled = Meeting.objects.filter(status=Meeting.Status.SCHEDULED).order_by("starts_at", "id")
+    courses = courses.prefetch_related(
+        Prefetch(
+            "meetings",
+            queryset=scheduled.filter(starts_at__gte=_recent_start(now), starts_at__lte=now),
+            to_attr="recent_meetings",
+        ),
+        Prefetch(
+            "meetings", queryset=scheduled.filter(starts_at__gt=now)[:1], to_attr="future_meetings"
+        ),
+    )
+    course_list = list(courses.distinct())
+    if not course_list:
+        return []
+    unread = dict(
+        Notification.objects.filter(
+            recipient=user, read_at__isnull=True, course__in=[c.pk for c in course_list]
+        )
+        .values_list("course_id")
+        .annotate(n=Count("id"))
+        .values_list("course_id", "n")
+    )
+    return [
+        CourseCard(
+            course=course,
+            next_meeting=_next_meeting(course, now),
+            unread_count=unread.get(course.pk, 0),
+        )
+        for course in course_list
+    ]
+
+
+def course_meetings(*, course: Course, now: datetime | None = None) -> CourseMeetings:
+    """Return the course's live/upcoming meetings (soonest first) and its last past ones."""
+    now = now or timezone.now()
+    candidates = Meeting.objects.filter(
+        course=course, status=Meeting.Status.SCHEDULED, starts_at__gte=_recent_start(now)
+    ).order_by("starts_at", "id")[:25]
+    current = [
+        m for m in candidates if m.phase(now) in (Meeting.Phase.LIVE, Meeting.Phase.UPCOMING)
+    ]
+    past = (
+        Meeting.objects.filter(course=course, starts_at__lte=now)
+        .exclude(pk__in=[m.pk for m in current])
+        .order_by("-starts_at", "-id")[:10]
+    )
+    return CourseMeetings(current=current, past=list(past))
+
+
+def material_list(*, course: Course) -> QuerySet[Material]:
+    return Material.objects.filter(course=course).order_by("-created_at", "-id")
+
+
+def material_get(*, course: Course, material_id: int) -> Material | None:
+    return Material.objects.filter(course=course, pk=material_id).first()
+
+
+def enrollment_list(*, course: Course) -> QuerySet[Enrollment]:
+    return (
+        Enrollment.objects.filter(course=course)
+        .select_related("student")
+        .order_by("student__last_name", "student__first_name", "student__username")
+    )
+
+
+def enrollment_get(*, course: Course, student_id: int) -> Enrollment | None:
+    return (
+        Enrollment.objects.filter(course=course, student_id=student_id)
+        .select_related("student")
+        .first()
+    )
+
+
+def course_get_by_join_code(*, code: str) -> Course | None:
+    return Course.objects.filter(join_code=code).first()
+
+
+def course_get_by_invite_token(*, token: str) -> Course | None:
+    return Course.objects.select_related("teacher").filter(invite_token=token).first()
+
+
+def user_find(*, identifier: str) -> User | None:
+    """Return the active user with this username or e-mail (case-insensitive), if exactly one."""
+    identifier = identifier.strip()
+    if not identifier:
+        return None
+    lookup = (
+        {"email__iexact": identifier} if "@" in identifier else {"username__iexact": identifier}
+    )
+    users = list(User.objects.filter(is_active=True, **lookup)[:2])
+    return users[0] if len(users) == 1 else None

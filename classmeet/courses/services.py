@@ -1,0 +1,192 @@
+"""Writes of courses, enrollments and materials. Callers have already checked the policy."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.core.files.storage import Storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from classmeet.accounts.models import User
+from classmeet.courses.models import (
+    Course,
+    Enrollment,
+    Material,
+    new_invite_token,
+    new_join_code,
+)
+from classmeet.courses.uploads import Kind
+
+logger = logging.getLogger(__name__)
+
+
+def _delete_files_on_commit(files: list[tuple[Storage, str]]) -> None:
+    """Remove stored files once the rows that point at them are gone for good."""
+
+    def delete() -> None:
+        for storage, name in files:
+            try:
+                storage.delete(name)
+            except OSError:
+                logger.warning("could not delete stored file %s", name)
+
+    if files:
+        transaction.on_commit(delete)
+
+
+# Courses ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def course_create(
+    *, teacher: User, title: str, description: str = "", thumbnail: UploadedFile | None = None
+) -> Course:
+    course = Course(teacher=teacher, title=title, description=description)
+    if thumbnail is not None:
+        course.thumbnail = thumbnail
+    course.full_clean()
+    course.save()
+    return course
+
+
+@transaction.atomic
+def course_update(
+    *,
+    course: Course,
+    title: str,
+    description: str,
+    thumbnail: UploadedFile | None = None,
+    clear_thumbnail: bool = False,
+) -> Course:
+    old = course.thumbnail.name if course.thumbnail else ""
+    course.title = title
+    course.description = description
+    if thumbnail is not None:
+        course.thumbnail = thumbnail
+    elif clear_thumbnail:
+        course.thumbnail = ""
+    course.full_clean()
+    course.save(update_fields=["title", "description", "thumbnail", "updated_at"])
+    if old and old != course.thumbnail.name:
+        _delete_files_on_commit([(course.thumbnail.storage, old)])
+    return course
+
+
+@transaction.atomic
+def course_delete(*, course: Course) -> None:
+    """Delete the course with its enrollments, materials and meetings, then their files."""
+    files = [(m.file.storage, m.file.name) for m in course.materials.all() if m.file]
+    if course.thumbnail:
+        files.append((course.thumbnail.storage, course.thumbnail.name))
+    course.delete()
+    _delete_files_on_commit(files)
+
+
+def course_regenerate_join_code(*, course: Course) -> Course:
+    """Give the course a new join code; the old one stops working at once."""
+    course.join_code = _unique_value(Course, "join_code", new_join_code)
+    course.save(update_fields=["join_code", "updated_at"])
+    return course
+
+
+def course_regenerate_invite_token(*, course: Course) -> Course:
+    """Give the course a new invite link; the old link stops working at once."""
+    course.invite_token = _unique_value(Course, "invite_token", new_invite_token)
+    course.save(update_fields=["invite_token", "updated_at"])
+    return course
+
+
+def course_set_joining(*, course: Course, enabled: bool) -> Course:
+    course.joining_enabled = enabled
+    course.save(update_fields=["joining_enabled", "updated_at"])
+    return course
+
+
+def _unique_value(model: type[Course], field: str, make: Callable[[], str]) -> str:
+    for _attempt in range(10):
+        value = make()
+        if not model.objects.filter(**{field: value}).exists():
+            return value
+    raise RuntimeError(f"could not find a free {field}")
+
+
+# Enrollments --------------------------------------------------------------------------------
+
+
+def enrollment_create(
+    *, course: Course, student: User, added_by: User | None = None
+) -> tuple[Enrollment, bool]:
+    """Enroll the student; return the enrollment and whether it is new.
+
+    Enrolling twice is harmless: the existing row comes back. When a teacher adds the student,
+    the student gets a notification.
+    """
+    try:
+        with transaction.atomic():
+            enrollment = Enrollment.objects.create(course=course, student=student)
+    except IntegrityError:
+        return Enrollment.objects.get(course=course, student=student), False
+    if added_by is not None:
+        from classmeet.notifications.models import Notification
+        from classmeet.notifications.services import notifications_create
+
+        notifications_create(
+            recipient_ids=[student.pk],
+            kind=Notification.Kind.ENROLLED,
+            title=_("You were added to %(course)s") % {"course": course.title},
+            url=reverse("courses:course-detail", kwargs={"course_id": course.pk}),
+            actor=added_by,
+            course=course,
+        )
+    return enrollment, True
+
+
+@transaction.atomic
+def enrollment_delete(*, enrollment: Enrollment) -> None:
+    """Remove the student from the course; every later request of theirs is refused."""
+    enrollment.delete()
+
+
+# Materials ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def material_create(
+    *,
+    course: Course,
+    uploaded_by: User,
+    title: str,
+    file: UploadedFile,
+    original_name: str,
+    kind: Kind,
+) -> Material:
+    material = Material(
+        course=course,
+        title=title,
+        original_name=original_name,
+        content_type=kind.mime,
+        size=file.size or 0,
+        uploaded_by=uploaded_by,
+    )
+    material.file.save("upload", file, save=False)
+    files = [(material.file.storage, material.file.name)]
+    # If the row cannot be written, do not leave the stored file behind.
+    try:
+        material.full_clean()
+        material.save()
+    except Exception:
+        for storage, name in files:
+            storage.delete(name)
+        raise
+    return material
+
+
+@transaction.atomic
+def material_delete(*, material: Material) -> None:
+    files = [(material.file.storage, material.file.name)] if material.file else []
+    material.delete()
+    _delete_files_on_commit(files)

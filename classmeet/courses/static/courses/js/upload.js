@@ -1,0 +1,107 @@
+// Material upload with a progress bar. Without this module the form is a normal POST.
+// The server answers XMLHttpRequest posts with JSON: {ok, redirect} or {ok: false, errors}.
+
+function formatBytes(bytes) {
+  const units = ['B', 'KB', 'MB', 'GB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(unit ? 1 : 0)} ${units[unit]}`;
+}
+
+function showError(form, messages) {
+  const box = form.querySelector('[data-upload-error]');
+  if (!box) return;
+  box.replaceChildren();
+  messages.forEach((message) => {
+    const line = document.createElement('div');
+    line.textContent = message;
+    box.appendChild(line);
+  });
+  box.classList.toggle('d-none', messages.length === 0);
+}
+
+function setProgress(form, percent) {
+  const progress = form.querySelector('[data-upload-progress]');
+  const bar = form.querySelector('[data-upload-bar]');
+  if (!progress || !bar) return;
+  progress.classList.remove('d-none');
+  progress.setAttribute('aria-valuenow', String(percent));
+  bar.style.width = `${percent}%`;
+  bar.textContent = `${percent}%`;
+}
+
+function resetProgress(form) {
+  const progress = form.querySelector('[data-upload-progress]');
+  if (progress) progress.classList.add('d-none');
+  const submit = form.querySelector('[data-upload-submit]');
+  if (submit) submit.disabled = false;
+}
+
+function errorsFrom(xhr) {
+  try {
+    const data = JSON.parse(xhr.responseText);
+    if (data && data.errors) return Object.values(data.errors).flat();
+  } catch {
+    // Not JSON (e.g. a proxy's "413 Request Entity Too Large" page).
+  }
+  if (xhr.status === 413) return ['The file is too large.'];
+  return [`The upload failed (${xhr.status || 'network error'}).`];
+}
+
+export function upload(form) {
+  const file = form.querySelector('input[type=file]')?.files?.[0];
+  const maxBytes = Number(form.dataset.maxBytes || 0);
+  if (file && maxBytes && file.size > maxBytes) {
+    showError(form, [`The file is too large (${formatBytes(file.size)}). The limit is ${formatBytes(maxBytes)}.`]);
+    return;
+  }
+  showError(form, []);
+  const submit = form.querySelector('[data-upload-submit]');
+  if (submit) submit.disabled = true;
+  setProgress(form, 0);
+
+  const xhr = new XMLHttpRequest();
+  xhr.open('POST', form.action);
+  xhr.setRequestHeader('X-Requested-With', 'XMLHttpRequest');
+  xhr.upload.addEventListener('progress', (event) => {
+    if (event.lengthComputable) setProgress(form, Math.round((event.loaded / event.total) * 100));
+  });
+  xhr.addEventListener('load', () => {
+    let data = null;
+    try {
+      data = JSON.parse(xhr.responseText);
+    } catch {
+      data = null;
+    }
+    if (xhr.status >= 200 && xhr.status < 300 && data && data.ok) {
+      setProgress(form, 100);
+      const target = new URL(data.redirect, window.location.href);
+      if (target.pathname === window.location.pathname) {
+        // Only the #hash differs: assign() would not reload, and the new material must show.
+        window.location.hash = target.hash;
+        window.location.reload();
+      } else {
+        window.location.assign(target.href);
+      }
+      return;
+    }
+    resetProgress(form);
+    showError(form, errorsFrom(xhr));
+  });
+  xhr.addEventListener('error', () => {
+    resetProgress(form);
+    showError(form, errorsFrom(xhr));
+  });
+  xhr.send(new FormData(form));
+}
+
+document.querySelectorAll('form[data-upload]').forEach((form) => {
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    upload(form);
+  });
+});

@@ -1,0 +1,282 @@
+"""Checks on uploaded files: what a material or a thumbnail really contains, and safe names.
+
+Types are decided by the bytes, never by the name alone: a renamed executable is refused, and the
+name's extension has to agree with the content.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import IO
+from urllib.parse import quote
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+MAX_NAME_LENGTH = 120
+_CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One allowed type of material: its MIME type, a label and the extensions it may carry."""
+
+    mime: str
+    label: str
+    extensions: frozenset[str]
+
+
+def _kind(mime: str, label: str, *extensions: str) -> Kind:
+    return Kind(mime=mime, label=label, extensions=frozenset(extensions))
+
+
+PDF = _kind("application/pdf", "PDF", "pdf")
+JPEG = _kind("image/jpeg", "JPEG", "jpg", "jpeg")
+PNG = _kind("image/png", "PNG", "png")
+GIF = _kind("image/gif", "GIF", "gif")
+WEBP = _kind("image/webp", "WebP", "webp")
+MP3 = _kind("audio/mpeg", "MP3", "mp3")
+MP4 = _kind("video/mp4", "MP4", "mp4", "m4v")
+WEBM = _kind("video/webm", "WebM", "webm")
+ZIP = _kind("application/zip", "ZIP", "zip")
+DOCX = _kind(
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Word", "docx"
+)
+XLSX = _kind("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel", "xlsx")
+PPTX = _kind(
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "PowerPoint",
+    "pptx",
+)
+ODT = _kind("application/vnd.oasis.opendocument.text", "OpenDocument text", "odt")
+ODS = _kind("application/vnd.oasis.opendocument.spreadsheet", "OpenDocument spreadsheet", "ods")
+ODP = _kind("application/vnd.oasis.opendocument.presentation", "OpenDocument presentation", "odp")
+TEXT = _kind("text/plain", "text", "txt", "text")
+MARKDOWN = _kind("text/markdown", "Markdown", "md", "markdown")
+CSV = _kind("text/csv", "CSV", "csv")
+
+# What the sniffer (filetype) reports, mapped to the kinds we accept. Anything else is refused.
+_SNIFFED: dict[str, Kind] = {
+    "application/pdf": PDF,
+    "image/jpeg": JPEG,
+    "image/png": PNG,
+    "image/gif": GIF,
+    "image/webp": WEBP,
+    "audio/mpeg": MP3,
+    "video/mp4": MP4,
+    "video/x-m4v": MP4,
+    "video/webm": WEBM,
+}
+_ODF = {k.mime: k for k in (ODT, ODS, ODP)}
+_TEXT_BY_EXTENSION = {"txt": TEXT, "text": TEXT, "md": MARKDOWN, "markdown": MARKDOWN, "csv": CSV}
+ALLOWED_KINDS: tuple[Kind, ...] = (
+    *(PDF, DOCX, XLSX, PPTX, ODT, ODS, ODP, JPEG, PNG, GIF, WEBP),
+    *(TEXT, MARKDOWN, CSV, ZIP, MP3, MP4, WEBM),
+)
+ALLOWED_EXTENSIONS = sorted({ext for kind in ALLOWED_KINDS for ext in kind.extensions})
+
+THUMBNAIL_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+THUMBNAIL_CONTENT_TYPES = {
+    "jpg": "image/jpeg",
+    "png": "image/png",
+    "webp": "image/webp",
+    "gif": "image/gif",
+}
+
+
+# Names --------------------------------------------------------------------------------------
+
+_UNSAFE_CHARS = re.compile(r'[\x00-\x1f\x7f<>:"|?*]')
+
+
+def sanitize_filename(name: str) -> str:
+    """Return a display name safe for headers and disks: no folders, controls or huge lengths.
+
+    Raise ValidationError when nothing usable is left (e.g. the name was ``..`` or only a NUL).
+    """
+    name = unicodedata.normalize("NFC", name)
+    # Keep only the last path component whatever the separator (POSIX or Windows).
+    name = re.split(r"[\\/]", name)[-1]
+    name = _UNSAFE_CHARS.sub("", name)
+    name = name.strip().lstrip(".").strip()
+    if not name:
+        raise ValidationError(_("The file name is not valid."), code="bad_name")
+    if len(name) > MAX_NAME_LENGTH:
+        stem, dot, ext = name.rpartition(".")
+        if dot and 0 < len(ext) <= 10:
+            name = f"{stem[: MAX_NAME_LENGTH - len(ext) - 1]}.{ext}"
+        else:
+            name = name[:MAX_NAME_LENGTH]
+    return name
+
+
+def extension_of(name: str) -> str:
+    return PurePosixPath(name).suffix.lower().lstrip(".")
+
+
+def content_disposition(filename: str) -> str:
+    """Return an ``attachment`` header with an ASCII fallback and the RFC 5987 UTF-8 name."""
+    ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii")
+    ascii_name = re.sub(r"[^A-Za-z0-9._ ()\-]", "_", ascii_name).strip() or "download"
+    header = f'attachment; filename="{ascii_name}"'
+    if ascii_name != filename:
+        header += f"; filename*=UTF-8''{quote(filename, safe='')}"
+    return header
+
+
+# Materials ----------------------------------------------------------------------------------
+
+
+def _head(file: IO[bytes], size: int = 8192) -> bytes:
+    file.seek(0)
+    data = file.read(size)
+    file.seek(0)
+    return data
+
+
+def _zip_kind(file: IO[bytes]) -> Kind:
+    """Tell an Office Open XML or OpenDocument file from a plain zip by what it holds inside."""
+    try:
+        with zipfile.ZipFile(file) as archive:
+            names = set(archive.namelist())
+            if "[Content_Types].xml" in names:
+                content_types = archive.read("[Content_Types].xml")[:1_000_000]
+                for prefix, kind in (("word/", DOCX), ("xl/", XLSX), ("ppt/", PPTX)):
+                    if any(n.startswith(prefix) for n in names) and kind.mime.encode() in (
+                        content_types
+                    ):
+                        return kind
+            if "mimetype" in names:
+                mimetype = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
+                if mimetype in _ODF:
+                    return _ODF[mimetype]
+    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, ValueError) as exc:
+        raise ValidationError(_("The archive is damaged."), code="bad_zip") from exc
+    finally:
+        file.seek(0)
+    return ZIP
+
+
+def _is_utf8_text(file: IO[bytes]) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    file.seek(0)
+    try:
+        while chunk := file.read(_CHUNK):
+            if b"\x00" in chunk:
+                return False
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    finally:
+        file.seek(0)
+    return True
+
+
+def _refuse_type() -> ValidationError:
+    return ValidationError(
+        _("This type of file is not allowed. Allowed: %(types)s.")
+        % {"types": ", ".join(ALLOWED_EXTENSIONS)},
+        code="bad_type",
+    )
+
+
+def detect_material_kind(*, file: IO[bytes], name: str) -> Kind:
+    """Return the allowed kind of the file from its content, or raise ValidationError."""
+    guess = filetype.guess(_head(file))
+    extension = extension_of(name)
+    if guess is None:
+        kind = _TEXT_BY_EXTENSION.get(extension)
+        if kind is None or not _is_utf8_text(file):
+            raise _refuse_type()
+    elif (
+        guess.mime == "application/zip"
+        or guess.extension in {"docx", "xlsx", "pptx"}
+        or guess.mime in _ODF
+    ):
+        kind = _zip_kind(file)
+    elif guess.mime in _SNIFFED:
+        kind = _SNIFFED[guess.mime]
+    else:
+        raise _refuse_type()
+    if extension not in kind.extensions:
+        raise ValidationError(
+            _("The file's content is %(label)s but its name ends in “.%(ext)s”.")
+            % {"label": kind.label, "ext": extension or ""},
+            code="extension_mismatch",
+        )
+    return kind
+
+
+def validate_material_file(file: UploadedFile) -> tuple[str, Kind]:
+    """Check a material upload; return its sanitized name and kind, or raise ValidationError."""
+    limit = settings.CLASSMEET_MATERIAL_MAX_BYTES
+    if file.size is None or file.size > limit:
+        raise ValidationError(
+            _("The file is too large (%(size)s). The limit is %(limit)s.")
+            % {"size": filesizeformat(file.size or 0), "limit": filesizeformat(limit)},
+            code="too_large",
+        )
+    if file.size == 0:
+        raise ValidationError(_("The file is empty."), code="empty")
+    name = sanitize_filename(file.name or "")
+    return name, detect_material_kind(file=file, name=name)
+
+
+# Thumbnails ---------------------------------------------------------------------------------
+
+
+def validate_thumbnail(file: UploadedFile) -> str:
+    """Check an uploaded course picture with Pillow; return its canonical extension.
+
+    The pixel count is checked from the header, before anything is decoded, so a tiny file
+    that claims huge dimensions (a decompression bomb) is refused without using memory.
+    """
+    limit = settings.CLASSMEET_THUMBNAIL_MAX_BYTES
+    if file.size is None or file.size > limit:
+        raise ValidationError(
+            _("The picture is too large. The limit is %(limit)s.")
+            % {"limit": filesizeformat(limit)},
+            code="too_large",
+        )
+    invalid = ValidationError(
+        _("Upload a valid image: JPEG, PNG, WebP or GIF."), code="invalid_image"
+    )
+    file.seek(0)
+    try:
+        with Image.open(file) as image:
+            if image.format not in THUMBNAIL_FORMATS:
+                raise invalid
+            width, height = image.size
+            if width * height > settings.CLASSMEET_THUMBNAIL_MAX_PIXELS:
+                raise ValidationError(
+                    _("The picture is too big (%(w)s x %(h)s pixels).") % {"w": width, "h": height},
+                    code="too_many_pixels",
+                )
+            image.verify()
+            extension = THUMBNAIL_FORMATS[image.format]
+        file.seek(0)
+        # verify() does not decode pixels; load() on a fresh handle catches truncated data.
+        with Image.open(file) as image:
+            image.load()
+    except ValidationError:
+        raise
+    except Image.DecompressionBombError:
+        raise ValidationError(
+            _("The picture has too many pixels."), code="too_many_pixels"
+        ) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise invalid from None
+    finally:
+        file.seek(0)
+    return extension

@@ -1,0 +1,253 @@
+"""Who may open what: every URL by every role, from ONE table.
+
+Each row of ``ROWS`` is a URL and the HTTP status each role gets. Every cell becomes its own test
+(``test_authorization_matrix[course-detail-GET-outsider]``), so a failure names the URL and role.
+
+To add your views, append rows to ``ROWS`` (keep one table):
+
+    Row("meeting-detail", "GET",
+        lambda w: reverse("meetings:meeting-detail", kwargs={"meeting_id": w.meeting.pk}),
+        VIEW),
+    Row("meeting-cancel", "POST", lambda w: ..., MANAGE_POST, data=lambda w: {"reason": "x"}),
+
+``w`` is a :class:`World`: a course taught by ``owner`` with ``student`` enrolled, one material and
+one live meeting. A URL factory may create more objects it needs (e.g. a discussion of
+``w.course``); each cell runs in a fresh database. ``expect(...)`` builds a status per role from
+keywords; the presets below cover the usual rules:
+
+- anonymous: GET and POST → 302 to the sign-in page (``login_required``);
+- outsider student, other teacher and staff (who see in the app only what they teach or attend,
+  and manage everything else in /admin/) → 404, as for a missing object, so ids don't leak;
+- enrolled student → 200 on pages of the course, 403 on teacher-only actions;
+- owner teacher → 200 on pages, 302 after a successful POST.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from classmeet.accounts.models import User
+from classmeet.accounts.tests.factories import StudentFactory
+from classmeet.courses.models import Course, Material
+from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory, MaterialFactory
+from classmeet.meetings.models import Meeting
+from classmeet.meetings.tests.factories import MeetingFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "outsider", "student", "other_teacher", "owner", "staff")
+
+
+@dataclass
+class World:
+    """The people and objects every row can point at."""
+
+    owner: User
+    other_teacher: User
+    student: User
+    outsider: User
+    staff: User
+    course: Course
+    material: Material
+    meeting: Meeting
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def user(self, role: str) -> User | None:
+        return None if role == "anonymous" else getattr(self, role)
+
+
+def expect(
+    *,
+    anonymous: int = 302,
+    outsider: int = 404,
+    student: int,
+    other_teacher: int = 404,
+    owner: int,
+    staff: int = 404,
+) -> dict[str, int]:
+    return {
+        "anonymous": anonymous,
+        "outsider": outsider,
+        "student": student,
+        "other_teacher": other_teacher,
+        "owner": owner,
+        "staff": staff,
+    }
+
+
+# Presets for the common rules.
+VIEW = expect(student=200, owner=200)  # a page of the course, for its members
+MANAGE = expect(student=403, owner=200)  # a teacher-only page (form or confirm page)
+MANAGE_POST = expect(student=403, owner=302)  # a teacher-only action that redirects when done
+EVERYONE = expect(outsider=200, student=200, other_teacher=200, owner=200, staff=200)
+
+Data = Mapping[str, Any] | Callable[[World], Mapping[str, Any]] | None
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    method: str
+    url: Callable[[World], str]
+    expected: Mapping[str, int]
+    data: Data = None
+
+
+def course_url(name: str, **extra: Callable[[World], Any]) -> Callable[[World], str]:
+    """Return a URL factory for a ``courses:`` URL of ``w.course`` (plus computed kwargs)."""
+
+    def make(w: World) -> str:
+        kwargs = {"course_id": w.course.pk} | {k: f(w) for k, f in extra.items()}
+        return reverse(f"courses:{name}", kwargs=kwargs)
+
+    return make
+
+
+def _material(w: World) -> int:
+    return w.material.pk
+
+
+def _student(w: World) -> int:
+    return w.student.pk
+
+
+def _invite(w: World) -> str:
+    return reverse("courses:course-invite", kwargs={"token": w.course.invite_token})
+
+
+ROWS: list[Row] = [
+    # Dashboard and courses --------------------------------------------------------------------
+    Row("dashboard", "GET", lambda w: reverse("core:dashboard"), EVERYONE),
+    Row(
+        "course-create",
+        "GET",
+        lambda w: reverse("courses:course-create"),
+        expect(outsider=403, student=403, other_teacher=200, owner=200, staff=403),
+    ),
+    Row(
+        "course-create",
+        "POST",
+        lambda w: reverse("courses:course-create"),
+        expect(outsider=403, student=403, other_teacher=302, owner=302, staff=403),
+        data={"title": "New course", "description": ""},
+    ),
+    Row("course-detail", "GET", course_url("course-detail"), VIEW),
+    Row("course-thumbnail", "GET", course_url("course-thumbnail"), VIEW),
+    Row("course-edit", "GET", course_url("course-edit"), MANAGE),
+    Row(
+        "course-edit",
+        "POST",
+        course_url("course-edit"),
+        MANAGE_POST,
+        data={"title": "Renamed", "description": "x"},
+    ),
+    Row("course-delete", "GET", course_url("course-delete"), MANAGE),
+    Row("course-delete", "POST", course_url("course-delete"), MANAGE_POST),
+    # Enrollment -------------------------------------------------------------------------------
+    Row(
+        "course-join",
+        "GET",
+        lambda w: reverse("courses:course-join"),
+        expect(outsider=200, student=200, other_teacher=403, owner=403, staff=200),
+    ),
+    Row(
+        "course-join",
+        "POST",
+        lambda w: reverse("courses:course-join"),
+        expect(outsider=302, student=302, other_teacher=403, owner=403, staff=302),
+        data=lambda w: {"code": w.course.join_code},
+    ),
+    Row("course-invite", "GET", _invite, EVERYONE),
+    Row(
+        "course-invite",
+        "POST",
+        _invite,
+        expect(outsider=302, student=302, other_teacher=403, owner=302, staff=302),
+    ),
+    Row("course-regenerate-code", "POST", course_url("course-regenerate-code"), MANAGE_POST),
+    Row("course-regenerate-invite", "POST", course_url("course-regenerate-invite"), MANAGE_POST),
+    Row("course-joining", "POST", course_url("course-joining"), MANAGE_POST, data={"enabled": "0"}),
+    Row("enrollment-add", "GET", course_url("enrollment-add"), MANAGE),
+    Row(
+        "enrollment-add",
+        "POST",
+        course_url("enrollment-add"),
+        MANAGE_POST,
+        data=lambda w: {"identifier": StudentFactory().username},
+    ),
+    Row("enrollment-remove", "GET", course_url("enrollment-remove", student_id=_student), MANAGE),
+    Row(
+        "enrollment-remove",
+        "POST",
+        course_url("enrollment-remove", student_id=_student),
+        MANAGE_POST,
+    ),
+    # Materials --------------------------------------------------------------------------------
+    Row("material-create", "GET", course_url("material-create"), MANAGE),
+    Row(
+        "material-download",
+        "GET",
+        course_url("material-download", material_id=_material),
+        VIEW,
+    ),
+    Row("material-delete", "GET", course_url("material-delete", material_id=_material), MANAGE),
+    Row(
+        "material-delete",
+        "POST",
+        course_url("material-delete", material_id=_material),
+        MANAGE_POST,
+    ),
+]
+
+
+def _cells() -> list[Any]:
+    cells = []
+    for row in ROWS:
+        for role in ROLES:
+            cells.append(pytest.param(row, role, id=f"{row.name}-{row.method}-{role}"))
+    return cells
+
+
+@pytest.fixture
+def world(teacher, other_teacher, student, outsider, staff) -> World:
+    # factory_boy's calls are typed as returning the factory: cast to the model.
+    course = cast(Course, CourseFactory(teacher=teacher, title="Physics 101"))
+    EnrollmentFactory(course=course, student=student)
+    return World(
+        owner=teacher,
+        other_teacher=other_teacher,
+        student=student,
+        outsider=outsider,
+        staff=staff,
+        course=course,
+        material=cast(Material, MaterialFactory(course=course)),
+        meeting=cast(Meeting, MeetingFactory(course=course)),
+    )
+
+
+def test_rows_are_unique():
+    keys = [(row.name, row.method) for row in ROWS]
+    assert len(keys) == len(set(keys))
+
+
+@pytest.mark.parametrize(("row", "role"), _cells())
+def test_authorization_matrix(client, world, row: Row, role: str):
+    user = world.user(role)
+    if user is not None:
+        client.force_login(user)
+    url = row.url(world)
+    data = row.data(world) if callable(row.data) else (row.data or {})
+    # get/post/put/patch/delete: data is a query string for GET, a form body otherwise.
+    response = getattr(client, row.method.lower())(url, data)
+    expected = row.expected[role]
+    assert response.status_code == expected, (
+        f"{row.method} {url} as {role}: got {response.status_code}, expected {expected}"
+    )
+    if role == "anonymous" and expected == 302:
+        assert response["Location"].startswith(reverse(settings.LOGIN_URL))
