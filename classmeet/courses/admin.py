@@ -1,0 +1,168 @@
+"""Admin of courses, enrollments and materials.
+
+Deletes go through the courses services so that stored files are removed too. Materials are
+uploaded in the app (where their type and size are checked), not here.
+"""
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from .models import Course, Enrollment, Material
+
+
+class EnrollmentInline(admin.TabularInline):
+    model = Enrollment
+    extra = 0
+    autocomplete_fields = ("student",)
+    readonly_fields = ("created_at",)
+    fields = ("student", "created_at")
+
+
+class MaterialInline(admin.TabularInline):
+    model = Material
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = ("title", "original_name", "content_type", "size", "created_at")
+    readonly_fields = ("original_name", "content_type", "size", "created_at")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Course)
+class CourseAdmin(admin.ModelAdmin):
+    list_display = (
+        "title",
+        "teacher",
+        "join_code",
+        "joining_enabled",
+        "student_count",
+        "material_count",
+        "created_at",
+    )
+    list_filter = ("joining_enabled", "created_at")
+    search_fields = ("title", "description", "join_code", "teacher__username", "teacher__email")
+    list_select_related = ("teacher",)
+    autocomplete_fields = ("teacher",)
+    readonly_fields = ("created_at", "updated_at")
+    fields = (
+        "title",
+        "description",
+        "teacher",
+        "thumbnail",
+        "join_code",
+        "invite_token",
+        "joining_enabled",
+        "created_at",
+        "updated_at",
+    )
+    date_hierarchy = "created_at"
+    inlines = (EnrollmentInline, MaterialInline)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Course]:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                num_students=Count("enrollments", distinct=True),
+                num_materials=Count("materials", distinct=True),
+            )
+        )
+
+    @admin.display(description=_("students"), ordering="num_students")
+    def student_count(self, obj: Any) -> int:
+        return int(obj.num_students)
+
+    @admin.display(description=_("materials"), ordering="num_materials")
+    def material_count(self, obj: Any) -> int:
+        return int(obj.num_materials)
+
+    def delete_model(self, request: HttpRequest, obj: Course) -> None:
+        from . import services
+
+        services.course_delete(course=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Course]) -> None:
+        from . import services
+
+        for course in queryset:
+            services.course_delete(course=course)
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(admin.ModelAdmin):
+    list_display = ("student", "course", "course_teacher", "created_at")
+    list_filter = ("created_at",)
+    search_fields = (
+        "student__username",
+        "student__email",
+        "student__first_name",
+        "student__last_name",
+        "course__title",
+    )
+    list_select_related = ("student", "course", "course__teacher")
+    autocomplete_fields = ("student", "course")
+    readonly_fields = ("created_at",)
+    date_hierarchy = "created_at"
+
+    @admin.display(description=_("teacher"), ordering="course__teacher__username")
+    def course_teacher(self, obj: Enrollment) -> str:
+        return str(obj.course.teacher)
+
+
+@admin.register(Material)
+class MaterialAdmin(admin.ModelAdmin):
+    list_display = (
+        "title",
+        "course",
+        "original_name",
+        "content_type",
+        "human_size",
+        "uploaded_by",
+        "created_at",
+    )
+    list_filter = ("content_type", "created_at")
+    search_fields = ("title", "original_name", "course__title", "uploaded_by__username")
+    list_select_related = ("course", "uploaded_by")
+    fields = (
+        "title",
+        "course",
+        "original_name",
+        "content_type",
+        "size",
+        "uploaded_by",
+        "created_at",
+    )
+    readonly_fields = (
+        "course",
+        "original_name",
+        "content_type",
+        "size",
+        "uploaded_by",
+        "created_at",
+    )
+    date_hierarchy = "created_at"
+
+    @admin.display(description=_("size"), ordering="size")
+    def human_size(self, obj: Material) -> str:
+        return str(filesizeformat(obj.size))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def delete_model(self, request: HttpRequest, obj: Material) -> None:
+        from . import services
+
+        services.material_delete(material=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Material]) -> None:
+        from . import services
+
+        for material in queryset:
+            services.material_delete(material=material)
