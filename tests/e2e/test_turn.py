@@ -61,9 +61,10 @@ def _free_port() -> int:
     """A port free for both UDP and TCP on loopback."""
     for _ in range(50):
         port = random.randint(20000, 40000)
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp, socket.socket(
-            socket.AF_INET, socket.SOCK_DGRAM
-        ) as udp:
+        with (
+            socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp,
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp,
+        ):
             try:
                 tcp.bind(("127.0.0.1", port))
                 udp.bind(("127.0.0.1", port))
@@ -121,7 +122,7 @@ def coturn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Coturn]:
             ]
         )
     )
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [TURNSERVER, "-c", str(conf)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
@@ -200,9 +201,7 @@ async () => {
 
 
 def candidate_types(sdp: str) -> set[str]:
-    return {
-        line.split(" typ ")[1].split()[0] for line in sdp.splitlines() if " typ " in line
-    }
+    return {line.split(" typ ")[1].split()[0] for line in sdp.splitlines() if " typ " in line}
 
 
 def relay_config(coturn: Coturn, username: str, credential: str) -> dict[str, Any]:
