@@ -1,1 +1,7 @@
-websocket_urlpatterns: list[object] = []
+from django.urls import path
+
+from classmeet.rooms.consumers import RoomConsumer
+
+websocket_urlpatterns = [
+    path("ws/meeting/<int:meeting_id>/", RoomConsumer.as_asgi()),
+]

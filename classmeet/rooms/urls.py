@@ -1,2 +1,8 @@
+from django.urls import path
+
+from classmeet.rooms import views
+
 app_name = "rooms"
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("<int:meeting_id>/", views.room, name="room"),
+]

@@ -1,0 +1,45 @@
+"""Tunables of the live room, read at call time so tests can override them with `settings`.
+
+Each can be set in Django settings under the same name; the defaults suit a classroom.
+"""
+
+from typing import Any
+
+from django.conf import settings
+
+DEFAULTS: dict[str, Any] = {
+    # A client pings every HEARTBEAT seconds; a server refreshes its peers' presence as often.
+    "CLASSMEET_ROOM_HEARTBEAT_SECONDS": 10,
+    # A peer whose process stopped refreshing it for this long is gone (crashed server).
+    "CLASSMEET_ROOM_PRESENCE_TTL_SECONDS": 35,
+    # A socket that dropped without `leave` may resume its place for this long.
+    "CLASSMEET_ROOM_RESUME_GRACE_SECONDS": 10,
+    # Flood control per socket (token bucket): sustained frames per second and burst size.
+    "CLASSMEET_WS_RATE_PER_SECOND": 50,
+    "CLASSMEET_WS_RATE_BURST": 400,
+    "CLASSMEET_WS_MAX_FRAME_BYTES": 64 * 1024,
+}
+
+
+def get(name: str) -> Any:
+    return getattr(settings, name, DEFAULTS[name])
+
+
+def heartbeat_seconds() -> float:
+    return float(get("CLASSMEET_ROOM_HEARTBEAT_SECONDS"))
+
+
+def presence_ttl_seconds() -> float:
+    return float(get("CLASSMEET_ROOM_PRESENCE_TTL_SECONDS"))
+
+
+def resume_grace_seconds() -> float:
+    return float(get("CLASSMEET_ROOM_RESUME_GRACE_SECONDS"))
+
+
+def max_frame_bytes() -> int:
+    return int(get("CLASSMEET_WS_MAX_FRAME_BYTES"))
+
+
+def rate() -> tuple[float, float]:
+    return float(get("CLASSMEET_WS_RATE_PER_SECOND")), float(get("CLASSMEET_WS_RATE_BURST"))

@@ -1,0 +1,340 @@
+"""The signaling socket of a live room: /ws/meeting/<meeting_id>/.
+
+Connect checks the shared room policy (close codes 4401/4403/4404/4409 after accepting, so the
+browser sees them). Every frame is validated by `protocol`, then dispatched by its class through
+`handlers`. Relaying touches no database: the target's channel name comes from `presence`, and the
+frame goes to that channel only. Bad input gets an `error` frame and the socket stays open; a
+client flooding past the rate limit is closed with 4429. No exception escapes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from typing import Any, ClassVar
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from pydantic import ValidationError
+
+from classmeet.core import policy
+from classmeet.rooms import conf, hooks, presence, protocol
+from classmeet.rooms.ice import ice_servers_for, ice_transport_policy
+from classmeet.rooms.presence import Peer
+
+logger = logging.getLogger(__name__)
+
+CLOSE_REPLACED = 4000  # the same tab reconnected on another socket, which took this one's place
+CLOSE_RATE_LIMITED = 4429
+CLOSE_INTERNAL = 1011
+
+# Strong references to the reconnect-grace timers so they are not garbage collected mid-sleep.
+_grace_tasks: set[asyncio.Task[None]] = set()
+
+
+class TokenBucket:
+    """Allow `rate` frames per second on average, bursts of up to `burst`."""
+
+    def __init__(self, *, rate: float, burst: float) -> None:
+        self.rate = rate
+        self.burst = burst
+        self.tokens = burst
+        self.stamp = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+def _admit(user: Any, meeting_id: int) -> tuple[policy.RoomEntry, dict[str, Any]]:
+    """Check the room policy; return the entry and who the user is (runs in a DB thread)."""
+    entry, _meeting = policy.room_entry(user=user, meeting_id=meeting_id)
+    if entry is not policy.RoomEntry.ALLOWED:
+        return entry, {}
+    return entry, {"user_id": user.pk, "name": user.display_name, "role": user.role}
+
+
+def group_name(meeting_id: int) -> str:
+    return f"meeting.{meeting_id}"
+
+
+def frame_event(text: str, *, exclude: str = "") -> dict[str, str]:
+    """A channel-layer event carrying one already-serialized server frame."""
+    return {"type": "room.frame", "text": text, "exclude": exclude}
+
+
+async def announce_left(meeting_id: int, peer_ids: list[str], *, exclude: str = "") -> None:
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    for peer_id in peer_ids:
+        text = protocol.dump(protocol.UserLeft(peerId=peer_id))
+        await layer.group_send(group_name(meeting_id), frame_event(text, exclude=exclude))
+
+
+async def announce_expired(meeting_id: int, expired: presence.Expired) -> None:
+    """Tell the room about peers a sweep removed, and run the leave hooks for them."""
+    await announce_left(meeting_id, expired.peer_ids)
+    for peer in expired.peers:
+        await hooks.run_leave(hooks.RoomEvent(meeting_id=meeting_id, peer=peer))
+
+
+async def _release_after_grace(meeting_id: int, peer: Peer) -> None:
+    """A socket dropped without `leave`: if nobody resumed it within the grace, it has left."""
+    try:
+        await asyncio.sleep(conf.resume_grace_seconds())
+        if await presence.release_if_still_gone(meeting_id, peer):
+            await announce_left(meeting_id, [peer.peer_id])
+            await hooks.run_leave(hooks.RoomEvent(meeting_id=meeting_id, peer=peer))
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        logger.exception("releasing peer %s of meeting %s failed", peer.peer_id, meeting_id)
+
+
+class RoomConsumer(AsyncWebsocketConsumer):
+    # Protocol class → method name. Add a message: define it in protocol.py, add it to
+    # ClientMessage, map it here.
+    handlers: ClassVar[dict[type[protocol.Message], str]] = {
+        protocol.Join: "handle_join",
+        protocol.Offer: "handle_relay",
+        protocol.Answer: "handle_relay",
+        protocol.IceCandidate: "handle_relay",
+        protocol.Ping: "handle_ping",
+        protocol.Leave: "handle_leave",
+    }
+
+    meeting_id: int = 0
+    peer: Peer | None = None
+    left: bool = False
+    replaced: bool = False
+    closing: bool = False
+
+    # Connection ---------------------------------------------------------------------------------
+
+    async def connect(self) -> None:
+        self.user_info: dict[str, Any] = {}
+        self.heartbeat: asyncio.Task[None] | None = None
+        rate, burst = conf.rate()
+        self.bucket = TokenBucket(rate=rate, burst=burst)
+        try:
+            self.meeting_id = int(self.scope["url_route"]["kwargs"]["meeting_id"])
+            entry, self.user_info = await database_sync_to_async(_admit)(
+                self.scope.get("user"), self.meeting_id
+            )
+        except Exception:
+            logger.exception("room admission failed")
+            await self.accept()
+            await self._close(CLOSE_INTERNAL)
+            return
+        # Accept first: a close before accepting is an HTTP 403 and the browser never sees the code.
+        await self.accept()
+        if entry is not policy.RoomEntry.ALLOWED:
+            await self._close(int(entry))
+
+    async def disconnect(self, code: int) -> None:
+        try:
+            await self._on_disconnect()
+        except Exception:
+            logger.exception("room disconnect failed")
+
+    async def _on_disconnect(self) -> None:
+        if self.heartbeat is not None:
+            self.heartbeat.cancel()
+        peer = self.peer
+        if peer is None:
+            return
+        await self.channel_layer.group_discard(group_name(self.meeting_id), self.channel_name)
+        if self.left or self.replaced:
+            return
+        if await presence.drop(self.meeting_id, peer):
+            task = asyncio.create_task(_release_after_grace(self.meeting_id, peer))
+            _grace_tasks.add(task)
+            task.add_done_callback(_grace_tasks.discard)
+
+    async def _send(self, text: str) -> None:
+        try:
+            await self.send(text_data=text)
+        except Exception:  # the client is already gone (uvicorn raises ClientDisconnected)
+            logger.debug("sending on room socket %s: client already gone", self.channel_name)
+
+    async def _close(self, code: int) -> None:
+        self.closing = True
+        try:
+            await self.close(code=code)
+        except Exception:  # the client is already gone (uvicorn raises ClientDisconnected)
+            logger.debug("closing room socket %s: client already gone", self.channel_name)
+
+    # Frames from the client ---------------------------------------------------------------------
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.closing:
+            return
+        try:
+            if not self.bucket.take():
+                await self._close(CLOSE_RATE_LIMITED)
+                return
+            await self._receive(text_data, bytes_data)
+        except Exception:
+            logger.exception("room frame failed")
+            await self.send_error(protocol.ErrorCode.INTERNAL, "The server could not handle that.")
+
+    async def _receive(self, text_data: str | None, bytes_data: bytes | None) -> None:
+        if text_data is None:
+            await self.send_error(protocol.ErrorCode.BAD_JSON, "Send JSON text frames.")
+            return
+        limit = conf.max_frame_bytes()
+        if len(text_data) > limit or (
+            len(text_data) * 4 > limit and len(text_data.encode()) > limit
+        ):
+            await self.send_error(
+                protocol.ErrorCode.TOO_LARGE, f"Frames are limited to {limit} bytes."
+            )
+            return
+        try:
+            message = protocol.parse_client_frame(text_data)
+        except ValidationError as exc:
+            await self.send_validation_error(exc)
+            return
+        await getattr(self, self.handlers[type(message)])(message)
+
+    async def handle_join(self, message: protocol.Join) -> None:
+        if self.peer is not None:
+            await self.send_error(protocol.ErrorCode.ALREADY_JOINED, "This socket already joined.")
+            return
+        peer, resumed, others, expired, old_channel = await presence.enter(
+            self.meeting_id,
+            Peer(peer_id=uuid.uuid4().hex, channel=self.channel_name, **self.user_info),
+            resume=message.resume,
+        )
+        self.peer = peer
+        group = group_name(self.meeting_id)
+        await self.channel_layer.group_add(group, self.channel_name)
+        if old_channel:
+            await self.channel_layer.send(old_channel, {"type": "room.replaced"})
+        await announce_expired(self.meeting_id, expired)
+        await self._send(
+            protocol.dump(
+                protocol.Welcome(
+                    peerId=peer.peer_id,
+                    resumed=resumed,
+                    participants=[_participant(p) for p in others],
+                    iceServers=ice_servers_for(user_id=peer.user_id),
+                    iceTransportPolicy=ice_transport_policy(),
+                    heartbeatSeconds=conf.heartbeat_seconds(),
+                )
+            )
+        )
+        joined = protocol.UserJoined(
+            peerId=peer.peer_id,
+            userId=peer.user_id,
+            name=peer.name,
+            role=peer.role,
+            resumed=resumed,
+        )
+        await self.channel_layer.group_send(
+            group, frame_event(protocol.dump(joined), exclude=self.channel_name)
+        )
+        self.heartbeat = asyncio.create_task(self._heartbeat())
+        await hooks.run_join(
+            hooks.RoomEvent(meeting_id=self.meeting_id, peer=peer, resumed=resumed)
+        )
+
+    async def handle_relay(self, message: protocol.RelayMessage) -> None:
+        peer = self.peer
+        if peer is None:
+            await self.send_error(protocol.ErrorCode.NOT_JOINED, "Send `join` first.")
+            return
+        target = None
+        if message.to != peer.peer_id:
+            target = await presence.lookup(self.meeting_id, message.to)
+        if target is None or not target.connected:
+            await self.send_error(
+                protocol.ErrorCode.UNKNOWN_PEER, "That peer is not in the room.", [message.to]
+            )
+            return
+        text = protocol.dump(
+            protocol.relayed(message, from_peer=peer.peer_id, user_id=peer.user_id, name=peer.name)
+        )
+        await self.channel_layer.send(target.channel, frame_event(text))
+
+    async def handle_ping(self, message: protocol.Ping) -> None:
+        if self.peer is not None:
+            await presence.touch(self.meeting_id, self.peer.peer_id)
+        await self._send(protocol.dump(protocol.Pong()))
+
+    async def handle_leave(self, message: protocol.Leave) -> None:
+        peer = self.peer
+        self.left = True
+        if peer is not None and await presence.leave(self.meeting_id, peer.peer_id):
+            await announce_left(self.meeting_id, [peer.peer_id], exclude=self.channel_name)
+            await hooks.run_leave(
+                hooks.RoomEvent(meeting_id=self.meeting_id, peer=peer, on_purpose=True)
+            )
+        await self._close(1000)
+
+    # Errors -------------------------------------------------------------------------------------
+
+    async def send_error(self, code: str, message: str, detail: list[str] | None = None) -> None:
+        error = protocol.Error(code=code, message=message, detail=detail or [])
+        await self._send(protocol.dump(error))
+
+    async def send_validation_error(self, exc: ValidationError) -> None:
+        errors = exc.errors(include_input=False, include_url=False)
+        kinds = {e["type"] for e in errors}
+        if "json_invalid" in kinds:
+            await self.send_error(protocol.ErrorCode.BAD_JSON, "That frame is not valid JSON.")
+        elif "union_tag_invalid" in kinds:
+            await self.send_error(protocol.ErrorCode.UNKNOWN_TYPE, "Unknown message type.")
+        else:
+            detail = [
+                f"{'.'.join(str(part) for part in e['loc']) or '(frame)'}: {e['msg']}"
+                for e in errors[:10]
+            ]
+            await self.send_error(protocol.ErrorCode.BAD_MESSAGE, "Invalid message.", detail)
+
+    # Events from the channel layer --------------------------------------------------------------
+
+    async def room_frame(self, event: dict[str, Any]) -> None:
+        """Deliver an already-serialized frame (room broadcast or addressed to this channel)."""
+        if self.peer is None or self.closing or event.get("exclude") == self.channel_name:
+            return
+        await self._send(event["text"])
+
+    async def room_replaced(self, event: dict[str, Any]) -> None:
+        """This tab reconnected on a new socket that took over the peer entry: go quietly."""
+        self.replaced = True
+        await self._close(CLOSE_REPLACED)
+
+    # Heartbeat ----------------------------------------------------------------------------------
+
+    async def _heartbeat(self) -> None:
+        """Keep this peer's presence fresh and sweep peers whose process stopped refreshing."""
+        while True:
+            await asyncio.sleep(conf.heartbeat_seconds())
+            try:
+                peer = self.peer
+                if peer is None or self.closing:
+                    return
+                await presence.touch(self.meeting_id, peer.peer_id)
+                _present, expired = await presence.sweep(self.meeting_id)
+                await announce_expired(self.meeting_id, expired)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("room heartbeat failed")
+
+
+def _participant(peer: Peer) -> protocol.Participant:
+    return protocol.Participant(
+        peerId=peer.peer_id, userId=peer.user_id, name=peer.name, role=peer.role
+    )

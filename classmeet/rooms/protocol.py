@@ -1,0 +1,192 @@
+"""The signaling protocol of the live room: the only place that defines the shape of a frame.
+
+Client frames are parsed with `parse_client_frame` (pydantic v2, unknown fields rejected).
+Server frames are built from the models below and serialized once with `dump`, then the same text
+goes to every recipient. docs/protocol.md documents every message with an example exchange.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter
+
+# Every connection's id: uuid4().hex. Clients only ever echo ids the server gave them.
+PeerId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+# An SDP blob is a few KiB; the frame limit (CLASSMEET_WS_MAX_FRAME_BYTES) caps it anyway.
+Sdp = Annotated[str, StringConstraints(min_length=1, max_length=60_000)]
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# Client → server --------------------------------------------------------------------------------
+
+
+class Join(Message):
+    """Enter the room. `resume` is the peerId of this tab's previous connection, if any.
+
+    The seed's client sent `userId` and `userName`: they are accepted and ignored, the server
+    knows who the user is from the session.
+    """
+
+    type: Literal["join"]
+    resume: PeerId | None = None
+    userId: int | str | None = Field(default=None, exclude=True)
+    userName: str | None = Field(default=None, max_length=500, exclude=True)
+
+
+class IceCandidateInit(Message):
+    """The fields of a browser RTCIceCandidateInit (RTCIceCandidate.toJSON())."""
+
+    candidate: str = Field(max_length=2000)
+    sdpMid: str | None = Field(default=None, max_length=64)
+    sdpMLineIndex: int | None = Field(default=None, ge=0, le=1000)
+    usernameFragment: str | None = Field(default=None, max_length=256)
+
+
+class Offer(Message):
+    type: Literal["offer"]
+    to: PeerId
+    sdp: Sdp
+
+
+class Answer(Message):
+    type: Literal["answer"]
+    to: PeerId
+    sdp: Sdp
+
+
+class IceCandidate(Message):
+    type: Literal["ice-candidate"]
+    to: PeerId
+    candidate: IceCandidateInit
+
+
+class Ping(Message):
+    """Heartbeat: the server refreshes the peer's presence and answers `pong`."""
+
+    type: Literal["ping"]
+
+
+class Leave(Message):
+    """Leave the room on purpose: the others get `user-left` at once (no reconnect grace)."""
+
+    type: Literal["leave"]
+
+
+ClientMessage = Annotated[
+    Join | Offer | Answer | IceCandidate | Ping | Leave, Field(discriminator="type")
+]
+RelayMessage = Offer | Answer | IceCandidate
+_client_adapter: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
+
+
+def parse_client_frame(text: str | bytes) -> ClientMessage:
+    """Parse and validate one client frame; raise pydantic.ValidationError when it is bad."""
+    return _client_adapter.validate_json(text)
+
+
+# Server → client --------------------------------------------------------------------------------
+
+
+class Participant(Message):
+    peerId: str
+    userId: int
+    name: str
+    role: str
+
+
+class Welcome(Message):
+    """To the joiner only: its own id, who is already there and how to reach them."""
+
+    type: Literal["welcome"] = "welcome"
+    peerId: str
+    resumed: bool = False
+    participants: list[Participant]
+    iceServers: list[dict[str, Any]]
+    iceTransportPolicy: str = "all"
+    heartbeatSeconds: float
+
+
+class UserJoined(Participant):
+    """To everybody else: a new participant (or a known one whose socket came back)."""
+
+    type: Literal["user-joined"] = "user-joined"
+    resumed: bool = False
+
+
+class UserLeft(Message):
+    type: Literal["user-left"] = "user-left"
+    peerId: str
+
+
+class _Relayed(Message):
+    from_: str = Field(serialization_alias="from")
+    fromUserId: int
+    fromName: str
+
+
+class RelayedOffer(_Relayed):
+    type: Literal["offer"] = "offer"
+    sdp: str
+
+
+class RelayedAnswer(_Relayed):
+    type: Literal["answer"] = "answer"
+    sdp: str
+
+
+class RelayedIceCandidate(_Relayed):
+    type: Literal["ice-candidate"] = "ice-candidate"
+    candidate: IceCandidateInit
+
+
+class Pong(Message):
+    type: Literal["pong"] = "pong"
+
+
+class ErrorCode:
+    BAD_JSON = "bad-json"
+    UNKNOWN_TYPE = "unknown-type"
+    BAD_MESSAGE = "bad-message"
+    TOO_LARGE = "too-large"
+    NOT_JOINED = "not-joined"
+    ALREADY_JOINED = "already-joined"
+    UNKNOWN_PEER = "unknown-peer"
+    INTERNAL = "internal"
+
+
+class Error(Message):
+    type: Literal["error"] = "error"
+    code: str
+    message: str
+    detail: list[str] = Field(default_factory=list)
+
+
+ServerMessage = (
+    Welcome
+    | UserJoined
+    | UserLeft
+    | RelayedOffer
+    | RelayedAnswer
+    | RelayedIceCandidate
+    | Pong
+    | Error
+)
+
+
+def dump(message: Message) -> str:
+    """Serialize a server message to the JSON text sent on the wire."""
+    return message.model_dump_json(by_alias=True)
+
+
+def relayed(message: RelayMessage, *, from_peer: str, user_id: int, name: str) -> Message:
+    """Build what the target peer receives: the client's payload, with the server's `from`."""
+    sender = {"from_": from_peer, "fromUserId": user_id, "fromName": name}
+    if isinstance(message, Offer):
+        return RelayedOffer(sdp=message.sdp, **sender)
+    if isinstance(message, Answer):
+        return RelayedAnswer(sdp=message.sdp, **sender)
+    return RelayedIceCandidate(candidate=message.candidate, **sender)

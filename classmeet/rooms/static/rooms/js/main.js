@@ -1,0 +1,203 @@
+// The live room page: reads data-* attributes and wires signaling, peers, media and the UI.
+import { createSignaling, socketUrl } from "./signaling.js";
+import { createPeers } from "./peers.js";
+import {
+  acquireMedia,
+  listDevices,
+  openDevice,
+  startScreenShare,
+  swapTrack,
+  toggleKind,
+} from "./media.js";
+import * as ui from "./ui.js";
+
+const root = document.getElementById("room");
+
+function text(key) {
+  return root.dataset[key] ?? "";
+}
+
+async function main() {
+  ui.initUi(root);
+  const names = new Map(); // peerId -> display name (from the server, never from peers)
+  const localStream = new MediaStream();
+  let cameraTrack = null;
+  let screenTrack = null;
+
+  const signaling = createSignaling(socketUrl(root.dataset.wsPath));
+  const peers = createPeers({
+    send: (msg) => signaling.send(msg),
+    localStream: () => localStream,
+    onTrack: (peerId, stream) => ui.setTileStream(peerId, names.get(peerId) ?? "", stream),
+    onState: (peerId, state) => ui.setTileState(peerId, state),
+  });
+
+  // Diagnostics for tests and support: the live connections, read-only.
+  window.classmeetRoom = {
+    get peerId() {
+      return signaling.peerId;
+    },
+    get state() {
+      return signaling.state;
+    },
+    connections: () => peers.connections(),
+    dropSocket: () => signaling.dropForTest(),
+    timings: { start: performance.now() },
+  };
+
+  // Start the socket and the camera at the same time; handle `welcome` once media is ready.
+  const mediaReady = acquireMedia().then((media) => {
+    for (const track of media.stream.getTracks()) localStream.addTrack(track);
+    cameraTrack = localStream.getVideoTracks()[0] ?? null;
+    root.dataset.mediaMode = media.mode;
+    if (media.mode === "audio-only") ui.showMediaBanner(text("msgAudioOnly"));
+    if (media.mode === "video-only") ui.showMediaBanner(text("msgVideoOnly"));
+    if (media.mode === "receive-only") ui.showMediaBanner(text("msgReceiveOnly"));
+    ui.setLocalStream(localStream);
+    ui.setPressed("btn-mic", false, !localStream.getAudioTracks().length);
+    ui.setPressed("btn-camera", false, !cameraTrack);
+    refreshDevices();
+    return media;
+  });
+
+  function addParticipant(p) {
+    names.set(p.peerId, p.name);
+    ui.addParticipant(p.peerId, p.name, p.role);
+    ui.addTile(p.peerId, p.name);
+  }
+
+  function removePeer(peerId) {
+    names.delete(peerId);
+    peers.remove(peerId);
+    ui.removeTile(peerId);
+    ui.removeParticipant(peerId);
+  }
+
+  signaling.on("welcome", async (msg) => {
+    await mediaReady;
+    peers.configure(msg);
+    if (!msg.resumed) {
+      names.clear();
+      ui.clearRemote();
+    }
+    for (const known of [...names.keys()]) {
+      if (!msg.participants.some((p) => p.peerId === known)) removePeer(known);
+    }
+    for (const p of msg.participants) addParticipant(p);
+    peers.resync(msg.participants, { resumed: msg.resumed });
+    ui.setReconnecting(false);
+    root.dataset.joined = "true";
+  });
+  signaling.on("user-joined", async (msg) => {
+    await mediaReady;
+    addParticipant(msg);
+    if (msg.resumed) peers.repair(msg.peerId);
+  });
+  signaling.on("user-left", (msg) => removePeer(msg.peerId));
+  const onDescription = async (msg) => {
+    await mediaReady;
+    if (!names.has(msg.from)) addParticipant({ peerId: msg.from, name: msg.fromName, role: "" });
+    await peers.handleDescription(msg.from, { type: msg.type, sdp: msg.sdp });
+  };
+  signaling.on("offer", onDescription);
+  signaling.on("answer", onDescription);
+  signaling.on("ice-candidate", async (msg) => {
+    await mediaReady;
+    await peers.handleCandidate(msg.from, msg.candidate);
+  });
+  signaling.on("error", (msg) => console.warn("classmeet: server error", msg.code, msg.message));
+  signaling.on("state", ({ state, reason }) => {
+    ui.setReconnecting(state === "reconnecting");
+    if (state === "refused") {
+      peers.closeAll();
+      ui.clearRemote();
+      ui.showError(text(`msgRefused${reason === "not-open" ? "NotOpen" : ""}`));
+      root.dataset.refused = reason;
+    }
+  });
+  signaling.start();
+
+  // Controls ----------------------------------------------------------------------------------
+  document.getElementById("btn-mic").addEventListener("click", () => {
+    const enabled = toggleKind(localStream, "audio");
+    if (enabled !== null) ui.setPressed("btn-mic", !enabled);
+  });
+  document.getElementById("btn-camera").addEventListener("click", () => {
+    if (!cameraTrack) return;
+    cameraTrack.enabled = !cameraTrack.enabled;
+    ui.setPressed("btn-camera", !cameraTrack.enabled);
+  });
+  document.getElementById("btn-screen").addEventListener("click", async () => {
+    if (screenTrack) {
+      screenTrack.stop();
+      await stopSharing();
+      return;
+    }
+    try {
+      screenTrack = await startScreenShare();
+    } catch (err) {
+      console.warn("classmeet: screen share refused", err);
+      return;
+    }
+    screenTrack.addEventListener("ended", stopSharing);
+    await peers.replaceTrack("video", screenTrack);
+    ui.setLocalStream(new MediaStream([screenTrack]), { screen: true });
+    ui.setPressed("btn-screen", true);
+  });
+  async function stopSharing() {
+    if (!screenTrack) return;
+    screenTrack = null;
+    await peers.replaceTrack("video", cameraTrack);
+    ui.setLocalStream(localStream);
+    ui.setPressed("btn-screen", false);
+  }
+  document.getElementById("btn-leave").addEventListener("click", () => {
+    leave();
+    window.location.assign(root.dataset.leaveUrl);
+  });
+  window.addEventListener("pagehide", leave);
+  function leave() {
+    if (signaling.state === "left") return;
+    signaling.leave();
+    peers.closeAll();
+    for (const track of localStream.getTracks()) track.stop();
+    screenTrack?.stop();
+  }
+
+  // Device picker ------------------------------------------------------------------------------
+  async function refreshDevices() {
+    const { cameras, microphones } = await listDevices();
+    const current = (kind) =>
+      localStream.getTracks().find((t) => t.kind === kind)?.getSettings().deviceId;
+    ui.fillDeviceSelect("camera-select", cameras, current("video"));
+    ui.fillDeviceSelect("mic-select", microphones, current("audio"));
+  }
+  async function chooseDevice(kind, deviceId) {
+    try {
+      const track = await openDevice(kind, deviceId);
+      swapTrack(localStream, kind, track);
+      if (kind === "video") {
+        cameraTrack = track;
+        if (!screenTrack) await peers.replaceTrack("video", track);
+      } else {
+        await peers.replaceTrack("audio", track);
+      }
+      ui.setLocalStream(localStream);
+      ui.setPressed(kind === "video" ? "btn-camera" : "btn-mic", false);
+    } catch (err) {
+      console.warn("classmeet: device switch failed", err);
+    }
+  }
+  document
+    .getElementById("camera-select")
+    .addEventListener("change", (e) => chooseDevice("video", e.target.value));
+  document
+    .getElementById("mic-select")
+    .addEventListener("change", (e) => chooseDevice("audio", e.target.value));
+  navigator.mediaDevices?.addEventListener?.("devicechange", refreshDevices);
+}
+
+main().catch((err) => {
+  console.error("classmeet: room failed to start", err);
+  ui.showError(text("msgFailed"));
+});

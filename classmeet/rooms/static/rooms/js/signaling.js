@@ -1,0 +1,149 @@
+// The signaling socket: connect, join (resuming this tab's previous peerId), heartbeat, and
+// reconnect with exponential backoff. Message `type` strings match classmeet/rooms/protocol.py.
+
+// Close codes after which reconnecting cannot help (see docs/protocol.md).
+export const REFUSED = new Map([
+  [4401, "anonymous"],
+  [4403, "forbidden"],
+  [4404, "not-found"],
+  [4409, "not-open"],
+]);
+const CLOSE_REPLACED = 4000;
+const BACKOFF_FIRST_MS = 300;
+const BACKOFF_MAX_MS = 8000;
+
+export function socketUrl(path, location = window.location) {
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  return `${scheme}://${location.host}${path}`;
+}
+
+// Returns { start, send, leave, on, dropForTest, get peerId, get state }.
+// `state` is "connecting" | "open" | "reconnecting" | "refused" | "left".
+export function createSignaling(url) {
+  const handlers = new Map();
+  let ws = null;
+  let state = "connecting";
+  let peerId = null;
+  let attempt = 0;
+  let heartbeat = null;
+  let lastPong = 0;
+  let retryTimer = null;
+
+  function emit(type, payload) {
+    for (const fn of handlers.get(type) ?? []) {
+      try {
+        fn(payload);
+      } catch (err) {
+        console.error(`classmeet: handler for ${type} failed`, err);
+      }
+    }
+  }
+
+  function setState(next, detail) {
+    if (state === next) return;
+    state = next;
+    emit("state", { state, ...detail });
+  }
+
+  function stopHeartbeat() {
+    if (heartbeat !== null) clearInterval(heartbeat);
+    heartbeat = null;
+  }
+
+  function startHeartbeat(seconds) {
+    stopHeartbeat();
+    const everyMs = Math.max(1, seconds) * 1000;
+    lastPong = Date.now();
+    heartbeat = setInterval(() => {
+      // Two missed beats: the socket is dead even if the browser has not noticed yet.
+      if (Date.now() - lastPong > everyMs * 2.5) {
+        ws?.close(4002, "heartbeat lost");
+        return;
+      }
+      send({ type: "ping" });
+    }, everyMs);
+  }
+
+  function open() {
+    const socket = new WebSocket(url);
+    ws = socket;
+    socket.addEventListener("open", () => {
+      if (ws !== socket) return;
+      attempt = 0;
+      const join = { type: "join" };
+      if (peerId) join.resume = peerId;
+      socket.send(JSON.stringify(join));
+    });
+    socket.addEventListener("message", (event) => {
+      if (ws !== socket) return;
+      let msg;
+      try {
+        msg = JSON.parse(event.data);
+      } catch {
+        return;
+      }
+      if (typeof msg?.type !== "string") return;
+      lastPong = Date.now();
+      if (msg.type === "welcome") {
+        const resumed = peerId !== null && msg.peerId === peerId;
+        peerId = msg.peerId;
+        startHeartbeat(msg.heartbeatSeconds ?? 10);
+        setState("open");
+        emit("welcome", { ...msg, resumed });
+        return;
+      }
+      emit(msg.type, msg);
+    });
+    socket.addEventListener("close", (event) => {
+      if (ws !== socket) return;
+      ws = null;
+      stopHeartbeat();
+      if (state === "left" || event.code === CLOSE_REPLACED) return;
+      if (REFUSED.has(event.code)) {
+        setState("refused", { code: event.code, reason: REFUSED.get(event.code) });
+        return;
+      }
+      scheduleReconnect();
+    });
+  }
+
+  function scheduleReconnect() {
+    setState("reconnecting");
+    const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** attempt);
+    attempt += 1;
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(open, delay * (0.75 + Math.random() * 0.5));
+  }
+
+  function send(msg) {
+    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+    ws.send(JSON.stringify(msg));
+    return true;
+  }
+
+  return {
+    start: open,
+    send,
+    on(type, fn) {
+      if (!handlers.has(type)) handlers.set(type, []);
+      handlers.get(type).push(fn);
+    },
+    leave() {
+      send({ type: "leave" });
+      setState("left");
+      clearTimeout(retryTimer);
+      stopHeartbeat();
+      ws?.close(1000);
+    },
+    // Diagnostics: drop the socket as a network failure would (the client then reconnects).
+    dropForTest() {
+      ws?.close(4003, "dropped for test");
+    },
+    get peerId() {
+      return peerId;
+    },
+    get state() {
+      return state;
+    },
+  };
+}

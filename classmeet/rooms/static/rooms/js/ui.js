@@ -1,0 +1,144 @@
+// DOM only: tiles, participant list, banners, controls. Never touches the network.
+// Every user-provided string goes through textContent, never innerHTML.
+
+let root = null;
+let labels = {};
+
+export function initUi(rootEl) {
+  root = rootEl;
+  labels = {
+    you: rootEl.dataset.labelYou,
+    youLocal: rootEl.dataset.labelYouLocal,
+    connecting: rootEl.dataset.labelConnecting,
+  };
+  document.getElementById("local-name").textContent = labels.you;
+  renderParticipant("local", labels.youLocal, "", { local: true });
+  updateCounts();
+}
+
+const grid = () => document.getElementById("video-grid");
+const list = () => document.getElementById("participants");
+
+function updateCounts() {
+  const tiles = grid().querySelectorAll(".tile").length;
+  grid().dataset.count = tiles > 9 ? "many" : String(tiles);
+  document.getElementById("participant-count").textContent = String(
+    list().querySelectorAll("li").length,
+  );
+}
+
+export function setLocalStream(stream, { screen = false } = {}) {
+  const video = document.getElementById("local-video");
+  if (video.srcObject !== stream) video.srcObject = stream;
+  document.getElementById("tile-local").classList.toggle("screen", screen);
+}
+
+function tileFor(peerId) {
+  return grid().querySelector(`.tile[data-peer="${CSS.escape(peerId)}"]`);
+}
+
+export function addTile(peerId, name) {
+  let tile = tileFor(peerId);
+  if (!tile) {
+    tile = document.getElementById("tile-template").content.firstElementChild.cloneNode(true);
+    tile.dataset.peer = peerId;
+    tile.querySelector(".tile-state").textContent = labels.connecting;
+    grid().append(tile);
+  }
+  tile.querySelector(".tile-name").textContent = name;
+  updateCounts();
+  return tile;
+}
+
+export function setTileStream(peerId, name, stream) {
+  const tile = addTile(peerId, name);
+  const video = tile.querySelector("video");
+  if (video.srcObject !== stream) video.srcObject = stream;
+  video.play().catch(() => {});
+}
+
+export function setTileState(peerId, state) {
+  const tile = tileFor(peerId);
+  if (!tile) return;
+  tile.dataset.state = state;
+  tile.querySelector(".tile-state").textContent = state === "connected" ? "" : state;
+}
+
+export function removeTile(peerId) {
+  const tile = tileFor(peerId);
+  if (tile) {
+    const video = tile.querySelector("video");
+    video.srcObject = null;
+    tile.remove();
+  }
+  updateCounts();
+}
+
+function renderParticipant(peerId, name, role, { local = false } = {}) {
+  let item = list().querySelector(`li[data-peer="${CSS.escape(peerId)}"]`);
+  if (!item) {
+    item = document.getElementById("participant-template").content.firstElementChild.cloneNode(true);
+    item.dataset.peer = peerId;
+    if (local) item.classList.add("participant-local");
+    list().append(item);
+  }
+  item.querySelector(".participant-name").textContent = name;
+  item.querySelector(".participant-role").textContent = role;
+}
+
+export function addParticipant(peerId, name, role) {
+  renderParticipant(peerId, name, role);
+  updateCounts();
+}
+
+export function removeParticipant(peerId) {
+  list().querySelector(`li[data-peer="${CSS.escape(peerId)}"]`)?.remove();
+  updateCounts();
+}
+
+export function clearRemote() {
+  for (const tile of grid().querySelectorAll(".tile:not([data-peer='local'])")) {
+    removeTile(tile.dataset.peer);
+  }
+  for (const item of list().querySelectorAll("li:not(.participant-local)")) item.remove();
+  updateCounts();
+}
+
+function banner(id, text) {
+  const el = document.getElementById(id);
+  if (text) el.textContent = text;
+  el.classList.toggle("d-none", !text);
+}
+
+export function showMediaBanner(text) {
+  banner("media-banner", text);
+}
+
+export function showError(text) {
+  banner("error-banner", text);
+}
+
+export function setReconnecting(on) {
+  document.getElementById("reconnect-banner").classList.toggle("d-none", !on);
+  root.dataset.connection = on ? "reconnecting" : "open";
+}
+
+export function setPressed(buttonId, pressed, disabled = false) {
+  const button = document.getElementById(buttonId);
+  button.setAttribute("aria-pressed", pressed ? "true" : "false");
+  button.disabled = disabled;
+}
+
+export function fillDeviceSelect(selectId, devices, currentId) {
+  const select = document.getElementById(selectId);
+  select.replaceChildren(
+    ...devices.map((d, i) => {
+      const option = document.createElement("option");
+      option.value = d.deviceId;
+      option.textContent = d.label || `${d.kind} ${i + 1}`;
+      option.selected = d.deviceId === currentId;
+      return option;
+    }),
+  );
+  select.disabled = devices.length === 0;
+}

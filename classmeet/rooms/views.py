@@ -1,0 +1,53 @@
+"""The live room page. Who may enter is decided by policy.room_entry, shared with the socket."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from classmeet.core import policy
+from classmeet.meetings.models import Meeting
+
+
+def _leave_url(meeting: Meeting) -> str:
+    try:
+        return meeting.course.get_absolute_url()
+    except NoReverseMatch:  # the course pages are not mounted (minimal deployments)
+        return reverse("core:dashboard")
+
+
+@login_required
+def room(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """Show the room while it is open.
+
+    Anonymous visitors go to sign-in. Members of the course outside the join window get a
+    friendly "not open yet" / "has ended" page with status 409; everybody else gets 404, so
+    outsiders learn nothing about the meeting.
+    """
+    entry, meeting = policy.room_entry(user=request.user, meeting_id=meeting_id)
+    if entry is policy.RoomEntry.NOT_OPEN and meeting is not None:
+        return render(
+            request,
+            "rooms/room_closed.html",
+            {
+                "meeting": meeting,
+                "phase": meeting.phase(),
+                "now": timezone.now(),
+                "leave_url": _leave_url(meeting),
+            },
+            status=409,
+        )
+    if entry is not policy.RoomEntry.ALLOWED or meeting is None:
+        raise Http404
+    return render(
+        request,
+        "rooms/room.html",
+        {
+            "meeting": meeting,
+            "course": meeting.course,
+            "ws_path": f"/ws/meeting/{meeting.pk}/",
+            "leave_url": _leave_url(meeting),
+            "nav": "meetings",
+        },
+    )

@@ -1,0 +1,183 @@
+"""Live room calls in real headless Chromium (fake camera and microphone), through the real
+sign-in and room pages: media must be decoded both ways, in a 2-party call and a 4-party mesh."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from classmeet.accounts.tests.factories import StudentFactory
+from classmeet.courses.tests.factories import EnrollmentFactory
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+# Per remote peer: connection state, video frames decoded and audio packets received.
+STATS_JS = """
+async () => {
+  const out = {};
+  const room = window.classmeetRoom;
+  if (!room) return out;
+  for (const [peerId, pc] of room.connections()) {
+    const stats = await pc.getStats();
+    let frames = 0, packets = 0;
+    stats.forEach((r) => {
+      if (r.type === "inbound-rtp" && r.kind === "video") frames += r.framesDecoded || 0;
+      if (r.type === "inbound-rtp" && r.kind === "audio") packets += r.packetsReceived || 0;
+    });
+    out[peerId] = { state: pc.connectionState, frames, packets };
+  }
+  return out;
+}
+"""
+
+
+def room_url(meeting: Any) -> str:
+    return reverse("rooms:room", kwargs={"meeting_id": meeting.pk})
+
+
+def join(new_page: Any, user: Any, meeting: Any) -> Any:
+    page = new_page(user)
+    page.goto(room_url(meeting))
+    page.wait_for_selector("#room[data-joined='true']")
+    return page
+
+
+def media_stats(page: Any) -> dict[str, dict[str, Any]]:
+    return page.evaluate(STATS_JS)
+
+
+def flowing(stats: dict[str, Any]) -> bool:
+    return stats["state"] == "connected" and stats["frames"] > 0 and stats["packets"] > 0
+
+
+def wait_for_media(
+    page: Any, *, peers: int, timeout: float = 20.0, baseline: dict[str, Any] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Wait until the page decodes video and receives audio from `peers` remote peers.
+
+    With a baseline, frames must also have grown past it (media flows *again*).
+    """
+    deadline = time.monotonic() + timeout
+    stats: dict[str, dict[str, Any]] = {}
+    while time.monotonic() < deadline:
+        stats = media_stats(page)
+        good = [
+            peer_id
+            for peer_id, s in stats.items()
+            if flowing(s) and (baseline is None or s["frames"] > baseline[peer_id]["frames"])
+        ]
+        if len(stats) == peers and len(good) == peers:
+            return stats
+        page.wait_for_timeout(200)
+    raise AssertionError(f"media did not flow to {peers} peers: {stats}")
+
+
+def remote_tiles(page: Any) -> list[str]:
+    return page.eval_on_selector_all(
+        "#video-grid .tile:not([data-peer='local'])", "tiles => tiles.map(t => t.dataset.peer)"
+    )
+
+
+def test_teacher_and_student_decode_each_other(
+    new_page, teacher, student, enrollment, live_meeting
+):
+    teacher_page = join(new_page, teacher, live_meeting)
+    student_page = join(new_page, student, live_meeting)
+
+    student_stats = wait_for_media(student_page, peers=1)
+    teacher_stats = wait_for_media(teacher_page, peers=1)
+
+    teacher_peer = teacher_page.evaluate("window.classmeetRoom.peerId")
+    student_peer = student_page.evaluate("window.classmeetRoom.peerId")
+    assert list(student_stats) == [teacher_peer]
+    assert list(teacher_stats) == [student_peer]
+    # Each sees the other's name on the tile and in the participant list.
+    assert student_page.locator(f".tile[data-peer='{teacher_peer}'] .tile-name").inner_text() == (
+        "Tina Teach"
+    )
+    assert teacher_page.locator("#participants").inner_text().count("Sam Study") == 1
+
+
+def test_four_participants_form_a_full_mesh(new_page, teacher, course, live_meeting):
+    students = [StudentFactory() for _ in range(3)]
+    for s in students:
+        EnrollmentFactory(course=course, student=s)
+    pages = [join(new_page, user, live_meeting) for user in [teacher, *students]]
+
+    ids = [page.evaluate("window.classmeetRoom.peerId") for page in pages]
+    for page, own in zip(pages, ids, strict=True):
+        stats = wait_for_media(page, peers=3, timeout=30)
+        assert set(stats) == set(ids) - {own}
+        assert len(remote_tiles(page)) == 3
+
+
+def test_leavers_tile_disappears(new_page, teacher, student, enrollment, live_meeting):
+    teacher_page = join(new_page, teacher, live_meeting)
+    student_page = join(new_page, student, live_meeting)
+    wait_for_media(teacher_page, peers=1)
+    student_peer = student_page.evaluate("window.classmeetRoom.peerId")
+    assert remote_tiles(teacher_page) == [student_peer]
+
+    student_page.click("#btn-leave")
+    student_page.wait_for_url(lambda url: "/meetings/room/" not in url)
+
+    teacher_page.wait_for_function(
+        "() => !document.querySelector('#video-grid .tile:not([data-peer=\"local\"])')"
+    )
+    assert teacher_page.evaluate("window.classmeetRoom.connections().size") == 0
+    assert "Sam Study" not in teacher_page.locator("#participants").inner_text()
+
+
+def test_dropped_socket_reconnects_and_media_flows_again(
+    new_page, teacher, student, enrollment, live_meeting
+):
+    teacher_page = join(new_page, teacher, live_meeting)
+    student_page = join(new_page, student, live_meeting)
+    wait_for_media(student_page, peers=1)
+    before = wait_for_media(teacher_page, peers=1)
+    student_peer = student_page.evaluate("window.classmeetRoom.peerId")
+
+    student_page.evaluate("window.classmeetRoom.dropSocket()")
+    student_page.wait_for_selector("#reconnect-banner:not(.d-none)", timeout=2000)
+    student_page.wait_for_selector("#reconnect-banner.d-none", state="attached")
+
+    # Same peer, not a duplicate: the teacher still sees exactly one remote participant.
+    assert student_page.evaluate("window.classmeetRoom.peerId") == student_peer
+    assert student_page.evaluate("window.classmeetRoom.state") == "open"
+    wait_for_media(teacher_page, peers=1, baseline=before)
+    wait_for_media(student_page, peers=1)
+    assert remote_tiles(teacher_page) == [student_peer]
+    # And signaling works again: the new socket relays to a newcomer.
+    other = StudentFactory(first_name="Nia", last_name="New")
+    EnrollmentFactory(course=live_meeting.course, student=other)
+    newcomer = join(new_page, other, live_meeting)
+    wait_for_media(newcomer, peers=2)
+    wait_for_media(student_page, peers=2)
+
+
+def test_outsider_is_refused(new_page, outsider, teacher, live_meeting):
+    page = new_page(outsider)
+    response = page.goto(room_url(live_meeting))
+    assert response is not None
+    assert response.status == 404
+    assert page.locator("#room").count() == 0
+
+
+def test_name_with_xss_payload_stays_inert(new_page, teacher, course, live_meeting):
+    payload = '<img src=x onerror="window.__pwned=1">'
+    attacker: Any = StudentFactory(
+        first_name=payload, last_name="<script>window.__pwned=2</script>"
+    )
+    EnrollmentFactory(course=course, student=attacker)
+    teacher_page = join(new_page, teacher, live_meeting)
+    attacker_page = join(new_page, attacker, live_meeting)
+    wait_for_media(teacher_page, peers=1)
+    attacker_peer = attacker_page.evaluate("window.classmeetRoom.peerId")
+
+    name = teacher_page.locator(f".tile[data-peer='{attacker_peer}'] .tile-name")
+    assert name.inner_text() == attacker.display_name  # shown as text
+    assert teacher_page.locator("#room img, #room script").count() == 0
+    assert teacher_page.evaluate("window.__pwned") is None
