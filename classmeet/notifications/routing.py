@@ -1,1 +1,7 @@
-websocket_urlpatterns: list[object] = []
+from django.urls import path
+
+from .consumers import NotificationConsumer
+
+websocket_urlpatterns = [
+    path("ws/notifications/", NotificationConsumer.as_asgi()),
+]

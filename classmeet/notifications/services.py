@@ -1,14 +1,48 @@
 """Create notifications. Every fan-out is one bulk INSERT inside the caller's transaction;
-the real-time push to open tabs happens once that transaction commits."""
+the real-time push to open tabs and the immediate e-mails happen once that transaction commits."""
 
+import logging
 from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
 
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from classmeet.accounts.models import User
 from classmeet.courses.models import Course
 
 from .models import Notification
+from .selectors import course_member_ids, notification_unread_counts
+
+logger = logging.getLogger(__name__)
+
+EVENT_CREATED = "notification.created"  # handled by NotificationConsumer.notification_created
+EVENT_READ = "notification.read"  # handled by NotificationConsumer.notification_read
+
+
+def user_group_name(user_id: int) -> str:
+    """Return the channel-layer group of one user's open tabs."""
+    return f"notifications.user.{user_id}"
+
+
+def notification_payload(notification: Notification) -> dict[str, Any]:
+    """Return what a browser needs to show a notification (plain text; the client uses textContent)."""
+    return {
+        "id": notification.pk,
+        "kind": notification.kind,
+        "title": notification.title,
+        "body": notification.body,
+        "url": notification.url,
+        "created_at": notification.created_at.isoformat(),
+        "read": notification.read_at is not None,
+    }
 
 
 @transaction.atomic
@@ -22,10 +56,18 @@ def notifications_create(
     actor: User | None = None,
     course: Course | None = None,
 ) -> list[Notification]:
-    """Notify each recipient once (the actor never notifies themselves)."""
-    ids = sorted({rid for rid in recipient_ids if actor is None or rid != actor.pk})
+    """Notify each recipient once (the actor never notifies themselves).
+
+    With a course, recipients outside it (neither its teacher nor enrolled) are dropped: a
+    notification never leaves its course. The push to open tabs and immediate e-mails are sent
+    only if the surrounding transaction commits.
+    """
+    ids = {rid for rid in recipient_ids if actor is None or rid != actor.pk}
+    if ids and course is not None:
+        ids &= course_member_ids(course=course)
     if not ids:
         return []
+    now = timezone.now()
     rows = [
         Notification(
             recipient_id=rid,
@@ -35,8 +77,154 @@ def notifications_create(
             title=title[:255],
             url=url,
             body=body,
+            created_at=now,
         )
-        for rid in ids
+        for rid in sorted(ids)
     ]
     created = Notification.objects.bulk_create(rows)
+    # PostgreSQL returns the new ids; SQLite 3.35+ does too. Without them there is nothing to push.
+    created = [n for n in created if n.pk is not None]
+    emailed_ids = set(
+        User.objects.filter(
+            pk__in=ids,
+            email_notifications=User.EmailPreference.IMMEDIATE,
+            is_active=True,
+        )
+        .exclude(email="")
+        .values_list("pk", flat=True)
+    )
+    to_email = [n.pk for n in created if n.recipient_id in emailed_ids]
+    transaction.on_commit(lambda: notifications_push(notifications=created), robust=True)
+    if to_email:
+        transaction.on_commit(lambda: _queue_immediate_emails(to_email), robust=True)
     return created
+
+
+def _queue_immediate_emails(notification_ids: list[int]) -> None:
+    from .tasks import notifications_email_immediate
+
+    notifications_email_immediate.delay(notification_ids=notification_ids)
+
+
+def notifications_push(*, notifications: list[Notification]) -> None:
+    """Send each notification to its recipient's open tabs through the channel layer."""
+    layer = get_channel_layer()
+    if layer is None or not notifications:
+        return
+    unread = notification_unread_counts(user_ids={n.recipient_id for n in notifications})
+    send = async_to_sync(layer.group_send)
+    for notification in notifications:
+        send(
+            user_group_name(notification.recipient_id),
+            {
+                "type": EVENT_CREATED,
+                "notification": notification_payload(notification),
+                "unread": unread.get(notification.recipient_id, 0),
+            },
+        )
+
+
+def _push_unread(*, user: User) -> None:
+    from .selectors import notification_unread_count
+
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    async_to_sync(layer.group_send)(
+        user_group_name(user.pk),
+        {"type": EVENT_READ, "unread": notification_unread_count(user=user)},
+    )
+
+
+@transaction.atomic
+def notification_mark_read(*, notification: Notification) -> Notification:
+    """Mark one notification read; the recipient's other tabs update their badge on commit."""
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+        user = notification.recipient
+        transaction.on_commit(lambda: _push_unread(user=user), robust=True)
+    return notification
+
+
+@transaction.atomic
+def notifications_mark_all_read(*, user: User) -> int:
+    """Mark every unread notification of the user read; return how many changed."""
+    changed = Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    if changed:
+        transaction.on_commit(lambda: _push_unread(user=user), robust=True)
+    return changed
+
+
+def _send(*, user: User, subject: str, template: str, notifications: list[Notification]) -> None:
+    context = {
+        "user": user,
+        "notifications": notifications,
+        "site_url": settings.CLASSMEET_SITE_URL,
+    }
+    send_mail(
+        subject=subject,
+        message=render_to_string(template, context),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+def notifications_email_immediate_send(*, notification_ids: list[int]) -> int:
+    """E-mail each given notification to its recipient if they still want immediate e-mails.
+
+    Each notification is e-mailed at most once (emailed_at). Return how many were sent.
+    """
+    pending = (
+        Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True)
+        .filter(recipient__email_notifications=User.EmailPreference.IMMEDIATE)
+        .exclude(recipient__email="")
+        .select_related("recipient")
+    )
+    sent = 0
+    for notification in pending:
+        _send(
+            user=notification.recipient,
+            subject=notification.title,
+            template="notifications/email/immediate.txt",
+            notifications=[notification],
+        )
+        Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+        sent += 1
+    return sent
+
+
+def notifications_email_digest_send(*, now: datetime | None = None) -> int:
+    """Send one digest e-mail per daily-digest user with notifications not yet e-mailed.
+
+    Only unread notifications go in; all of that user's pending ones are then marked e-mailed.
+    Return the number of e-mails sent.
+    """
+    now = now or timezone.now()
+    pending = (
+        Notification.objects.filter(
+            emailed_at__isnull=True,
+            read_at__isnull=True,
+            created_at__lte=now,
+            recipient__email_notifications=User.EmailPreference.DAILY,
+            recipient__is_active=True,
+        )
+        .exclude(recipient__email="")
+        .select_related("recipient")
+        .order_by("recipient_id", "created_at", "id")
+    )
+    by_user: dict[int, list[Notification]] = {}
+    for notification in pending:
+        by_user.setdefault(notification.recipient_id, []).append(notification)
+    for items in by_user.values():
+        user = items[0].recipient
+        _send(
+            user=user,
+            subject=_("Your Classmeet digest: %(count)d new notifications") % {"count": len(items)},
+            template="notifications/email/digest.txt",
+            notifications=items,
+        )
+        Notification.objects.filter(pk__in=[n.pk for n in items]).update(emailed_at=now)
+    return len(by_user)

@@ -320,3 +320,14 @@ LOGGING = {
         "uvicorn.access": {"level": "WARNING"},
     },
 }
+
+
+# Notifications (notifications app): links in e-mails, and the daily digest sent by Celery beat.
+from celery.schedules import crontab  # noqa: E402
+
+CLASSMEET_SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+CLASSMEET_DIGEST_HOUR_UTC = env.int("CLASSMEET_DIGEST_HOUR_UTC", default=7)
+CELERY_BEAT_SCHEDULE["notifications-daily-digest"] = {
+    "task": "classmeet.notifications.tasks.notifications_email_digest",
+    "schedule": crontab(hour=CLASSMEET_DIGEST_HOUR_UTC, minute=0),
+}

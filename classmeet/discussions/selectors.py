@@ -1,0 +1,140 @@
+"""Read discussions. Counts come from correlated subqueries, so every page runs a fixed number of
+queries whatever the number of posts, comments and votes."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from classmeet.accounts.models import User
+from classmeet.core import policy
+from classmeet.courses.models import Course
+
+from .models import Comment, Discussion, Vote
+
+SORT_NEWEST = "newest"
+SORT_VOTES = "votes"
+SORTS = (SORT_NEWEST, SORT_VOTES)
+
+
+def _count(qs: QuerySet[Vote] | QuerySet[Comment], target: str) -> Coalesce:
+    """Return a subquery counting the rows of qs whose `target` is the outer row."""
+    counted = (
+        qs.filter(**{target: OuterRef("pk")})
+        .order_by()
+        .values(target)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def _with_counts(qs: QuerySet[Discussion], *, user: User) -> QuerySet[Discussion]:
+    return qs.annotate(
+        vote_count=_count(Vote.objects.filter(is_active=True), "discussion"),
+        comment_count=_count(Comment.objects.filter(deleted_at__isnull=True), "discussion"),
+        has_answer=Exists(Comment.objects.filter(discussion=OuterRef("pk"), is_answer=True)),
+        my_vote=Exists(
+            Vote.objects.filter(discussion=OuterRef("pk"), user_id=user.pk, is_active=True)
+        ),
+    )
+
+
+def discussion_list(
+    *,
+    user: User,
+    course_id: int | None = None,
+    query: str = "",
+    sort: str = SORT_NEWEST,
+) -> QuerySet[Discussion]:
+    """Return the discussions of the user's courses: pinned first, then by newest activity or votes.
+
+    Deleted discussions stay listed (their thread stays readable) but show no body.
+    """
+    qs = Discussion.objects.filter(policy.discussions_visible_q(user=user)).select_related(
+        "course", "author"
+    )
+    if course_id is not None:
+        qs = qs.filter(course_id=course_id)
+    query = query.strip()
+    if query:
+        qs = qs.filter(
+            Q(title__icontains=query) | Q(body__icontains=query, deleted_at__isnull=True)
+        )
+    qs = _with_counts(qs, user=user)
+    if sort == SORT_VOTES:
+        return qs.order_by("-is_pinned", "-vote_count", "-last_activity_at", "-id")
+    return qs.order_by("-is_pinned", "-last_activity_at", "-id")
+
+
+def course_discussion_list(*, user: User, course: Course, limit: int = 10) -> list[Discussion]:
+    """Return the latest discussions of one course, for the course page's discussions tab.
+
+    The caller has already checked that the user sees the course.
+    """
+    return list(discussion_list(user=user, course_id=course.pk)[:limit])
+
+
+def discussion_course_choices(*, user: User) -> QuerySet[Course]:
+    """Return the courses the user may filter by and start discussions in."""
+    return Course.objects.filter(
+        pk__in=Course.objects.filter(policy.visible_courses_q(user=user)).values("pk")
+    ).order_by("title", "id")
+
+
+def discussion_get(*, user: User, discussion_id: int) -> Discussion:
+    """Return one discussion with its counts (policy.access_discussion has checked access)."""
+    return (
+        _with_counts(Discussion.objects.filter(pk=discussion_id), user=user)
+        .select_related("course", "course__teacher", "author")
+        .get()
+    )
+
+
+@dataclass
+class CommentNode:
+    comment: Comment
+    replies: list[Comment] = field(default_factory=list)
+
+
+def comment_tree(*, user: User, discussion: Discussion) -> list[CommentNode]:
+    """Return the discussion's top-level comments with their replies, in one query.
+
+    The accepted answer comes first; each comment carries vote_count and my_vote.
+    """
+    comments = list(
+        Comment.objects.filter(discussion_id=discussion.pk)
+        .select_related("author")
+        .annotate(
+            vote_count=_count(Vote.objects.filter(is_active=True), "comment"),
+            my_vote=Exists(
+                Vote.objects.filter(comment=OuterRef("pk"), user_id=user.pk, is_active=True)
+            ),
+        )
+        .order_by("created_at", "id")
+    )
+    nodes: dict[int, CommentNode] = {}
+    for comment in comments:
+        if comment.parent_id is None:
+            nodes[comment.pk] = CommentNode(comment=comment)
+    for comment in comments:
+        if comment.parent_id is not None and comment.parent_id in nodes:
+            nodes[comment.parent_id].replies.append(comment)
+    return sorted(nodes.values(), key=lambda node: not node.comment.is_answer)
+
+
+def discussion_participant_ids(*, discussion: Discussion) -> set[int]:
+    """Return the ids of the discussion's author and of everyone who commented on it."""
+    ids = set(
+        Comment.objects.filter(discussion_id=discussion.pk, author_id__isnull=False)
+        .values_list("author_id", flat=True)
+        .distinct()
+    )
+    if discussion.author_id is not None:
+        ids.add(discussion.author_id)
+    return ids
+
+
+def comment_tree_posts(nodes: list[CommentNode]) -> list[Comment]:
+    """Flatten a comment tree: each top-level comment followed by its replies."""
+    return [post for node in nodes for post in (node.comment, *node.replies)]

@@ -1,0 +1,42 @@
+"""Read notifications: the bell's count, the dropdown, the full page."""
+
+from collections.abc import Iterable
+
+from django.db.models import Count, QuerySet
+
+from classmeet.accounts.models import User
+from classmeet.courses.models import Course, Enrollment
+
+from .models import Notification
+
+
+def notification_list(*, user: User) -> QuerySet[Notification]:
+    """Return the user's notifications, newest first, with their actor."""
+    return Notification.objects.filter(recipient_id=user.pk).select_related("actor", "course")
+
+
+def notification_latest(*, user: User, limit: int = 5) -> list[Notification]:
+    return list(notification_list(user=user)[:limit])
+
+
+def notification_unread_count(*, user: User) -> int:
+    """Count the user's unread notifications in one query (uses the partial unread index)."""
+    return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
+
+
+def notification_unread_counts(*, user_ids: Iterable[int]) -> dict[int, int]:
+    """Return {user id: unread count} for many users in one grouped query."""
+    rows = (
+        Notification.objects.filter(recipient_id__in=list(user_ids), read_at__isnull=True)
+        .values("recipient_id")
+        .annotate(n=Count("id"))
+        .values_list("recipient_id", "n")
+    )
+    return dict(rows)
+
+
+def course_member_ids(*, course: Course) -> set[int]:
+    """Return the ids of the course's teacher and enrolled students (one query)."""
+    ids = set(Enrollment.objects.filter(course_id=course.pk).values_list("student_id", flat=True))
+    ids.add(course.teacher_id)
+    return ids

@@ -1,0 +1,78 @@
+"""Notification pages: the full list, the bell's dropdown data, and marking read."""
+
+from typing import cast
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from classmeet.accounts.models import User
+
+from . import selectors, services
+from .models import Notification
+
+PAGE_SIZE = 20
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _safe_url(request: HttpRequest, url: str) -> str:
+    """Return url if it stays on this site, otherwise the notification list."""
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return "/notifications/"
+
+
+@login_required
+@require_GET
+def notification_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.notification_list(user=_user(request)), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "notifications/notification_list.html", {"page": page})
+
+
+@login_required
+@require_GET
+def notification_latest(request: HttpRequest) -> JsonResponse:
+    """The bell's dropdown: the latest five and the unread count, loaded when it opens."""
+    user = _user(request)
+    return JsonResponse(
+        {
+            "unread": selectors.notification_unread_count(user=user),
+            "results": [
+                services.notification_payload(n)
+                for n in selectors.notification_latest(user=user, limit=5)
+            ],
+        }
+    )
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest, notification_id: int) -> HttpResponse:
+    """Mark one notification read, then go to its target (or back to `next`)."""
+    notification = (
+        Notification.objects.select_related("recipient")
+        .filter(pk=notification_id, recipient_id=request.user.pk)
+        .first()
+    )
+    if notification is None:
+        raise Http404
+    services.notification_mark_read(notification=notification)
+    target = request.POST.get("next") or notification.url
+    return redirect(_safe_url(request, target))
+
+
+@login_required
+@require_POST
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    services.notifications_mark_all_read(user=_user(request))
+    return redirect(_safe_url(request, request.POST.get("next", "")))
