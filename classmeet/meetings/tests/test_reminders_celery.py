@@ -190,7 +190,8 @@ def table_lock(postgres_test_db):
                 "WHERE NOT l.granted AND a.datname = current_database() "
                 "AND l.pid <> pg_backend_pid()"
             ).fetchone()
-            return row[0]
+            assert row is not None
+            return int(row[0])
 
     yield Lock()
     conn.rollback()
@@ -213,7 +214,7 @@ def _meeting(course, lead=LEAD):
 
 
 def _assert_exactly_once(people, meeting):
-    counts = {}
+    counts: dict[tuple[int, str], int] = {}
     for n in Notification.objects.filter(url=meeting.get_absolute_url()):
         counts[(n.recipient_id, n.kind)] = counts.get((n.recipient_id, n.kind), 0) + 1
     expected = {
@@ -275,6 +276,8 @@ def test_worker_killed_mid_scan_is_redone_once_by_a_new_worker(
     meeting = _meeting(people["course"])
     # The worker claims the "starting soon" reminder and waits to write the notifications.
     _wait_for(lambda: table_lock.waiting_backends() >= 1, timeout=LEAD, procs=procs, what="a scan")
+    # Mid-scan: the claim is written but not committed, so nobody else sees it yet.
+    assert not MeetingReminder.objects.filter(meeting=meeting).exists()
     procs.kill("w1")  # kill -9 mid-scan
     table_lock.release()
     procs.worker("w1b")
