@@ -26,11 +26,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, cast
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from classmeet.accounts.models import User
 from classmeet.accounts.tests.factories import StudentFactory
@@ -121,6 +123,32 @@ def _invite(w: World) -> str:
     return reverse("courses:course-invite", kwargs={"token": w.course.invite_token})
 
 
+# Meetings: an upcoming meeting at a whole minute (the form's precision), in the test's UTC.
+_TOMORROW = (timezone.now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+
+
+def _meeting_url(name: str, meeting: Meeting) -> str:
+    return reverse(f"meetings:{name}", kwargs={"meeting_id": meeting.pk})
+
+
+def _schedule_url(w: World) -> str:
+    return reverse("meetings:meeting-schedule", kwargs={"course_id": w.course.pk})
+
+
+def _upcoming(w: World) -> Meeting:
+    if "upcoming" not in w.extra:
+        start = timezone.now().replace(second=0, microsecond=0) + timedelta(days=2)
+        w.extra["upcoming"] = MeetingFactory.create(course=w.course, starts_at=start)
+    return cast(Meeting, w.extra["upcoming"])
+
+
+def _feed_url(w: World) -> str:
+    from classmeet.meetings.services import calendar_token_regenerate
+
+    token = calendar_token_regenerate(user=w.student)
+    return reverse("meetings:calendar-feed", kwargs={"token": token})
+
+
 ROWS: list[Row] = [
     # Dashboard and courses --------------------------------------------------------------------
     Row("dashboard", "GET", lambda w: reverse("core:dashboard"), EVERYONE),
@@ -202,6 +230,46 @@ ROWS: list[Row] = [
         "POST",
         course_url("material-delete", material_id=_material),
         MANAGE_POST,
+    ),
+    # Meetings ---------------------------------------------------------------------------------
+    Row("meeting-list", "GET", lambda w: reverse("meetings:meeting-list"), EVERYONE),
+    Row("meeting-detail", "GET", lambda w: _meeting_url("meeting-detail", w.meeting), VIEW),
+    Row("meeting-ics", "GET", lambda w: _meeting_url("meeting-ics", w.meeting), VIEW),
+    Row("meeting-schedule", "GET", lambda w: _schedule_url(w), MANAGE),
+    Row(
+        "meeting-schedule",
+        "POST",
+        lambda w: _schedule_url(w),
+        MANAGE_POST,
+        data={"title": "Optics", "starts_at": _TOMORROW, "duration_minutes": "60"},
+    ),
+    Row("meeting-edit", "GET", lambda w: _meeting_url("meeting-edit", _upcoming(w)), MANAGE),
+    Row(
+        "meeting-edit",
+        "POST",
+        lambda w: _meeting_url("meeting-edit", _upcoming(w)),
+        MANAGE_POST,
+        data={"title": "Renamed", "starts_at": _TOMORROW, "duration_minutes": "45"},
+    ),
+    Row("meeting-cancel", "POST", lambda w: _meeting_url("meeting-cancel", w.meeting), MANAGE_POST),
+    # The feed is for calendar apps: its secret token is the credential, not a session.
+    Row(
+        "calendar-feed",
+        "GET",
+        _feed_url,
+        expect(anonymous=200, outsider=200, student=200, other_teacher=200, owner=200, staff=200),
+    ),
+    Row(
+        "calendar-feed-unknown",
+        "GET",
+        lambda w: reverse("meetings:calendar-feed", kwargs={"token": "x" * 43}),
+        expect(anonymous=404, student=404, owner=404),
+    ),
+    Row(
+        "calendar-token-regenerate",
+        "POST",
+        lambda w: reverse("meetings:calendar-token-regenerate"),
+        expect(outsider=302, student=302, other_teacher=302, owner=302, staff=302),
     ),
 ]
 
