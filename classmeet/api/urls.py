@@ -4,12 +4,79 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
-from .apis import rooms
+from .apis import courses, meetings, rooms
 from .exceptions import not_found
 
 app_name = "api"
 
 v1 = [
+    path("courses/", courses.CourseListApi.as_view(), name="course-list"),
+    path("courses/create/", courses.CourseCreateApi.as_view(), name="course-create"),
+    path("courses/join/", courses.CourseJoinApi.as_view(), name="course-join"),
+    path("courses/<int:course_id>/", courses.CourseDetailApi.as_view(), name="course-detail"),
+    path(
+        "courses/<int:course_id>/update/",
+        courses.CourseUpdateApi.as_view(),
+        name="course-update",
+    ),
+    path(
+        "courses/<int:course_id>/delete/",
+        courses.CourseDeleteApi.as_view(),
+        name="course-delete",
+    ),
+    path(
+        "courses/<int:course_id>/students/",
+        courses.EnrollmentListApi.as_view(),
+        name="enrollment-list",
+    ),
+    path(
+        "courses/<int:course_id>/students/add/",
+        courses.EnrollmentCreateApi.as_view(),
+        name="enrollment-create",
+    ),
+    path(
+        "courses/<int:course_id>/students/<int:student_id>/remove/",
+        courses.EnrollmentDeleteApi.as_view(),
+        name="enrollment-delete",
+    ),
+    path(
+        "courses/<int:course_id>/materials/",
+        courses.MaterialListApi.as_view(),
+        name="material-list",
+    ),
+    path(
+        "courses/<int:course_id>/materials/upload/",
+        courses.MaterialCreateApi.as_view(),
+        name="material-create",
+    ),
+    path(
+        "courses/<int:course_id>/materials/<int:material_id>/download/",
+        courses.MaterialDownloadApi.as_view(),
+        name="material-download",
+    ),
+    path(
+        "courses/<int:course_id>/materials/<int:material_id>/delete/",
+        courses.MaterialDeleteApi.as_view(),
+        name="material-delete",
+    ),
+    path("meetings/", meetings.MeetingListApi.as_view(), name="meeting-list"),
+    path("meetings/<int:meeting_id>/", meetings.MeetingDetailApi.as_view(), name="meeting-detail"),
+    path(
+        "meetings/<int:meeting_id>/update/",
+        meetings.MeetingUpdateApi.as_view(),
+        name="meeting-update",
+    ),
+    path(
+        "meetings/<int:meeting_id>/cancel/",
+        meetings.MeetingCancelApi.as_view(),
+        name="meeting-cancel",
+    ),
+    path("meetings/<int:meeting_id>/ics/", meetings.MeetingIcsApi.as_view(), name="meeting-ics"),
+    path(
+        "courses/<int:course_id>/meetings/create/",
+        meetings.MeetingCreateApi.as_view(),
+        name="meeting-create",
+    ),
     path(
         "meetings/<int:meeting_id>/ice-servers/",
         rooms.MeetingIceServersApi.as_view(),
