@@ -1,6 +1,7 @@
 """The admin of accounts and courses: list pages with search and filters, invite codes."""
 
 import re
+from typing import cast
 
 import pytest
 from django.urls import reverse
@@ -61,7 +62,7 @@ def test_course_change_page_shows_enrollment_inline(admin_client, enrollment):
 def test_admin_course_delete_removes_material_files(
     admin_client, course, django_capture_on_commit_callbacks
 ):
-    material = MaterialFactory(course=course)
+    material = cast(Material, MaterialFactory(course=course))
     storage, name = material.file.storage, material.file.name
     assert storage.exists(name)
     with django_capture_on_commit_callbacks(execute=True):

@@ -1,0 +1,325 @@
+"""The demo data of `manage.py seed_demo`: one idempotent function per domain.
+
+Each seeder takes the `Demo` being built, finds or creates its rows (looked up by natural keys
+such as username or course title, never by id), and records them on the `Demo`. Running the
+seeders again creates nothing new. To seed another domain, write `seed_<domain>(demo)` and add
+it to `SEEDERS`; anything it wants in the JSON output goes in `demo.extra`.
+"""
+
+import io
+import math
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image, ImageDraw
+
+from classmeet.accounts.models import User
+from classmeet.courses.models import Course, Enrollment, Material
+from classmeet.meetings.models import Meeting
+
+DEMO_PASSWORD = "classmeet-demo"  # noqa: S105  (printed on purpose: these are demo logins)
+EMAIL_DOMAIN = "example.com"
+
+# username, first name, last name, role
+DEMO_USERS: tuple[tuple[str, str, str, str], ...] = (
+    ("teacher1", "Ada", "Lovelace", User.Role.TEACHER),
+    ("teacher2", "Alan", "Turing", User.Role.TEACHER),
+    ("student1", "Grace", "Hopper", User.Role.STUDENT),
+    ("student2", "Katherine", "Johnson", User.Role.STUDENT),
+    ("student3", "Edsger", "Dijkstra", User.Role.STUDENT),
+    ("student4", "Barbara", "Liskov", User.Role.STUDENT),
+)
+
+# teacher username, title, description, materials as (title, kind)
+DEMO_COURSES: tuple[tuple[str, str, str, tuple[tuple[str, str], ...]], ...] = (
+    (
+        "teacher1",
+        "Physics 101: Waves and Sound",
+        "How waves travel, interfere and carry sound. Live classes every week, notes below.",
+        (("Lecture notes: waves", "pdf"), ("Diagram: a sine wave", "png")),
+    ),
+    (
+        "teacher2",
+        "Introduction to Algorithms",
+        "Sorting, searching and graphs, with exercises after every live class.",
+        (("Syllabus", "pdf"), ("Diagram: binary search", "png")),
+    ),
+)
+STUDENTS_OF_FIRST_COURSE = ("student1", "student2", "student3")
+LIVE_MEETING_TITLE = "Live class: interference"
+LIVE_MEETING_MINUTES = 90
+LIVE_MEETING_STARTED_AGO = timedelta(minutes=5)
+
+
+@dataclass
+class Demo:
+    users: list[User] = field(default_factory=list)
+    courses: list[Course] = field(default_factory=list)
+    meetings: list[Meeting] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def user(self, username: str) -> User:
+        return next(user for user in self.users if user.username == username)
+
+
+# Accounts --------------------------------------------------------------------------------------
+
+
+def seed_accounts(demo: Demo) -> None:
+    """Two teachers and four students, all with DEMO_PASSWORD (restored if it was changed)."""
+    for username, first_name, last_name, role in DEMO_USERS:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": first_name,
+                "last_name": last_name,
+                "email": f"{username}@{EMAIL_DOMAIN}",
+                "role": role,
+            },
+        )
+        changed: list[str] = []
+        if user.role != role:
+            user.role = role
+            changed.append("role")
+        if not user.is_active:
+            user.is_active = True
+            changed.append("is_active")
+        if created or not user.check_password(DEMO_PASSWORD):
+            user.set_password(DEMO_PASSWORD)
+            changed.append("password")
+        if changed:
+            user.save(update_fields=None if created else changed)
+        demo.users.append(user)
+
+
+# Courses: courses, materials, enrollments ------------------------------------------------------
+
+
+def seed_courses(demo: Demo) -> None:
+    """A course per teacher with a PDF and a PNG; students 1-3 in the first course."""
+    for teacher_name, title, description, materials in DEMO_COURSES:
+        teacher = demo.user(teacher_name)
+        course = Course.objects.filter(teacher=teacher, title=title).order_by("id").first()
+        if course is None:
+            course = Course.objects.create(teacher=teacher, title=title, description=description)
+        for material_title, kind in materials:
+            _seed_material(course=course, title=material_title, kind=kind)
+        demo.courses.append(course)
+    first = demo.courses[0]
+    for username in STUDENTS_OF_FIRST_COURSE:
+        Enrollment.objects.get_or_create(course=first, student=demo.user(username))
+
+
+def _seed_material(*, course: Course, title: str, kind: str) -> Material:
+    material = Material.objects.filter(course=course, title=title).order_by("id").first()
+    if material is not None and material.file and material.file.storage.exists(material.file.name):
+        return material
+    data, extension, content_type = (
+        (demo_pdf(title=title, lines=[course.title, course.description]), "pdf", "application/pdf")
+        if kind == "pdf"
+        else (demo_png(title=title), "png", "image/png")
+    )
+    if material is None:
+        material = Material(
+            course=course,
+            title=title,
+            original_name=f"{_slug(title)}.{extension}",
+            content_type=content_type,
+            size=len(data),
+            uploaded_by=course.teacher,
+        )
+    else:
+        # The row survived but its file is gone (media wiped): write the file again.
+        material.size = len(data)
+    material.file.save(material.original_name, ContentFile(data), save=False)
+    material.save()
+    return material
+
+
+def _slug(text: str) -> str:
+    words = "".join(c if c.isalnum() else " " for c in text.lower()).split()
+    return "-".join(words) or "file"
+
+
+def demo_pdf(*, title: str, lines: list[str]) -> bytes:
+    """Return a small valid one-page PDF showing title and lines in Helvetica."""
+
+    def literal(text: str) -> str:
+        ascii_text = text.encode("ascii", "replace").decode()
+        return ascii_text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    ops = [f"BT /F1 22 Tf 72 760 Td ({literal(title)}) Tj ET"]
+    for number, line in enumerate(lines):
+        ops.append(f"BT /F1 12 Tf 72 {720 - 20 * number} Td ({literal(line)}) Tj ET")
+    stream = zlib.compress("\n".join(ops).encode("ascii"))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref_at = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref_at,
+    )
+    return bytes(out)
+
+
+def demo_png(*, title: str, width: int = 640, height: int = 360) -> bytes:
+    """Return a PNG with a sine wave and a caption; the same bytes every time."""
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+    middle = height // 2
+    draw.line([(0, middle), (width, middle)], fill=(200, 200, 200), width=1)
+    points = [
+        (x, middle - int(middle * 0.6 * math.sin(2 * math.pi * x / (width / 2))))
+        for x in range(width)
+    ]
+    draw.line(points, fill=(13, 110, 253), width=4)
+    draw.text((16, 16), title.encode("ascii", "replace").decode(), fill=(33, 37, 41))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+# Meetings --------------------------------------------------------------------------------------
+
+
+def seed_meetings(demo: Demo) -> None:
+    """A meeting of the first course that is live now; moved back to 'now' once it is over."""
+    course = demo.courses[0]
+    now = timezone.now()
+    meeting = Meeting.objects.filter(course=course, title=LIVE_MEETING_TITLE).order_by("id").first()
+    if meeting is None:
+        meeting = Meeting.objects.create(
+            course=course,
+            title=LIVE_MEETING_TITLE,
+            description="Bring headphones: we will listen to beats.",
+            starts_at=now - LIVE_MEETING_STARTED_AGO,
+            duration_minutes=LIVE_MEETING_MINUTES,
+            created_by=course.teacher,
+        )
+    elif meeting.phase(now) != Meeting.Phase.LIVE:
+        meeting.starts_at = now - LIVE_MEETING_STARTED_AGO
+        meeting.duration_minutes = LIVE_MEETING_MINUTES
+        meeting.status = Meeting.Status.SCHEDULED
+        meeting.ended_at = None
+        meeting.sequence += 1
+        meeting.save(
+            update_fields=[
+                "starts_at",
+                "duration_minutes",
+                "status",
+                "ended_at",
+                "sequence",
+                "updated_at",
+            ]
+        )
+    demo.meetings.append(meeting)
+
+
+# All of it --------------------------------------------------------------------------------------
+
+SEEDERS: tuple[Callable[[Demo], None], ...] = (seed_accounts, seed_courses, seed_meetings)
+
+
+@transaction.atomic
+def seed_demo() -> Demo:
+    """Create (or find) the whole demo and return it."""
+    demo = Demo()
+    for seeder in SEEDERS:
+        seeder(demo)
+    return demo
+
+
+def course_path(course: Course) -> str:
+    return course.get_absolute_url()
+
+
+def meeting_path(meeting: Meeting) -> str:
+    return meeting.get_absolute_url()
+
+
+def room_path(meeting: Meeting) -> str:
+    return reverse("rooms:room", kwargs={"meeting_id": meeting.pk})
+
+
+def demo_as_dict(demo: Demo) -> dict[str, Any]:
+    """Return the demo in the JSON shape other tools rely on (extra keys are allowed)."""
+    user_ids = [user.pk for user in demo.users]
+    course_ids = [course.pk for course in demo.courses]
+    taught: dict[int, list[int]] = {}
+    for course_id, teacher_id in Course.objects.filter(teacher_id__in=user_ids).values_list(
+        "id", "teacher_id"
+    ):
+        taught.setdefault(teacher_id, []).append(course_id)
+    attended: dict[int, list[int]] = {}
+    for course_id, student_id in Enrollment.objects.filter(student_id__in=user_ids).values_list(
+        "course_id", "student_id"
+    ):
+        attended.setdefault(student_id, []).append(course_id)
+    materials: dict[int, list[dict[str, Any]]] = {}
+    for material in Material.objects.filter(course_id__in=course_ids).order_by("id"):
+        materials.setdefault(material.course_id, []).append(
+            {"id": material.pk, "title": material.title, "file_name": material.original_name}
+        )
+    return {
+        "users": [
+            {
+                "username": user.username,
+                "password": DEMO_PASSWORD,
+                "role": user.role,
+                "name": user.get_full_name(),
+                "email": user.email,
+                "courses": sorted(
+                    taught.get(user.pk, []) if user.is_teacher else attended.get(user.pk, [])
+                ),
+            }
+            for user in demo.users
+        ],
+        "courses": [
+            {
+                "id": course.pk,
+                "title": course.title,
+                "teacher": course.teacher.username,
+                "url": course_path(course),
+                "join_code": course.join_code,
+                "students": sorted(
+                    user.username for user in demo.users if course.pk in attended.get(user.pk, [])
+                ),
+                "materials": materials.get(course.pk, []),
+            }
+            for course in demo.courses
+        ],
+        "meetings": [
+            {
+                "id": meeting.pk,
+                "course_id": meeting.course_id,
+                "title": meeting.title,
+                "url": meeting_path(meeting),
+                "room_url": room_path(meeting),
+                "starts_at": meeting.starts_at.isoformat(),
+                "ends_at": meeting.ends_at.isoformat(),
+            }
+            for meeting in demo.meetings
+        ],
+        **demo.extra,
+    }
