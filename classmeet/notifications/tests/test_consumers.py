@@ -1,0 +1,123 @@
+"""The notifications socket over the real ASGI app: sign-in required, origin checked, per user."""
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.test import Client
+
+from classmeet.notifications.models import Notification
+from classmeet.notifications.services import notification_mark_read, notifications_create
+from config.asgi import application
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PATH = "/ws/notifications/"
+ORIGIN = (b"origin", b"http://127.0.0.1:8000")
+
+
+@database_sync_to_async
+def session_cookie(user) -> bytes:
+    client = Client()
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode()
+
+
+async def connect(user=None, origin=ORIGIN):
+    headers = [origin, (b"host", b"127.0.0.1:8000")]
+    if user is not None:
+        headers.append((b"cookie", await session_cookie(user)))
+    communicator = WebsocketCommunicator(application, PATH, headers=headers)
+    connected, code = await communicator.connect()
+    return communicator, connected, code
+
+
+async def test_anonymous_is_refused_with_4401():
+    communicator, connected, _ = await connect()
+    assert connected  # accepted only to tell the browser why: it then stops reconnecting
+    assert await communicator.receive_output(1) == {"type": "websocket.close", "code": 4401}
+    await communicator.disconnect()
+
+
+async def test_wrong_origin_is_refused(student):
+    communicator, connected, _ = await connect(student, origin=(b"origin", b"https://evil.example"))
+    assert not connected
+    await communicator.disconnect()
+
+
+async def test_missing_origin_is_refused(student):
+    headers = [(b"cookie", await session_cookie(student))]
+    communicator = WebsocketCommunicator(application, PATH, headers=headers)
+    connected, _ = await communicator.connect()
+    assert not connected
+    await communicator.disconnect()
+
+
+async def test_user_receives_only_their_own(student, teacher, course, enrollment):
+    mine, connected, _ = await connect(student)
+    assert connected
+    theirs, connected, _ = await connect(teacher)
+    assert connected
+
+    @database_sync_to_async
+    def notify():
+        return notifications_create(
+            recipient_ids=[student.pk],
+            kind=Notification.Kind.MEETING_SCHEDULED,
+            title="Waves at 10:00 <b>",
+            url="/meetings/",
+            course=course,
+        )
+
+    (created,) = await notify()
+    message = await mine.receive_json_from(2)
+    assert message["type"] == "notification"
+    assert message["unread"] == 1
+    assert message["notification"]["id"] == created.pk
+    assert message["notification"]["title"] == "Waves at 10:00 <b>"
+    assert await theirs.receive_nothing(0.3)
+    await mine.disconnect()
+    await theirs.disconnect()
+
+
+async def test_every_open_tab_receives_it(student, course, enrollment):
+    tabs = [(await connect(student))[0] for _ in range(3)]
+    await database_sync_to_async(notifications_create)(
+        recipient_ids=[student.pk], kind="meeting_changed", title="Moved", course=course
+    )
+    for tab in tabs:
+        assert (await tab.receive_json_from(2))["notification"]["title"] == "Moved"
+        await tab.disconnect()
+
+
+async def test_read_elsewhere_updates_the_count(student, course, enrollment):
+    tab, _, _ = await connect(student)
+    (created,) = await database_sync_to_async(notifications_create)(
+        recipient_ids=[student.pk], kind="meeting_changed", title="Moved", course=course
+    )
+    await tab.receive_json_from(2)
+    fresh = await database_sync_to_async(
+        lambda: Notification.objects.select_related("recipient").get(pk=created.pk)
+    )()
+    await database_sync_to_async(notification_mark_read)(notification=fresh)
+    assert await tab.receive_json_from(2) == {"type": "unread", "unread": 0}
+    await tab.disconnect()
+
+
+async def test_frames_from_the_browser_are_ignored(student):
+    tab, _, _ = await connect(student)
+    await tab.send_json_to({"type": "notification", "unread": 99})
+    assert await tab.receive_nothing(0.2)
+    await tab.disconnect()
+
+
+async def test_recipient_outside_the_course_receives_nothing(student, outsider, course, enrollment):
+    tab, _, _ = await connect(outsider)
+    await database_sync_to_async(notifications_create)(
+        recipient_ids=[student.pk, outsider.pk],
+        kind="meeting_changed",
+        title="Moved",
+        course=course,
+    )
+    assert await tab.receive_nothing(0.3)  # the outsider is not in the course: nothing for them
+    await tab.disconnect()

@@ -1,0 +1,85 @@
+"""With the Redis channel layer, a notification created in another process reaches the socket."""
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.db import connection
+from django.test import Client, override_settings
+
+from config.asgi import application
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis]
+
+SCRIPT = Path(__file__).with_name("notify_from_other_process.py")
+
+
+def database_url() -> str:
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@database_sync_to_async
+def session_cookie(user) -> bytes:
+    client = Client()
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode()
+
+
+async def test_notification_from_another_process_arrives(redis_url, student):
+    layers = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [{"address": redis_url, "socket_timeout": None}],
+                "prefix": f"test-notify-{uuid.uuid4().hex[:12]}",
+            },
+        }
+    }
+    with override_settings(CHANNEL_LAYERS=layers):
+        tab = WebsocketCommunicator(
+            application,
+            "/ws/notifications/",
+            headers=[
+                (b"origin", b"http://127.0.0.1:8000"),
+                (b"host", b"127.0.0.1:8000"),
+                (b"cookie", await session_cookie(student)),
+            ],
+        )
+        connected, _ = await tab.connect()
+        assert connected
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": os.environ.get(
+                "DJANGO_SETTINGS_MODULE", settings.SETTINGS_MODULE
+            ),
+            "DATABASE_URL": database_url(),
+            "CLASSMEET_TEST_CHANNEL_LAYERS": json.dumps(layers),
+            "PYTHONPATH": os.pathsep.join(sys.path),
+        }
+        result = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, str(SCRIPT), str(student.pk), "Class starts in 15 minutes"],
+            env=env,
+            cwd=settings.BASE_DIR,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+        message = await tab.receive_json_from(10)
+        assert message["type"] == "notification"
+        assert message["notification"]["title"] == "Class starts in 15 minutes"
+        assert message["unread"] == 1
+        await tab.disconnect()
