@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +32,10 @@ class MeetingForm(forms.Form):
         initial=60,
         widget=forms.NumberInput(attrs={"class": "form-control"}),
     )
+
+    def meeting_fields(self) -> dict[str, Any]:
+        """Return the cleaned values the meeting services take as keyword arguments."""
+        return {name: self.cleaned_data[name] for name in MeetingForm.base_fields}
 
 
 class MeetingScheduleForm(MeetingForm):

@@ -19,6 +19,7 @@ from classmeet.courses.models import Course
 from . import selectors, services
 from .forms import MeetingForm, MeetingScheduleForm
 from .ics import calendar_build
+from .models import Meeting
 
 
 def _user(request: HttpRequest) -> User:
@@ -33,6 +34,18 @@ def _apply_errors(form: MeetingForm, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def _form_page(
+    request: HttpRequest, *, form: MeetingForm, course: Course, meeting: Meeting | None
+) -> HttpResponse:
+    """Render the schedule/edit form; 400 when it shows errors."""
+    return render(
+        request,
+        "meetings/meeting_form.html",
+        {"nav": "meetings", "form": form, "course": course, "meeting": meeting},
+        status=400 if form.errors else 200,
+    )
 
 
 def _ics_response(body: bytes, filename: str) -> HttpResponse:
@@ -89,25 +102,14 @@ def meeting_schedule(request: HttpRequest, course_id: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             meetings = services.meeting_schedule(
-                course=course,
-                created_by=user,
-                title=data["title"],
-                description=data["description"],
-                starts_at=data["starts_at"],
-                duration_minutes=data["duration_minutes"],
-                weeks=data["weeks"],
+                course=course, created_by=user, weeks=data["weeks"], **form.meeting_fields()
             )
         except ValidationError as error:
             _apply_errors(form, error)
         else:
             messages.success(request, _("Meeting scheduled."))
             return redirect(meetings[0])
-    return render(
-        request,
-        "meetings/meeting_form.html",
-        {"nav": "meetings", "form": form, "course": course, "meeting": None},
-        status=400 if form.errors else 200,
-    )
+    return _form_page(request, form=form, course=course, meeting=None)
 
 
 @login_required
@@ -123,27 +125,14 @@ def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
     }
     form = MeetingForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            services.meeting_update(
-                meeting=meeting,
-                actor=user,
-                title=data["title"],
-                description=data["description"],
-                starts_at=data["starts_at"],
-                duration_minutes=data["duration_minutes"],
-            )
+            services.meeting_update(meeting=meeting, actor=user, **form.meeting_fields())
         except ValidationError as error:
             _apply_errors(form, error)
         else:
             messages.success(request, _("Meeting updated."))
             return redirect(meeting)
-    return render(
-        request,
-        "meetings/meeting_form.html",
-        {"nav": "meetings", "form": form, "course": meeting.course, "meeting": meeting},
-        status=400 if form.errors else 200,
-    )
+    return _form_page(request, form=form, course=meeting.course, meeting=meeting)
 
 
 @login_required
