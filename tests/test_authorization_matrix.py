@@ -207,7 +207,7 @@ ROWS: list[Row] = [
         "POST",
         course_url("enrollment-add"),
         MANAGE_POST,
-        data=lambda w: {"identifier": StudentFactory().username},
+        data=lambda w: {"identifier": StudentFactory.create().username},
     ),
     Row("enrollment-remove", "GET", course_url("enrollment-remove", student_id=_student), MANAGE),
     Row(
@@ -284,9 +284,8 @@ def _cells() -> list[Any]:
 
 @pytest.fixture
 def world(teacher, other_teacher, student, outsider, staff) -> World:
-    # factory_boy's calls are typed as returning the factory: cast to the model.
-    course = cast(Course, CourseFactory(teacher=teacher, title="Physics 101"))
-    EnrollmentFactory(course=course, student=student)
+    course = CourseFactory.create(teacher=teacher, title="Physics 101")
+    EnrollmentFactory.create(course=course, student=student)
     return World(
         owner=teacher,
         other_teacher=other_teacher,
@@ -294,8 +293,8 @@ def world(teacher, other_teacher, student, outsider, staff) -> World:
         outsider=outsider,
         staff=staff,
         course=course,
-        material=cast(Material, MaterialFactory(course=course)),
-        meeting=cast(Meeting, MeetingFactory(course=course)),
+        material=MaterialFactory.create(course=course),
+        meeting=MeetingFactory.create(course=course),
     )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from classmeet.accounts.models import User
@@ -78,7 +79,7 @@ class CourseForm(BootstrapFormMixin, forms.Form):
 
     def clean_thumbnail(self) -> Any:
         file = self.cleaned_data.get("thumbnail")
-        if not file or not hasattr(file, "size") or getattr(file, "_committed", False):
+        if not isinstance(file, UploadedFile):
             return file  # False (cleared), None, or the current picture
         extension = validate_thumbnail(file)
         # The stored name comes from the checked format, never from the user's file name.

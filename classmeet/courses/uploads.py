@@ -127,7 +127,8 @@ def extension_of(name: str) -> str:
 def content_disposition(filename: str) -> str:
     """Return an ``attachment`` header with an ASCII fallback and the RFC 5987 UTF-8 name."""
     ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii")
-    ascii_name = re.sub(r"[^A-Za-z0-9._ ()\-]", "_", ascii_name).strip() or "download"
+    ascii_name = re.sub(r"[^A-Za-z0-9._ ()\-]", "_", ascii_name)
+    ascii_name = re.sub(r" +", " ", ascii_name).strip() or "download"
     header = f'attachment; filename="{ascii_name}"'
     if ascii_name != filename:
         header += f"; filename*=UTF-8''{quote(filename, safe='')}"

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
 from django.http import (
     FileResponse,
     Http404,
@@ -146,9 +147,7 @@ def course_edit(request: HttpRequest, course_id: int) -> HttpResponse:
             course=course,
             title=form.cleaned_data["title"],
             description=form.cleaned_data["description"],
-            thumbnail=thumbnail
-            if thumbnail and not getattr(thumbnail, "_committed", True)
-            else None,
+            thumbnail=thumbnail if isinstance(thumbnail, UploadedFile) else None,
             clear_thumbnail=thumbnail is False,
         )
         messages.success(request, _("Course saved."))

@@ -5,7 +5,7 @@ from classmeet.accounts.tests.factories import StudentFactory, TeacherFactory
 from classmeet.courses.models import Course, Enrollment, Material
 
 
-class CourseFactory(DjangoModelFactory):
+class CourseFactory(DjangoModelFactory[Course]):
     class Meta:
         model = Course
 
@@ -14,7 +14,7 @@ class CourseFactory(DjangoModelFactory):
     description = "A course."
 
 
-class EnrollmentFactory(DjangoModelFactory):
+class EnrollmentFactory(DjangoModelFactory[Enrollment]):
     class Meta:
         model = Enrollment
 
@@ -22,7 +22,7 @@ class EnrollmentFactory(DjangoModelFactory):
     student = factory.SubFactory(StudentFactory)
 
 
-class MaterialFactory(DjangoModelFactory):
+class MaterialFactory(DjangoModelFactory[Material]):
     class Meta:
         model = Material
 
