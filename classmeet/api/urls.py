@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
-from .apis import courses, meetings, rooms
+from .apis import courses, discussions, meetings, notifications, rooms
 from .exceptions import not_found
 
 app_name = "api"
@@ -81,6 +81,51 @@ v1 = [
         "meetings/<int:meeting_id>/ice-servers/",
         rooms.MeetingIceServersApi.as_view(),
         name="meeting-ice-servers",
+    ),
+    path(
+        "meetings/<int:meeting_id>/attendance/",
+        rooms.MeetingAttendanceApi.as_view(),
+        name="meeting-attendance",
+    ),
+    path("discussions/", discussions.DiscussionListApi.as_view(), name="discussion-list"),
+    path(
+        "discussions/<int:discussion_id>/",
+        discussions.DiscussionDetailApi.as_view(),
+        name="discussion-detail",
+    ),
+    path(
+        "courses/<int:course_id>/discussions/create/",
+        discussions.DiscussionCreateApi.as_view(),
+        name="discussion-create",
+    ),
+    path(
+        "discussions/<int:discussion_id>/vote/",
+        discussions.DiscussionVoteApi.as_view(),
+        name="discussion-vote",
+    ),
+    path(
+        "discussions/<int:discussion_id>/comments/",
+        discussions.CommentListApi.as_view(),
+        name="comment-list",
+    ),
+    path(
+        "discussions/<int:discussion_id>/comments/create/",
+        discussions.CommentCreateApi.as_view(),
+        name="comment-create",
+    ),
+    path(
+        "comments/<int:comment_id>/vote/", discussions.CommentVoteApi.as_view(), name="comment-vote"
+    ),
+    path("notifications/", notifications.NotificationListApi.as_view(), name="notification-list"),
+    path(
+        "notifications/<int:notification_id>/read/",
+        notifications.NotificationReadApi.as_view(),
+        name="notification-read",
+    ),
+    path(
+        "notifications/read-all/",
+        notifications.NotificationReadAllApi.as_view(),
+        name="notification-read-all",
     ),
 ]
 

@@ -1,6 +1,6 @@
 """The ICE servers (STUN, and TURN with time-limited credentials) for a meeting's live room."""
 
-from typing import Any, cast
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -9,9 +9,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from classmeet.api.pagination import ApiPagination
 from classmeet.api.schema import ErrorSerializer
 from classmeet.core import policy
 from classmeet.rooms.ice import ice_servers_for, ice_transport_policy
+from classmeet.rooms.selectors import attendance_report
+
+from .common import paginated, user_of
+from .courses import UserOutputSerializer
 
 
 class RoomNotOpen(exceptions.APIException):
@@ -48,7 +53,8 @@ class MeetingIceServersApi(APIView):
         tags=["meetings"],
     )
     def get(self, request: Request, meeting_id: int) -> Response:
-        entry, _meeting = policy.room_entry(user=request.user, meeting_id=meeting_id)
+        user = user_of(request)
+        entry, _meeting = policy.room_entry(user=user, meeting_id=meeting_id)
         if entry in (policy.RoomEntry.NOT_FOUND, policy.RoomEntry.FORBIDDEN):
             # Hidden and missing meetings look the same, as with every access_* check.
             raise exceptions.NotFound
@@ -59,7 +65,34 @@ class MeetingIceServersApi(APIView):
         if entry is not policy.RoomEntry.ALLOWED:  # e.g. removed from this meeting by its teacher
             raise exceptions.PermissionDenied
         data = {
-            "ice_servers": ice_servers_for(user_id=cast(int, request.user.pk)),
+            "ice_servers": ice_servers_for(user_id=user.pk),
             "ice_transport_policy": ice_transport_policy(),
         }
         return Response(self.OutputSerializer(data).data)
+
+
+class MeetingAttendanceApi(APIView):
+    pagination_class = ApiPagination
+
+    class OutputSerializer(serializers.Serializer[Any]):
+        student = UserOutputSerializer(source="user")
+        present = serializers.BooleanField()
+        in_room = serializers.BooleanField(help_text="In the room right now.")
+        joins = serializers.IntegerField()
+        first_join = serializers.DateTimeField(allow_null=True)
+        last_leave = serializers.DateTimeField(allow_null=True)
+        minutes = serializers.FloatField(help_text="Time in the room, overlapping tabs once.")
+
+    @extend_schema(
+        operation_id="meeting_attendance",
+        summary="Attendance of a meeting (course teacher)",
+        description="One row per enrolled student, present or absent.",
+        responses=OutputSerializer(many=True),
+        tags=["meetings"],
+    )
+    def get(self, request: Request, meeting_id: int) -> Response:
+        user = user_of(request)
+        meeting = policy.access_meeting(user=user, meeting_id=meeting_id)
+        if not policy.can_view_attendance(user=user, meeting=meeting):
+            raise exceptions.PermissionDenied
+        return paginated(self, request, attendance_report(meeting=meeting), self.OutputSerializer)

@@ -1,0 +1,292 @@
+"""Who may call what in the REST API: every endpoint by every role, from ONE table.
+
+Reuses the World (a course taught by ``owner`` with ``student`` enrolled, one material, one live
+meeting) and the ``expect`` helper of tests/test_authorization_matrix.py. Each cell runs with a
+personal API token of the role (anonymous sends none) in a fresh database. Every refused write
+must leave the data exactly as it was.
+
+API rules: anonymous → 401; outsider, other teacher and staff → 404 on anything of a course they
+don't teach or attend (as for a missing id); enrolled student → 2xx on reads, 403 on teacher-only
+writes; owner → 2xx.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, cast
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from classmeet.api.services import api_token_create
+from classmeet.courses.models import Course, Enrollment, Material
+from classmeet.discussions.models import Comment, Discussion, Vote
+from classmeet.discussions.tests.factories import CommentFactory, DiscussionFactory
+from classmeet.meetings.models import Meeting
+from classmeet.meetings.tests.factories import MeetingFactory
+from classmeet.notifications.models import Notification
+from tests.test_authorization_matrix import ROLES, World, expect, world  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+def api(**kw: int) -> dict[str, int]:
+    return expect(anonymous=401, **kw)
+
+
+READ = api(student=200, owner=200)
+MANAGE_READ = api(student=403, owner=200)
+ANY_USER = api(outsider=200, student=200, other_teacher=200, owner=200, staff=200)
+
+
+def manage(ok: int) -> dict[str, int]:
+    return api(student=403, owner=ok)
+
+
+def member(ok: int) -> dict[str, int]:
+    return api(student=ok, owner=ok)
+
+
+Data = Callable[[World], Mapping[str, Any]] | Mapping[str, Any] | None
+
+
+@dataclass(frozen=True)
+class ApiRow:
+    name: str
+    method: str
+    url: Callable[[World], str]
+    expected: Mapping[str, int]
+    data: Data = None
+    format: str = "json"
+
+
+def u(name: str, **kwargs: Callable[[World], Any]) -> Callable[[World], str]:
+    def make(w: World) -> str:
+        return reverse(f"api:{name}", kwargs={k: f(w) for k, f in kwargs.items()})
+
+    return make
+
+
+def _course(w: World) -> int:
+    return w.course.pk
+
+
+def _meeting(w: World) -> int:
+    return w.meeting.pk
+
+
+def _upcoming(w: World) -> int:
+    if "upcoming" not in w.extra:
+        start = timezone.now().replace(microsecond=0) + timedelta(days=2)
+        w.extra["upcoming"] = MeetingFactory.create(course=w.course, starts_at=start)
+    return cast(Meeting, w.extra["upcoming"]).pk
+
+
+def _discussion(w: World) -> int:
+    if "discussion" not in w.extra:
+        w.extra["discussion"] = DiscussionFactory.create(course=w.course, author=w.student)
+    return cast(Discussion, w.extra["discussion"]).pk
+
+
+def _comment(w: World) -> int:
+    if "comment" not in w.extra:
+        discussion = Discussion.objects.get(pk=_discussion(w))
+        w.extra["comment"] = CommentFactory.create(discussion=discussion, author=w.owner)
+    return cast(Comment, w.extra["comment"]).pk
+
+
+def _notification(w: World) -> int:
+    if "notification" not in w.extra:
+        w.extra["notification"] = Notification.objects.create(
+            recipient=w.student, kind=Notification.Kind.ENROLLED, title="Welcome"
+        )
+    return cast(Notification, w.extra["notification"]).pk
+
+
+def _upload(w: World) -> dict[str, Any]:
+    pdf = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+    return {"title": "Slides", "file": SimpleUploadedFile("slides.pdf", pdf)}
+
+
+def _in_two_days(w: World) -> dict[str, Any]:
+    start = timezone.now().replace(microsecond=0) + timedelta(days=3)
+    return {"title": "Extra class", "starts_at": start.isoformat(), "duration_minutes": 30}
+
+
+ROWS: list[ApiRow] = [
+    # Courses ----------------------------------------------------------------------------------
+    ApiRow("course-list", "GET", u("course-list"), ANY_USER),
+    ApiRow(
+        "course-create",
+        "POST",
+        u("course-create"),
+        # Only teachers create courses; the staff fixture has the default (student) role.
+        api(outsider=403, student=403, other_teacher=201, owner=201, staff=403),
+        {"title": "Optics"},
+    ),
+    ApiRow("course-detail", "GET", u("course-detail", course_id=_course), READ),
+    ApiRow(
+        "course-update",
+        "PATCH",
+        u("course-update", course_id=_course),
+        manage(200),
+        {"title": "Renamed"},
+    ),
+    ApiRow("course-delete", "DELETE", u("course-delete", course_id=_course), manage(204)),
+    # Enrollment -------------------------------------------------------------------------------
+    ApiRow(
+        "course-join",
+        "POST",
+        u("course-join"),
+        # Students join (the enrolled one already is: 200); teachers never enroll.
+        api(outsider=201, student=200, other_teacher=403, owner=403, staff=201),
+        lambda w: {"code": w.course.join_code},
+    ),
+    ApiRow("enrollment-list", "GET", u("enrollment-list", course_id=_course), MANAGE_READ),
+    ApiRow(
+        "enrollment-create",
+        "POST",
+        u("enrollment-create", course_id=_course),
+        manage(201),
+        lambda w: {"identifier": w.outsider.username},
+    ),
+    ApiRow(
+        "enrollment-delete",
+        "DELETE",
+        u("enrollment-delete", course_id=_course, student_id=lambda w: w.student.pk),
+        manage(204),
+    ),
+    # Materials --------------------------------------------------------------------------------
+    ApiRow("material-list", "GET", u("material-list", course_id=_course), READ),
+    ApiRow(
+        "material-create",
+        "POST",
+        u("material-create", course_id=_course),
+        manage(201),
+        _upload,
+        format="multipart",
+    ),
+    ApiRow(
+        "material-download",
+        "GET",
+        u("material-download", course_id=_course, material_id=lambda w: w.material.pk),
+        READ,
+    ),
+    ApiRow(
+        "material-delete",
+        "DELETE",
+        u("material-delete", course_id=_course, material_id=lambda w: w.material.pk),
+        manage(204),
+    ),
+    # Meetings ---------------------------------------------------------------------------------
+    ApiRow("meeting-list", "GET", u("meeting-list"), ANY_USER),
+    ApiRow("meeting-detail", "GET", u("meeting-detail", meeting_id=_meeting), READ),
+    ApiRow("meeting-ics", "GET", u("meeting-ics", meeting_id=_meeting), READ),
+    ApiRow(
+        "meeting-create",
+        "POST",
+        u("meeting-create", course_id=_course),
+        manage(201),
+        _in_two_days,
+    ),
+    ApiRow(
+        "meeting-update",
+        "PATCH",
+        u("meeting-update", meeting_id=_upcoming),
+        manage(200),
+        {"title": "Moved"},
+    ),
+    ApiRow("meeting-cancel", "POST", u("meeting-cancel", meeting_id=_upcoming), manage(200)),
+    ApiRow("meeting-ice-servers", "GET", u("meeting-ice-servers", meeting_id=_meeting), READ),
+    ApiRow("meeting-attendance", "GET", u("meeting-attendance", meeting_id=_meeting), MANAGE_READ),
+    # Discussions ------------------------------------------------------------------------------
+    ApiRow("discussion-list", "GET", u("discussion-list"), ANY_USER),
+    ApiRow("discussion-detail", "GET", u("discussion-detail", discussion_id=_discussion), READ),
+    ApiRow(
+        "discussion-create",
+        "POST",
+        u("discussion-create", course_id=_course),
+        member(201),
+        {"title": "Homework 3", "body": "Is *question 2* a trick?"},
+    ),
+    ApiRow("discussion-vote", "POST", u("discussion-vote", discussion_id=_discussion), member(200)),
+    ApiRow("comment-list", "GET", u("comment-list", discussion_id=_discussion), READ),
+    ApiRow(
+        "comment-create",
+        "POST",
+        u("comment-create", discussion_id=_discussion),
+        member(201),
+        {"body": "No, read it twice."},
+    ),
+    ApiRow("comment-vote", "POST", u("comment-vote", comment_id=_comment), member(200)),
+    # Notifications: only the recipient sees or marks theirs -----------------------------------
+    ApiRow("notification-list", "GET", u("notification-list"), ANY_USER),
+    ApiRow(
+        "notification-read",
+        "POST",
+        u("notification-read", notification_id=_notification),
+        api(student=200, owner=404),
+    ),
+    ApiRow("notification-read-all", "POST", u("notification-read-all"), ANY_USER),
+]
+
+
+def _snapshot() -> tuple[Any, ...]:
+    """Everything a write could change: refused writes must leave it identical."""
+    return (
+        list(Course.objects.order_by("pk").values_list("pk", "title", "description")),
+        list(Enrollment.objects.order_by("pk").values_list("pk", flat=True)),
+        list(Material.objects.order_by("pk").values_list("pk", flat=True)),
+        list(Meeting.objects.order_by("pk").values_list("pk", "title", "status", "starts_at")),
+        list(Discussion.objects.order_by("pk").values_list("pk", flat=True)),
+        list(Comment.objects.order_by("pk").values_list("pk", flat=True)),
+        list(Vote.objects.order_by("pk").values_list("pk", "is_active")),
+        list(Notification.objects.order_by("pk").values_list("pk", "read_at")),
+    )
+
+
+def _cells() -> list[Any]:
+    return [
+        pytest.param(row, role, id=f"{row.name}-{row.method}-{role}")
+        for row in ROWS
+        for role in ROLES
+    ]
+
+
+def test_rows_are_unique_and_cover_every_api_endpoint():
+    from classmeet.api import urls
+
+    names = {p.name for p in urls.v1}
+    assert len({row.name for row in ROWS}) == len(ROWS)
+    assert {row.name for row in ROWS} == names
+
+
+@pytest.mark.parametrize(("row", "role"), _cells())
+def test_api_authorization_matrix(world, row: ApiRow, role: str):  # noqa: F811 (fixture)
+    client = APIClient()
+    user = world.user(role)
+    if user is not None:
+        _token, raw = api_token_create(user=user, name="matrix")
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    url = row.url(world)
+    data = row.data(world) if callable(row.data) else row.data
+    before = _snapshot()
+    kwargs: dict[str, Any] = {} if data is None else {"data": data}
+    if row.method != "GET":
+        kwargs["format"] = row.format
+    response = getattr(client, row.method.lower())(url, **kwargs)
+    expected = row.expected[role]
+    assert response.status_code == expected, (
+        f"{row.method} {url} as {role}: {response.status_code}, expected {expected}: "
+        f"{getattr(response, 'content', b'')[:300]!r}"
+    )
+    if expected >= 400:
+        body = response.json()
+        assert set(body) >= {"detail", "code"}
+        if row.method != "GET":
+            assert _snapshot() == before, f"refused {row.method} {url} as {role} changed data"
