@@ -161,7 +161,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             _grace_tasks.add(task)
             task.add_done_callback(_grace_tasks.discard)
 
-    async def _send(self, text: str) -> None:
+    async def _send_text(self, text: str) -> None:
         try:
             await self.send(text_data=text)
         except Exception:  # the client is already gone (uvicorn raises ClientDisconnected)
@@ -222,7 +222,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if old_channel:
             await self.channel_layer.send(old_channel, {"type": "room.replaced"})
         await announce_expired(self.meeting_id, expired)
-        await self._send(
+        await self._send_text(
             protocol.dump(
                 protocol.Welcome(
                     peerId=peer.peer_id,
@@ -270,7 +270,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def handle_ping(self, message: protocol.Ping) -> None:
         if self.peer is not None:
             await presence.touch(self.meeting_id, self.peer.peer_id)
-        await self._send(protocol.dump(protocol.Pong()))
+        await self._send_text(protocol.dump(protocol.Pong()))
 
     async def handle_leave(self, message: protocol.Leave) -> None:
         peer = self.peer
@@ -286,7 +286,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def send_error(self, code: str, message: str, detail: list[str] | None = None) -> None:
         error = protocol.Error(code=code, message=message, detail=detail or [])
-        await self._send(protocol.dump(error))
+        await self._send_text(protocol.dump(error))
 
     async def send_validation_error(self, exc: ValidationError) -> None:
         errors = exc.errors(include_input=False, include_url=False)
@@ -308,7 +308,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         """Deliver an already-serialized frame (room broadcast or addressed to this channel)."""
         if self.peer is None or self.closing or event.get("exclude") == self.channel_name:
             return
-        await self._send(event["text"])
+        await self._send_text(event["text"])
 
     async def room_replaced(self, event: dict[str, Any]) -> None:
         """This tab reconnected on a new socket that took over the peer entry: go quietly."""

@@ -1,0 +1,425 @@
+"""The signaling socket on the real ASGI app (origin check, session auth, routing)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+from datetime import timedelta
+
+import pytest
+from channels.db import database_sync_to_async
+from django.utils import timezone
+
+from classmeet.accounts.tests.factories import StudentFactory
+from classmeet.courses.tests.factories import EnrollmentFactory
+from classmeet.meetings.models import Meeting
+from classmeet.meetings.tests.factories import MeetingFactory
+from classmeet.rooms import hooks, presence
+from classmeet.rooms.consumers import CLOSE_RATE_LIMITED
+from classmeet.rooms.tests.conftest import joined, open_socket
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+OFFER_SDP = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+
+
+async def make_student(course, **kwargs):
+    def create():
+        student = StudentFactory(**kwargs)
+        EnrollmentFactory(course=course, student=student)
+        return student
+
+    return await database_sync_to_async(create)()
+
+
+# Refusals ---------------------------------------------------------------------------------------
+
+
+async def test_anonymous_is_closed_with_4401(live_meeting):
+    peer, connected = await open_socket(None, live_meeting.pk)
+    assert connected
+    assert await peer.closed_with() == 4401
+
+
+async def test_outsider_is_closed_with_4403(outsider, live_meeting):
+    peer, _ = await open_socket(outsider, live_meeting.pk)
+    assert await peer.closed_with() == 4403
+
+
+async def test_unknown_meeting_is_closed_with_4404(teacher, live_meeting):
+    peer, _ = await open_socket(teacher, live_meeting.pk + 1000)
+    assert await peer.closed_with() == 4404
+
+
+async def test_cancelled_meeting_is_closed_with_4404(teacher, live_meeting):
+    live_meeting.status = Meeting.Status.CANCELLED
+    await database_sync_to_async(live_meeting.save)()
+    peer, _ = await open_socket(teacher, live_meeting.pk)
+    assert await peer.closed_with() == 4404
+
+
+@pytest.mark.parametrize(
+    ("starts_in", "status"),
+    [
+        (timedelta(hours=2), Meeting.Status.SCHEDULED),
+        (-timedelta(hours=3), Meeting.Status.SCHEDULED),
+    ],
+)
+async def test_meeting_outside_join_window_is_closed_with_4409(
+    student, enrollment, course, starts_in, status
+):
+    meeting = await database_sync_to_async(MeetingFactory)(
+        course=course, starts_at=timezone.now() + starts_in, status=status
+    )
+    peer, _ = await open_socket(student, meeting.pk)
+    assert await peer.closed_with() == 4409
+
+
+async def test_ended_meeting_is_closed_with_4409(teacher, live_meeting):
+    live_meeting.status = Meeting.Status.ENDED
+    await database_sync_to_async(live_meeting.save)()
+    peer, _ = await open_socket(teacher, live_meeting.pk)
+    assert await peer.closed_with() == 4409
+
+
+@pytest.mark.parametrize(
+    "headers", [[], [(b"origin", b"http://evil.example")]], ids=["no-origin", "foreign"]
+)
+async def test_foreign_or_missing_origin_is_refused(teacher, live_meeting, headers):
+    _peer, connected = await open_socket(teacher, live_meeting.pk, headers=headers)
+    assert not connected
+
+
+# Joining ----------------------------------------------------------------------------------------
+
+
+async def test_welcome_goes_to_the_joiner_only_and_user_joined_to_the_others(
+    teacher, student, enrollment, live_meeting
+):
+    first = await joined(teacher, live_meeting.pk)
+    assert first.welcome["participants"] == []
+    assert first.welcome["iceServers"] == []
+    assert first.welcome["iceTransportPolicy"] == "all"
+    assert len(first.peer_id) == 32
+
+    # The seed's join carried userId/userName: accepted, and ignored.
+    second = await joined(student, live_meeting.pk, userId=999, userName="Mallory")
+    assert second.welcome["participants"] == [
+        {"peerId": first.peer_id, "userId": teacher.pk, "name": "Tina Teach", "role": "teacher"}
+    ]
+    news = await first.recv()
+    assert news == {
+        "type": "user-joined",
+        "peerId": second.peer_id,
+        "userId": student.pk,
+        "name": "Sam Study",
+        "role": "student",
+        "resumed": False,
+    }
+    assert await second.nothing()  # no user-joined about itself
+    assert await first.nothing()  # and no welcome meant for the second
+    await first.close()
+    await second.close()
+
+
+async def test_one_user_in_two_tabs_is_two_peers(teacher, live_meeting):
+    tab1 = await joined(teacher, live_meeting.pk)
+    tab2 = await joined(teacher, live_meeting.pk)
+    assert tab1.peer_id != tab2.peer_id
+    assert [p["peerId"] for p in tab2.welcome["participants"]] == [tab1.peer_id]
+    await tab1.close()
+    await tab2.close()
+
+
+async def test_stun_urls_from_settings_reach_the_welcome(settings, teacher, live_meeting):
+    settings.CLASSMEET_STUN_URLS = ["stun:stun.example.test:3478"]
+    peer = await joined(teacher, live_meeting.pk)
+    assert peer.welcome["iceServers"] == [{"urls": ["stun:stun.example.test:3478"]}]
+    await peer.close()
+
+
+# Relaying ---------------------------------------------------------------------------------------
+
+
+async def test_offer_reaches_its_target_only_with_server_set_sender(
+    teacher, student, enrollment, course, live_meeting
+):
+    third_user = await make_student(course, first_name="Tom", last_name="Third")
+    a = await joined(teacher, live_meeting.pk)
+    b = await joined(student, live_meeting.pk)
+    c = await joined(third_user, live_meeting.pk)
+    await a.recv_type("user-joined")
+    await a.recv_type("user-joined")
+    await b.recv_type("user-joined")
+
+    await a.send({"type": "offer", "to": b.peer_id, "sdp": OFFER_SDP})
+    assert await b.recv() == {
+        "type": "offer",
+        "from": a.peer_id,
+        "fromUserId": teacher.pk,
+        "fromName": "Tina Teach",
+        "sdp": OFFER_SDP,
+    }
+    assert await c.nothing()
+    assert await a.nothing()
+
+    await b.send({"type": "answer", "to": a.peer_id, "sdp": OFFER_SDP})
+    answer = await a.recv()
+    assert (answer["type"], answer["from"], answer["fromUserId"]) == (
+        "answer",
+        b.peer_id,
+        student.pk,
+    )
+    candidate = {"candidate": "candidate:1 1 udp 1 127.0.0.1 5000 typ host", "sdpMid": "0"}
+    await c.send({"type": "ice-candidate", "to": a.peer_id, "candidate": candidate})
+    got = await a.recv()
+    assert got["type"] == "ice-candidate"
+    assert got["from"] == c.peer_id
+    assert got["candidate"] == {**candidate, "sdpMLineIndex": None, "usernameFragment": None}
+    assert await b.nothing()
+    for peer in (a, b, c):
+        await peer.close()
+
+
+async def test_sender_fields_cannot_be_spoofed(teacher, student, enrollment, live_meeting):
+    a = await joined(teacher, live_meeting.pk)
+    b = await joined(student, live_meeting.pk)
+    await a.recv_type("user-joined")
+    for spoof in (
+        {"from": b.peer_id},
+        {"fromUserId": student.pk},
+        {"fromName": "Sam Study"},
+    ):
+        await a.send({"type": "offer", "to": b.peer_id, "sdp": OFFER_SDP, **spoof})
+        error = await a.recv()
+        assert error["type"] == "error"
+        assert error["code"] == "bad-message"
+        assert await b.nothing()
+    await a.close()
+    await b.close()
+
+
+# Bad input --------------------------------------------------------------------------------------
+
+
+async def _assert_error(peer, frame, code):
+    await peer.send(frame)
+    reply = await peer.recv()
+    assert reply["type"] == "error", reply
+    assert reply["code"] == code, reply
+    assert reply["message"]
+
+
+async def test_bad_input_gets_an_error_frame_and_the_socket_stays_open(
+    teacher, student, enrollment, live_meeting
+):
+    peer, _ = await open_socket(teacher, live_meeting.pk)
+    await _assert_error(peer, {"type": "offer", "to": "a" * 32, "sdp": "x"}, "not-joined")
+    await peer.join()
+    other = await joined(student, live_meeting.pk)
+    await peer.recv_type("user-joined")
+
+    await _assert_error(peer, "{not json", "bad-json")
+    await _assert_error(peer, " ", "bad-json")
+    await _assert_error(peer, {"type": "teleport"}, "unknown-type")
+    await _assert_error(peer, {"type": "offer", "to": other.peer_id}, "bad-message")
+    await _assert_error(
+        peer, {"type": "offer", "to": other.peer_id, "sdp": "x", "extra": 1}, "bad-message"
+    )
+    await _assert_error(peer, {"no": "type"}, "bad-message")
+    await _assert_error(peer, "[1, 2]", "bad-message")
+    await _assert_error(peer, '"join"', "bad-message")
+    await _assert_error(peer, {"type": "offer", "to": "not-a-peer", "sdp": "x"}, "bad-message")
+    await _assert_error(peer, {"type": "offer", "to": "f" * 32, "sdp": "x"}, "unknown-peer")
+    await _assert_error(peer, {"type": "offer", "to": peer.peer_id, "sdp": "x"}, "unknown-peer")
+    await _assert_error(peer, {"type": "join"}, "already-joined")
+    await _assert_error(
+        peer,
+        {"type": "offer", "to": other.peer_id, "sdp": "x" * (64 * 1024)},
+        "too-large",
+    )
+    await peer.ws.send_to(bytes_data=b"\x00\x01")
+    assert (await peer.recv())["code"] == "bad-json"
+    assert await other.nothing()
+
+    # Still open and still relaying.
+    await peer.send({"type": "ping"})
+    assert await peer.recv() == {"type": "pong"}
+    await peer.send({"type": "offer", "to": other.peer_id, "sdp": OFFER_SDP})
+    assert (await other.recv())["from"] == peer.peer_id
+    await peer.close()
+    await other.close()
+
+
+async def test_flooding_client_is_closed_with_4429(settings, teacher, live_meeting):
+    settings.CLASSMEET_WS_RATE_PER_SECOND = 1
+    settings.CLASSMEET_WS_RATE_BURST = 5
+    peer = await joined(teacher, live_meeting.pk)  # the join took one token
+    for _ in range(4):
+        await peer.send({"type": "ping"})
+        assert await peer.recv() == {"type": "pong"}
+    await peer.send({"type": "ping"})
+    assert await peer.closed_with() == CLOSE_RATE_LIMITED
+
+
+# Leaving, reconnecting, expiry ------------------------------------------------------------------
+
+
+async def test_leave_tells_the_others_at_once(teacher, student, enrollment, live_meeting):
+    a = await joined(teacher, live_meeting.pk)
+    b = await joined(student, live_meeting.pk)
+    await a.recv_type("user-joined")
+    await b.send({"type": "leave"})
+    assert await b.closed_with() == 1000
+    assert await a.recv() == {"type": "user-left", "peerId": b.peer_id}
+    await a.close()
+
+
+async def test_dropped_socket_leaves_after_the_grace(
+    settings, teacher, student, enrollment, live_meeting
+):
+    settings.CLASSMEET_ROOM_RESUME_GRACE_SECONDS = 0.3
+    a = await joined(teacher, live_meeting.pk)
+    b = await joined(student, live_meeting.pk)
+    await a.recv_type("user-joined")
+    await b.close()
+    assert await a.nothing(timeout=0.1)  # within the grace: nothing yet
+    assert await a.recv(timeout=2) == {"type": "user-left", "peerId": b.peer_id}
+    assert await presence.lookup(live_meeting.pk, b.peer_id) is None
+    await a.close()
+
+
+async def test_reconnecting_peer_resumes_its_entry_instead_of_appearing_twice(
+    teacher, student, enrollment, course, live_meeting
+):
+    a = await joined(teacher, live_meeting.pk)
+    b = await joined(student, live_meeting.pk)
+    await a.recv_type("user-joined")
+    old_id = b.peer_id
+    await b.close()
+
+    b2 = await joined(student, live_meeting.pk, resume=old_id)
+    assert b2.peer_id == old_id
+    assert b2.welcome["resumed"] is True
+    assert [p["peerId"] for p in b2.welcome["participants"]] == [a.peer_id]
+    back = await a.recv()
+    assert (back["type"], back["peerId"], back["resumed"]) == ("user-joined", old_id, True)
+
+    # A newcomer sees each of them once, and relaying to the resumed peer uses its new socket.
+    newcomer = await make_student(course)
+    c = await joined(newcomer, live_meeting.pk)
+    assert sorted(p["peerId"] for p in c.welcome["participants"]) == sorted([a.peer_id, old_id])
+    await a.send({"type": "offer", "to": old_id, "sdp": OFFER_SDP})
+    assert (await b2.recv_type("offer"))["from"] == a.peer_id
+    for peer in (a, b2, c):
+        await peer.close()
+
+
+async def test_resume_while_the_old_socket_is_open_closes_the_old_one(
+    teacher, student, enrollment, live_meeting
+):
+    a = await joined(teacher, live_meeting.pk)
+    b = await joined(student, live_meeting.pk)
+    b2 = await joined(student, live_meeting.pk, resume=b.peer_id)
+    assert b2.peer_id == b.peer_id
+    assert await b.closed_with() == 4000
+    await a.recv_type("user-joined")
+    back = await a.recv_type("user-joined")
+    assert back["resumed"] is True
+    await a.send({"type": "offer", "to": b.peer_id, "sdp": OFFER_SDP})
+    assert (await b2.recv_type("offer"))["from"] == a.peer_id
+    await a.close()
+    await b2.close()
+
+
+async def test_cannot_resume_another_users_peer(teacher, student, enrollment, live_meeting):
+    a = await joined(teacher, live_meeting.pk)
+    b = await joined(student, live_meeting.pk, resume=a.peer_id)
+    assert b.peer_id != a.peer_id
+    assert b.welcome["resumed"] is False
+    assert [p["peerId"] for p in b.welcome["participants"]] == [a.peer_id]
+    await a.close()
+    await b.close()
+
+
+async def test_peer_of_a_crashed_process_expires(settings, teacher, student, live_meeting):
+    """An entry nobody refreshes (its server died) is swept and announced as left."""
+    settings.CLASSMEET_ROOM_PRESENCE_TTL_SECONDS = 30
+    ghost = presence.Peer(
+        peer_id="0" * 32, user_id=student.pk, name="Ghost", role="student", channel="gone!x"
+    )
+    await presence.get_store().put(live_meeting.pk, ghost, now=time.time() - 60)
+    a = await joined(teacher, live_meeting.pk)
+    assert a.welcome["participants"] == []
+    assert await presence.lookup(live_meeting.pk, ghost.peer_id) is None
+    await a.close()
+
+
+async def test_heartbeat_sweeps_stale_peers_and_announces_them(
+    settings, teacher, student, live_meeting
+):
+    settings.CLASSMEET_ROOM_HEARTBEAT_SECONDS = 0.1
+    settings.CLASSMEET_ROOM_PRESENCE_TTL_SECONDS = 0.5
+    a = await joined(teacher, live_meeting.pk)
+    ghost = presence.Peer(
+        peer_id="1" * 32, user_id=student.pk, name="Ghost", role="student", channel="gone!x"
+    )
+    await presence.get_store().put(live_meeting.pk, ghost, now=time.time())
+    assert await a.recv(timeout=3) == {"type": "user-left", "peerId": ghost.peer_id}
+    # The live peer's own entry is kept fresh by its heartbeat.
+    await asyncio.sleep(0.8)
+    assert await presence.lookup(live_meeting.pk, a.peer_id) is not None
+    await a.close()
+
+
+async def test_join_and_leave_hooks_run_and_a_failing_hook_is_contained(
+    teacher, student, enrollment, live_meeting
+):
+    seen: list[tuple[str, str, bool]] = []
+
+    async def record_join(event):
+        seen.append(("join", event.peer.peer_id, event.resumed))
+
+    async def record_leave(event):
+        seen.append(("leave", event.peer.peer_id, event.on_purpose))
+
+    async def broken(event):
+        raise RuntimeError("boom")
+
+    for hook in (record_join, broken):
+        hooks.on_join(hook)
+    for hook in (record_leave, broken):
+        hooks.on_leave(hook)
+    try:
+        a = await joined(teacher, live_meeting.pk)
+        b = await joined(student, live_meeting.pk)
+        await a.recv_type("user-joined")
+        await b.send({"type": "leave"})
+        await a.recv_type("user-left")
+        assert seen == [
+            ("join", a.peer_id, False),
+            ("join", b.peer_id, False),
+            ("leave", b.peer_id, True),
+        ]
+        await a.send({"type": "ping"})
+        assert await a.recv() == {"type": "pong"}
+        await a.close()
+    finally:
+        for registry in (hooks._join_hooks, hooks._leave_hooks):
+            registry[:] = [h for h in registry if h not in (record_join, record_leave, broken)]
+
+
+async def test_frames_are_json_text_with_a_type(teacher, live_meeting):
+    """Every server frame is one JSON object whose `type` is a kebab-case name."""
+    peer = await joined(teacher, live_meeting.pk)
+    await peer.send({"type": "ping"})
+    while True:
+        frame = json.loads(await peer.ws.receive_from())
+        assert isinstance(frame, dict)
+        assert re.fullmatch(r"[a-z]+(-[a-z]+)*", frame["type"])
+        if frame["type"] == "pong":
+            break
+    assert frame == {"type": "pong"}
+    await peer.close()

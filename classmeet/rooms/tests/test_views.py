@@ -1,0 +1,84 @@
+"""The room page shares the socket's rule: 200 to members while open, 409 to members outside the
+join window, 404 to everybody else, sign-in for anonymous visitors."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from classmeet.meetings.models import Meeting
+from classmeet.meetings.tests.factories import MeetingFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def url(meeting_id: int) -> str:
+    return reverse("rooms:room", kwargs={"meeting_id": meeting_id})
+
+
+def test_room_url_keeps_the_seeds_path():
+    assert url(1) == "/meetings/room/1/"
+
+
+@pytest.mark.parametrize("who", ["teacher", "student"])
+def test_members_get_the_room_with_its_socket_path(client, request, who, enrollment, live_meeting):
+    client.force_login(request.getfixturevalue(who))
+    response = client.get(url(live_meeting.pk))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'data-ws-path="/ws/meeting/{live_meeting.pk}/"' in html
+    assert 'data-leave-url="' in html
+    assert "rooms/js/main.js" in html
+    assert "<script>" not in html  # no inline script (CSP)
+    assert 'style="' not in html
+
+
+def test_outsider_gets_404(client, outsider, live_meeting):
+    client.force_login(outsider)
+    assert client.get(url(live_meeting.pk)).status_code == 404
+
+
+def test_unknown_and_cancelled_meetings_get_404(client, teacher, live_meeting):
+    client.force_login(teacher)
+    assert client.get(url(live_meeting.pk + 1000)).status_code == 404
+    live_meeting.status = Meeting.Status.CANCELLED
+    live_meeting.save(update_fields=["status"])
+    assert client.get(url(live_meeting.pk)).status_code == 404
+
+
+def test_member_before_the_window_gets_a_friendly_409(client, student, enrollment, course):
+    meeting = MeetingFactory(course=course, starts_at=timezone.now() + timedelta(days=1))
+    client.force_login(student)
+    response = client.get(url(meeting.pk))
+    assert response.status_code == 409
+    assert "has not opened yet" in response.content.decode()
+
+
+def test_member_after_the_end_gets_a_friendly_409(client, student, enrollment, course):
+    meeting = MeetingFactory(course=course, starts_at=timezone.now() - timedelta(hours=3))
+    client.force_login(student)
+    response = client.get(url(meeting.pk))
+    assert response.status_code == 409
+    assert "has ended" in response.content.decode()
+
+
+def test_outsider_gets_404_even_outside_the_window(client, outsider, course):
+    meeting = MeetingFactory(course=course, starts_at=timezone.now() + timedelta(days=1))
+    client.force_login(outsider)
+    assert client.get(url(meeting.pk)).status_code == 404
+
+
+def test_anonymous_is_sent_to_sign_in(client, live_meeting):
+    response = client.get(url(live_meeting.pk))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:signin"))
+
+
+def test_user_text_is_escaped(client, teacher, course):
+    meeting = MeetingFactory(course=course, title="<b>Waves</b>", description="<img src=x>")
+    client.force_login(teacher)
+    html = client.get(url(meeting.pk)).content.decode()
+    assert "<b>Waves</b>" not in html
+    assert "&lt;b&gt;Waves&lt;/b&gt;" in html
+    assert "<img src=x>" not in html
