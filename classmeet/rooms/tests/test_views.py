@@ -2,6 +2,7 @@
 join window, 404 to everybody else, sign-in for anonymous visitors."""
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -48,7 +49,7 @@ def test_unknown_and_cancelled_meetings_get_404(client, teacher, live_meeting):
 
 
 def test_member_before_the_window_gets_a_friendly_409(client, student, enrollment, course):
-    meeting = MeetingFactory(course=course, starts_at=timezone.now() + timedelta(days=1))
+    meeting: Any = MeetingFactory(course=course, starts_at=timezone.now() + timedelta(days=1))
     client.force_login(student)
     response = client.get(url(meeting.pk))
     assert response.status_code == 409
@@ -56,7 +57,7 @@ def test_member_before_the_window_gets_a_friendly_409(client, student, enrollmen
 
 
 def test_member_after_the_end_gets_a_friendly_409(client, student, enrollment, course):
-    meeting = MeetingFactory(course=course, starts_at=timezone.now() - timedelta(hours=3))
+    meeting: Any = MeetingFactory(course=course, starts_at=timezone.now() - timedelta(hours=3))
     client.force_login(student)
     response = client.get(url(meeting.pk))
     assert response.status_code == 409
@@ -64,7 +65,7 @@ def test_member_after_the_end_gets_a_friendly_409(client, student, enrollment, c
 
 
 def test_outsider_gets_404_even_outside_the_window(client, outsider, course):
-    meeting = MeetingFactory(course=course, starts_at=timezone.now() + timedelta(days=1))
+    meeting: Any = MeetingFactory(course=course, starts_at=timezone.now() + timedelta(days=1))
     client.force_login(outsider)
     assert client.get(url(meeting.pk)).status_code == 404
 
@@ -76,7 +77,7 @@ def test_anonymous_is_sent_to_sign_in(client, live_meeting):
 
 
 def test_user_text_is_escaped(client, teacher, course):
-    meeting = MeetingFactory(course=course, title="<b>Waves</b>", description="<img src=x>")
+    meeting: Any = MeetingFactory(course=course, title="<b>Waves</b>", description="<img src=x>")
     client.force_login(teacher)
     html = client.get(url(meeting.pk)).content.decode()
     assert "<b>Waves</b>" not in html
