@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from classmeet.accounts.models import User
 from classmeet.core import policy
 from classmeet.courses.models import Course
+from classmeet.rooms.selectors import attendance_report, chat_message_list
 
 from . import selectors, services
 from .forms import MeetingForm, MeetingScheduleForm
@@ -80,14 +81,25 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     user = _user(request)
     meeting = policy.access_meeting(user=user, meeting_id=meeting_id)
+    can_manage = policy.can_manage_meeting(user=user, meeting=meeting)
+    phase = meeting.phase()
+    started = phase in (Meeting.Phase.LIVE, Meeting.Phase.ENDED)
+    report = None
+    if can_manage and started:
+        # The room's records: who attended and what was said, for the teacher.
+        report = {
+            "attendance": attendance_report(meeting=meeting),
+            "chat": chat_message_list(meeting_id=meeting.pk, include_deleted=True),
+        }
     return render(
         request,
         "meetings/meeting_detail.html",
         {
             "nav": "meetings",
             "meeting": meeting,
-            "row": selectors.MeetingRow(meeting, meeting.phase(), meeting.is_joinable()),
-            "can_manage": policy.can_manage_meeting(user=user, meeting=meeting),
+            "row": selectors.MeetingRow(meeting, phase, meeting.is_joinable()),
+            "can_manage": can_manage,
+            "report": report,
         },
     )
 

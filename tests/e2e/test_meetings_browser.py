@@ -47,6 +47,20 @@ def test_schedule_in_kolkata_shows_in_utc_and_join_opens_for_live(new_page):
         day.year, day.month, day.day, 9, tzinfo=ZoneInfo("Asia/Kolkata")
     )
     _shot(page, "meeting_detail_teacher")
+    later = MeetingFactory.create(
+        course=course, title="To cancel", starts_at=meeting.starts_at + timedelta(days=1)
+    )
+    page.goto(later.get_absolute_url())
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.get_by_role("button", name="Cancel meeting").click()
+    page.wait_for_timeout(300)
+    later.refresh_from_db()
+    assert later.status == Meeting.Status.SCHEDULED  # dismissed: nothing sent
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Cancel meeting").click()
+    page.get_by_text("Meeting cancelled.").wait_for()
+    later.refresh_from_db()
+    assert later.status == Meeting.Status.CANCELLED
 
     page = new_page(student, timezone_id="UTC")
     page.goto("/meetings/")

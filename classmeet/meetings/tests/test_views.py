@@ -292,3 +292,32 @@ def test_course_meetings_include_renders_for_members_only(rf, student, outsider,
         request.user = user
         html = template.render(Context({"request": request, "course": enrollment.course}))
         assert ("Course meeting" in html) is expected
+
+
+def test_owner_sees_attendance_and_chat_log_students_do_not(client, teacher, student, enrollment):
+    from classmeet.rooms.tests.factories import AttendanceFactory, ChatMessageFactory
+
+    meeting = MeetingFactory.create(
+        course=enrollment.course, starts_at=timezone.now() - timedelta(minutes=20)
+    )
+    AttendanceFactory.create(meeting=meeting, user=student)
+    ChatMessageFactory.create(meeting=meeting, author=student, text="<b>hello</b> class")
+    client.force_login(teacher)
+    response = client.get(reverse("meetings:meeting-detail", args=[meeting.pk]))
+    (line,) = response.context["report"]["attendance"]
+    assert line.user == student
+    assert line.minutes == 10.0
+    html = response.content.decode()
+    assert "Attendance" in html
+    assert "&lt;b&gt;hello&lt;/b&gt; class" in html
+    client.force_login(student)
+    response = client.get(reverse("meetings:meeting-detail", args=[meeting.pk]))
+    assert response.context["report"] is None
+    assert "hello" not in response.content.decode()
+
+
+def test_no_report_before_the_meeting_starts(client, teacher, course):
+    meeting = MeetingFactory.create(course=course, starts_at=_future())
+    client.force_login(teacher)
+    response = client.get(reverse("meetings:meeting-detail", args=[meeting.pk]))
+    assert response.context["report"] is None
