@@ -32,6 +32,7 @@ from classmeet.courses import selectors, services
 from classmeet.courses.forms import AddStudentForm, CourseForm, JoinCodeForm, MaterialForm
 from classmeet.courses.models import Course
 from classmeet.courses.uploads import THUMBNAIL_CONTENT_TYPES, content_disposition, extension_of
+from classmeet.discussions.selectors import course_discussion_list
 
 PLACEHOLDER_COLOURS = (
     "#0d6efd",
@@ -121,6 +122,7 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
         "can_manage": can_manage,
         "materials": list(selectors.material_list(course=course)),
         "meetings": selectors.course_meetings(course=course),
+        "course_discussions": course_discussion_list(user=user, course=course),
         "schedule_url": _reverse_or_none("meetings:meeting-schedule", course_id=course.pk)
         if can_manage
         else None,

@@ -9,6 +9,7 @@ from django.urls import reverse
 from classmeet.courses.models import Course
 from classmeet.courses.tests import files
 from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory, MaterialFactory
+from classmeet.discussions.tests.factories import DiscussionFactory
 from classmeet.meetings.models import Meeting
 from classmeet.meetings.tests.factories import MeetingFactory
 
@@ -193,16 +194,20 @@ def test_delete_course_needs_confirmation_and_removes_files(
 def test_course_detail_lists_materials_meetings_and_sections(client, course, enrollment):
     MaterialFactory.create(course=course, title="Slides week 1")
     MeetingFactory.create(course=course, title="Waves live")
+    DiscussionFactory.create(course=course, title="How do lenses work?")
+    DiscussionFactory.create(title="Another course's question")
     client.force_login(enrollment.student)
     page = client.get(course.get_absolute_url()).content.decode()
     for text in (
         "Slides week 1",
         "Waves live",
+        "How do lenses work?",
         'id="materials"',
         'id="meetings"',
         'id="discussions"',
     ):
         assert text in page
+    assert "Another course" not in page
     assert "Delete Course" not in page
     assert "Add Material" not in page
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from classmeet.accounts.tests.factories import StudentFactory
 from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory, MaterialFactory
+from classmeet.discussions.tests.factories import CommentFactory, DiscussionFactory
 from classmeet.meetings.tests.factories import MeetingFactory
 from classmeet.notifications.models import Notification
 
@@ -77,6 +78,7 @@ def test_course_detail_query_count_does_not_grow_with_rows(
         EnrollmentFactory.create(course=course, student=StudentFactory.create())
         MeetingFactory.create(course=course, starts_at=now + timedelta(days=i + 1))
         MeetingFactory.create(course=course, starts_at=now - timedelta(days=i + 1))
+        CommentFactory.create(discussion=DiscussionFactory.create(course=course))
     with django_assert_max_num_queries(DETAIL_BUDGET):
         response = client.get(url)
     assert len(response.context["materials"]) == 11
