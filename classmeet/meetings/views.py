@@ -138,7 +138,11 @@ def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
     form = MeetingForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.meeting_update(meeting=meeting, actor=user, **form.meeting_fields())
+            fields = form.meeting_fields()
+            # The form has minute precision: an unchanged minute keeps the stored start.
+            if fields["starts_at"] == meeting.starts_at.replace(second=0, microsecond=0):
+                fields["starts_at"] = meeting.starts_at
+            services.meeting_update(meeting=meeting, actor=user, **fields)
         except ValidationError as error:
             _apply_errors(form, error)
         else:

@@ -321,3 +321,30 @@ def test_no_report_before_the_meeting_starts(client, teacher, course):
     client.force_login(teacher)
     response = client.get(reverse("meetings:meeting-detail", args=[meeting.pk]))
     assert response.context["report"] is None
+
+
+def test_renaming_a_live_meeting_through_the_form_keeps_its_start(client, teacher, live_meeting):
+    """The form shows minutes; the live meeting's start (with seconds) is not "in the past"."""
+    client.force_login(teacher)
+    start = timezone.localtime(live_meeting.starts_at).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(
+        reverse("meetings:meeting-edit", args=[live_meeting.pk]),
+        {"title": "Renamed live", "starts_at": start, "duration_minutes": "60"},
+    )
+    assert response.status_code == 302
+    old_start = live_meeting.starts_at
+    live_meeting.refresh_from_db()
+    assert (live_meeting.title, live_meeting.starts_at) == ("Renamed live", old_start)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/meetings/99999999999999999999999/",
+        "/meetings/99999999999999999999999/calendar.ics",
+        "/meetings/schedule/99999999999999999999999/",
+    ],
+)
+def test_huge_ids_are_404(client, student, url):
+    client.force_login(student)
+    assert client.get(url).status_code == 404
