@@ -38,6 +38,7 @@ from classmeet.accounts.models import User
 from classmeet.accounts.tests.factories import StudentFactory
 from classmeet.courses.models import Course, Material
 from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory, MaterialFactory
+from classmeet.discussions.tests import matrix as dm
 from classmeet.meetings.models import Meeting
 from classmeet.meetings.tests.factories import MeetingFactory
 
@@ -269,6 +270,96 @@ ROWS: list[Row] = [
         "calendar-token-regenerate",
         "POST",
         lambda w: reverse("meetings:calendar-token-regenerate"),
+        expect(outsider=302, student=302, other_teacher=302, owner=302, staff=302),
+    ),
+    # Discussions (dm: classmeet/discussions/tests/matrix.py; the student wrote the posts) ------
+    Row("discussion-list", "GET", lambda w: reverse("discussions:discussion-list"), EVERYONE),
+    Row("discussion-list-course", "GET", dm.course_list_url, VIEW),
+    Row("discussion-create", "GET", dm.create_url, VIEW),
+    Row(
+        "discussion-create",
+        "POST",
+        dm.create_url,
+        expect(student=302, owner=302),
+        data={"title": "Question", "body": "Why?"},
+    ),
+    Row("discussion-detail", "GET", dm.discussion_url("discussion-detail"), VIEW),
+    Row(
+        "discussion-edit",
+        "GET",
+        dm.discussion_url("discussion-edit"),
+        expect(student=200, owner=403),
+    ),
+    Row(
+        "discussion-edit",
+        "POST",
+        dm.discussion_url("discussion-edit"),
+        expect(student=302, owner=403),
+        data={"title": "Edited", "body": "Edited."},
+    ),
+    Row(
+        "discussion-delete",
+        "POST",
+        dm.discussion_url("discussion-delete"),
+        expect(student=302, owner=302),
+    ),
+    Row(
+        "discussion-upvote",
+        "POST",
+        dm.discussion_url("discussion-upvote"),
+        expect(student=302, owner=302),
+    ),
+    Row(
+        "discussion-pin",
+        "POST",
+        dm.discussion_url("discussion-pin"),
+        MANAGE_POST,
+        data={"pinned": "1"},
+    ),
+    Row(
+        "discussion-lock",
+        "POST",
+        dm.discussion_url("discussion-lock"),
+        MANAGE_POST,
+        data={"locked": "1"},
+    ),
+    Row(
+        "comment-create",
+        "POST",
+        dm.discussion_url("comment-create"),
+        expect(student=302, owner=302),
+        data={"body": "A comment."},
+    ),
+    Row("comment-edit", "GET", dm.comment_url("comment-edit"), expect(student=200, owner=403)),
+    Row(
+        "comment-edit",
+        "POST",
+        dm.comment_url("comment-edit"),
+        expect(student=302, owner=403),
+        data={"body": "Edited."},
+    ),
+    Row("comment-delete", "POST", dm.comment_url("comment-delete"), expect(student=302, owner=302)),
+    Row("comment-upvote", "POST", dm.comment_url("comment-upvote"), expect(student=302, owner=302)),
+    Row(
+        "comment-answer",
+        "POST",
+        dm.comment_url("comment-answer"),
+        MANAGE_POST,
+        data={"answer": "1"},
+    ),
+    # Notifications: everyone has their own; a notification is its recipient's only -----------
+    Row("notification-list", "GET", lambda w: reverse("notifications:notification-list"), EVERYONE),
+    Row(
+        "notification-latest",
+        "GET",
+        lambda w: reverse("notifications:notification-latest"),
+        EVERYONE,
+    ),
+    Row("notification-read", "POST", dm.notification_read_url, expect(student=302, owner=404)),
+    Row(
+        "notification-read-all",
+        "POST",
+        lambda w: reverse("notifications:notification-read-all"),
         expect(outsider=302, student=302, other_teacher=302, owner=302, staff=302),
     ),
 ]

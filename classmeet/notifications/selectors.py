@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from classmeet.accounts.models import User
 from classmeet.courses.models import Course, Enrollment
@@ -35,8 +35,12 @@ def notification_unread_counts(*, user_ids: Iterable[int]) -> dict[int, int]:
     return dict(rows)
 
 
+def course_members_q(*, course: Course) -> Q:
+    """Return a filter on users that keeps the course's teacher and its enrolled students."""
+    enrolled = Enrollment.objects.filter(course_id=course.pk).values("student_id")
+    return Q(pk=course.teacher_id) | Q(pk__in=enrolled)
+
+
 def course_member_ids(*, course: Course) -> set[int]:
     """Return the ids of the course's teacher and enrolled students (one query)."""
-    ids = set(Enrollment.objects.filter(course_id=course.pk).values_list("student_id", flat=True))
-    ids.add(course.teacher_id)
-    return ids
+    return set(User.objects.filter(course_members_q(course=course)).values_list("pk", flat=True))

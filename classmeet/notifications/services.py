@@ -1,7 +1,7 @@
 """Create notifications. Every fan-out is one bulk INSERT inside the caller's transaction;
 the real-time push to open tabs and the immediate e-mails happen once that transaction commits."""
 
-import logging
+import asyncio
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -19,9 +19,7 @@ from classmeet.accounts.models import User
 from classmeet.courses.models import Course
 
 from .models import Notification
-from .selectors import course_member_ids, notification_unread_counts
-
-logger = logging.getLogger(__name__)
+from .selectors import course_members_q, notification_unread_counts
 
 EVENT_CREATED = "notification.created"  # handled by NotificationConsumer.notification_created
 EVENT_READ = "notification.read"  # handled by NotificationConsumer.notification_read
@@ -59,20 +57,30 @@ def notifications_create(
     """Notify each recipient once (the actor never notifies themselves).
 
     With a course, recipients outside it (neither its teacher nor enrolled) are dropped: a
-    notification never leaves its course. The push to open tabs and immediate e-mails are sent
-    only if the surrounding transaction commits.
+    notification never leaves its course. Inactive accounts are dropped too. The push to open
+    tabs and the immediate e-mails happen only if the surrounding transaction commits.
     """
     ids = {rid for rid in recipient_ids if actor is None or rid != actor.pk}
-    if ids and course is not None:
-        ids &= course_member_ids(course=course)
     if not ids:
         return []
+    # One query keeps the recipients that exist, are active and (with a course) belong to it,
+    # with their e-mail preference.
+    people = User.objects.filter(pk__in=ids, is_active=True)
+    if course is not None:
+        people = people.filter(course_members_q(course=course))
+    rows_found = list(people.values_list("pk", "email_notifications", "email"))
+    ids = {pk for pk, _, _ in rows_found}
+    if not ids:
+        return []
+    emailed_ids = {
+        pk for pk, pref, email in rows_found if pref == User.EmailPreference.IMMEDIATE and email
+    }
     now = timezone.now()
     rows = [
         Notification(
             recipient_id=rid,
-            actor=actor,
-            course=course,
+            actor_id=actor.pk if actor is not None else None,
+            course_id=course.pk if course is not None else None,
             kind=kind,
             title=title[:255],
             url=url,
@@ -84,15 +92,6 @@ def notifications_create(
     created = Notification.objects.bulk_create(rows)
     # PostgreSQL returns the new ids; SQLite 3.35+ does too. Without them there is nothing to push.
     created = [n for n in created if n.pk is not None]
-    emailed_ids = set(
-        User.objects.filter(
-            pk__in=ids,
-            email_notifications=User.EmailPreference.IMMEDIATE,
-            is_active=True,
-        )
-        .exclude(email="")
-        .values_list("pk", flat=True)
-    )
     to_email = [n.pk for n in created if n.recipient_id in emailed_ids]
     transaction.on_commit(lambda: notifications_push(notifications=created), robust=True)
     if to_email:
@@ -107,21 +106,31 @@ def _queue_immediate_emails(notification_ids: list[int]) -> None:
 
 
 def notifications_push(*, notifications: list[Notification]) -> None:
-    """Send each notification to its recipient's open tabs through the channel layer."""
+    """Send each notification to its recipient's open tabs through the channel layer.
+
+    One event loop hop for the whole batch; the sends to the recipients' groups run concurrently
+    (each recipient appears once per batch, so their order does not matter).
+    """
     layer = get_channel_layer()
     if layer is None or not notifications:
         return
     unread = notification_unread_counts(user_ids={n.recipient_id for n in notifications})
-    send = async_to_sync(layer.group_send)
-    for notification in notifications:
-        send(
-            user_group_name(notification.recipient_id),
+    events = [
+        (
+            user_group_name(n.recipient_id),
             {
                 "type": EVENT_CREATED,
-                "notification": notification_payload(notification),
-                "unread": unread.get(notification.recipient_id, 0),
+                "notification": notification_payload(n),
+                "unread": unread.get(n.recipient_id, 0),
             },
         )
+        for n in notifications
+    ]
+
+    async def send_all() -> None:
+        await asyncio.gather(*(layer.group_send(group, event) for group, event in events))
+
+    async_to_sync(send_all)()
 
 
 def _push_unread(*, user: User) -> None:
