@@ -1,8 +1,10 @@
 """Tunables of the live room, read at call time so tests can override them with `settings`.
 
-Each can be set in Django settings under the same name; the defaults suit a classroom.
+Each can be set in Django settings, or in the environment, under the same name; the defaults
+suit a classroom.
 """
 
+import os
 from typing import Any
 
 from django.conf import settings
@@ -22,7 +24,9 @@ DEFAULTS: dict[str, Any] = {
 
 
 def get(name: str) -> Any:
-    return getattr(settings, name, DEFAULTS[name])
+    if hasattr(settings, name):
+        return getattr(settings, name)
+    return os.environ.get(name, DEFAULTS[name])
 
 
 def heartbeat_seconds() -> float:
