@@ -236,9 +236,72 @@ def seed_meetings(demo: Demo) -> None:
     demo.meetings.append(meeting)
 
 
+# Discussions -----------------------------------------------------------------------------------
+
+# author username, title, Markdown body, pinned, (commenter username, comment, is the answer)
+DEMO_DISCUSSIONS: tuple[tuple[str, str, str, bool, tuple[str, str, bool]], ...] = (
+    (
+        "teacher1",
+        "Quiz on Friday: chapters 1-3",
+        "The quiz covers **chapters 1-3**: wavelength, frequency and the wave equation.\n\n"
+        "- 20 minutes, open notes\n- Bring a calculator",
+        True,
+        ("student2", "Will the interference lab be part of it?", False),
+    ),
+    (
+        "student1",
+        "Why does sound travel faster in water than in air?",
+        "I expected a denser medium to *slow* sound down. What am I missing?",
+        False,
+        (
+            "teacher1",
+            "Speed depends on stiffness as well as density: `v = sqrt(K / rho)`. Water is "
+            "far stiffer than air (its bulk modulus *K* is ~15,000 times larger), which wins over "
+            "its higher density.",
+            True,
+        ),
+    ),
+)
+
+
+def seed_discussions(demo: Demo) -> None:
+    """Two discussions of the first course, each with a comment, made through the services (so
+    their Markdown is rendered and the course's members get the notifications once)."""
+    from classmeet.discussions.models import Discussion
+    from classmeet.discussions.services import (
+        comment_create,
+        comment_set_answer,
+        discussion_create,
+        discussion_set_pinned,
+    )
+
+    course = demo.courses[0]
+    seeded = []
+    for author, title, body, pinned, (commenter, text, is_answer) in DEMO_DISCUSSIONS:
+        discussion = Discussion.objects.filter(course=course, title=title).order_by("id").first()
+        if discussion is None:
+            discussion = discussion_create(
+                course=course, author=demo.user(author), title=title, body=body
+            )
+            comment = comment_create(discussion=discussion, author=demo.user(commenter), body=text)
+            if is_answer:
+                comment_set_answer(comment=comment, is_answer=True)
+            if pinned:
+                discussion_set_pinned(discussion=discussion, pinned=True)
+        seeded.append(
+            {"id": discussion.pk, "title": discussion.title, "url": discussion.get_absolute_url()}
+        )
+    demo.extra["discussions"] = seeded
+
+
 # All of it --------------------------------------------------------------------------------------
 
-SEEDERS: tuple[Callable[[Demo], None], ...] = (seed_accounts, seed_courses, seed_meetings)
+SEEDERS: tuple[Callable[[Demo], None], ...] = (
+    seed_accounts,
+    seed_courses,
+    seed_meetings,
+    seed_discussions,
+)
 
 
 @transaction.atomic
