@@ -19,6 +19,8 @@ import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
@@ -223,15 +225,51 @@ def validate_material_file(file: UploadedFile) -> tuple[str, Kind]:
     """Check a material upload; return its sanitized name and kind, or raise ValidationError."""
     limit = settings.CLASSMEET_MATERIAL_MAX_BYTES
     if file.size is None or file.size > limit:
-        raise ValidationError(
-            _("The file is too large (%(size)s). The limit is %(limit)s.")
-            % {"size": filesizeformat(file.size or 0), "limit": filesizeformat(limit)},
-            code="too_large",
-        )
+        raise ValidationError(too_large_message(file.size), code="too_large")
     if file.size == 0:
         raise ValidationError(_("The file is empty."), code="empty")
     name = sanitize_filename(file.name or "")
     return name, detect_material_kind(file=file, name=name)
+
+
+class SizeLimitUploadHandler(FileUploadHandler):
+    """Stop storing an uploaded file as soon as it passes the limit, instead of at the end.
+
+    Put it first in ``request.upload_handlers``. The oversized file is skipped (never written to
+    a temporary file); ``too_large`` then names it so the view can show the form error.
+    """
+
+    def __init__(self, request: HttpRequest | None = None, *, limit: int) -> None:
+        super().__init__(request)
+        self.limit = limit
+        self.received = 0
+        self.too_large: str | None = None
+
+    def new_file(self, *args: object, **kwargs: object) -> None:
+        super().new_file(*args, **kwargs)  # type: ignore[arg-type]
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        self.received += len(raw_data)
+        if self.received > self.limit:
+            self.too_large = self.field_name
+            raise SkipFile
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None
+
+
+def too_large_message(size: int | None = None) -> str:
+    limit = settings.CLASSMEET_MATERIAL_MAX_BYTES
+    if size is None:
+        return _("The file is too large. The limit is %(limit)s.") % {
+            "limit": filesizeformat(limit)
+        }
+    return _("The file is too large (%(size)s). The limit is %(limit)s.") % {
+        "size": filesizeformat(size),
+        "limit": filesizeformat(limit),
+    }
 
 
 # Thumbnails ---------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from classmeet.accounts.models import User
@@ -31,7 +32,13 @@ from classmeet.core import policy
 from classmeet.courses import selectors, services
 from classmeet.courses.forms import AddStudentForm, CourseForm, JoinCodeForm, MaterialForm
 from classmeet.courses.models import Course
-from classmeet.courses.uploads import THUMBNAIL_CONTENT_TYPES, content_disposition, extension_of
+from classmeet.courses.uploads import (
+    THUMBNAIL_CONTENT_TYPES,
+    SizeLimitUploadHandler,
+    content_disposition,
+    extension_of,
+    too_large_message,
+)
 from classmeet.discussions.selectors import course_discussion_list
 
 PLACEHOLDER_COLOURS = (
@@ -330,12 +337,26 @@ def enrollment_remove(request: HttpRequest, course_id: int, student_id: int) -> 
 # Materials ----------------------------------------------------------------------------------
 
 
+@csrf_exempt  # checked by _material_create, once the size-limit handler is in place
 @login_required
 @require_http_methods(["GET", "POST"])
 def material_create(request: HttpRequest, course_id: int) -> HttpResponse:
-    """Upload a material. The upload script posts here too and gets JSON back."""
+    """Upload a material. The upload script posts here too and gets JSON back.
+
+    An oversized file is dropped while it arrives instead of being stored first.
+    """
+    # The policy is checked before the body is read: nobody else's upload is even parsed.
+    course = policy.access_course_for_manage(user=_user(request), course_id=course_id)
+    limiter = SizeLimitUploadHandler(request, limit=settings.CLASSMEET_MATERIAL_MAX_BYTES)
+    request.upload_handlers = [limiter, *request.upload_handlers]
+    return _material_create(request, course, limiter)
+
+
+@csrf_protect
+def _material_create(
+    request: HttpRequest, course: Course, limiter: SizeLimitUploadHandler
+) -> HttpResponse:
     user = _user(request)
-    course = policy.access_course_for_manage(user=user, course_id=course_id)
     form = MaterialForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if form.is_valid():
@@ -353,6 +374,8 @@ def material_create(request: HttpRequest, course_id: int) -> HttpResponse:
             if _wants_json(request):
                 return JsonResponse({"ok": True, "redirect": url})
             return redirect(url)
+        if limiter.too_large:
+            form.errors[limiter.too_large] = form.error_class([too_large_message()])
         if _wants_json(request):
             errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
             return JsonResponse({"ok": False, "errors": errors}, status=400)

@@ -230,3 +230,25 @@ def test_student_cannot_upload(client, course, enrollment):
     client.force_login(enrollment.student)
     assert upload(client, course, "notes.pdf", files.PDF).status_code == 403
     assert not Material.objects.exists()
+
+
+def test_oversize_file_is_dropped_while_it_arrives(client, course, teacher, settings):
+    """The size-limit upload handler skips the file; the page still names the real reason."""
+    settings.CLASSMEET_MATERIAL_MAX_BYTES = 100_000
+    client.force_login(teacher)
+    response = upload(
+        client, course, "big.txt", b"x" * 300_000, HTTP_X_REQUESTED_WITH="XMLHttpRequest"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"]["file"] == ["The file is too large. The limit is 97.7\xa0KB."]
+    assert not Material.objects.exists()
+
+
+def test_upload_without_csrf_token_is_refused(course, teacher):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(teacher)
+    response = upload(client, course, "notes.pdf", files.PDF)
+    assert response.status_code == 403
+    assert not Material.objects.exists()
