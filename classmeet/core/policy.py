@@ -341,3 +341,25 @@ def access_comment(*, user: AnyUser, comment_id: int) -> Comment:
     if comment is None or not can_view_discussion(user=user, discussion=comment.discussion):
         raise Http404
     return comment
+
+
+# Notifications ---------------------------------------------------------------------------------
+
+if TYPE_CHECKING:
+    from classmeet.notifications.models import Notification
+
+
+def access_notification(*, user: AnyUser, notification_id: int) -> Notification:
+    """Return the user's own notification, or raise Http404 (someone else's is as missing)."""
+    from classmeet.notifications.models import Notification
+
+    notification = None
+    if _is_authenticated(user):
+        notification = (
+            Notification.objects.select_related("recipient")
+            .filter(pk=notification_id, recipient_id=user.pk)
+            .first()
+        )
+    if notification is None:
+        raise Http404
+    return notification

@@ -4,15 +4,15 @@ from typing import cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from classmeet.accounts.models import User
+from classmeet.core import policy
 
 from . import selectors, services
-from .models import Notification
 
 PAGE_SIZE = 20
 
@@ -59,13 +59,7 @@ def notification_latest(request: HttpRequest) -> JsonResponse:
 @require_POST
 def notification_read(request: HttpRequest, notification_id: int) -> HttpResponse:
     """Mark one notification read, then go to its target (or back to `next`)."""
-    notification = (
-        Notification.objects.select_related("recipient")
-        .filter(pk=notification_id, recipient_id=request.user.pk)
-        .first()
-    )
-    if notification is None:
-        raise Http404
+    notification = policy.access_notification(user=_user(request), notification_id=notification_id)
     services.notification_mark_read(notification=notification)
     target = request.POST.get("next") or notification.url
     return redirect(_safe_url(request, target))
