@@ -56,7 +56,9 @@ class SigninForm(StyledForm, auth_forms.AuthenticationForm):
 class SignupForm(StyledForm, auth_forms.UserCreationForm):
     """Create an account; the teacher role follows settings.CLASSMEET_TEACHER_SIGNUP."""
 
-    role = forms.ChoiceField(label=_("I am a"), choices=User.Role.choices)
+    role = forms.ChoiceField(
+        label=_("I am a"), choices=User.Role.choices, initial=User.Role.STUDENT
+    )
     invite_code = forms.CharField(
         label=_("Teacher invite code"),
         max_length=32,
