@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from classmeet.accounts.models import User
@@ -19,6 +22,7 @@ from classmeet.courses.models import (
     new_invite_token,
     new_join_code,
 )
+from classmeet.courses.selectors import MAX_MEETING_MINUTES
 from classmeet.courses.uploads import Kind
 
 logger = logging.getLogger(__name__)
@@ -146,9 +150,34 @@ def enrollment_create(
 
 
 @transaction.atomic
-def enrollment_delete(*, enrollment: Enrollment) -> None:
-    """Remove the student from the course; every later request of theirs is refused."""
+def enrollment_delete(*, enrollment: Enrollment, removed_by: User | None = None) -> None:
+    """Remove the student from the course; every later request of theirs is refused.
+
+    Sockets already open in a live room of the course are closed too, once the removal commits
+    (the room consumer handles the same event as the teacher's "remove from class").
+    """
+    from classmeet.meetings.models import Meeting
+    from classmeet.rooms.services.controls import EVENT_REMOVED
+    from classmeet.rooms.services.events import room_event_send
+
+    student_id = enrollment.student_id
+    now = timezone.now()
+    open_meeting_ids = Meeting.objects.filter(
+        course_id=enrollment.course_id,
+        status=Meeting.Status.SCHEDULED,
+        starts_at__gte=now - timedelta(minutes=MAX_MEETING_MINUTES),
+        starts_at__lte=now + timedelta(minutes=settings.CLASSMEET_JOIN_WINDOW_MINUTES),
+    ).values_list("pk", flat=True)
     enrollment.delete()
+    for meeting_id in open_meeting_ids:
+        room_event_send(
+            meeting_id=meeting_id,
+            event={
+                "type": EVENT_REMOVED,
+                "user_id": student_id,
+                "by_id": removed_by.pk if removed_by else None,
+            },
+        )
 
 
 # Materials ----------------------------------------------------------------------------------

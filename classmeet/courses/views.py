@@ -324,7 +324,7 @@ def enrollment_remove(request: HttpRequest, course_id: int, student_id: int) -> 
         raise Http404
     if request.method == "POST":
         name = enrollment.student.display_name
-        services.enrollment_delete(enrollment=enrollment)
+        services.enrollment_delete(enrollment=enrollment, removed_by=_user(request))
         messages.success(request, _("%(name)s was removed from the course.") % {"name": name})
         return redirect(_course_url(course, "roster"))
     return render(

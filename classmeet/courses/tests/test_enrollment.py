@@ -280,3 +280,33 @@ def test_student_of_one_course_sees_nothing_of_another(client, enrollment):
     client.force_login(enrollment.student)
     assert client.get(other.get_absolute_url()).status_code == 404
     assert "Secret course" not in client.get(reverse("core:dashboard")).content.decode()
+
+
+def test_removal_closes_the_students_sockets_in_live_rooms(
+    course, teacher, enrollment, live_meeting, django_capture_on_commit_callbacks
+):
+    """The removal reaches the live room's group on the channel layer, for that student only."""
+    from datetime import timedelta
+
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+    from django.utils import timezone
+
+    from classmeet.courses.services import enrollment_delete
+    from classmeet.meetings.tests.factories import MeetingFactory
+
+    later = MeetingFactory.create(course=course, starts_at=timezone.now() + timedelta(days=1))
+    layer = get_channel_layer()
+    live_channel = async_to_sync(layer.new_channel)()
+    later_channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(f"meeting.{live_meeting.pk}", live_channel)
+    async_to_sync(layer.group_add)(f"meeting.{later.pk}", later_channel)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        enrollment_delete(enrollment=enrollment, removed_by=teacher)
+
+    event = async_to_sync(layer.receive)(live_channel)
+    assert event == {"type": "room.removed", "user_id": enrollment.student_id, "by_id": teacher.pk}
+    # Nothing was queued for tomorrow's meeting: the first message there is our marker.
+    async_to_sync(layer.send)(later_channel, {"type": "marker"})
+    assert async_to_sync(layer.receive)(later_channel) == {"type": "marker"}
