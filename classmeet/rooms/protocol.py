@@ -76,8 +76,81 @@ class Leave(Message):
     type: Literal["leave"]
 
 
+# Classroom (part 2): chat, hands, media state, teacher controls ---------------------------------
+# Client → server. Teacher-only ones (chat-delete, lowering another's hand, mute-all, mute-peer,
+# remove-peer, end-meeting) are enforced by the server: anyone else gets `error` `forbidden`.
+
+
+class Chat(Message):
+    """A chat line; the server stores it (length- and rate-limited) and sends it to everyone."""
+
+    type: Literal["chat"]
+    text: str = Field(max_length=4000)
+
+
+class ChatDelete(Message):
+    type: Literal["chat-delete"]
+    id: int = Field(ge=1)
+
+
+class RaiseHand(Message):
+    type: Literal["raise-hand"]
+
+
+class LowerHand(Message):
+    """Lower your own hand, or (teacher) another participant's."""
+
+    type: Literal["lower-hand"]
+    peerId: PeerId | None = None
+
+
+class MediaState(Message):
+    """What this participant sends: microphone, camera and screen share on or off."""
+
+    type: Literal["media-state"]
+    mic: bool
+    camera: bool
+    screen: bool = False
+
+
+class MuteAll(Message):
+    type: Literal["mute-all"]
+
+
+class MutePeer(Message):
+    type: Literal["mute-peer"]
+    peerId: PeerId
+
+
+class RemovePeer(Message):
+    """Remove the participant (all their tabs); they cannot rejoin this meeting."""
+
+    type: Literal["remove-peer"]
+    peerId: PeerId
+
+
+class EndMeeting(Message):
+    type: Literal["end-meeting"]
+
+
 ClientMessage = Annotated[
-    Join | Offer | Answer | IceCandidate | Ping | Leave, Field(discriminator="type")
+    Join
+    | Offer
+    | Answer
+    | IceCandidate
+    | Ping
+    | Leave
+    # Classroom (part 2)
+    | Chat
+    | ChatDelete
+    | RaiseHand
+    | LowerHand
+    | MediaState
+    | MuteAll
+    | MutePeer
+    | RemovePeer
+    | EndMeeting,
+    Field(discriminator="type"),
 ]
 RelayMessage = Offer | Answer | IceCandidate
 _client_adapter: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
@@ -156,6 +229,10 @@ class ErrorCode:
     ALREADY_JOINED = "already-joined"
     UNKNOWN_PEER = "unknown-peer"
     INTERNAL = "internal"
+    # Classroom (part 2)
+    FORBIDDEN = "forbidden"  # a teacher control sent by someone else
+    RATE_LIMITED = "rate-limited"  # chat faster than CLASSMEET_CHAT_RATE_COUNT per ..._SECONDS
+    NOT_FOUND = "not-found"  # e.g. deleting a chat message that is not in this meeting
 
 
 class Error(Message):
@@ -190,3 +267,71 @@ def relayed(message: RelayMessage, *, from_peer: str, user_id: int, name: str) -
     if isinstance(message, Answer):
         return RelayedAnswer(sdp=message.sdp, **sender)
     return RelayedIceCandidate(candidate=message.candidate, **sender)
+
+
+# Classroom (part 2), server → client -------------------------------------------------------
+
+
+class ChatLine(Message):
+    type: Literal["chat"] = "chat"
+    id: int
+    fromUserId: int
+    fromName: str
+    text: str
+    sentAt: str  # ISO 8601, UTC
+
+
+class ChatDeleted(Message):
+    type: Literal["chat-deleted"] = "chat-deleted"
+    id: int
+
+
+class HandRaised(Message):
+    type: Literal["hand-raised"] = "hand-raised"
+    peerId: str
+    raisedAt: float  # unix time: hands are listed in the order raised
+
+
+class HandLowered(Message):
+    type: Literal["hand-lowered"] = "hand-lowered"
+    peerId: str
+    by: str  # the peer that lowered it (the teacher, or the same peer)
+
+
+class PeerMediaState(Message):
+    type: Literal["media-state"] = "media-state"
+    peerId: str
+    mic: bool
+    camera: bool
+    screen: bool = False
+
+
+class RoomState(Message):
+    """Right after `welcome`: the chat so far, the raised hands and everyone's media state."""
+
+    type: Literal["room-state"] = "room-state"
+    chat: list[ChatLine]
+    hands: list[HandRaised]
+    media: list[PeerMediaState]
+
+
+class MuteRequest(Message):
+    """The teacher asks this participant (or everyone) to mute; they can unmute themselves."""
+
+    type: Literal["mute-request"] = "mute-request"
+    all: bool
+    byName: str
+
+
+class Removed(Message):
+    """To the removed user's sockets, just before they close with 4410."""
+
+    type: Literal["removed"] = "removed"
+    reason: str
+
+
+class MeetingEnded(Message):
+    """To everyone, just before every socket closes with 4411."""
+
+    type: Literal["meeting-ended"] = "meeting-ended"
+    reason: str

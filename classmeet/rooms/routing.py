@@ -1,7 +1,7 @@
 from django.urls import path
 
-from classmeet.rooms.consumers import RoomConsumer
+from classmeet.rooms.classroom import ClassroomConsumer
 
 websocket_urlpatterns = [
-    path("ws/meeting/<int:meeting_id>/", RoomConsumer.as_asgi()),
+    path("ws/meeting/<int:meeting_id>/", ClassroomConsumer.as_asgi()),
 ]

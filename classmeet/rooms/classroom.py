@@ -1,0 +1,454 @@
+"""What a class needs on top of calls that connect: chat, hands, media state, teacher controls,
+attendance.
+
+`ClassroomConsumer` extends the signaling consumer with the classroom messages of `protocol`
+(see docs/protocol.md). Teacher controls are checked on the server with
+`policy.can_control_room` (once per socket, cached); a student sending one gets `error`
+`forbidden`. Chat and controls write through the services (in a DB thread); relaying stays in
+the base consumer and touches no database. Hands and media state live next to presence (Redis
+with the Redis channel layer), so every process sees them.
+
+Attendance is recorded by room hooks: a row opens when a peer joins and closes when it leaves
+(`leave`), when its socket is gone past the reconnect grace or its process stopped heartbeating
+(`crash`), or when the teacher removes the user or ends the meeting (closed by the services).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from channels.db import database_sync_to_async
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from classmeet.core import policy
+from classmeet.rooms import conf, hooks, presence, protocol
+from classmeet.rooms.consumers import RoomConsumer, announce_left, frame_event, group_name
+
+logger = logging.getLogger(__name__)
+
+CLOSE_REMOVED = int(policy.RoomEntry.REMOVED)  # 4410
+CLOSE_ENDED = 4411
+
+FORBIDDEN = protocol.ErrorCode.FORBIDDEN
+RATE_LIMITED = protocol.ErrorCode.RATE_LIMITED
+NOT_FOUND = protocol.ErrorCode.NOT_FOUND
+
+
+# Hands and media state, shared as widely as presence ------------------------------------------
+
+
+class ClassroomState:
+    """Raised hands (peer → time raised) and media state (peer → dict) of each room."""
+
+    def __init__(self) -> None:
+        self._hands: dict[int, dict[str, float]] = {}
+        self._media: dict[int, dict[str, dict[str, bool]]] = {}
+
+    @staticmethod
+    def _redis(meeting_id: int) -> tuple[Any, str] | None:
+        store = presence.get_store()
+        if isinstance(store, presence.RedisPresenceStore):
+            # Same server, prefix and per-loop client as presence.
+            return store._client(), f"{store.prefix}:room.{meeting_id}"
+        return None
+
+    @staticmethod
+    def _ttl() -> int:
+        return int(conf.presence_ttl_seconds()) * 4
+
+    async def raise_hand(self, meeting_id: int, peer_id: str, at: float) -> float:
+        """Raise the hand (a hand already up keeps its place in the queue); return its time."""
+        redis = self._redis(meeting_id)
+        if redis is None:
+            return self._hands.setdefault(meeting_id, {}).setdefault(peer_id, at)
+        client, base = redis
+        async with client.pipeline(transaction=True) as pipe:
+            pipe.hsetnx(f"{base}:hands", peer_id, repr(at))
+            pipe.hget(f"{base}:hands", peer_id)
+            pipe.expire(f"{base}:hands", self._ttl())
+            _set, raised, _expire = await pipe.execute()
+        return float(raised)
+
+    async def lower_hand(self, meeting_id: int, peer_id: str) -> bool:
+        redis = self._redis(meeting_id)
+        if redis is None:
+            return self._hands.get(meeting_id, {}).pop(peer_id, None) is not None
+        client, base = redis
+        return bool(await client.hdel(f"{base}:hands", peer_id))
+
+    async def set_media(self, meeting_id: int, peer_id: str, state: dict[str, bool]) -> None:
+        redis = self._redis(meeting_id)
+        if redis is None:
+            self._media.setdefault(meeting_id, {})[peer_id] = state
+            return
+        client, base = redis
+        async with client.pipeline(transaction=True) as pipe:
+            pipe.hset(f"{base}:media", peer_id, json.dumps(state))
+            pipe.expire(f"{base}:media", self._ttl())
+            await pipe.execute()
+
+    async def snapshot(
+        self, meeting_id: int
+    ) -> tuple[dict[str, float], dict[str, dict[str, bool]]]:
+        redis = self._redis(meeting_id)
+        if redis is None:
+            return dict(self._hands.get(meeting_id, {})), dict(self._media.get(meeting_id, {}))
+        client, base = redis
+        async with client.pipeline(transaction=False) as pipe:
+            pipe.hgetall(f"{base}:hands")
+            pipe.hgetall(f"{base}:media")
+            hands, media = await pipe.execute()
+        return (
+            {peer: float(at) for peer, at in hands.items()},
+            {peer: json.loads(raw) for peer, raw in media.items()},
+        )
+
+    async def forget(self, meeting_id: int, peer_id: str) -> None:
+        redis = self._redis(meeting_id)
+        if redis is None:
+            self._hands.get(meeting_id, {}).pop(peer_id, None)
+            self._media.get(meeting_id, {}).pop(peer_id, None)
+            return
+        client, base = redis
+        async with client.pipeline(transaction=False) as pipe:
+            pipe.hdel(f"{base}:hands", peer_id)
+            pipe.hdel(f"{base}:media", peer_id)
+            await pipe.execute()
+
+
+state = ClassroomState()
+
+
+# Database work (runs in a DB thread) ------------------------------------------------------------
+
+
+def _chat_line(message: Any) -> protocol.ChatLine:
+    return protocol.ChatLine(
+        id=message.pk,
+        fromUserId=message.author_id,
+        fromName=message.author.display_name,
+        text=message.text,
+        sentAt=message.created_at.astimezone(UTC).isoformat(),
+    )
+
+
+def _chat_create(meeting_id: int, user_id: int, text: str) -> protocol.ChatLine:
+    from classmeet.rooms.services.chat import chat_message_create
+
+    message = chat_message_create(meeting_id=meeting_id, author_id=user_id, text=text)
+    return _chat_line(message)
+
+
+def _chat_delete(meeting_id: int, message_id: int, user_id: int) -> int:
+    from classmeet.rooms.services.chat import chat_message_delete
+
+    return chat_message_delete(meeting_id=meeting_id, message_id=message_id, by_id=user_id).pk
+
+
+def _chat_history(meeting_id: int) -> list[protocol.ChatLine]:
+    from classmeet.rooms.selectors import chat_history
+
+    return [_chat_line(message) for message in chat_history(meeting_id=meeting_id)]
+
+
+def _can_control(user: Any, meeting_id: int) -> bool:
+    from classmeet.meetings.models import Meeting
+
+    meeting = Meeting.objects.select_related("course").filter(pk=meeting_id).first()
+    return meeting is not None and policy.can_control_room(user=user, meeting=meeting)
+
+
+def _entry(user: Any, meeting_id: int) -> policy.RoomEntry:
+    return policy.room_entry(user=user, meeting_id=meeting_id)[0]
+
+
+def _remove(meeting_id: int, user_id: int, by_id: int) -> None:
+    from classmeet.meetings.models import Meeting
+    from classmeet.rooms.services.controls import room_removal_create
+
+    meeting = Meeting.objects.select_related("course").get(pk=meeting_id)
+    room_removal_create(meeting=meeting, user_id=user_id, by_id=by_id)
+
+
+def _end(meeting_id: int, by_id: int) -> None:
+    from classmeet.meetings.models import Meeting
+    from classmeet.rooms.services.controls import meeting_end
+
+    meeting_end(meeting=Meeting.objects.get(pk=meeting_id), by_id=by_id)
+
+
+def _attendance_open(meeting_id: int, user_id: int, peer_id: str) -> None:
+    from classmeet.rooms.services.attendance import attendance_open
+
+    attendance_open(meeting_id=meeting_id, user_id=user_id, peer_id=peer_id)
+
+
+def _attendance_close(peer_id: str, closed_by: str, at: datetime) -> None:
+    from classmeet.rooms.services.attendance import attendance_close
+
+    attendance_close(peer_ids=[peer_id], closed_by=closed_by, at=at)
+
+
+# Attendance hooks -------------------------------------------------------------------------------
+
+
+@hooks.on_join
+async def attendance_on_join(event: hooks.RoomEvent) -> None:
+    """Open this peer's attendance row (a resumed peer keeps its open row)."""
+    await database_sync_to_async(_attendance_open)(
+        event.meeting_id, event.peer.user_id, event.peer.peer_id
+    )
+
+
+@hooks.on_leave
+async def attendance_on_leave(event: hooks.RoomEvent) -> None:
+    """Close the row: `leave` on purpose, otherwise `crash` at the moment the peer was lost."""
+    from classmeet.rooms.models import Attendance
+
+    peer = event.peer
+    if event.on_purpose:
+        closed_by, at = Attendance.ClosedBy.LEAVE, time.time()
+    elif peer.gone_at:
+        closed_by, at = Attendance.ClosedBy.CRASH, peer.gone_at  # socket dropped, never resumed
+    else:
+        # Its process stopped heartbeating: it was last seen about one presence TTL ago.
+        closed_by, at = Attendance.ClosedBy.CRASH, time.time() - conf.presence_ttl_seconds()
+    await state.forget(event.meeting_id, peer.peer_id)
+    await database_sync_to_async(_attendance_close)(
+        peer.peer_id, closed_by, datetime.fromtimestamp(at, tz=UTC)
+    )
+
+
+# The consumer -----------------------------------------------------------------------------------
+
+
+class ClassroomConsumer(RoomConsumer):
+    handlers: ClassVar[dict[type[protocol.Message], str]] = {
+        **RoomConsumer.handlers,
+        protocol.Chat: "handle_chat",
+        protocol.ChatDelete: "handle_chat_delete",
+        protocol.RaiseHand: "handle_raise_hand",
+        protocol.LowerHand: "handle_lower_hand",
+        protocol.MediaState: "handle_media_state",
+        protocol.MuteAll: "handle_mute_all",
+        protocol.MutePeer: "handle_mute_peer",
+        protocol.RemovePeer: "handle_remove_peer",
+        protocol.EndMeeting: "handle_end_meeting",
+    }
+
+    _can_control: bool | None = None
+
+    # Joining ------------------------------------------------------------------------------------
+
+    async def handle_join(self, message: protocol.Join) -> None:
+        if self.peer is None:
+            # Removed or ended since this socket connected: refuse like a new connection.
+            entry = await database_sync_to_async(_entry)(self.scope.get("user"), self.meeting_id)
+            if entry is not policy.RoomEntry.ALLOWED:
+                await self._close(int(entry))
+                return
+        was_joined = self.peer is not None
+        await super().handle_join(message)
+        if not was_joined and self.peer is not None and not self.closing:
+            await self.send_room_state()
+
+    async def send_room_state(self) -> None:
+        chat = await database_sync_to_async(_chat_history)(self.meeting_id)
+        hands, media = await state.snapshot(self.meeting_id)
+        await self._send_message(
+            protocol.RoomState(
+                chat=chat,
+                hands=[
+                    protocol.HandRaised(peerId=peer_id, raisedAt=at)
+                    for peer_id, at in sorted(hands.items(), key=lambda item: item[1])
+                ],
+                media=[
+                    protocol.PeerMediaState(peerId=peer_id, **media_state)
+                    for peer_id, media_state in media.items()
+                ],
+            )
+        )
+
+    # Helpers ------------------------------------------------------------------------------------
+
+    async def _send_message(self, message: protocol.Message) -> None:
+        await self.send(text_data=protocol.dump(message))
+
+    async def _broadcast(self, message: protocol.Message, *, exclude_self: bool = False) -> None:
+        await self.channel_layer.group_send(
+            group_name(self.meeting_id),
+            frame_event(protocol.dump(message), exclude=self.channel_name if exclude_self else ""),
+        )
+
+    async def _joined(self) -> presence.Peer | None:
+        if self.peer is None:
+            await self.send_error(protocol.ErrorCode.NOT_JOINED, "Send `join` first.")
+        return self.peer
+
+    async def _teacher(self) -> presence.Peer | None:
+        """Return this socket's peer if it may use teacher controls; otherwise send an error."""
+        peer = await self._joined()
+        if peer is None:
+            return None
+        if self._can_control is None:
+            self._can_control = await database_sync_to_async(_can_control)(
+                self.scope.get("user"), self.meeting_id
+            )
+        if not self._can_control:
+            await self.send_error(FORBIDDEN, "Only the teacher can do that.")
+            return None
+        return peer
+
+    async def _target(self, peer_id: str) -> presence.Peer | None:
+        target = await presence.lookup(self.meeting_id, peer_id)
+        if target is None:
+            await self.send_error(
+                protocol.ErrorCode.UNKNOWN_PEER, "That peer is not in the room.", [peer_id]
+            )
+        return target
+
+    # Chat ---------------------------------------------------------------------------------------
+
+    async def handle_chat(self, message: protocol.Chat) -> None:
+        peer = await self._joined()
+        if peer is None:
+            return
+        try:
+            line = await database_sync_to_async(_chat_create)(
+                self.meeting_id, peer.user_id, message.text
+            )
+        except ValidationError as exc:
+            code = RATE_LIMITED if exc.code == "rate_limited" else protocol.ErrorCode.BAD_MESSAGE
+            await self.send_error(code, " ".join(exc.messages))
+            return
+        await self._broadcast(line)
+
+    async def handle_chat_delete(self, message: protocol.ChatDelete) -> None:
+        peer = await self._teacher()
+        if peer is None:
+            return
+        try:
+            message_id = await database_sync_to_async(_chat_delete)(
+                self.meeting_id, message.id, peer.user_id
+            )
+        except ValidationError as exc:
+            await self.send_error(NOT_FOUND, " ".join(exc.messages), [str(message.id)])
+            return
+        await self._broadcast(protocol.ChatDeleted(id=message_id))
+
+    # Hands and media state ----------------------------------------------------------------------
+
+    async def handle_raise_hand(self, message: protocol.RaiseHand) -> None:
+        peer = await self._joined()
+        if peer is None:
+            return
+        at = await state.raise_hand(self.meeting_id, peer.peer_id, time.time())
+        await self._broadcast(protocol.HandRaised(peerId=peer.peer_id, raisedAt=at))
+
+    async def handle_lower_hand(self, message: protocol.LowerHand) -> None:
+        target_id = message.peerId
+        if target_id is None or target_id == (self.peer.peer_id if self.peer else None):
+            peer = await self._joined()
+            target_id = peer.peer_id if peer else None
+        else:
+            peer = await self._teacher()
+            if peer is not None and await self._target(target_id) is None:
+                return
+        if peer is None or target_id is None:
+            return
+        await state.lower_hand(self.meeting_id, target_id)
+        await self._broadcast(protocol.HandLowered(peerId=target_id, by=peer.peer_id))
+
+    async def handle_media_state(self, message: protocol.MediaState) -> None:
+        peer = await self._joined()
+        if peer is None:
+            return
+        media = {"mic": message.mic, "camera": message.camera, "screen": message.screen}
+        await state.set_media(self.meeting_id, peer.peer_id, media)
+        await self._broadcast(
+            protocol.PeerMediaState(peerId=peer.peer_id, **media), exclude_self=True
+        )
+
+    # Teacher controls ---------------------------------------------------------------------------
+
+    async def handle_mute_all(self, message: protocol.MuteAll) -> None:
+        peer = await self._teacher()
+        if peer is None:
+            return
+        await self._broadcast(protocol.MuteRequest(all=True, byName=peer.name), exclude_self=True)
+
+    async def handle_mute_peer(self, message: protocol.MutePeer) -> None:
+        peer = await self._teacher()
+        if peer is None:
+            return
+        target = await self._target(message.peerId)
+        if target is None:
+            return
+        if not target.connected:
+            await self.send_error(
+                protocol.ErrorCode.UNKNOWN_PEER, "That peer is not connected.", [message.peerId]
+            )
+            return
+        request = protocol.MuteRequest(all=False, byName=peer.name)
+        await self.channel_layer.send(target.channel, frame_event(protocol.dump(request)))
+
+    async def handle_remove_peer(self, message: protocol.RemovePeer) -> None:
+        peer = await self._teacher()
+        if peer is None:
+            return
+        target = await self._target(message.peerId)
+        if target is None:
+            return
+        if target.user_id == peer.user_id:
+            await self.send_error(FORBIDDEN, "You cannot remove yourself.")
+            return
+        try:
+            await database_sync_to_async(_remove)(self.meeting_id, target.user_id, peer.user_id)
+        except ValidationError as exc:
+            await self.send_error(FORBIDDEN, " ".join(exc.messages))
+
+    async def handle_end_meeting(self, message: protocol.EndMeeting) -> None:
+        peer = await self._teacher()
+        if peer is None:
+            return
+        try:
+            await database_sync_to_async(_end)(self.meeting_id, peer.user_id)
+        except ValidationError as exc:
+            await self.send_error(FORBIDDEN, " ".join(exc.messages))
+
+    # Server events (sent by services/controls.py through the channel layer) -------------------
+
+    async def room_removed(self, event: dict[str, Any]) -> None:
+        """The teacher removed a user: if it is this socket's, tell it why and close it."""
+        if self.user_info.get("user_id") != event.get("user_id"):
+            return
+        reason = _("The teacher removed you from this class. You cannot rejoin it.")
+        await self._kick(protocol.Removed(reason=reason), CLOSE_REMOVED)
+
+    async def room_ended(self, event: dict[str, Any]) -> None:
+        await self._kick(
+            protocol.MeetingEnded(reason=_("The teacher ended this meeting for everyone.")),
+            CLOSE_ENDED,
+        )
+
+    async def _kick(self, message: protocol.Message, code: int) -> None:
+        if self.closing:
+            return
+        try:
+            peer = self.peer
+            self.left = True  # no reconnect grace: this peer is gone for good
+            await self._send_message(message)
+            if peer is not None and await presence.leave(self.meeting_id, peer.peer_id):
+                await announce_left(self.meeting_id, [peer.peer_id], exclude=self.channel_name)
+                await hooks.run_leave(
+                    hooks.RoomEvent(meeting_id=self.meeting_id, peer=peer, on_purpose=True)
+                )
+        except Exception:
+            logger.exception("closing a socket of meeting %s failed", self.meeting_id)
+        finally:
+            await self._close(code)
