@@ -97,14 +97,21 @@ def open_page(browser: Any, base_url: str, user: Any) -> tuple[Any, Any]:
     return context, context.new_page()
 
 
-def two_party(browser: Any, base_url: str, users: list[Any], room: str) -> float:
+def two_party(browser: Any, base_url: str, users: list[Any], room: str) -> dict[str, float]:
     first_ctx, first = open_page(browser, base_url, users[0])
     second_ctx, second = open_page(browser, base_url, users[1])
     try:
         first.goto(room)
         first.wait_for_selector("#room[data-joined='true']")
         second.goto(room)
-        return float(second.evaluate(FIRST_FRAME_JS))
+        frame = float(second.evaluate(FIRST_FRAME_JS))
+        timings = second.evaluate("window.classmeetRoom.timings")
+        return {
+            "first frame": frame,
+            "media": timings["media"],
+            "welcome": timings["welcome"],
+            "connected": min(timings["connected"].values()),
+        }
     finally:
         first_ctx.close()
         second_ctx.close()
@@ -152,8 +159,16 @@ def main() -> None:
             browser.close()
     finally:
         server.stop()
+    steps = ", ".join(
+        f"{step} {statistics.median(run[step] for run in twos):.0f} ms"
+        for step in ("media", "welcome", "connected")
+    )
+    print(f"2-party, 2nd joiner, medians since navigation start: {steps}")
     for label, values in (
-        ("2-party, 2nd joiner: page load -> first decoded remote frame", twos),
+        (
+            "2-party, 2nd joiner: page load -> first decoded remote frame",
+            [t["first frame"] for t in twos],
+        ),
         ("4-party, all open at once: until every pair decodes", fours),
     ):
         runs = ", ".join(f"{v:.0f}" for v in values)

@@ -24,12 +24,17 @@ async function main() {
   let cameraTrack = null;
   let screenTrack = null;
 
+  // Milliseconds since navigation start, for diagnostics (bench/bench_join.py prints them).
+  const timings = { media: null, welcome: null, connected: {} };
   const signaling = createSignaling(socketUrl(root.dataset.wsPath));
   const peers = createPeers({
     send: (msg) => signaling.send(msg),
     localStream: () => localStream,
     onTrack: (peerId, stream) => ui.setTileStream(peerId, names.get(peerId) ?? "", stream),
-    onState: (peerId, state) => ui.setTileState(peerId, state),
+    onState: (peerId, state) => {
+      ui.setTileState(peerId, state);
+      if (state === "connected") timings.connected[peerId] ??= performance.now();
+    },
   });
 
   // Diagnostics for tests and support: the live connections, read-only.
@@ -42,11 +47,12 @@ async function main() {
     },
     connections: () => peers.connections(),
     dropSocket: () => signaling.dropForTest(),
-    timings: { start: performance.now() },
+    timings,
   };
 
   // Start the socket and the camera at the same time; handle `welcome` once media is ready.
   const mediaReady = acquireMedia().then((media) => {
+    timings.media = performance.now();
     for (const track of media.stream.getTracks()) localStream.addTrack(track);
     cameraTrack = localStream.getVideoTracks()[0] ?? null;
     root.dataset.mediaMode = media.mode;
@@ -74,6 +80,7 @@ async function main() {
   }
 
   signaling.on("welcome", async (msg) => {
+    timings.welcome ??= performance.now();
     await mediaReady;
     peers.configure(msg);
     if (!msg.resumed) {
