@@ -286,6 +286,7 @@ def test_removal_closes_the_students_sockets_in_live_rooms(
     course, teacher, enrollment, live_meeting, django_capture_on_commit_callbacks
 ):
     """The removal reaches the live room's group on the channel layer, for that student only."""
+    import asyncio
     from datetime import timedelta
 
     from asgiref.sync import async_to_sync
@@ -302,11 +303,14 @@ def test_removal_closes_the_students_sockets_in_live_rooms(
     async_to_sync(layer.group_add)(f"meeting.{live_meeting.pk}", live_channel)
     async_to_sync(layer.group_add)(f"meeting.{later.pk}", later_channel)
 
+    async def receive(channel):
+        return await asyncio.wait_for(layer.receive(channel), timeout=2)
+
     with django_capture_on_commit_callbacks(execute=True):
         enrollment_delete(enrollment=enrollment, removed_by=teacher)
 
-    event = async_to_sync(layer.receive)(live_channel)
+    event = async_to_sync(receive)(live_channel)
     assert event == {"type": "room.removed", "user_id": enrollment.student_id, "by_id": teacher.pk}
     # Nothing was queued for tomorrow's meeting: the first message there is our marker.
     async_to_sync(layer.send)(later_channel, {"type": "marker"})
-    assert async_to_sync(layer.receive)(later_channel) == {"type": "marker"}
+    assert async_to_sync(receive)(later_channel) == {"type": "marker"}
