@@ -38,6 +38,14 @@ def room(request: HttpRequest, meeting_id: int) -> HttpResponse:
             },
             status=409,
         )
+    if entry is policy.RoomEntry.REMOVED and meeting is not None:
+        # The teacher removed this member: say so instead of pretending the room is gone.
+        return render(
+            request,
+            "rooms/room_closed.html",
+            {"meeting": meeting, "phase": "removed", "leave_url": _leave_url(meeting)},
+            status=403,
+        )
     if entry is not policy.RoomEntry.ALLOWED or meeting is None:
         raise Http404
     return render(

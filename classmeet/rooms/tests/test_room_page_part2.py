@@ -1,0 +1,26 @@
+import pytest
+from django.urls import reverse
+
+from classmeet.rooms.services.controls import meeting_end, room_removal_create
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_removed_student_sees_why_on_the_room_page(
+    client, live_meeting, enrollment, student, teacher
+):
+    room_removal_create(meeting=live_meeting, user_id=student.pk, by_id=teacher.pk)
+    client.force_login(student)
+    response = client.get(reverse("rooms:room", args=[live_meeting.pk]))
+    assert response.status_code == 403
+    assert "removed you from this class" in response.content.decode()
+
+
+def test_a_late_joiner_of_an_ended_meeting_sees_it_has_ended(
+    client, live_meeting, enrollment, student, teacher
+):
+    meeting_end(meeting=live_meeting, by_id=teacher.pk)
+    client.force_login(student)
+    response = client.get(reverse("rooms:room", args=[live_meeting.pk]))
+    assert response.status_code == 409
+    assert "This class has ended." in response.content.decode()
