@@ -92,7 +92,12 @@ class JoinCodeForm(BootstrapFormMixin, forms.Form):
         label=_("Join code"),
         max_length=32,
         widget=forms.TextInput(
-            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "placeholder": _("e.g. K7PX3M2Q"),
+            }
         ),
     )
 
