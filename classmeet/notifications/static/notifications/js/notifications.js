@@ -137,9 +137,14 @@ export function start() {
   const toggle = bell.querySelector("#notification-bell-toggle");
   toggle.addEventListener("show.bs.dropdown", () => loadLatest(bell, badge));
 
+  let opened = 0;
   connectWithBackoff(wsPath, {
     onStateChange(state) {
       document.body.dataset.notificationsSocket = state;
+      if (state !== "open") return;
+      opened += 1;
+      // Back after a drop: catch up with what arrived meanwhile (badge and, if open, the list).
+      if (opened > 1) loadLatest(bell, badge);
     },
     onMessage(message) {
       if (message.type === "notification") {
