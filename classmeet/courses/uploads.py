@@ -87,7 +87,8 @@ ALLOWED_KINDS: tuple[Kind, ...] = (
 )
 ALLOWED_EXTENSIONS = sorted({ext for kind in ALLOWED_KINDS for ext in kind.extensions})
 
-THUMBNAIL_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+# MPO is how Pillow names the JPEG files of many phone cameras (a JPEG with extra frames).
+THUMBNAIL_FORMATS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 THUMBNAIL_CONTENT_TYPES = {
     "jpg": "image/jpeg",
     "png": "image/png",

@@ -274,3 +274,21 @@ def test_dashboard_student_with_courses_still_has_join_form(client, enrollment):
     client.force_login(enrollment.student)
     page = client.get(reverse("core:dashboard")).content.decode()
     assert "Join another course" in page
+
+
+def test_phone_camera_jpeg_mpo_is_accepted_as_jpeg(client, teacher):
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30)).save(
+        buffer, format="MPO", save_all=True, append_images=[Image.new("RGB", (40, 30))]
+    )
+    client.force_login(teacher)
+    client.post(
+        CREATE_URL, {"title": "Photos", "thumbnail": picture("IMG_0001.JPG", buffer.getvalue())}
+    )
+    course = Course.objects.get()
+    assert course.thumbnail.name.endswith(".jpg")
+    assert client.get(thumb_url(course))["Content-Type"] == "image/jpeg"
