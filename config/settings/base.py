@@ -186,8 +186,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "meetings-send-due-reminders": {
         "task": "classmeet.meetings.tasks.meeting_reminders_send",
         "schedule": float(CLASSMEET_REMINDER_SCAN_SECONDS),
-        # A scan that waited longer than its interval is superseded by the next one.
-        "options": {"expires": max(CLASSMEET_REMINDER_SCAN_SECONDS - 1, 1)},
+        # A scan that waited longer than its interval is superseded by the next one
+        # (expire_seconds is DatabaseScheduler's name for the `expires` option).
+        "options": {"expire_seconds": max(CLASSMEET_REMINDER_SCAN_SECONDS - 1, 1)},
     },
 }
 

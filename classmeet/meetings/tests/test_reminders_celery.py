@@ -22,6 +22,7 @@ from celery import Celery
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
 
 from classmeet.courses.tests.factories import EnrollmentFactory
 from classmeet.meetings.models import MeetingReminder
@@ -238,6 +239,9 @@ def test_beat_and_worker_send_each_reminder_exactly_once(celery_processes, peopl
     _wait_for(_both_reminders_sent(meeting), timeout=LEAD + 40, procs=procs, what="both reminders")
     time.sleep(3)  # a few more scans run: they must not send anything again
     _assert_exactly_once(people, meeting)
+    # Beat ran from the database schedule it imported from CELERY_BEAT_SCHEDULE.
+    entry = PeriodicTask.objects.get(name="meetings-send-due-reminders")
+    assert (entry.task, entry.interval.every, entry.expire_seconds) == (TASK, 1, 1)
 
 
 def test_two_workers_scanning_at_once_send_each_reminder_once(
