@@ -115,6 +115,7 @@ password_reset = auth_views.PasswordResetView.as_view(
     form_class=forms.PasswordResetForm,
     email_template_name="accounts/email/password_reset_email.txt",
     subject_template_name="accounts/email/password_reset_subject.txt",
+    extra_email_context={"site_name": "Classmeet"},
     success_url=reverse_lazy("accounts:password-reset-done"),
 )
 password_reset_done = auth_views.PasswordResetDoneView.as_view(

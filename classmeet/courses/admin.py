@@ -4,19 +4,38 @@ Deletes go through the courses services so that stored files are removed too. Ma
 uploaded in the app (where their type and size are checked), not here.
 """
 
-from typing import Any
+from typing import Any, cast
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from classmeet.accounts.models import User
+
+from .forms import CourseForm
 from .models import Course, Enrollment, Material
+
+
+class EnrollmentAdminForm(forms.ModelForm):
+    """Only students can be enrolled."""
+
+    class Meta:
+        model = Enrollment
+        fields = ("course", "student")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "student" in self.fields:
+            field = cast(forms.ModelChoiceField, self.fields["student"])
+            field.queryset = User.objects.filter(role=User.Role.STUDENT)
 
 
 class EnrollmentInline(admin.TabularInline):
     model = Enrollment
+    form = EnrollmentAdminForm
     extra = 0
     autocomplete_fields = ("student",)
     readonly_fields = ("created_at",)
@@ -35,8 +54,33 @@ class MaterialInline(admin.TabularInline):
         return False
 
 
+class CourseAdminForm(forms.ModelForm):
+    """Teachers only; a thumbnail passes the same checks as in the app."""
+
+    class Meta:
+        model = Course
+        fields = (
+            "title",
+            "description",
+            "teacher",
+            "thumbnail",
+            "join_code",
+            "invite_token",
+            "joining_enabled",
+        )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "teacher" in self.fields:
+            field = cast(forms.ModelChoiceField, self.fields["teacher"])
+            field.queryset = User.objects.filter(role=User.Role.TEACHER)
+
+    clean_thumbnail = CourseForm.clean_thumbnail
+
+
 @admin.register(Course)
 class CourseAdmin(admin.ModelAdmin):
+    form = CourseAdminForm
     list_display = (
         "title",
         "teacher",
@@ -97,6 +141,7 @@ class CourseAdmin(admin.ModelAdmin):
 
 @admin.register(Enrollment)
 class EnrollmentAdmin(admin.ModelAdmin):
+    form = EnrollmentAdminForm
     list_display = ("student", "course", "course_teacher", "created_at")
     list_filter = ("created_at",)
     search_fields = (

@@ -156,3 +156,80 @@ def test_user_admin_add_sets_role(admin_client):
     from classmeet.accounts.models import User
 
     assert User.objects.get(username="newteacher").is_teacher
+
+
+def _course_post(course, **overrides):
+    data = {
+        "title": course.title,
+        "description": course.description,
+        "teacher": course.teacher.pk,
+        "join_code": course.join_code,
+        "invite_token": course.invite_token,
+        "joining_enabled": "on",
+        "enrollments-TOTAL_FORMS": "0",
+        "enrollments-INITIAL_FORMS": "0",
+        "materials-TOTAL_FORMS": "0",
+        "materials-INITIAL_FORMS": "0",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_admin_course_edit_saves(admin_client, course):
+    response = admin_client.post(
+        f"/admin/courses/course/{course.pk}/change/", _course_post(course, title="Physics 102")
+    )
+    assert response.status_code == 302
+    course.refresh_from_db()
+    assert course.title == "Physics 102"
+
+
+def test_admin_course_teacher_must_be_a_teacher(admin_client, course, student):
+    response = admin_client.post(
+        f"/admin/courses/course/{course.pk}/change/", _course_post(course, teacher=student.pk)
+    )
+    assert response.status_code == 200
+    assert "teacher" in response.context["adminform"].form.errors
+    course.refresh_from_db()
+    assert course.teacher.username == "teacher"
+
+
+def test_admin_course_thumbnail_is_checked_like_in_the_app(admin_client, course):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    fake = SimpleUploadedFile("x.png", b"MZ\x90\x00 not an image", content_type="image/png")
+    response = admin_client.post(
+        f"/admin/courses/course/{course.pk}/change/", _course_post(course, thumbnail=fake)
+    )
+    assert response.status_code == 200
+    assert "thumbnail" in response.context["adminform"].form.errors
+    course.refresh_from_db()
+    assert not course.thumbnail
+
+
+def test_admin_cannot_enroll_a_teacher(admin_client, course, other_teacher):
+    data = _course_post(
+        course,
+        **{
+            "enrollments-TOTAL_FORMS": "1",
+            "enrollments-0-student": str(other_teacher.pk),
+            "enrollments-0-course": str(course.pk),
+        },
+    )
+    response = admin_client.post(f"/admin/courses/course/{course.pk}/change/", data)
+    assert response.status_code == 200
+    assert not course.enrollments.exists()
+
+
+def test_admin_enrolls_a_student(admin_client, course, student):
+    data = _course_post(
+        course,
+        **{
+            "enrollments-TOTAL_FORMS": "1",
+            "enrollments-0-student": str(student.pk),
+            "enrollments-0-course": str(course.pk),
+        },
+    )
+    response = admin_client.post(f"/admin/courses/course/{course.pk}/change/", data)
+    assert response.status_code == 302
+    assert list(course.students.all()) == [student]

@@ -57,7 +57,7 @@ def test_password_reset_sends_usable_link(client, student):
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [student.email]
-    assert "\n" not in message.subject
+    assert message.subject == "Reset your Classmeet password"
     assert "student" in message.body
     link = re.search(r"https?://[^/\s]+(/auth/password/reset/\S+/)", str(message.body))
     assert link is not None
