@@ -10,6 +10,8 @@ import {
   toggleKind,
 } from "./media.js";
 import * as ui from "./ui.js";
+import { initChat } from "./chat.js";
+import { initControls } from "./controls.js";
 
 const root = document.getElementById("room");
 
@@ -118,10 +120,17 @@ async function main() {
     if (state === "refused") {
       peers.closeAll();
       ui.clearRemote();
-      ui.showError(text(`msgRefused${reason === "not-open" ? "NotOpen" : ""}`));
+      const refusedKeys = { "not-open": "NotOpen", removed: "Removed", ended: "Ended" };
+      ui.showError(text(`msgRefused${refusedKeys[reason] ?? ""}`));
       root.dataset.refused = reason;
     }
   });
+  // Part 2: chat, hands, media state, teacher controls (see chat.js and controls.js).
+  const classroom = document.getElementById("classroom");
+  if (classroom) {
+    initChat({ box: classroom, signaling });
+    initControls({ box: classroom, signaling, connections: () => peers.connections() });
+  }
   signaling.start();
 
   // Controls ----------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ export const REFUSED = new Map([
   [4403, "forbidden"],
   [4404, "not-found"],
   [4409, "not-open"],
+  [4410, "removed"], // the teacher removed this user (part 2)
+  [4411, "ended"], // the teacher ended the meeting for everyone (part 2)
 ]);
 const CLOSE_REPLACED = 4000;
 const BACKOFF_FIRST_MS = 300;

@@ -1,0 +1,224 @@
+// Hands, media state, teacher controls and the active-speaker highlight.
+// DOM updates use textContent and classes only. Message types match protocol.py.
+
+const SPEAKING_LEVEL = 0.04; // audioLevel (0..1) above which a participant counts as speaking
+
+export function initControls({ box, signaling, connections }) {
+  const canControl = box.dataset.canControl === "true";
+  const label = (key) => box.dataset[key] ?? "";
+  const list = document.getElementById("participants");
+  const grid = document.getElementById("video-grid");
+  const hands = new Map(); // peerId -> raisedAt (unix seconds)
+  const media = new Map(); // peerId -> {mic, camera, screen}
+  let myHandUp = false;
+
+  // The local participant is "local" in the DOM; the server knows it by its peerId.
+  const domId = (peerId) => (peerId === signaling.peerId ? "local" : peerId);
+  const itemFor = (peerId) => list.querySelector(`li[data-peer="${CSS.escape(domId(peerId))}"]`);
+  const tileFor = (peerId) => grid.querySelector(`.tile[data-peer="${CSS.escape(domId(peerId))}"]`);
+
+  function badge(parent, cls) {
+    let el = parent.querySelector(`:scope > .${cls}`);
+    if (!el) {
+      el = document.createElement("span");
+      el.className = cls;
+      parent.append(el);
+    }
+    return el;
+  }
+
+  function icon(name, title) {
+    const i = document.createElement("i");
+    i.className = `bi bi-${name}`;
+    i.title = title;
+    i.setAttribute("aria-label", title);
+    return i;
+  }
+
+  // Participant list: hands first in the order raised, then everybody else. -------------------
+  function renderHands() {
+    const order = [...hands.entries()].sort((a, b) => a[1] - b[1]).map(([id]) => id);
+    for (const item of list.querySelectorAll("li[data-peer]")) {
+      const peerId = item.dataset.peer === "local" ? signaling.peerId : item.dataset.peer;
+      const position = order.indexOf(peerId);
+      const el = badge(item, "participant-hand");
+      el.replaceChildren();
+      item.dataset.hand = position >= 0 ? String(position + 1) : "";
+      if (position >= 0) {
+        el.append(icon("hand-index-thumb-fill", label("labelHandUp")), ` ${position + 1}`);
+        if (canControl && item.dataset.peer !== "local") {
+          const lower = document.createElement("button");
+          lower.type = "button";
+          lower.className = "btn btn-link btn-sm p-0 ms-1 lower-hand";
+          lower.textContent = label("labelLower");
+          lower.addEventListener("click", () => signaling.send({ type: "lower-hand", peerId }));
+          el.append(lower);
+        }
+      }
+    }
+    const raised = order.map(itemFor).filter(Boolean);
+    for (const item of raised.reverse()) list.prepend(item);
+    const button = document.getElementById("btn-hand");
+    myHandUp = hands.has(signaling.peerId);
+    button.setAttribute("aria-pressed", myHandUp ? "true" : "false");
+    button.querySelector(".hand-label").textContent = label(myHandUp ? "labelHandDown" : "labelHandUp");
+  }
+
+  // Media state on tiles and in the list. -------------------------------------------------------
+  function renderMedia(peerId) {
+    const state = media.get(peerId);
+    for (const el of [itemFor(peerId), tileFor(peerId)]) {
+      if (!el) continue;
+      const holder = badge(el, "media-icons");
+      holder.replaceChildren();
+      if (!state) continue;
+      el.dataset.mic = state.mic ? "on" : "off";
+      el.dataset.camera = state.camera ? "on" : "off";
+      el.dataset.screen = state.screen ? "on" : "off";
+      if (!state.mic) holder.append(icon("mic-mute-fill", "mic off"));
+      if (!state.camera) holder.append(icon("camera-video-off-fill", "camera off"));
+      if (state.screen) holder.append(icon("display", "sharing screen"));
+    }
+  }
+
+  // Teacher's per-participant buttons. ----------------------------------------------------------
+  function decorate(item) {
+    if (!canControl || item.dataset.peer === "local" || item.querySelector(".participant-actions")) {
+      return;
+    }
+    const peerId = item.dataset.peer;
+    const actions = document.createElement("span");
+    actions.className = "participant-actions btn-group btn-group-sm";
+    const mute = document.createElement("button");
+    mute.type = "button";
+    mute.className = "btn btn-outline-secondary mute-peer";
+    mute.title = label("labelMute");
+    mute.append(icon("mic-mute", label("labelMute")));
+    mute.addEventListener("click", () => signaling.send({ type: "mute-peer", peerId }));
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "btn btn-outline-danger remove-peer";
+    remove.title = label("labelRemove");
+    remove.append(icon("person-x", label("labelRemove")));
+    remove.addEventListener("click", () => {
+      if (window.confirm(label("confirmRemove"))) signaling.send({ type: "remove-peer", peerId });
+    });
+    actions.append(mute, remove);
+    item.append(actions);
+  }
+
+  new MutationObserver(() => {
+    for (const item of list.querySelectorAll("li[data-peer]")) decorate(item);
+  }).observe(list, { childList: true });
+  new MutationObserver(() => {
+    for (const peerId of media.keys()) renderMedia(peerId);
+  }).observe(grid, { childList: true });
+
+  // What this participant sends: derived from the room's own mic/camera/screen buttons. --------
+  const pressed = (id) => document.getElementById(id)?.getAttribute("aria-pressed") === "true";
+  const usable = (id) => !document.getElementById(id)?.disabled;
+  function sendMediaState() {
+    const state = {
+      mic: usable("btn-mic") && !pressed("btn-mic"),
+      camera: usable("btn-camera") && !pressed("btn-camera"),
+      screen: pressed("btn-screen"),
+    };
+    if (signaling.peerId) media.set(signaling.peerId, state);
+    signaling.send({ type: "media-state", ...state });
+  }
+  const buttonWatcher = new MutationObserver(sendMediaState);
+  for (const id of ["btn-mic", "btn-camera", "btn-screen"]) {
+    const button = document.getElementById(id);
+    if (button) buttonWatcher.observe(button, { attributeFilter: ["aria-pressed", "disabled"] });
+  }
+
+  // Messages. -----------------------------------------------------------------------------------
+  signaling.on("welcome", () => {
+    sendMediaState();
+    if (myHandUp) signaling.send({ type: "raise-hand" });
+  });
+  signaling.on("room-state", (msg) => {
+    hands.clear();
+    for (const h of msg.hands) hands.set(h.peerId, h.raisedAt);
+    for (const m of msg.media) {
+      media.set(m.peerId, { mic: m.mic, camera: m.camera, screen: m.screen });
+      renderMedia(m.peerId);
+    }
+    renderHands();
+  });
+  signaling.on("hand-raised", (msg) => {
+    hands.set(msg.peerId, msg.raisedAt);
+    renderHands();
+  });
+  signaling.on("hand-lowered", (msg) => {
+    hands.delete(msg.peerId);
+    renderHands();
+  });
+  signaling.on("media-state", (msg) => {
+    media.set(msg.peerId, { mic: msg.mic, camera: msg.camera, screen: msg.screen });
+    renderMedia(msg.peerId);
+  });
+  signaling.on("user-joined", () => {
+    renderHands();
+    sendMediaState();
+  });
+  signaling.on("user-left", (msg) => {
+    hands.delete(msg.peerId);
+    media.delete(msg.peerId);
+    renderHands();
+  });
+  signaling.on("mute-request", (msg) => {
+    const mic = document.getElementById("btn-mic");
+    if (mic && !mic.disabled && mic.getAttribute("aria-pressed") !== "true") mic.click();
+    const banner = document.getElementById("mute-request-banner");
+    banner.querySelector(".banner-text").textContent = label(msg.all ? "msgMutedAll" : "msgMutedYou");
+    banner.classList.remove("d-none");
+  });
+  for (const close of box.querySelectorAll("[data-dismiss-banner]")) {
+    close.addEventListener("click", () => close.parentElement.classList.add("d-none"));
+  }
+
+  // Buttons. ------------------------------------------------------------------------------------
+  document.getElementById("btn-hand").addEventListener("click", () => {
+    signaling.send({ type: myHandUp ? "lower-hand" : "raise-hand" });
+  });
+  document.getElementById("btn-mute-all")?.addEventListener("click", () => {
+    signaling.send({ type: "mute-all" });
+  });
+  document.getElementById("btn-end-meeting")?.addEventListener("click", () => {
+    if (window.confirm(label("confirmEnd"))) signaling.send({ type: "end-meeting" });
+  });
+
+  // Active speaker: the loudest remote participant (or you) from getStats audio levels. ---------
+  async function levels() {
+    const found = new Map();
+    for (const [peerId, pc] of connections()) {
+      try {
+        const stats = await pc.getStats();
+        stats.forEach((s) => {
+          if (s.type === "inbound-rtp" && s.kind === "audio" && s.audioLevel !== undefined) {
+            found.set(peerId, Math.max(found.get(peerId) ?? 0, s.audioLevel));
+          }
+          if (s.type === "media-source" && s.kind === "audio" && s.audioLevel !== undefined) {
+            found.set("local", Math.max(found.get("local") ?? 0, s.audioLevel));
+          }
+        });
+      } catch {
+        // A connection closed while reading its stats: skip it this round.
+      }
+    }
+    return found;
+  }
+  setInterval(async () => {
+    const found = await levels();
+    let speaker = null;
+    let loudest = SPEAKING_LEVEL;
+    for (const [peerId, level] of found) {
+      if (level > loudest) [speaker, loudest] = [peerId, level];
+    }
+    for (const tile of grid.querySelectorAll(".tile")) {
+      tile.classList.toggle("speaking", tile.dataset.peer === speaker);
+    }
+    grid.dataset.speaker = speaker ?? "";
+  }, 500);
+}
