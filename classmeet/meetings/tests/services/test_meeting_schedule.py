@@ -1,4 +1,5 @@
-from datetime import timedelta
+import zoneinfo
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -98,3 +99,16 @@ def test_meeting_schedule_rejects_bad_week_counts(course, teacher):
     for weeks in (0, 53):
         with pytest.raises(ValidationError):
             _schedule(course, teacher, weeks=weeks)
+
+
+def test_weekly_recurrence_keeps_the_local_time_across_daylight_saving(course, teacher):
+    """09:00 in Berlin stays 09:00 after the clocks change (08:00 UTC, then 07:00 UTC)."""
+    berlin = zoneinfo.ZoneInfo("Europe/Berlin")
+    meetings = _schedule(
+        course, teacher, starts_at=datetime(2027, 3, 15, 9, 0, tzinfo=berlin), weeks=3
+    )
+    assert [m.starts_at.astimezone(berlin).hour for m in meetings] == [9, 9, 9]
+    assert [m.starts_at.astimezone(UTC).hour for m in meetings] == [8, 8, 7]
+    for meeting in meetings:
+        meeting.refresh_from_db()
+        assert meeting.starts_at.astimezone(berlin).hour == 9
