@@ -19,6 +19,13 @@ from .forms import CourseForm
 from .models import Course, Enrollment, Material
 
 
+def _limit_to_role(form: forms.BaseForm, name: str, role: str) -> None:
+    """Let a user field of an admin form accept only users of the given role."""
+    if name in form.fields:
+        field = cast(forms.ModelChoiceField, form.fields[name])
+        field.queryset = User.objects.filter(role=role)
+
+
 class EnrollmentAdminForm(forms.ModelForm):
     """Only students can be enrolled."""
 
@@ -28,9 +35,7 @@ class EnrollmentAdminForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if "student" in self.fields:
-            field = cast(forms.ModelChoiceField, self.fields["student"])
-            field.queryset = User.objects.filter(role=User.Role.STUDENT)
+        _limit_to_role(self, "student", User.Role.STUDENT)
 
 
 class EnrollmentInline(admin.TabularInline):
@@ -71,9 +76,7 @@ class CourseAdminForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if "teacher" in self.fields:
-            field = cast(forms.ModelChoiceField, self.fields["teacher"])
-            field.queryset = User.objects.filter(role=User.Role.TEACHER)
+        _limit_to_role(self, "teacher", User.Role.TEACHER)
 
     clean_thumbnail = CourseForm.clean_thumbnail
 
@@ -95,17 +98,7 @@ class CourseAdmin(admin.ModelAdmin):
     list_select_related = ("teacher",)
     autocomplete_fields = ("teacher",)
     readonly_fields = ("created_at", "updated_at")
-    fields = (
-        "title",
-        "description",
-        "teacher",
-        "thumbnail",
-        "join_code",
-        "invite_token",
-        "joining_enabled",
-        "created_at",
-        "updated_at",
-    )
+    fields = (*CourseAdminForm.Meta.fields, "created_at", "updated_at")
     date_hierarchy = "created_at"
     inlines = (EnrollmentInline, MaterialInline)
 
