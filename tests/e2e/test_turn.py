@@ -283,3 +283,65 @@ def test_the_deploy_config_keeps_its_safety_lines():
     assert "allow-loopback-peers" not in active
     assert "denied-peer-ip=10.0.0.0-10.255.255.255" in active
     assert "denied-peer-ip=192.168.0.0-192.168.255.255" in active
+
+
+ROOM_RELAY_JS = """
+async () => {
+  const out = [];
+  for (const [, pc] of window.classmeetRoom.connections()) {
+    const stats = await pc.getStats();
+    const byId = new Map();
+    stats.forEach((s) => byId.set(s.id, s));
+    let frames = 0, pair = null;
+    stats.forEach((s) => {
+      if (s.type === "inbound-rtp" && s.kind === "video") frames += s.framesDecoded || 0;
+      if (s.type === "transport" && s.selectedCandidatePairId) {
+        const p = byId.get(s.selectedCandidatePairId);
+        pair = [byId.get(p.localCandidateId).candidateType,
+                byId.get(p.remoteCandidateId).candidateType];
+      }
+    });
+    out.push({state: pc.connectionState, frames, pair, policy: pc.getConfiguration().iceTransportPolicy});
+  }
+  return out;
+}
+"""
+
+
+def test_the_room_page_relays_through_coturn_when_relay_only_is_set(coturn, new_page, settings):
+    """The app's own settings path: TURN_URLS + TURN_SECRET + ICE_RELAY_ONLY reach `welcome`."""
+    from django.urls import reverse
+
+    from classmeet.accounts.tests.factories import StudentFactory, TeacherFactory
+    from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory
+    from classmeet.meetings.tests.factories import MeetingFactory
+
+    settings.CLASSMEET_TURN_URLS = coturn.urls()
+    settings.CLASSMEET_TURN_SECRET = coturn.secret
+    settings.CLASSMEET_ICE_RELAY_ONLY = True
+    teacher = TeacherFactory.create(username="turn_teacher")
+    student = StudentFactory.create(username="turn_student")
+    course = CourseFactory.create(teacher=teacher)
+    EnrollmentFactory.create(course=course, student=student)
+    meeting = MeetingFactory.create(course=course)
+    pages = []
+    for user in (teacher, student):
+        page = new_page(user, sign_in="cookie")
+        page.goto(reverse("rooms:room", kwargs={"meeting_id": meeting.pk}))
+        page.wait_for_selector("#room[data-joined='true']")
+        pages.append(page)
+    deadline = time.monotonic() + 25
+    while True:
+        stats = [page.evaluate(ROOM_RELAY_JS) for page in pages]
+        if all(len(s) == 1 and s[0]["frames"] > 0 for s in stats):
+            break
+        assert time.monotonic() < deadline, stats
+        time.sleep(0.25)
+    for [s] in stats:
+        assert s["state"] == "connected"
+        assert s["policy"] == "relay"
+        assert s["pair"] == ["relay", "relay"]
+    deadline = time.monotonic() + 5
+    while not all(f":{user.pk}>" in coturn.log_text() for user in (teacher, student)):
+        assert time.monotonic() < deadline, coturn.log_text()[-3000:]
+        time.sleep(0.2)
