@@ -33,5 +33,7 @@ class ICalendarRenderer(_FileRenderer):
 
 
 class AnyFileRenderer(_FileRenderer):
-    media_type = "application/octet-stream"
+    """A stored file keeps its own checked type (application/pdf, image/png...)."""
+
+    media_type = "*/*"
     format = "file"

@@ -1,6 +1,6 @@
 """Mounted at /api/: the versioned REST API, its schema and docs, and the token page."""
 
-from django.urls import include, path, re_path
+from django.urls import include, path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
@@ -9,116 +9,133 @@ from .exceptions import not_found
 
 app_name = "api"
 
+
+class IdConverter:
+    """A database id: 1 to 18 digits, so an id beyond the 64-bit range is a 404, not a crash."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+register_converter(IdConverter, "dbid")
+
 v1 = [
     path("courses/", courses.CourseListApi.as_view(), name="course-list"),
     path("courses/create/", courses.CourseCreateApi.as_view(), name="course-create"),
     path("courses/join/", courses.CourseJoinApi.as_view(), name="course-join"),
-    path("courses/<int:course_id>/", courses.CourseDetailApi.as_view(), name="course-detail"),
+    path("courses/<dbid:course_id>/", courses.CourseDetailApi.as_view(), name="course-detail"),
     path(
-        "courses/<int:course_id>/update/",
+        "courses/<dbid:course_id>/update/",
         courses.CourseUpdateApi.as_view(),
         name="course-update",
     ),
     path(
-        "courses/<int:course_id>/delete/",
+        "courses/<dbid:course_id>/delete/",
         courses.CourseDeleteApi.as_view(),
         name="course-delete",
     ),
     path(
-        "courses/<int:course_id>/students/",
+        "courses/<dbid:course_id>/students/",
         courses.EnrollmentListApi.as_view(),
         name="enrollment-list",
     ),
     path(
-        "courses/<int:course_id>/students/add/",
+        "courses/<dbid:course_id>/students/add/",
         courses.EnrollmentCreateApi.as_view(),
         name="enrollment-create",
     ),
     path(
-        "courses/<int:course_id>/students/<int:student_id>/remove/",
+        "courses/<dbid:course_id>/students/<dbid:student_id>/remove/",
         courses.EnrollmentDeleteApi.as_view(),
         name="enrollment-delete",
     ),
     path(
-        "courses/<int:course_id>/materials/",
+        "courses/<dbid:course_id>/materials/",
         courses.MaterialListApi.as_view(),
         name="material-list",
     ),
     path(
-        "courses/<int:course_id>/materials/upload/",
+        "courses/<dbid:course_id>/materials/upload/",
         courses.MaterialCreateApi.as_view(),
         name="material-create",
     ),
     path(
-        "courses/<int:course_id>/materials/<int:material_id>/download/",
+        "courses/<dbid:course_id>/materials/<dbid:material_id>/download/",
         courses.MaterialDownloadApi.as_view(),
         name="material-download",
     ),
     path(
-        "courses/<int:course_id>/materials/<int:material_id>/delete/",
+        "courses/<dbid:course_id>/materials/<dbid:material_id>/delete/",
         courses.MaterialDeleteApi.as_view(),
         name="material-delete",
     ),
     path("meetings/", meetings.MeetingListApi.as_view(), name="meeting-list"),
-    path("meetings/<int:meeting_id>/", meetings.MeetingDetailApi.as_view(), name="meeting-detail"),
+    path("meetings/<dbid:meeting_id>/", meetings.MeetingDetailApi.as_view(), name="meeting-detail"),
     path(
-        "meetings/<int:meeting_id>/update/",
+        "meetings/<dbid:meeting_id>/update/",
         meetings.MeetingUpdateApi.as_view(),
         name="meeting-update",
     ),
     path(
-        "meetings/<int:meeting_id>/cancel/",
+        "meetings/<dbid:meeting_id>/cancel/",
         meetings.MeetingCancelApi.as_view(),
         name="meeting-cancel",
     ),
-    path("meetings/<int:meeting_id>/ics/", meetings.MeetingIcsApi.as_view(), name="meeting-ics"),
+    path("meetings/<dbid:meeting_id>/ics/", meetings.MeetingIcsApi.as_view(), name="meeting-ics"),
     path(
-        "courses/<int:course_id>/meetings/create/",
+        "courses/<dbid:course_id>/meetings/create/",
         meetings.MeetingCreateApi.as_view(),
         name="meeting-create",
     ),
     path(
-        "meetings/<int:meeting_id>/ice-servers/",
+        "meetings/<dbid:meeting_id>/ice-servers/",
         rooms.MeetingIceServersApi.as_view(),
         name="meeting-ice-servers",
     ),
     path(
-        "meetings/<int:meeting_id>/attendance/",
+        "meetings/<dbid:meeting_id>/attendance/",
         rooms.MeetingAttendanceApi.as_view(),
         name="meeting-attendance",
     ),
     path("discussions/", discussions.DiscussionListApi.as_view(), name="discussion-list"),
     path(
-        "discussions/<int:discussion_id>/",
+        "discussions/<dbid:discussion_id>/",
         discussions.DiscussionDetailApi.as_view(),
         name="discussion-detail",
     ),
     path(
-        "courses/<int:course_id>/discussions/create/",
+        "courses/<dbid:course_id>/discussions/create/",
         discussions.DiscussionCreateApi.as_view(),
         name="discussion-create",
     ),
     path(
-        "discussions/<int:discussion_id>/vote/",
+        "discussions/<dbid:discussion_id>/vote/",
         discussions.DiscussionVoteApi.as_view(),
         name="discussion-vote",
     ),
     path(
-        "discussions/<int:discussion_id>/comments/",
+        "discussions/<dbid:discussion_id>/comments/",
         discussions.CommentListApi.as_view(),
         name="comment-list",
     ),
     path(
-        "discussions/<int:discussion_id>/comments/create/",
+        "discussions/<dbid:discussion_id>/comments/create/",
         discussions.CommentCreateApi.as_view(),
         name="comment-create",
     ),
     path(
-        "comments/<int:comment_id>/vote/", discussions.CommentVoteApi.as_view(), name="comment-vote"
+        "comments/<dbid:comment_id>/vote/",
+        discussions.CommentVoteApi.as_view(),
+        name="comment-vote",
     ),
     path("notifications/", notifications.NotificationListApi.as_view(), name="notification-list"),
     path(
-        "notifications/<int:notification_id>/read/",
+        "notifications/<dbid:notification_id>/read/",
         notifications.NotificationReadApi.as_view(),
         name="notification-read",
     ),
@@ -140,6 +157,6 @@ urlpatterns = [
         name="docs",
     ),
     path("tokens/", views.token_list, name="token-list"),
-    path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token-revoke"),
+    path("tokens/<dbid:token_id>/revoke/", views.token_revoke, name="token-revoke"),
     re_path(r"^v1/", not_found),
 ]

@@ -13,6 +13,10 @@ from rest_framework.views import APIView
 from classmeet.accounts.models import User
 from classmeet.api.pagination import ApiPagination
 
+# Ids the API accepts anywhere (path, query or body): within the database's 64-bit range, and the
+# same bound as the `dbid` path converter.
+MAX_ID = 10**18 - 1
+
 
 def user_of(request: Request) -> User:
     """Return the authenticated user (every API view but the schema requires one)."""
@@ -40,6 +44,14 @@ def validated(
     serializer = serializer_class(data=data, **kwargs)
     serializer.is_valid(raise_exception=True)
     return cast(dict[str, Any], serializer.validated_data)
+
+
+def validated_query(
+    serializer_class: type[serializers.Serializer[Any]], request: Request
+) -> dict[str, Any]:
+    """Validate the query string as a plain dict: DRF reads `?phase=` from a form-like QueryDict
+    as "not given", but it is an invalid value and gets a 400 like any other."""
+    return validated(serializer_class, request.query_params.dict())
 
 
 def form_checked(form: forms.Form) -> forms.Form:

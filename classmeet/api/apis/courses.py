@@ -28,7 +28,7 @@ from classmeet.courses.forms import AddStudentForm, CourseForm, JoinCodeForm, Ma
 from classmeet.courses.models import Course, Enrollment, Material
 from classmeet.courses.uploads import content_disposition
 
-from .common import form_checked, paginated, user_of, validated
+from .common import form_checked, paginated, user_of, validated, validated_query
 
 COURSE_TAGS = ["courses"]
 ENROLLMENT_TAGS = ["enrollment"]
@@ -116,7 +116,7 @@ class CourseListApi(APIView):
         tags=COURSE_TAGS,
     )
     def get(self, request: Request) -> Response:
-        filters = validated(self.FilterSerializer, request.query_params)
+        filters = validated_query(self.FilterSerializer, request)
         user = user_of(request)
         courses = _visible_courses(user)
         if filters.get("role") == "teaching":
@@ -397,12 +397,9 @@ class MaterialDownloadApi(APIView):
     @extend_schema(
         operation_id="material_download",
         summary="Download a material",
-        description="The file as an attachment, with its original name and checked type.",
-        responses={
-            (200, "application/octet-stream"): OpenApiResponse(
-                OpenApiTypes.BINARY, description="The file."
-            )
-        },
+        description="The file as an attachment, with its original name; its Content-Type is the "
+        "type found in its bytes at upload (`content_type` in the list).",
+        responses={(200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The file.")},
         tags=MATERIAL_TAGS,
     )
     def get(self, request: Request, course_id: int, material_id: int) -> FileResponse:

@@ -16,7 +16,7 @@ from classmeet.discussions import selectors, services
 from classmeet.discussions.forms import CommentForm, DiscussionForm
 from classmeet.discussions.models import Comment, Discussion
 
-from .common import form_checked, paginated, user_of, validated
+from .common import MAX_ID, form_checked, paginated, user_of, validated, validated_query
 from .courses import UserOutputSerializer
 
 TAGS = ["discussions"]
@@ -88,7 +88,7 @@ class DiscussionListApi(APIView):
     pagination_class = ApiPagination
 
     class FilterSerializer(serializers.Serializer[Any]):
-        course = serializers.IntegerField(required=False, min_value=1)
+        course = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
         q = serializers.CharField(required=False, max_length=200, help_text="Search text.")
         sort = serializers.ChoiceField(choices=selectors.SORTS, default=selectors.SORT_NEWEST)
 
@@ -101,7 +101,7 @@ class DiscussionListApi(APIView):
         tags=TAGS,
     )
     def get(self, request: Request) -> Response:
-        filters = validated(self.FilterSerializer, request.query_params)
+        filters = validated_query(self.FilterSerializer, request)
         discussions = selectors.discussion_list(
             user=user_of(request),
             course_id=filters.get("course"),
@@ -179,7 +179,10 @@ class CommentCreateApi(APIView):
     class InputSerializer(serializers.Serializer[Any]):
         body = serializers.CharField(help_text="Markdown.")
         parent_id = serializers.IntegerField(
-            required=False, min_value=1, help_text="Reply to this comment of the discussion."
+            required=False,
+            min_value=1,
+            max_value=MAX_ID,
+            help_text="Reply to this comment of the discussion.",
         )
 
     @extend_schema(

@@ -23,7 +23,7 @@ from classmeet.meetings import selectors, services
 from classmeet.meetings.ics import calendar_build
 from classmeet.meetings.models import Meeting
 
-from .common import paginated, user_of, validated
+from .common import MAX_ID, paginated, user_of, validated, validated_query
 
 TAGS = ["meetings"]
 PHASES = ("live", "upcoming", "past")
@@ -69,7 +69,9 @@ class MeetingListApi(APIView):
             help_text="live: running now; upcoming: not started yet, soonest first (cancelled "
             "ones included); past: ended or cancelled, latest first.",
         )
-        course = serializers.IntegerField(required=False, min_value=1, help_text="A course id.")
+        course = serializers.IntegerField(
+            required=False, min_value=1, max_value=MAX_ID, help_text="A course id."
+        )
 
     @extend_schema(
         operation_id="meeting_list",
@@ -81,7 +83,7 @@ class MeetingListApi(APIView):
         tags=TAGS,
     )
     def get(self, request: Request) -> Response:
-        filters = validated(self.FilterSerializer, request.query_params)
+        filters = validated_query(self.FilterSerializer, request)
         meetings = selectors.meeting_list_for_user(user=user_of(request))
         if "course" in filters:
             meetings = meetings.filter(course_id=filters["course"])

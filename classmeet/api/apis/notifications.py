@@ -13,7 +13,7 @@ from classmeet.api.pagination import ApiPagination
 from classmeet.notifications import selectors, services
 from classmeet.notifications.models import Notification
 
-from .common import paginated, user_of, validated
+from .common import paginated, user_of, validated_query
 
 TAGS = ["notifications"]
 
@@ -59,7 +59,7 @@ class NotificationListApi(APIView):
         tags=TAGS,
     )
     def get(self, request: Request) -> Response:
-        filters = validated(self.FilterSerializer, request.query_params)
+        filters = validated_query(self.FilterSerializer, request)
         notifications = selectors.notification_list(user=user_of(request))
         if filters.get("unread") is not None:
             notifications = notifications.filter(read_at__isnull=filters["unread"])
