@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.base import File
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
@@ -61,6 +62,7 @@ class CourseForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args: Any, course: Course | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.new_thumbnail: File[bytes] | None = None
         if course is not None and not self.is_bound:
             self.initial = {"title": course.title, "description": course.description}
         if course is None or not course.thumbnail:
@@ -81,10 +83,9 @@ class CourseForm(BootstrapFormMixin, forms.Form):
         file = self.cleaned_data.get("thumbnail")
         if not isinstance(file, UploadedFile):
             return file  # False (cleared), None, or the current picture
-        extension = validate_thumbnail(file)
         # The stored name comes from the checked format, never from the user's file name.
-        file.name = f"thumbnail.{extension}"
-        return file
+        _extension, self.new_thumbnail = validate_thumbnail(file)
+        return self.new_thumbnail
 
 
 class JoinCodeForm(BootstrapFormMixin, forms.Form):

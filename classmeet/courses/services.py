@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.files.base import File
 from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -47,7 +48,7 @@ def _delete_files_on_commit(files: list[tuple[Storage, str]]) -> None:
 
 @transaction.atomic
 def course_create(
-    *, teacher: User, title: str, description: str = "", thumbnail: UploadedFile | None = None
+    *, teacher: User, title: str, description: str = "", thumbnail: File[bytes] | None = None
 ) -> Course:
     course = Course(teacher=teacher, title=title, description=description)
     if thumbnail is not None:
@@ -63,7 +64,7 @@ def course_update(
     course: Course,
     title: str,
     description: str,
-    thumbnail: UploadedFile | None = None,
+    thumbnail: File[bytes] | None = None,
     clear_thumbnail: bool = False,
 ) -> Course:
     old = course.thumbnail.name if course.thumbnail else ""

@@ -7,6 +7,7 @@ name's extension has to agree with the content.
 from __future__ import annotations
 
 import codecs
+import io
 import re
 import unicodedata
 import zipfile
@@ -18,12 +19,13 @@ from urllib.parse import quote
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile, File
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_NAME_LENGTH = 120
 _CHUNK = 64 * 1024
@@ -276,11 +278,29 @@ def too_large_message(size: int | None = None) -> str:
 # Thumbnails ---------------------------------------------------------------------------------
 
 
-def validate_thumbnail(file: UploadedFile) -> str:
-    """Check an uploaded course picture with Pillow; return its canonical extension.
+THUMBNAIL_MAX_SIZE = (1280, 720)
+
+
+def _reencoded(image: Image.Image, extension: str) -> ContentFile[bytes]:
+    """Return the picture upright, at most 1280x720, without its metadata (GPS, camera...)."""
+    image = ImageOps.exif_transpose(image)
+    image.thumbnail(THUMBNAIL_MAX_SIZE)
+    if extension == "jpg" and image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    buffer = io.BytesIO()
+    fmt = {"jpg": "JPEG", "png": "PNG", "webp": "WEBP"}[extension]
+    options = {"quality": 85} if fmt in ("JPEG", "WEBP") else {"optimize": True}
+    image.save(buffer, format=fmt, **options)
+    return ContentFile(buffer.getvalue(), name=f"thumbnail.{extension}")
+
+
+def validate_thumbnail(file: UploadedFile) -> tuple[str, File[bytes]]:
+    """Check an uploaded course picture with Pillow; return its extension and what to store.
 
     The pixel count is checked from the header, before anything is decoded, so a tiny file
-    that claims huge dimensions (a decompression bomb) is refused without using memory.
+    that claims huge dimensions (a decompression bomb) is refused without using memory. Still
+    pictures are re-encoded (upright, bounded, metadata dropped); GIFs are kept as they are so
+    animations survive.
     """
     limit = settings.CLASSMEET_THUMBNAIL_MAX_BYTES
     if file.size is None or file.size > limit:
@@ -309,6 +329,8 @@ def validate_thumbnail(file: UploadedFile) -> str:
         # verify() does not decode pixels; load() on a fresh handle catches truncated data.
         with Image.open(file) as image:
             image.load()
+            if extension in ("jpg", "png", "webp"):
+                return extension, _reencoded(image, extension)
     except ValidationError:
         raise
     except Image.DecompressionBombError:
@@ -319,4 +341,5 @@ def validate_thumbnail(file: UploadedFile) -> str:
         raise invalid from None
     finally:
         file.seek(0)
-    return extension
+    file.name = f"thumbnail.{extension}"
+    return extension, file

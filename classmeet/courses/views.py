@@ -11,7 +11,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import UploadedFile
 from django.http import (
     FileResponse,
     Http404,
@@ -111,7 +110,7 @@ def course_create(request: HttpRequest) -> HttpResponse:
             teacher=user,
             title=form.cleaned_data["title"],
             description=form.cleaned_data["description"],
-            thumbnail=form.cleaned_data["thumbnail"] or None,
+            thumbnail=form.new_thumbnail,
         )
         messages.success(request, _("Course created. Share its join code with your students."))
         return redirect(course)
@@ -151,13 +150,12 @@ def course_edit(request: HttpRequest, course_id: int) -> HttpResponse:
     course = policy.access_course_for_manage(user=_user(request), course_id=course_id)
     form = CourseForm(request.POST or None, request.FILES or None, course=course)
     if request.method == "POST" and form.is_valid():
-        thumbnail = form.cleaned_data["thumbnail"]
         services.course_update(
             course=course,
             title=form.cleaned_data["title"],
             description=form.cleaned_data["description"],
-            thumbnail=thumbnail if isinstance(thumbnail, UploadedFile) else None,
-            clear_thumbnail=thumbnail is False,
+            thumbnail=form.new_thumbnail,
+            clear_thumbnail=form.cleaned_data["thumbnail"] is False,
         )
         messages.success(request, _("Course saved."))
         return redirect(course)

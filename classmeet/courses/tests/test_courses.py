@@ -1,10 +1,12 @@
 """Creating, editing and deleting courses; thumbnails and their generated placeholder."""
 
+import io
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from PIL import Image
 
 from classmeet.courses.models import Course
 from classmeet.courses.tests import files
@@ -48,7 +50,8 @@ def test_teacher_creates_course_with_thumbnail(client, teacher):
     served = client.get(thumb_url(course))
     assert served.status_code == 200
     assert served["Content-Type"] == "image/png"
-    assert b"".join(served.streaming_content) == files.image_bytes()
+    with Image.open(io.BytesIO(b"".join(served.streaming_content))) as image:
+        assert (image.format, image.size) == ("PNG", (32, 18))
 
 
 def test_student_cannot_create_course(client, student):
@@ -277,10 +280,6 @@ def test_dashboard_student_with_courses_still_has_join_form(client, enrollment):
 
 
 def test_phone_camera_jpeg_mpo_is_accepted_as_jpeg(client, teacher):
-    import io
-
-    from PIL import Image
-
     buffer = io.BytesIO()
     Image.new("RGB", (40, 30)).save(
         buffer, format="MPO", save_all=True, append_images=[Image.new("RGB", (40, 30))]
@@ -292,3 +291,28 @@ def test_phone_camera_jpeg_mpo_is_accepted_as_jpeg(client, teacher):
     course = Course.objects.get()
     assert course.thumbnail.name.endswith(".jpg")
     assert client.get(thumb_url(course))["Content-Type"] == "image/jpeg"
+
+
+def test_thumbnail_is_stored_upright_bounded_and_without_metadata(client, teacher):
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: rotate 90 degrees to display
+    exif[0x010F] = "SpyCam Inc."  # camera maker
+    buffer = io.BytesIO()
+    Image.new("RGB", (3000, 2000), (10, 120, 200)).save(buffer, format="JPEG", exif=exif)
+    client.force_login(teacher)
+    client.post(CREATE_URL, {"title": "Photos", "thumbnail": picture("p.jpg", buffer.getvalue())})
+    course = Course.objects.get()
+    with Image.open(course.thumbnail.path) as stored:
+        assert stored.format == "JPEG"
+        assert stored.size == (480, 720)  # turned upright, then fitted into 1280 x 720
+        assert not stored.getexif()
+
+
+def test_gif_thumbnail_keeps_its_animation(client, teacher):
+    buffer = io.BytesIO()
+    frames = [Image.new("RGB", (20, 20), (80 * i, 0, 0)) for i in range(3)]
+    frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:])
+    client.force_login(teacher)
+    client.post(CREATE_URL, {"title": "Anim", "thumbnail": picture("a.gif", buffer.getvalue())})
+    with Image.open(Course.objects.get().thumbnail.path) as stored:
+        assert getattr(stored, "n_frames", 1) == 3
