@@ -168,3 +168,21 @@ def test_fan_out_rolls_back_with_the_event(course, teacher, student, enrollment)
     with pytest.raises(RuntimeError):
         event_then_failure()
     assert not Notification.objects.exists()
+
+
+def test_returned_notifications_match_the_stored_rows(course, teacher, student, enrollment):
+    (returned,) = notifications_create(
+        recipient_ids=[student.pk],
+        kind=Notification.Kind.MEETING_CANCELLED,
+        title="Cancelled: “Waves” ✓",
+        body="Sorry!",
+        url="/meetings/3/",
+        actor=teacher,
+        course=course,
+    )
+    stored = Notification.objects.get(pk=returned.pk)
+    for field in ("recipient_id", "actor_id", "course_id", "kind", "title", "body", "url"):
+        assert getattr(returned, field) == getattr(stored, field), field
+    assert stored.created_at == returned.created_at
+    assert stored.read_at is None
+    assert stored.emailed_at is None
