@@ -1,0 +1,79 @@
+"""Every list endpoint runs the same number of queries for 2 rows as for 12 (no N+1)."""
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from classmeet.accounts.tests.factories import StudentFactory
+from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory, MaterialFactory
+from classmeet.discussions.tests.factories import CommentFactory, DiscussionFactory
+from classmeet.meetings.tests.factories import MeetingFactory
+from classmeet.notifications.models import Notification
+from classmeet.rooms.models import Attendance
+
+pytestmark = pytest.mark.django_db
+
+# Token lookup, page count, page rows, and what the endpoint's selector needs besides.
+BUDGET = 8
+
+
+def _add_rows(n: int, teacher, course, meeting, discussion) -> None:
+    """Add n more rows of every kind the list endpoints show, each with its own relations."""
+    for i in range(n):
+        student = StudentFactory.create()
+        EnrollmentFactory.create(course=course, student=student)
+        CourseFactory.create(teacher=teacher)
+        MaterialFactory.create(course=course)
+        MeetingFactory.create(
+            course=course, starts_at=timezone.now() + timedelta(days=i + 1, minutes=7 * i)
+        )
+        DiscussionFactory.create(course=course, author=student)
+        CommentFactory.create(discussion=discussion, author=student)
+        Notification.objects.create(
+            recipient=teacher, actor=student, course=course, kind="enrolled", title=f"n{i}"
+        )
+        Attendance.objects.create(meeting=meeting, user=student, peer_id=f"peer-{student.pk}")
+
+
+LISTS: dict[str, Callable] = {
+    "course-list": lambda w: reverse("api:course-list"),
+    "meeting-list": lambda w: reverse("api:meeting-list"),
+    "meeting-list-upcoming": lambda w: reverse("api:meeting-list") + "?phase=upcoming",
+    "material-list": lambda w: reverse("api:material-list", kwargs={"course_id": w["course"].pk}),
+    "enrollment-list": lambda w: reverse(
+        "api:enrollment-list", kwargs={"course_id": w["course"].pk}
+    ),
+    "discussion-list": lambda w: reverse("api:discussion-list"),
+    "comment-list": lambda w: reverse(
+        "api:comment-list", kwargs={"discussion_id": w["discussion"].pk}
+    ),
+    "notification-list": lambda w: reverse("api:notification-list"),
+    "meeting-attendance": lambda w: reverse(
+        "api:meeting-attendance", kwargs={"meeting_id": w["meeting"].pk}
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(LISTS))
+def test_list_endpoint_queries_do_not_grow_with_rows(token_client, teacher, course, name):
+    meeting = MeetingFactory.create(course=course)
+    discussion = DiscussionFactory.create(course=course)
+    world = {"course": course, "meeting": meeting, "discussion": discussion}
+    client = token_client(teacher)
+    url = LISTS[name](world)
+    counts = []
+    for n in (2, 10):
+        _add_rows(n, teacher, course, meeting, discussion)
+        client.get(url)  # warm-up: last_used_at is written at most once a minute
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, response.content
+        assert len(response.json()["results"]) >= n
+        counts.append(len(queries))
+    assert counts[0] == counts[1], f"{name}: {counts[0]} queries for 2 rows, {counts[1]} for 12"
+    assert counts[1] <= BUDGET, f"{name}: {counts[1]} queries"
