@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: run test install assets lint format pytest bench soak clean
+.PHONY: run test install assets lint format pytest bench bench-relay soak clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -46,3 +46,15 @@ test: lint pytest
 
 clean:
 	rm -rf build staticfiles var/test-media .pytest_cache .mypy_cache .ruff_cache
+
+# Benchmarks (bench/, results appended to docs/benchmarks.md). They use PostgreSQL databases of
+# their own (classmeet_bench, classmeet_bench_reminders) and Redis on 127.0.0.1, and `wrk`
+# (apt-get install -y wrk). `make bench` runs the cheap ones (a few minutes); the signaling relay
+# at 100 rooms x 10 participants has its own target (about 15 minutes, mostly joining).
+bench: assets
+	$(BIN)/python -m bench.reminders
+	$(BIN)/python -m bench.static
+	$(BIN)/python -m bench.pages
+
+bench-relay: assets
+	$(BIN)/python -m bench.relay

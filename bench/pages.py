@@ -1,0 +1,172 @@
+"""Benchmark 2: pages and API lists, on a school of 1,000 students and 100 courses.
+
+Two parts:
+1. SQL queries per request, counted with CaptureQueriesContext through Django's test client,
+   for a student and a teacher, on a small school (scale 0.1) and on the full one: the counts
+   must be equal (constant in data size) and ≤ 8.
+2. A load run with wrk (Debian's `wrk`, bench/wrk_report.lua) over the same URLs as the student,
+   against several ASGI servers and worker counts: requests/s, p50, p99.
+
+    .venv/bin/python -m bench.pages                          # both parts, ~3 minutes
+    .venv/bin/python -m bench.pages --servers uvicorn1 --seconds 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from bench import common
+from bench.pages_data import Sample, generate
+
+BUDGET = 8
+SERVERS: dict[str, Callable[[int, dict[str, str]], common.Server]] = {
+    "uvicorn1": lambda port, env: common.uvicorn(port, env, workers=1),
+    "uvicorn2": lambda port, env: common.uvicorn(port, env, workers=2),
+    "daphne1": common.daphne,
+}
+
+
+def urls(sample: Sample) -> dict[str, str]:
+    return {
+        "dashboard": "/classmeet/dashboard/",
+        "course detail": f"/courses/{sample.course_id}/",
+        "discussion list": "/discussions/",
+        "discussion list (course)": f"/discussions/?course={sample.course_id}",
+        "discussion detail": f"/discussions/{sample.discussion_id}/",
+        "meeting list": "/meetings/",
+        "meeting detail": f"/meetings/{sample.meeting_id}/",
+        "notification list": "/notifications/",
+        "API courses": "/api/v1/courses/",
+        "API meetings": "/api/v1/meetings/",
+        "API discussions": f"/api/v1/discussions/?course={sample.course_id}",
+        "API notifications": "/api/v1/notifications/",
+    }
+
+
+def count_queries(sample: Sample) -> dict[tuple[str, str], tuple[int, int]]:
+    """(page, role) → (queries, HTTP status) with the test client."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    users = get_user_model().objects.in_bulk([sample.student_id, sample.teacher_id])
+    counts: dict[tuple[str, str], tuple[int, int]] = {}
+    for role, user_id in (("student", sample.student_id), ("teacher", sample.teacher_id)):
+        client = Client(SERVER_NAME="127.0.0.1")
+        client.force_login(users[user_id])
+        for name, url in urls(sample).items():
+            client.get(url)  # warm the per-process caches (templates, session cache)
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(url)
+            counts[(name, role)] = (len(ctx.captured_queries), response.status_code)
+    return counts
+
+
+def wrk(port: int, url: str, cookie: str, *, seconds: int, connections: int) -> dict[str, Any]:
+    argv = [
+        "wrk",
+        f"-t{2}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--latency",
+        "-s",
+        str(common.ROOT / "bench" / "wrk_report.lua"),
+        "-H",
+        f"Cookie: sessionid={cookie}",
+        f"http://127.0.0.1:{port}{url}",
+    ]
+    out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+    line = next(line for line in out.splitlines() if line.startswith("BENCH "))
+    figures: dict[str, Any] = json.loads(line[6:])
+    return figures
+
+
+def load(
+    sample: Sample, server_names: list[str], *, seconds: int, connections: int
+) -> list[list[Any]]:
+    from django.contrib.auth import get_user_model
+
+    cookie = common.session_key_for(get_user_model().objects.get(pk=sample.student_id))
+    env = common.server_env()
+    table: list[list[Any]] = []
+    for server_name in server_names:
+        port = common.free_port()
+        with common.running(SERVERS[server_name](port, env)) as (server,):
+            for name, url in urls(sample).items():
+                wrk(port, url, cookie, seconds=1, connections=connections)  # warm-up
+                cpu0 = server.cpu_seconds()
+                figures = wrk(port, url, cookie, seconds=seconds, connections=connections)
+                cpu = server.cpu_seconds() - cpu0
+                requests = figures["requests"]
+                rps = requests / (figures["duration_us"] / 1e6)
+                table.append(
+                    [
+                        server_name,
+                        name,
+                        rps,
+                        figures["p50_us"] / 1000,
+                        figures["p99_us"] / 1000,
+                        figures["socket_errors"] + figures["non_2xx"],
+                        cpu / requests * 1000 if requests else 0.0,
+                    ]
+                )
+                print(table[-1], file=sys.stderr)
+    return table
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Pages benchmark")
+    parser.add_argument("--servers", default="uvicorn1,uvicorn2,daphne1")
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument("--no-doc", action="store_true")
+    args = parser.parse_args()
+    common.setup_django()
+
+    small = count_queries(generate(0.1))
+    sample = generate(1.0)
+    large = count_queries(sample)
+    query_rows = []
+    for (name, role), (queries, status) in large.items():
+        small_queries = small[(name, role)][0]
+        verdict = "ok" if queries <= BUDGET and queries == small_queries else "OVER"
+        query_rows.append([name, role, status, small_queries, queries, verdict])
+    query_headers = ("page", "as", "status", "queries, 10 courses", "queries, 100 courses", "")
+    common.print_table("SQL queries per request", query_headers, query_rows)
+    body = (
+        "SQL queries per request (CaptureQueriesContext, test client, second request), "
+        f"budget {BUDGET}:\n\n{common.markdown_table(query_headers, query_rows)}\n"
+    )
+
+    if not args.skip_load:
+        if shutil.which("wrk") is None:
+            raise SystemExit("wrk is missing: apt-get install -y wrk")
+        common.raise_open_files_limit()
+        headers = ("server", "page", "req/s", "p50 ms", "p99 ms", "errors", "server CPU ms/req")
+        table = load(
+            sample,
+            args.servers.split(","),
+            seconds=args.seconds,
+            connections=args.connections,
+        )
+        title = (
+            f"Load as a student: wrk, 2 threads, {args.connections} connections, "
+            f"{args.seconds} s per page"
+        )
+        common.print_table(title, headers, table)
+        body += f"\n{title}:\n\n{common.markdown_table(headers, table)}\n"
+    if not args.no_doc:
+        command = "python -m bench.pages " + " ".join(sys.argv[1:])
+        common.append_to_doc("Pages", body, command=command)
+
+
+if __name__ == "__main__":
+    main()

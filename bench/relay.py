@@ -1,0 +1,563 @@
+"""Benchmark 1: the signaling relay under load.
+
+Real users (one signed-in session each) join N live rooms x M participants on /ws/meeting/<id>/;
+every client then sends `offer`/`answer`/`ice-candidate` frames to random peers of its room at a
+fixed total rate. Each frame carries a sequence number and its send time; the receiver checks
+that it reached the addressed peer, from the right sender, once. Reported: one-way latency
+p50/p99/max, relayed messages/s, lost and misdelivered frames, server CPU per relayed message
+(from /proc, the Redis server's included for the Redis layer) and the load generator's own CPU.
+
+Runs, side by side: the floor (bench/relay_floor.py, plain `websockets`), our server with the
+in-memory layer (1 process), with the Redis layer (1 process) and 2 processes sharing Redis with
+the clients split across them; then a short rate ladder on the Redis layer (1 vs 2 processes)
+to find the highest rate each holds under the p99 bound.
+
+    .venv/bin/python -m bench.relay                      # everything, ~3 minutes
+    .venv/bin/python -m bench.relay --runs floor,memory --duration 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import random
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bench import common
+
+SDP_PADDING = "a=candidate-padding:" + "x" * 2400  # a real offer/answer SDP is 2-5 KiB
+KINDS = ("offer", "answer", "ice-candidate")
+KIND_WEIGHTS = (1, 1, 8)  # per connection: one offer, one answer, a handful of candidates
+
+
+# Data ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Seat:
+    meeting_id: int
+    session_key: str
+
+
+def prepare(rooms: int, per_room: int) -> list[list[Seat]]:
+    """Create a teacher and per_room-1 enrolled students per room, a live meeting and sessions."""
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.sessions.backends.cached_db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.db import transaction
+    from django.utils import timezone
+    from django.utils.crypto import get_random_string
+
+    from classmeet.courses.models import Course, Enrollment
+    from classmeet.meetings.models import Meeting
+
+    user_model = get_user_model()
+    now = timezone.now()
+    password = make_password("bench-relay")
+    with transaction.atomic():
+        user_model.objects.filter(username__startswith="relay-").delete()
+        teachers = user_model.objects.bulk_create(
+            user_model(username=f"relay-t{r}", password=password, role="teacher")
+            for r in range(rooms)
+        )
+        students = user_model.objects.bulk_create(
+            user_model(username=f"relay-s{r}-{i}", password=password, role="student")
+            for r in range(rooms)
+            for i in range(per_room - 1)
+        )
+        courses = Course.objects.bulk_create(
+            Course(teacher=teacher, title=f"Relay room {r}") for r, teacher in enumerate(teachers)
+        )
+        Enrollment.objects.bulk_create(
+            Enrollment(course=courses[index // (per_room - 1)], student=student)
+            for index, student in enumerate(students)
+        )
+        meetings = Meeting.objects.bulk_create(
+            Meeting(
+                course=course,
+                title="Load test",
+                starts_at=now - timedelta(minutes=1),
+                duration_minutes=240,
+                created_by=course.teacher,
+            )
+            for course in courses
+        )
+        store = SessionStore()
+        expires = now + timedelta(days=1)
+        seats: list[list[Seat]] = []
+        sessions = []
+        for r in range(rooms):
+            members = [teachers[r], *students[r * (per_room - 1) : (r + 1) * (per_room - 1)]]
+            row = []
+            for user in members:
+                key = get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789")
+                data = {
+                    "_auth_user_id": str(user.pk),
+                    "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
+                    "_auth_user_hash": user.get_session_auth_hash(),
+                }
+                sessions.append(
+                    Session(session_key=key, session_data=store.encode(data), expire_date=expires)
+                )
+                row.append(Seat(meetings[r].pk, key))
+            seats.append(row)
+        Session.objects.bulk_create(sessions)
+    return seats
+
+
+def floor_seats(rooms: int, per_room: int) -> list[list[Seat]]:
+    return [[Seat(r + 1, "") for _ in range(per_room)] for r in range(rooms)]
+
+
+# Load generator --------------------------------------------------------------------------------
+
+
+@dataclass
+class Sent:
+    sender: str
+    target: str
+    kind: str
+    at: float
+    measured: bool
+
+
+@dataclass
+class Stats:
+    pending: dict[int, Sent] = field(default_factory=dict)
+    latencies_ms: list[float] = field(default_factory=list)
+    delivered: int = 0
+    misdelivered: int = 0
+    errors: dict[str, int] = field(default_factory=dict)
+    closed: int = 0
+    sent_measured: int = 0
+    lost: int = 0
+
+
+@dataclass
+class Client:
+    seat: Seat
+    port: int
+    room: int
+    ws: Any = None
+    peer_id: str = ""
+    reader: asyncio.Task[None] | None = None
+
+
+def marker(seq: int, at: float) -> str:
+    return f"bench:{seq}:{at!r}:"
+
+
+def frame(kind: str, to: str, seq: int, at: float) -> str:
+    mark = marker(seq, at)
+    if kind == "ice-candidate":
+        candidate = {
+            "candidate": f"candidate:{mark} 1 udp 2122260223 192.168.1.23 54321 typ host "
+            "generation 0 ufrag Xy1z network-id 1",
+            "sdpMid": "0",
+            "sdpMLineIndex": 0,
+            "usernameFragment": "Xy1z",
+        }
+        return json.dumps({"type": kind, "to": to, "candidate": candidate})
+    sdp = f"v=0\r\no=- {mark} 2 IN IP4 127.0.0.1\r\ns=-\r\n{SDP_PADDING}\r\n"
+    return json.dumps({"type": kind, "to": to, "sdp": sdp})
+
+
+def read_marker(message: dict[str, Any]) -> int | None:
+    text = message.get("sdp") or (message.get("candidate") or {}).get("candidate", "")
+    start = text.find("bench:")
+    if start < 0:
+        return None
+    return int(text[start + 6 : text.index(":", start + 6)])
+
+
+class Load:
+    def __init__(self, seats: list[list[Seat]], ports: list[int], *, path: str) -> None:
+        self.rooms = seats
+        self.path = path
+        self.clients: list[Client] = []
+        index = 0
+        for r, row in enumerate(seats):
+            for seat in row:
+                self.clients.append(Client(seat, ports[index % len(ports)], r))
+                index += 1
+        self.stats = Stats()
+        self.seq = 0
+        self.measuring = False
+        self.sending = False
+        self.closing = False
+        self.peers_of_room: list[list[str]] = [[] for _ in seats]
+
+    async def connect_all(self, concurrency: int = 40) -> None:
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one(client: Client) -> None:
+            async with gate:
+                await self._connect(client)
+
+        await asyncio.gather(*(one(client) for client in self.clients))
+        for client in self.clients:
+            self.peers_of_room[client.room].append(client.peer_id)
+
+    async def _connect(self, client: Client) -> None:
+        from websockets.asyncio.client import connect
+        from websockets.typing import Origin
+
+        url = f"ws://127.0.0.1:{client.port}{self.path.format(id=client.seat.meeting_id)}"
+        headers = {"Cookie": f"sessionid={client.seat.session_key}"}
+        for attempt in range(5):
+            try:
+                client.ws = await connect(
+                    url,
+                    additional_headers=headers,
+                    origin=Origin(f"http://127.0.0.1:{client.port}"),
+                    compression=None,
+                    max_queue=None,
+                    open_timeout=60,
+                    ping_interval=None,
+                )
+                break
+            except OSError:
+                if attempt == 4:
+                    raise
+                await asyncio.sleep(0.5 * (attempt + 1))
+        await client.ws.send('{"type":"join"}')
+        while True:
+            message = json.loads(await asyncio.wait_for(client.ws.recv(), 60))
+            if message["type"] == "welcome":
+                client.peer_id = message["peerId"]
+                break
+            if message["type"] == "error":
+                raise RuntimeError(f"join failed: {message}")
+        client.reader = asyncio.create_task(self._read(client))
+
+    async def _read(self, client: Client) -> None:
+        stats = self.stats
+        # A socket closed by the server (or reset) ends the reader.
+        with contextlib.suppress(Exception):
+            async for text in client.ws:
+                now = time.perf_counter()
+                message = json.loads(text)
+                kind = message.get("type")
+                if kind in KINDS:
+                    seq = read_marker(message)
+                    sent = stats.pending.pop(seq, None) if seq is not None else None
+                    if (
+                        sent is None
+                        or sent.target != client.peer_id
+                        or sent.sender != message.get("from")
+                        or sent.kind != kind
+                    ):
+                        stats.misdelivered += 1
+                        continue
+                    if sent.measured:
+                        stats.delivered += 1
+                        stats.latencies_ms.append((now - sent.at) * 1000)
+                elif kind == "error":
+                    code = str(message.get("code"))
+                    stats.errors[code] = stats.errors.get(code, 0) + 1
+        if not self.closing:
+            stats.closed += 1
+
+    async def _send_loop(self, client: Client, period: float, heartbeat: float) -> None:
+        rng = random.Random(client.peer_id)
+        others = [p for p in self.peers_of_room[client.room] if p != client.peer_id]
+        next_at = time.perf_counter() + rng.random() * period
+        next_ping = time.perf_counter() + rng.random() * heartbeat
+        while self.sending:
+            delay = next_at - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            if not self.sending:
+                return
+            now = time.perf_counter()
+            if now >= next_ping:
+                await client.ws.send('{"type":"ping"}')
+                next_ping += heartbeat
+            self.seq += 1
+            kind = rng.choices(KINDS, KIND_WEIGHTS)[0]
+            target = rng.choice(others)
+            self.stats.pending[self.seq] = Sent(client.peer_id, target, kind, now, self.measuring)
+            if self.measuring:
+                self.stats.sent_measured += 1
+            await client.ws.send(frame(kind, target, self.seq, now))
+            next_at += period
+
+    async def run(
+        self, *, rate: float, warmup: float, duration: float, on_window: Callable[[bool], None]
+    ) -> float:
+        """Send for warmup + duration seconds; return the measured window's length."""
+        period = len(self.clients) / rate
+        self.sending = True
+        loops = [asyncio.create_task(self._send_loop(c, period, 10.0)) for c in self.clients]
+        await asyncio.sleep(warmup)
+        self.measuring = True
+        on_window(True)
+        started = time.perf_counter()
+        await asyncio.sleep(duration)
+        self.measuring = False
+        on_window(False)
+        window = time.perf_counter() - started
+        self.sending = False
+        await asyncio.gather(*loops, return_exceptions=True)
+        await asyncio.sleep(3)  # let the last frames arrive
+        self.stats.lost = sum(1 for sent in self.stats.pending.values() if sent.measured)
+        return window
+
+    async def close(self) -> None:
+        self.closing = True
+        for client in self.clients:
+            if client.ws is not None:
+                with contextlib.suppress(Exception):
+                    await client.ws.close()
+        await asyncio.gather(
+            *(c.reader for c in self.clients if c.reader is not None), return_exceptions=True
+        )
+
+
+# Runs ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    name: str
+    rate: float
+    window: float = 0.0
+    stats: Stats = field(default_factory=Stats)
+    server_cpu: float = 0.0
+    redis_cpu: float = 0.0
+    generator_cpu: float = 0.0
+    connect_seconds: float = 0.0
+    clients: int = 0
+
+    @property
+    def relayed_per_s(self) -> float:
+        return self.stats.delivered / self.window if self.window else 0.0
+
+    @property
+    def cpu_us_per_msg(self) -> float:
+        total = self.server_cpu + self.redis_cpu
+        return total / self.stats.delivered * 1e6 if self.stats.delivered else 0.0
+
+    def p(self, q: float) -> float:
+        return common.percentile(self.stats.latencies_ms, q)
+
+
+async def measure(
+    name: str,
+    servers: list[common.Server],
+    seats: list[list[Seat]],
+    *,
+    rate: float,
+    warmup: float,
+    duration: float,
+    redis_pid: int | None = None,
+) -> Result:
+    result = Result(name, rate)
+    load = Load(seats, [s.port for s in servers], path="/ws/meeting/{id}/")
+    started = time.perf_counter()
+    await load.connect_all()
+    result.connect_seconds = time.perf_counter() - started
+    result.clients = len(load.clients)
+    marks: dict[bool, tuple[float, float, float]] = {}
+
+    def on_window(opening: bool) -> None:
+        redis_cpu = common.proc_cpu_seconds(redis_pid) if redis_pid else 0.0
+        server_cpu = sum(s.cpu_seconds() for s in servers)
+        marks[opening] = (server_cpu, redis_cpu, common.self_cpu_seconds())
+
+    result.window = await load.run(rate=rate, warmup=warmup, duration=duration, on_window=on_window)
+    (s0, r0, g0), (s1, r1, g1) = marks[True], marks[False]
+    result.server_cpu, result.redis_cpu, result.generator_cpu = s1 - s0, r1 - r0, g1 - g0
+    result.stats = load.stats
+    await load.close()
+    return result
+
+
+def flush_redis_prefix(redis_url: str) -> None:
+    """Drop the benchmark's own keys (channel layer and presence under `bench`) between runs."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    keys = list(client.scan_iter(match="bench*", count=1000))
+    for start in range(0, len(keys), 500):
+        client.delete(*keys[start : start + 500])
+
+
+async def run_all(args: argparse.Namespace) -> list[Result]:
+    common.raise_open_files_limit()
+    redis_url = args.redis_url
+    results: list[Result] = []
+    runs = args.runs.split(",")
+    env_memory = common.server_env()
+    env_redis = common.server_env(redis_url=redis_url)
+    rpid = common.redis_pid(redis_url)
+    kwargs: dict[str, Any] = {"warmup": args.warmup, "duration": args.duration}
+
+    async def one(name: str, servers: list[common.Server], rate: float, **extra: Any) -> None:
+        if "redis" in name:
+            flush_redis_prefix(redis_url)
+        with common.running(*servers):
+            if name == "floor":
+                use = floor_seats(args.rooms, args.per_room)
+            else:  # fresh sessions and live meetings: attendance rows start empty
+                use = await asyncio.to_thread(prepare, args.rooms, args.per_room)
+            result = await measure(name, servers, use, rate=rate, **kwargs, **extra)
+        results.append(result)
+        report_line(result)
+
+    if "floor" in runs:
+        port = common.free_port()
+        argv = [str(common.BIN / "python"), "-m", "bench.relay_floor", f"--port={port}"]
+        await one("floor", [common.Server("floor", argv, port, env_memory)], args.rate)
+    if "memory" in runs:
+        await one("memory, 1 process", [common.uvicorn(common.free_port(), env_memory)], args.rate)
+    if "redis" in runs:
+        await one(
+            "redis, 1 process",
+            [common.uvicorn(common.free_port(), env_redis)],
+            args.rate,
+            redis_pid=rpid,
+        )
+    if "redis2" in runs:
+        await one(
+            "redis, 2 processes",
+            [common.uvicorn(common.free_port(), env_redis) for _ in range(2)],
+            args.rate,
+            redis_pid=rpid,
+        )
+    if "ladder" in runs:
+        for rate in args.ladder:
+            for procs in (1, 2):
+                await one(
+                    f"ladder redis x{procs} @{rate:g}",
+                    [common.uvicorn(common.free_port(), env_redis) for _ in range(procs)],
+                    rate,
+                    redis_pid=rpid,
+                )
+    return results
+
+
+def report_line(result: Result) -> None:
+    s = result.stats
+    print(
+        f"{result.name}: {result.relayed_per_s:.0f} msg/s, p50 {result.p(50):.1f} ms, "
+        f"p99 {result.p(99):.1f} ms, lost {s.lost}, misdelivered {s.misdelivered}, "
+        f"errors {s.errors}, closed {s.closed}, server {result.server_cpu:.1f} s CPU, "
+        f"redis {result.redis_cpu:.1f} s, generator {result.generator_cpu:.1f} s",
+        file=sys.stderr,
+    )
+
+
+HEADERS = (
+    "run",
+    "offered msg/s",
+    "relayed msg/s",
+    "p50 ms",
+    "p99 ms",
+    "max ms",
+    "lost",
+    "misdelivered",
+    "errors + closes",
+    "server CPU µs/msg",
+    "of which Redis",
+    "server CPU %",
+    "generator CPU %",
+    "joins/s",
+    "p99 ÷ floor",
+    "CPU/msg ÷ floor",
+)
+
+
+def rows(results: list[Result]) -> list[list[Any]]:
+    floor = next((r for r in results if r.name == "floor"), None)
+    out = []
+    for r in results:
+        redis_share = r.redis_cpu / r.stats.delivered * 1e6 if r.stats.delivered else 0.0
+        out.append(
+            [
+                r.name,
+                r.rate,
+                r.relayed_per_s,
+                r.p(50),
+                r.p(99),
+                max(r.stats.latencies_ms, default=0.0),
+                r.stats.lost,
+                r.stats.misdelivered,
+                sum(r.stats.errors.values()) + r.stats.closed,
+                r.cpu_us_per_msg,
+                redis_share,
+                (r.server_cpu + r.redis_cpu) / r.window * 100 if r.window else 0.0,
+                r.generator_cpu / r.window * 100 if r.window else 0.0,
+                r.clients / r.connect_seconds if r.connect_seconds else 0.0,
+                r.p(99) / floor.p(99) if floor and floor.p(99) else "",
+                r.cpu_us_per_msg / floor.cpu_us_per_msg if floor and floor.cpu_us_per_msg else "",
+            ]
+        )
+    return out
+
+
+def ladder_summary(results: list[Result], bound_ms: float) -> str:
+    best: dict[int, float] = {}
+    for r in results:
+        if not r.name.startswith("ladder"):
+            continue
+        procs = int(r.name.split("x")[1].split()[0])
+        ok = r.p(99) <= bound_ms and r.stats.lost == 0 and r.stats.misdelivered == 0
+        if ok and r.relayed_per_s >= 0.95 * r.rate:
+            best[procs] = max(best.get(procs, 0.0), r.relayed_per_s)
+    if not best:
+        return ""
+    one, two = best.get(1, 0.0), best.get(2, 0.0)
+    ratio = f"{two / one:.2f}x" if one else "n/a"
+    return (
+        f"Highest rate held with p99 ≤ {bound_ms:g} ms and nothing lost, Redis layer: "
+        f"1 process {one:.0f} msg/s, 2 processes {two:.0f} msg/s ({ratio})."
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Signaling relay benchmark")
+    parser.add_argument("--rooms", type=int, default=100)
+    parser.add_argument("--per-room", type=int, default=10)
+    parser.add_argument("--rate", type=float, default=1000, help="messages/s in total")
+    parser.add_argument("--warmup", type=float, default=5)
+    parser.add_argument("--duration", type=float, default=20)
+    parser.add_argument("--runs", default="floor,memory,redis,redis2,ladder")
+    parser.add_argument(
+        "--ladder", type=lambda s: [float(x) for x in s.split(",")], default=[2000.0, 3000.0]
+    )
+    parser.add_argument("--p99-bound", type=float, default=50.0, help="ms, for the ladder")
+    parser.add_argument("--redis-url", default=common.DEFAULT_REDIS_URL)
+    parser.add_argument("--no-doc", action="store_true", help="print only")
+    args = parser.parse_args()
+    import uvloop
+
+    common.setup_django()
+    results = uvloop.run(run_all(args))
+    title = (
+        f"Signaling relay: {args.rooms} rooms x {args.per_room} participants, "
+        f"{args.duration:g} s measured after {args.warmup:g} s warm-up"
+    )
+    table = rows(results)
+    common.print_table(title, HEADERS, table)
+    summary = ladder_summary(results, args.p99_bound)
+    if summary:
+        print(summary)
+    if not args.no_doc:
+        body = f"{title}.\n\n{common.markdown_table(HEADERS, table)}\n\n{summary}\n"
+        common.append_to_doc(
+            "Signaling relay", body, command="python -m bench.relay " + " ".join(sys.argv[1:])
+        )
+
+
+if __name__ == "__main__":
+    main()
