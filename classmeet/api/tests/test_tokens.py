@@ -214,3 +214,9 @@ def test_token_page_requires_csrf(student):
     response = client.post(reverse("api:token-list"), {"name": "x"})
     assert response.status_code == 403
     assert not ApiToken.objects.exists()
+
+
+def test_profile_page_links_the_token_page(client, student):
+    client.force_login(student)
+    page = client.get(reverse("accounts:profile")).content.decode()
+    assert reverse("api:token-list") in page
