@@ -94,6 +94,18 @@ class SignupForm(StyledForm, auth_forms.UserCreationForm):
         if self.mode is not policy.TeacherSignup.INVITE:
             del self.fields["invite_code"]
         self.order_fields(self.field_order)
+        autocomplete = {
+            "username": "username",
+            "first_name": "given-name",
+            "last_name": "family-name",
+            "email": "email",
+            "password1": "new-password",
+            "password2": "new-password",
+            "invite_code": "off",
+        }
+        for name, value in autocomplete.items():
+            if name in self.fields:
+                self.fields[name].widget.attrs["autocomplete"] = value
 
     def clean_email(self) -> str:
         email = User.objects.normalize_email(self.cleaned_data.get("email") or "")
