@@ -11,27 +11,32 @@ from .forms import ApiTokenForm
 from .selectors import api_token_get, api_token_list
 from .services import api_token_create, api_token_revoke
 
+# The plain text of a token just created waits here, in the server-side session, until the page
+# that shows it once is rendered (post/redirect/get: reloading that page creates nothing).
+NEW_TOKEN_SESSION_KEY = "api_new_token"
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def token_list(request: HttpRequest) -> HttpResponse:
-    """List the user's tokens; on POST create one and show its plain text this once."""
+    """List the user's tokens and create one; a new token's plain text is shown this once."""
     form = ApiTokenForm(request.POST or None)
-    new_token = None
-    status = 200
     if request.method == "POST":
         if form.is_valid():
-            _token, new_token = api_token_create(user=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
-            form = ApiTokenForm()
-        else:
-            status = 400
+            _token, raw = api_token_create(user=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
+            request.session[NEW_TOKEN_SESSION_KEY] = raw
+            return redirect("api:token-list")
     response = render(
         request,
         "api/tokens.html",
-        {"form": form, "tokens": api_token_list(user=request.user), "new_token": new_token},  # type: ignore[arg-type]
-        status=status,
+        {
+            "form": form,
+            "tokens": api_token_list(user=request.user),  # type: ignore[arg-type]
+            "new_token": request.session.pop(NEW_TOKEN_SESSION_KEY, None),
+        },
+        status=400 if form.errors else 200,
     )
-    # The plain token is in this page only: keep it out of every cache.
+    # The plain token may be in this page: keep it out of every cache.
     response["Cache-Control"] = "no-store"
     return response
 

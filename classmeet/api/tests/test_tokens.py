@@ -140,8 +140,9 @@ def test_token_page_needs_sign_in(client):
 
 def test_token_page_shows_the_new_token_once_and_never_again(client, student):
     client.force_login(student)
-    response = client.post(reverse("api:token-list"), {"name": "timetable sync"})
-    assert response.status_code == 200
+    created = client.post(reverse("api:token-list"), {"name": "timetable sync"})
+    assert created.status_code == 302  # post/redirect/get: reloading creates nothing
+    response = client.get(created["Location"])
     assert response["Cache-Control"] == "no-store"
     raw = response.context["new_token"]
     assert raw.startswith("cm_")
@@ -154,6 +155,7 @@ def test_token_page_shows_the_new_token_once_and_never_again(client, student):
     assert raw.split("_", 2)[2] not in page
     assert "timetable sync" in page
     assert token.display_prefix in page
+    assert "api_new_token" not in client.session
     # ...and the API answers to it.
     live = _bearer(raw).get(reverse("api:schema"))
     assert live.status_code == 200
