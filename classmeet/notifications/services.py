@@ -1,7 +1,6 @@
 """Create notifications. Every fan-out is one bulk INSERT inside the caller's transaction;
 the real-time push to open tabs and the immediate e-mails happen once that transaction commits."""
 
-import asyncio
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -150,8 +149,8 @@ def _queue_immediate_emails(notification_ids: list[int]) -> None:
 def notifications_push(*, notifications: list[Notification]) -> None:
     """Send each notification to its recipient's open tabs through the channel layer.
 
-    One event loop hop for the whole batch; the sends to the recipients' groups run concurrently
-    (each recipient appears once per batch, so their order does not matter).
+    One event-loop hop for the whole batch. The sends are sequential on purpose: gathering them
+    opens a Redis connection per send and exhausts the layer's connection pool on big fan-outs.
     """
     layer = get_channel_layer()
     if layer is None or not notifications:
@@ -170,7 +169,8 @@ def notifications_push(*, notifications: list[Notification]) -> None:
     ]
 
     async def send_all() -> None:
-        await asyncio.gather(*(layer.group_send(group, event) for group, event in events))
+        for group, event in events:
+            await layer.group_send(group, event)
 
     async_to_sync(send_all)()
 

@@ -15,6 +15,9 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client, override_settings
 
+from classmeet.accounts.models import User
+from classmeet.courses.models import Enrollment
+from classmeet.discussions.services import discussion_create
 from config.asgi import application
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis]
@@ -37,8 +40,8 @@ def session_cookie(user) -> bytes:
     return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode()
 
 
-async def test_notification_from_another_process_arrives(redis_url, student):
-    layers = {
+def redis_layers(redis_url: str) -> dict:
+    return {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
@@ -47,18 +50,27 @@ async def test_notification_from_another_process_arrives(redis_url, student):
             },
         }
     }
+
+
+async def open_tab(user) -> WebsocketCommunicator:
+    tab = WebsocketCommunicator(
+        application,
+        "/ws/notifications/",
+        headers=[
+            (b"origin", b"http://127.0.0.1:8000"),
+            (b"host", b"127.0.0.1:8000"),
+            (b"cookie", await session_cookie(user)),
+        ],
+    )
+    connected, _ = await tab.connect()
+    assert connected
+    return tab
+
+
+async def test_notification_from_another_process_arrives(redis_url, student):
+    layers = redis_layers(redis_url)
     with override_settings(CHANNEL_LAYERS=layers):
-        tab = WebsocketCommunicator(
-            application,
-            "/ws/notifications/",
-            headers=[
-                (b"origin", b"http://127.0.0.1:8000"),
-                (b"host", b"127.0.0.1:8000"),
-                (b"cookie", await session_cookie(student)),
-            ],
-        )
-        connected, _ = await tab.connect()
-        assert connected
+        tab = await open_tab(student)
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": os.environ.get(
@@ -82,4 +94,28 @@ async def test_notification_from_another_process_arrives(redis_url, student):
         assert message["type"] == "notification"
         assert message["notification"]["title"] == "Class starts in 15 minutes"
         assert message["unread"] == 1
+        await tab.disconnect()
+
+
+async def test_big_fan_out_reaches_the_open_tab_over_redis(redis_url, teacher, course, student):
+    """400 recipients: the on-commit push goes through the Redis layer without running out of
+    connections, and the one student with an open tab gets it."""
+
+    @database_sync_to_async
+    def enroll_many():
+        others = User.objects.bulk_create(
+            [User(username=f"fan{i}", role=User.Role.STUDENT) for i in range(399)]
+        )
+        Enrollment.objects.bulk_create(
+            [Enrollment(course=course, student=u) for u in [*others, student]]
+        )
+
+    await enroll_many()
+    with override_settings(CHANNEL_LAYERS=redis_layers(redis_url)):
+        tab = await open_tab(student)
+        await database_sync_to_async(discussion_create)(
+            course=course, author=teacher, title="Exam", body="Friday"
+        )
+        message = await tab.receive_json_from(15)
+        assert message["notification"]["title"].endswith('"Exam"')
         await tab.disconnect()
