@@ -13,7 +13,7 @@ from .services import api_token_create, api_token_revoke
 
 # The plain text of a token just created waits here, in the server-side session, until the page
 # that shows it once is rendered (post/redirect/get: reloading that page creates nothing).
-NEW_TOKEN_SESSION_KEY = "api_new_token"
+NEW_TOKEN_SESSION_KEY = "api_new_token"  # noqa: S105 (a key name, not a secret)
 
 
 @login_required
@@ -21,11 +21,10 @@ NEW_TOKEN_SESSION_KEY = "api_new_token"
 def token_list(request: HttpRequest) -> HttpResponse:
     """List the user's tokens and create one; a new token's plain text is shown this once."""
     form = ApiTokenForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            _token, raw = api_token_create(user=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
-            request.session[NEW_TOKEN_SESSION_KEY] = raw
-            return redirect("api:token-list")
+    if request.method == "POST" and form.is_valid():
+        _token, raw = api_token_create(user=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
+        request.session[NEW_TOKEN_SESSION_KEY] = raw
+        return redirect("api:token-list")
     response = render(
         request,
         "api/tokens.html",
