@@ -221,3 +221,21 @@ def test_admin_enrolls_students_only(admin_client, course, request, who, enrolle
     response = admin_client.post(f"/admin/courses/course/{course.pk}/change/", data)
     assert response.status_code == (302 if enrolled else 200)
     assert list(course.students.all()) == ([user] if enrolled else [])
+
+
+def test_admin_change_pages_render(admin_client, student, enrollment):
+    invite = TeacherInvite.objects.create(note="x")
+    material = MaterialFactory(course=enrollment.course)
+    for url in (
+        f"/admin/accounts/user/{student.pk}/change/",
+        f"/admin/accounts/teacherinvite/{invite.pk}/change/",
+        f"/admin/courses/enrollment/{enrollment.pk}/change/",
+        f"/admin/courses/material/{material.pk}/change/",
+        "/admin/accounts/user/add/",
+        "/admin/accounts/teacherinvite/add/",
+    ):
+        response = admin_client.get(url)
+        assert response.status_code == 200, url
+    page = admin_client.get(f"/admin/accounts/user/{student.pk}/change/").content.decode()
+    for name in ("role", "timezone", "email_notifications"):
+        assert f'name="{name}"' in page
