@@ -29,7 +29,9 @@ function updateCounts() {
 
 export function setLocalStream(stream, { screen = false } = {}) {
   const video = document.getElementById("local-video");
-  if (video.srcObject !== stream) video.srcObject = stream;
+  // A media element waiting on a trackless stream would delay the page's load event forever.
+  const source = stream.getTracks().length ? stream : null;
+  if (video.srcObject !== source) video.srcObject = source;
   document.getElementById("tile-local").classList.toggle("screen", screen);
 }
 
