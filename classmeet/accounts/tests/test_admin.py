@@ -225,7 +225,7 @@ def test_admin_enrolls_students_only(admin_client, course, request, who, enrolle
 
 def test_admin_change_pages_render(admin_client, student, enrollment):
     invite = TeacherInvite.objects.create(note="x")
-    material = MaterialFactory(course=enrollment.course)
+    material = cast(Material, MaterialFactory(course=enrollment.course))
     for url in (
         f"/admin/accounts/user/{student.pk}/change/",
         f"/admin/accounts/teacherinvite/{invite.pk}/change/",
