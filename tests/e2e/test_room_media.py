@@ -100,3 +100,56 @@ def test_device_picker_lists_the_fake_devices(new_page, teacher, live_meeting):
     page.wait_for_function(
         "document.getElementById('local-video').srcObject.getVideoTracks()[0].readyState === 'live'"
     )
+
+
+# A screen "capture" the test controls: a canvas stream (headless Chromium has no screen picker).
+FAKE_SCREEN_JS = """
+navigator.mediaDevices.getDisplayMedia = async () => {
+  const canvas = document.createElement("canvas");
+  canvas.width = 320;
+  canvas.height = 240;
+  const ctx = canvas.getContext("2d");
+  setInterval(() => {
+    ctx.fillStyle = `hsl(${Date.now() % 360}, 80%, 50%)`;
+    ctx.fillRect(0, 0, 320, 240);
+  }, 40);
+  const stream = canvas.captureStream(25);
+  window.__screenTrack = stream.getVideoTracks()[0];
+  return stream;
+};
+"""
+SENT_VIDEO_JS = """
+() => [...window.classmeetRoom.connections().values()].map(pc =>
+  pc.getSenders().find(s => s.track && s.track.kind === "video")?.track.id)
+"""
+
+
+def test_screen_share_replaces_the_camera_and_comes_back_when_it_ends(
+    new_page, teacher, student, enrollment, live_meeting
+):
+    teacher_page = join_with_script(new_page, teacher, live_meeting, FAKE_SCREEN_JS)
+    student_page = join(new_page, student, live_meeting)
+    before = wait_for_media(student_page, peers=1)
+    camera = teacher_page.evaluate(SENT_VIDEO_JS)
+    offer_length = teacher_page.evaluate(
+        "[...window.classmeetRoom.connections().values()][0].localDescription.sdp.length"
+    )
+
+    teacher_page.click("#btn-screen")
+    teacher_page.wait_for_function("window.__screenTrack !== undefined")
+    screen = teacher_page.evaluate("window.__screenTrack.id")
+    teacher_page.wait_for_function(f"({SENT_VIDEO_JS})()[0] === {screen!r}")
+    assert teacher_page.locator("#btn-screen").get_attribute("aria-pressed") == "true"
+    # replaceTrack: same connection, no renegotiation, and the student keeps decoding.
+    assert (
+        teacher_page.evaluate(
+            "[...window.classmeetRoom.connections().values()][0].localDescription.sdp.length"
+        )
+        == offer_length
+    )
+    wait_for_media(student_page, peers=1, baseline=before)
+
+    # The browser ends the share (the user clicked "Stop sharing"): back to the camera.
+    teacher_page.evaluate("window.__screenTrack.dispatchEvent(new Event('ended'))")
+    teacher_page.wait_for_function(f"({SENT_VIDEO_JS})()[0] === {camera[0]!r}")
+    assert teacher_page.locator("#btn-screen").get_attribute("aria-pressed") == "false"
