@@ -55,6 +55,8 @@ bench: assets
 	$(BIN)/python -m bench.reminders
 	$(BIN)/python -m bench.static
 	$(BIN)/python -m bench.pages
+	$(BIN)/python -m bench.bench_fanout --write
+	$(BIN)/python -m bench.bench_fanout --redis --write
 
 bench-relay: assets
 	$(BIN)/python -m bench.relay

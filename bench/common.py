@@ -66,9 +66,12 @@ def create_database() -> None:
 def setup_django(*, redis_url: str = "", database: str = "") -> None:
     """Point this process at the benchmark settings and database, migrated.
 
+    SIGTERM becomes SystemExit, so the servers a benchmark started are stopped on the way out.
+
     `database` names another PostgreSQL database than the default one (a benchmark that needs
     the table to itself, e.g. the reminder scan).
     """
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if database and database_url().startswith("postgres"):
         os.environ["BENCH_DATABASE_URL"] = database_url().rpartition("/")[0] + "/" + database
     os.environ.update(server_env(redis_url=redis_url))
@@ -259,6 +262,42 @@ def running(*servers: Server) -> Iterator[list[Server]]:
     finally:
         for server in servers:
             server.stop()
+
+
+# Profiles (py-spy) ---------------------------------------------------------------------------
+
+
+def start_profile(pid: int, seconds: float, out: Path) -> subprocess.Popen[bytes]:
+    """Sample `pid` with py-spy for `seconds` into `out` (collapsed stacks)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    argv = [
+        str(BIN / "py-spy"),
+        "record",
+        f"--pid={pid}",
+        f"--duration={max(1, round(seconds))}",
+        "--format=raw",
+        "--nonblocking",
+        f"--output={out}",
+    ]
+    return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def profile_summary(path: Path, *, top: int = 25) -> list[tuple[float, float, str]]:
+    """(inclusive %, self %, frame) of the busiest frames of a py-spy raw profile."""
+    inclusive: dict[str, int] = {}
+    own: dict[str, int] = {}
+    total = 0
+    for line in path.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        frames = stack.split(";")
+        total += int(count)
+        own[frames[-1]] = own.get(frames[-1], 0) + int(count)
+        for frame in set(frames):
+            inclusive[frame] = inclusive.get(frame, 0) + int(count)
+    ranked = sorted(inclusive.items(), key=lambda item: -item[1])[:top]
+    return [(n / total * 100, own.get(f, 0) / total * 100, f) for f, n in ranked] if total else []
 
 
 # Figures ---------------------------------------------------------------------------------------

@@ -23,10 +23,12 @@ import asyncio
 import contextlib
 import json
 import random
+import subprocess
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from bench import common
@@ -360,8 +362,10 @@ async def measure(
     warmup: float,
     duration: float,
     redis_pid: int | None = None,
+    profile: bool = False,
 ) -> Result:
     result = Result(name, rate)
+    profilers: list[subprocess.Popen[bytes]] = []
     load = Load(seats, [s.port for s in servers], path="/ws/meeting/{id}/")
     started = time.perf_counter()
     await load.connect_all()
@@ -373,13 +377,24 @@ async def measure(
         redis_cpu = common.proc_cpu_seconds(redis_pid) if redis_pid else 0.0
         server_cpu = sum(s.cpu_seconds() for s in servers)
         marks[opening] = (server_cpu, redis_cpu, common.self_cpu_seconds())
+        if opening and profile:
+            for index, server in enumerate(servers):
+                out = profile_path(name, index)
+                profilers.append(common.start_profile(server.pids[0], duration, out))
 
     result.window = await load.run(rate=rate, warmup=warmup, duration=duration, on_window=on_window)
     (s0, r0, g0), (s1, r1, g1) = marks[True], marks[False]
     result.server_cpu, result.redis_cpu, result.generator_cpu = s1 - s0, r1 - r0, g1 - g0
     result.stats = load.stats
     await load.close()
+    for profiler in profilers:
+        profiler.wait()
     return result
+
+
+def profile_path(name: str, index: int) -> Path:
+    slug = "".join(c if c.isalnum() else "-" for c in name)
+    return common.ROOT / "var" / "bench" / f"profile-relay-{slug}-{index}.txt"
 
 
 def flush_redis_prefix(redis_url: str) -> None:
@@ -400,7 +415,11 @@ async def run_all(args: argparse.Namespace) -> list[Result]:
     env_memory = common.server_env()
     env_redis = common.server_env(redis_url=redis_url)
     rpid = common.redis_pid(redis_url)
-    kwargs: dict[str, Any] = {"warmup": args.warmup, "duration": args.duration}
+    kwargs: dict[str, Any] = {
+        "warmup": args.warmup,
+        "duration": args.duration,
+        "profile": args.profile,
+    }
 
     async def one(name: str, servers: list[common.Server], rate: float, **extra: Any) -> None:
         if "redis" in name:
@@ -413,6 +432,9 @@ async def run_all(args: argparse.Namespace) -> list[Result]:
             result = await measure(name, servers, use, rate=rate, **kwargs, **extra)
         results.append(result)
         report_line(result)
+        if args.profile:
+            for index in range(len(servers)):
+                print_profile(profile_path(name, index))
 
     if "floor" in runs:
         port = common.free_port()
@@ -455,6 +477,14 @@ def report_line(result: Result) -> None:
         f"redis {result.redis_cpu:.1f} s, generator {result.generator_cpu:.1f} s",
         file=sys.stderr,
     )
+
+
+def print_profile(path: Path) -> None:
+    if not path.exists():
+        return
+    print(f"\npy-spy profile {path.relative_to(common.ROOT)} (inclusive %, self %):")
+    for inclusive, own, frame in common.profile_summary(path, top=40):
+        print(f"{inclusive:5.1f} {own:5.1f}  {frame[:140]}")
 
 
 HEADERS = (
@@ -538,6 +568,9 @@ def main() -> None:
     parser.add_argument("--p99-bound", type=float, default=50.0, help="ms, for the ladder")
     parser.add_argument("--redis-url", default=common.DEFAULT_REDIS_URL)
     parser.add_argument("--no-doc", action="store_true", help="print only")
+    parser.add_argument(
+        "--profile", action="store_true", help="py-spy the servers during the measured window"
+    )
     args = parser.parse_args()
     import uvloop
 
