@@ -1,5 +1,7 @@
 """Settings for the test suite. DATABASE_URL / REDIS_URL switch to PostgreSQL / Redis in CI."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import BASE_DIR, env
 
@@ -26,6 +28,9 @@ LOGGING["root"]["level"] = "WARNING"  # type: ignore[index]  # noqa: F405
 # Browser tests run a live server in this process: serve static files straight from the apps.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
-# A file database (not :memory:) so the live server's threads share it with the test.
+# A file database (not :memory:) so the live server's threads share it with the test; one per
+# test process, so that two runs side by side never share a file.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(BASE_DIR / "var" / f"test-db-{os.getpid()}.sqlite3")
+    }
