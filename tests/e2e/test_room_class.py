@@ -171,3 +171,27 @@ def test_the_teacher_ends_the_meeting_for_everyone(new_page, cast):
     response = late.goto(room_url(meeting))
     assert response.status == 409
     assert late.locator("#room-closed-reason").text_content() == "This class has ended."
+
+
+def test_the_active_speaker_is_highlighted_from_audio_levels(new_page, cast):
+    """Chromium's fake microphone beeps: the student's tile lights up on the teacher's page."""
+    teacher, student, meeting = cast
+    t = join(new_page, teacher, meeting)
+    s = join(new_page, student, meeting)
+    wait_participants(t, 2)
+    t.wait_for_function(
+        "id => document.querySelector(`.tile[data-peer='${id}']`)?.classList.contains('speaking')",
+        arg=peer_id(s),
+        timeout=20_000,
+    )
+    assert t.locator("#video-grid .tile.speaking").count() == 1
+    # Muted, the student sends silence: the highlight goes away.
+    s.click("#btn-mic")
+    t.wait_for_function(
+        "id => !document.querySelector(`.tile[data-peer='${id}']`).classList.contains('speaking')",
+        arg=peer_id(s),
+        timeout=20_000,
+    )
+    for _ in range(12):  # and stays away (the fake microphone beeps about once a second)
+        t.wait_for_timeout(250)
+        assert t.locator(f".tile[data-peer='{peer_id(s)}'].speaking").count() == 0
