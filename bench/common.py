@@ -180,7 +180,7 @@ def free_port() -> int:
         return port
 
 
-def wait_for_port(port: int, *, timeout: float = 60, proc: subprocess.Popen[bytes]) -> None:
+def wait_for_port(port: int, *, timeout: float = 180, proc: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:

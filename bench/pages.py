@@ -19,6 +19,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -90,29 +91,48 @@ def wrk(port: int, url: str, cookie: str, *, seconds: int, connections: int) -> 
     return figures
 
 
+def warm(port: int, cookie: str, *, connections: int) -> None:
+    """Wait until every worker answers (a worker imports the URLconf on its first request)."""
+    import urllib.request
+
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/classmeet/dashboard/", headers={"Cookie": f"sessionid={cookie}"}
+    )
+    for _ in range(60):
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+                if response.status == 200:
+                    break
+        except OSError:
+            time.sleep(1)
+    wrk(port, "/classmeet/dashboard/", cookie, seconds=5, connections=connections)
+
+
 def load(
     sample: Sample, server_names: list[str], *, seconds: int, connections: int
 ) -> list[list[Any]]:
+    """wrk each page against every server in turn (interleaved: the machine's load drifts)."""
     from django.contrib.auth import get_user_model
 
     cookie = common.session_key_for(get_user_model().objects.get(pk=sample.student_id))
     env = common.server_env()
+    servers = [SERVERS[name](common.free_port(), env) for name in server_names]
     table: list[list[Any]] = []
-    for server_name in server_names:
-        port = common.free_port()
-        with common.running(SERVERS[server_name](port, env)) as (server,):
-            for name, url in urls(sample).items():
-                wrk(port, url, cookie, seconds=1, connections=connections)  # warm-up
+    with common.running(*servers):
+        for server in servers:
+            warm(server.port, cookie, connections=connections)
+        for name, url in urls(sample).items():
+            for server_name, server in zip(server_names, servers, strict=True):
+                wrk(server.port, url, cookie, seconds=1, connections=connections)  # warm-up
                 cpu0 = server.cpu_seconds()
-                figures = wrk(port, url, cookie, seconds=seconds, connections=connections)
+                figures = wrk(server.port, url, cookie, seconds=seconds, connections=connections)
                 cpu = server.cpu_seconds() - cpu0
                 requests = figures["requests"]
-                rps = requests / (figures["duration_us"] / 1e6)
                 table.append(
                     [
-                        server_name,
                         name,
-                        rps,
+                        server_name,
+                        requests / (figures["duration_us"] / 1e6),
                         figures["p50_us"] / 1000,
                         figures["p99_us"] / 1000,
                         figures["socket_errors"] + figures["non_2xx"],
@@ -167,7 +187,7 @@ def load_part(args: argparse.Namespace, sample: Sample) -> str:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install -y wrk")
     common.raise_open_files_limit()
-    headers = ("server", "page", "req/s", "p50 ms", "p99 ms", "errors", "server CPU ms/req")
+    headers = ("page", "server", "req/s", "p50 ms", "p99 ms", "errors", "server CPU ms/req")
     table = load(
         sample, args.servers.split(","), seconds=args.seconds, connections=args.connections
     )
