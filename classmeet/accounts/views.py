@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from classmeet.core import policy
+from classmeet.core.ratelimit import ratelimit
 
 from . import forms, services
 from .models import User
@@ -41,6 +42,8 @@ def _add_errors(form: django_forms.BaseForm, error: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
+# Per client IP, on POST only. Generous enough for a class signing up behind one school NAT.
+@ratelimit(scope="signup", default_rate="30/hour")
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
@@ -100,7 +103,8 @@ class LogoutView(auth_views.LogoutView):
         return render(request, self.template_name)
 
 
-signin = SigninView.as_view()
+# django-axes locks one username per IP; this also stops one IP trying many usernames.
+signin = ratelimit(scope="signin", default_rate="60/minute")(SigninView.as_view())
 logout_view = LogoutView.as_view()
 password_change = auth_views.PasswordChangeView.as_view(
     template_name="accounts/password_change_form.html",
@@ -110,13 +114,15 @@ password_change = auth_views.PasswordChangeView.as_view(
 password_change_done = auth_views.PasswordChangeDoneView.as_view(
     template_name="accounts/password_change_done.html"
 )
-password_reset = auth_views.PasswordResetView.as_view(
-    template_name="accounts/password_reset_form.html",
-    form_class=forms.PasswordResetForm,
-    email_template_name="accounts/email/password_reset_email.txt",
-    subject_template_name="accounts/email/password_reset_subject.txt",
-    extra_email_context={"site_name": "Classmeet"},
-    success_url=reverse_lazy("accounts:password-reset-done"),
+password_reset = ratelimit(scope="password-reset", default_rate="10/hour")(
+    auth_views.PasswordResetView.as_view(
+        template_name="accounts/password_reset_form.html",
+        form_class=forms.PasswordResetForm,
+        email_template_name="accounts/email/password_reset_email.txt",
+        subject_template_name="accounts/email/password_reset_subject.txt",
+        extra_email_context={"site_name": "Classmeet"},
+        success_url=reverse_lazy("accounts:password-reset-done"),
+    )
 )
 password_reset_done = auth_views.PasswordResetDoneView.as_view(
     template_name="accounts/password_reset_done.html"

@@ -34,3 +34,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(BASE_DIR / "var" / f"test-db-{os.getpid()}.sqlite3")
     }
+# classmeet.core.ratelimit: the suite signs in and up far more often than a person; tests of the
+# limits themselves set small rates with the `settings` fixture.
+CLASSMEET_RATELIMITS = {
+    "signup": "100000/minute",
+    "signin": "100000/minute",
+    "password-reset": "100000/minute",
+}

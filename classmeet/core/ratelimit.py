@@ -1,0 +1,99 @@
+"""A small fixed-window rate limiter on Django's cache, for views that django-axes and DRF's
+throttles do not cover (sign-up, password reset).
+
+    @ratelimit(scope="signup", default_rate="20/hour")
+    def signup(request): ...
+
+The rate is read from ``settings.CLASSMEET_RATELIMITS[scope]`` when set (``"<count>/<period>"``,
+period ``second``, ``minute``, ``hour`` or ``day``), else ``default_rate``. Only the listed methods
+count (POST by default), per client IP address. Past the limit the view is not called: the client
+gets 429 with a ``Retry-After`` header, a page for browsers and a JSON body for JSON clients.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+View = Callable[..., HttpResponseBase]
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """Return (count, seconds) from ``"5/minute"``; raise ValueError on anything else."""
+    count, _sep, period = rate.partition("/")
+    seconds = _PERIODS.get(period.strip()[:1].lower())
+    if seconds is None or not count.strip().isdigit():
+        raise ValueError(f"bad rate {rate!r}")
+    return int(count), seconds
+
+
+def rate_for(scope: str, default_rate: str) -> tuple[int, int]:
+    rates: dict[str, str] = getattr(settings, "CLASSMEET_RATELIMITS", {})
+    return parse_rate(rates.get(scope, default_rate))
+
+
+def client_ip(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR") or "unknown")
+
+
+def hit(*, scope: str, key: str, limit: int, window: int) -> int:
+    """Count one request in the current window; return the seconds to wait (0 when allowed)."""
+    now = int(time.time())
+    start = now - now % window
+    cache_key = f"ratelimit:{scope}:{key}:{start}"
+    cache.add(cache_key, 0, timeout=window + 1)
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:  # expired between add and incr
+        cache.set(cache_key, 1, timeout=window + 1)
+        count = 1
+    return 0 if count <= limit else max(start + window - now, 1)
+
+
+def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
+    """The 429 answer: JSON for API-style clients, a page for browsers."""
+    response: HttpResponse
+    wants_json = "application/json" in request.headers.get("Accept", "") or (
+        request.content_type == "application/json"
+    )
+    if wants_json:
+        response = JsonResponse(
+            {
+                "detail": _("Too many requests. Try again in %(s)s seconds.") % {"s": retry_after},
+                "code": "throttled",
+            },
+            status=429,
+        )
+    else:
+        response = render(request, "429.html", {"retry_after": retry_after}, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def ratelimit(
+    *, scope: str, default_rate: str, methods: tuple[str, ...] = ("POST",)
+) -> Callable[[View], View]:
+    def decorator(view: View) -> View:
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if request.method in methods:
+                limit, window = rate_for(scope, default_rate)
+                wait = hit(scope=scope, key=client_ip(request), limit=limit, window=window)
+                if wait:
+                    return too_many_requests(request, wait)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
