@@ -234,10 +234,6 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "classmeet.api.schema.ApiAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "classmeet.api.pagination.ApiPagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
-    ],
     "DEFAULT_THROTTLE_CLASSES": [
         "classmeet.api.throttles.UserThrottle",
         "classmeet.api.throttles.AnonThrottle",

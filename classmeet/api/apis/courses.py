@@ -8,7 +8,8 @@ HTML pages take.
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404
+from django.http import Http404
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -24,9 +25,9 @@ from classmeet.api.pagination import ApiPagination
 from classmeet.api.renderers import AnyFileRenderer
 from classmeet.core import policy
 from classmeet.courses import selectors, services
+from classmeet.courses import views as courses_views
 from classmeet.courses.forms import AddStudentForm, CourseForm, JoinCodeForm, MaterialForm
 from classmeet.courses.models import Course, Enrollment, Material
-from classmeet.courses.uploads import content_disposition
 
 from .common import form_checked, paginated, user_of, validated, validated_query
 
@@ -402,19 +403,12 @@ class MaterialDownloadApi(APIView):
         responses={(200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The file.")},
         tags=MATERIAL_TAGS,
     )
-    def get(self, request: Request, course_id: int, material_id: int) -> FileResponse:
-        course = policy.access_course(user=user_of(request), course_id=course_id)
-        material = selectors.material_get(course=course, material_id=material_id)
-        if material is None:
-            raise Http404
-        try:
-            handle = material.file.open("rb")
-        except (OSError, ValueError):
-            raise Http404 from None
-        response = FileResponse(handle, content_type=material.content_type)
-        response["Content-Disposition"] = content_disposition(material.original_name)
-        response["Cache-Control"] = "private, no-store"
-        return response
+    def get(self, request: Request, course_id: int, material_id: int) -> HttpResponseBase:
+        # The course page's download view does the checks and streams the file: serve the very
+        # same response (DRF has already put the authenticated user on the Django request).
+        return courses_views.material_download(
+            request._request, course_id=course_id, material_id=material_id
+        )
 
 
 class MaterialDeleteApi(APIView):

@@ -72,6 +72,17 @@ class MeetingListApi(APIView):
         course = serializers.IntegerField(
             required=False, min_value=1, max_value=MAX_ID, help_text="A course id."
         )
+        starts_after = serializers.DateTimeField(
+            required=False, help_text="Only meetings starting at or after this time."
+        )
+        starts_before = serializers.DateTimeField(
+            required=False, help_text="Only meetings starting before this time."
+        )
+        ordering = serializers.ChoiceField(
+            choices=("starts_at", "-starts_at"),
+            required=False,
+            help_text="Without `phase`: by start, soonest (default) or latest first.",
+        )
 
     @extend_schema(
         operation_id="meeting_list",
@@ -87,7 +98,12 @@ class MeetingListApi(APIView):
         meetings = selectors.meeting_list_for_user(user=user_of(request))
         if "course" in filters:
             meetings = meetings.filter(course_id=filters["course"])
+        if "starts_after" in filters:
+            meetings = meetings.filter(starts_at__gte=filters["starts_after"])
+        if "starts_before" in filters:
+            meetings = meetings.filter(starts_at__lt=filters["starts_before"])
         if "phase" not in filters:
+            meetings = meetings.order_by(filters.get("ordering", "starts_at"), "id")
             return paginated(self, request, meetings, MeetingOutputSerializer)
         groups = selectors.meeting_groups(meetings=meetings, now=timezone.now())
         rows = [row.meeting for row in getattr(groups, filters["phase"])]

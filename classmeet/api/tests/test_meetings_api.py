@@ -147,3 +147,22 @@ def test_meeting_ics_errors_are_json_even_when_asking_for_calendar(
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert response.json()["code"] == "not_found"
+
+
+def test_meeting_list_time_range_and_ordering(token_client, teacher, meetings):
+    client = token_client(teacher)
+    url = reverse("api:meeting-list")
+    now = timezone.now()
+    later = client.get(url, {"starts_after": now.isoformat()}).json()
+    assert [m["id"] for m in later["results"]] == [meetings["upcoming"].pk]
+    earlier = client.get(url, {"starts_before": (now - timedelta(days=1)).isoformat()}).json()
+    assert [m["id"] for m in earlier["results"]] == [meetings["past"].pk]
+    latest_first = client.get(url, {"ordering": "-starts_at"}).json()["results"]
+    assert [m["id"] for m in latest_first] == [
+        meetings["upcoming"].pk,
+        meetings["live"].pk,
+        meetings["past"].pk,
+    ]
+    bad = client.get(url, {"starts_after": "yesterday"})
+    assert bad.status_code == 400
+    assert "starts_after" in bad.json()["errors"]
