@@ -27,8 +27,8 @@ navigator.mediaDevices.getUserMedia = () =>
 def join_with_script(new_page: Any, user: Any, meeting: Any, script: str) -> Any:
     page = new_page(user)
     page.add_init_script(script)
-    page.goto(room_url(meeting))
-    page.wait_for_selector("#room[data-joined='true']")
+    page.goto(room_url(meeting), wait_until="domcontentloaded")
+    page.wait_for_selector("#room[data-joined='true']", timeout=30_000)
     return page
 
 
@@ -91,14 +91,14 @@ def test_mute_and_camera_buttons_toggle_the_local_tracks(
 
 def test_device_picker_lists_the_fake_devices(new_page, teacher, live_meeting):
     page = join(new_page, teacher, live_meeting)
-    page.wait_for_function("document.querySelectorAll('#camera-select option').length > 0")
+    page.wait_for_function("() => document.querySelectorAll('#camera-select option').length > 0")
     assert page.locator("#mic-select option").count() > 0
     # Choosing a camera swaps the local track without leaving the call.
     page.click("#device-settings summary")
     value = page.locator("#camera-select option").first.get_attribute("value")
     page.select_option("#camera-select", value)
     page.wait_for_function(
-        "document.getElementById('local-video').srcObject.getVideoTracks()[0].readyState === 'live'"
+        "() => document.getElementById('local-video').srcObject.getVideoTracks()[0].readyState === 'live'"
     )
 
 
@@ -136,9 +136,9 @@ def test_screen_share_replaces_the_camera_and_comes_back_when_it_ends(
     )
 
     teacher_page.click("#btn-screen")
-    teacher_page.wait_for_function("window.__screenTrack !== undefined")
+    teacher_page.wait_for_function("() => window.__screenTrack !== undefined")
     screen = teacher_page.evaluate("window.__screenTrack.id")
-    teacher_page.wait_for_function(f"({SENT_VIDEO_JS})()[0] === {screen!r}")
+    teacher_page.wait_for_function(f"async () => (await ({SENT_VIDEO_JS})())[0] === {screen!r}")
     assert teacher_page.locator("#btn-screen").get_attribute("aria-pressed") == "true"
     # replaceTrack: same connection, no renegotiation, and the student keeps decoding.
     assert (
@@ -151,5 +151,5 @@ def test_screen_share_replaces_the_camera_and_comes_back_when_it_ends(
 
     # The browser ends the share (the user clicked "Stop sharing"): back to the camera.
     teacher_page.evaluate("window.__screenTrack.dispatchEvent(new Event('ended'))")
-    teacher_page.wait_for_function(f"({SENT_VIDEO_JS})()[0] === {camera[0]!r}")
+    teacher_page.wait_for_function(f"async () => (await ({SENT_VIDEO_JS})())[0] === {camera[0]!r}")
     assert teacher_page.locator("#btn-screen").get_attribute("aria-pressed") == "false"

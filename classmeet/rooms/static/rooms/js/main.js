@@ -28,6 +28,7 @@ async function main() {
 
   // Milliseconds since navigation start, for diagnostics (bench/bench_join.py prints them).
   const timings = { media: null, welcome: null, connected: {} };
+  const states = []; // the socket's state changes, in order
   const signaling = createSignaling(socketUrl(root.dataset.wsPath));
   const peers = createPeers({
     send: (msg) => signaling.send(msg),
@@ -50,6 +51,7 @@ async function main() {
     connections: () => peers.connections(),
     dropSocket: () => signaling.dropForTest(),
     timings,
+    states,
   };
 
   // Start the socket and the camera at the same time; handle `welcome` once media is ready.
@@ -116,6 +118,7 @@ async function main() {
   });
   signaling.on("error", (msg) => console.warn("classmeet: server error", msg.code, msg.message));
   signaling.on("state", ({ state, reason }) => {
+    states.push(state);
     ui.setReconnecting(state === "reconnecting");
     if (state === "refused") {
       peers.closeAll();
