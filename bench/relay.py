@@ -140,6 +140,7 @@ class Stats:
     misdelivered: int = 0
     errors: dict[str, int] = field(default_factory=dict)
     closed: int = 0
+    loop_lag_ms: list[float] = field(default_factory=list)
     sent_measured: int = 0
     lost: int = 0
 
@@ -304,8 +305,10 @@ class Load:
         self.measuring = True
         on_window(True)
         started = time.perf_counter()
+        lag = asyncio.create_task(self._watch_lag())
         await asyncio.sleep(duration)
         self.measuring = False
+        await lag
         on_window(False)
         window = time.perf_counter() - started
         self.sending = False
@@ -313,6 +316,13 @@ class Load:
         await asyncio.sleep(3)  # let the last frames arrive
         self.stats.lost = sum(1 for sent in self.stats.pending.values() if sent.measured)
         return window
+
+    async def _watch_lag(self) -> None:
+        """How late the generator's own event loop wakes up: its share of every latency."""
+        while self.measuring:
+            before = time.perf_counter()
+            await asyncio.sleep(0.01)
+            self.stats.loop_lag_ms.append((time.perf_counter() - before - 0.01) * 1000)
 
     async def close(self) -> None:
         self.closing = True
@@ -502,6 +512,7 @@ HEADERS = (
     "server CPU %",
     "generator CPU %",
     "joins/s",
+    "generator loop lag p99 ms",
     "p99 ÷ floor",
     "CPU/msg ÷ floor",
 )
@@ -528,6 +539,7 @@ def rows(results: list[Result]) -> list[list[Any]]:
                 (r.server_cpu + r.redis_cpu) / r.window * 100 if r.window else 0.0,
                 r.generator_cpu / r.window * 100 if r.window else 0.0,
                 r.clients / r.connect_seconds if r.connect_seconds else 0.0,
+                common.percentile(r.stats.loop_lag_ms, 99),
                 r.p(99) / floor.p(99) if floor and floor.p(99) else "",
                 r.cpu_us_per_msg / floor.cpu_us_per_msg if floor and floor.cpu_us_per_msg else "",
             ]
