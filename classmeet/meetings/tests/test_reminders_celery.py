@@ -40,8 +40,10 @@ pytestmark = [
 ]
 
 BROKER_DB = 13  # a Redis database of its own: no other test's keys
-SOON_OFFSET = 24  # seconds; CLASSMEET_REMINDER_MINUTES=0.4,0
-LEAD = 32  # the meeting starts this many seconds after it is created
+SOON_OFFSET = 36  # seconds; CLASSMEET_REMINDER_MINUTES=0.6,0
+# The meeting starts this long after it is created: "starting soon" is due after 9 s and stays due
+# until the start, time enough for a worker to be killed and another to start on a busy machine.
+LEAD = 45
 TASK = "classmeet.meetings.tasks.meeting_reminders_send"
 NOTIFICATIONS_TABLE = "notifications_notification"
 SOON = Notification.Kind.MEETING_STARTING_SOON
@@ -116,6 +118,17 @@ class CeleryProcesses:
                 f"--schedule={self.logdir / 'beat-schedule'}",
             ],
         )
+
+    def wait_ready(self, *names, timeout=60):
+        """Wait until the workers are consuming and beat has queued its first scan."""
+        deadline = time.monotonic() + timeout
+        for name in names:
+            marker = "Sending due task" if name == "beat" else " ready."
+            log = self.logdir / f"{name}.log"
+            while marker not in log.read_text(errors="replace"):
+                if time.monotonic() > deadline or self.procs[name].poll() is not None:
+                    pytest.fail(f"{name} did not start\n{self.logs()}")
+                time.sleep(0.2)
 
     def kill(self, name, sig=signal.SIGKILL):
         proc = self.procs.pop(name)
@@ -235,6 +248,7 @@ def test_beat_and_worker_send_each_reminder_exactly_once(celery_processes, peopl
     procs = celery_processes
     procs.worker("w1")
     procs.beat()
+    procs.wait_ready("w1", "beat")
     meeting = _meeting(people["course"])
     _wait_for(_both_reminders_sent(meeting), timeout=LEAD + 40, procs=procs, what="both reminders")
     time.sleep(3)  # a few more scans run: they must not send anything again
@@ -251,6 +265,7 @@ def test_two_workers_scanning_at_once_send_each_reminder_once(
     procs.worker("w1")
     procs.worker("w2")
     procs.beat()
+    procs.wait_ready("w1", "w2", "beat")
     table_lock.acquire()
     meeting = _meeting(people["course"])
     deadline = time.monotonic() + LEAD
@@ -276,6 +291,7 @@ def test_worker_killed_mid_scan_is_redone_once_by_a_new_worker(
     procs = celery_processes
     procs.worker("w1")
     procs.beat()
+    procs.wait_ready("w1", "beat")
     table_lock.acquire()
     meeting = _meeting(people["course"])
     # The worker claims the "starting soon" reminder and waits to write the notifications.
