@@ -76,3 +76,22 @@ def enrollment(course, student):
 @pytest.fixture
 def live_meeting(course):
     return MeetingFactory(course=course, title="Waves")
+
+
+BROWSER_FIXTURES = {"browser", "new_page", "live_server_url"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run browser tests last, wherever they live.
+
+    Playwright's sync API keeps an event loop running in the main thread for the rest of the
+    session once the browser starts; async tests collected after it would find that loop running.
+    """
+    browser_tests = [
+        item for item in items if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ()))
+    ]
+    chosen = set(browser_tests)
+    for item in browser_tests:
+        item.add_marker(pytest.mark.e2e)
+    others = [item for item in items if item not in chosen]
+    items[:] = others + browser_tests
