@@ -21,9 +21,6 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         header = authentication.get_authorization_header(request).split()
         if not header or header[0].lower() != KEYWORD.lower().encode():
             return None
-        throttle = FailedTokenThrottle()
-        if throttle.is_blocked(request):
-            raise exceptions.Throttled(wait=throttle.wait())
         token = None
         if len(header) == 2:
             try:
@@ -31,6 +28,11 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             except UnicodeError:
                 token = None
         if token is None or not token.user.is_active:
+            # Wrong tokens count per IP; past the anonymous rate they get 429 instead of 401.
+            # A valid token is never held back by others' mistakes behind the same address.
+            throttle = FailedTokenThrottle()
+            if throttle.is_blocked(request):
+                raise exceptions.Throttled(wait=throttle.wait())
             throttle.record_failure()
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
         return token.user, token
