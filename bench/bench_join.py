@@ -94,7 +94,9 @@ def open_page(browser: Any, base_url: str, user: Any) -> tuple[Any, Any]:
             route.continue_() if route.request.url.startswith(base_url) else route.abort()
         ),
     )
-    return context, context.new_page()
+    page = context.new_page()
+    page.set_default_timeout(120_000)  # a loaded machine is slow, the measure says how slow
+    return context, page
 
 
 def two_party(browser: Any, base_url: str, users: list[Any], room: str) -> dict[str, float]:
@@ -103,7 +105,7 @@ def two_party(browser: Any, base_url: str, users: list[Any], room: str) -> dict[
     try:
         first.goto(room)
         first.wait_for_selector("#room[data-joined='true']")
-        second.goto(room)
+        second.goto(room, wait_until="commit")
         frame = float(second.evaluate(FIRST_FRAME_JS))
         timings = second.evaluate("window.classmeetRoom.timings")
         return {
