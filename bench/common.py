@@ -355,7 +355,12 @@ def machine() -> str:
     return (
         f"{platform.node()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
         f"nice {nice}, load average {load} when the run ended (other work shares the machine)"
+        + (", servers with the psycopg pool (BENCH_DB_POOL=1)" if pooled() else "")
     )
+
+
+def pooled() -> bool:
+    return os.environ.get("BENCH_DB_POOL") == "1"
 
 
 def append_to_doc(section: str, body: str, *, command: str) -> None:
