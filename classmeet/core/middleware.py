@@ -4,6 +4,7 @@ import logging
 import uuid
 import zoneinfo
 from collections.abc import Callable
+from urllib.parse import unquote
 
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
@@ -63,7 +64,7 @@ class UserTimezoneMiddleware:
         if user is not None and user.is_authenticated:
             user_id_var.set(user.pk)
         chosen = getattr(user, "timezone", "") if user is not None else ""
-        zone = _zone(chosen) or _zone(request.COOKIES.get(TZ_COOKIE, ""))
+        zone = _zone(chosen) or _zone(unquote(request.COOKIES.get(TZ_COOKIE, "")))
         if zone is not None:
             timezone.activate(zone)
         else:

@@ -61,6 +61,8 @@ def test_browser_zone_used_when_user_has_none_and_bad_names_fall_back_to_utc(rf,
     request.user = student
     request.COOKIES[TZ_COOKIE] = "Europe/Paris"
     assert middleware(request).content == b"Europe/Paris"
+    request.COOKIES[TZ_COOKIE] = "America%2FNew_York"  # as app.js writes it: URL-encoded
+    assert middleware(request).content == b"America/New_York"
     request.COOKIES[TZ_COOKIE] = "../../etc/passwd"
     assert middleware(request).content == b"UTC"
 
