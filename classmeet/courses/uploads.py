@@ -150,23 +150,57 @@ def _head(file: IO[bytes], size: int = 8192) -> bytes:
     return data
 
 
+# Zip bombs: the sniffer opens archives, so it must never inflate more than it needs, and never
+# parse a central directory of millions of entries (Python builds one object per entry).
+MAX_ZIP_ENTRIES = 10_000
+_ZIP_MEMBER_READ = 1_000_000
+_EOCD = b"PK\x05\x06"
+
+
+def _zip_entry_count(file: IO[bytes]) -> int:
+    """Return the entry count of the zip's end-of-central-directory record (0xFFFF for zip64)."""
+    file.seek(0, io.SEEK_END)
+    size = file.tell()
+    tail_size = min(size, 22 + 65_535)
+    file.seek(size - tail_size)
+    tail = file.read(tail_size)
+    at = tail.rfind(_EOCD)
+    if at == -1 or len(tail) < at + 12:
+        raise zipfile.BadZipFile("no end of central directory")
+    return int.from_bytes(tail[at + 10 : at + 12], "little")
+
+
+def _read_member(archive: zipfile.ZipFile, name: str, limit: int) -> bytes:
+    """Inflate at most `limit` bytes of one member (never the whole of a bomb)."""
+    with archive.open(name) as member:
+        return member.read(limit)
+
+
 def _zip_kind(file: IO[bytes]) -> Kind:
     """Tell an Office Open XML or OpenDocument file from a plain zip by what it holds inside."""
     try:
+        if _zip_entry_count(file) > MAX_ZIP_ENTRIES:
+            raise ValidationError(
+                _("The archive holds too many files (more than %(n)s).") % {"n": MAX_ZIP_ENTRIES},
+                code="zip_too_many_entries",
+            )
+        file.seek(0)
         with zipfile.ZipFile(file) as archive:
             names = set(archive.namelist())
             if "[Content_Types].xml" in names:
-                content_types = archive.read("[Content_Types].xml")[:1_000_000]
+                content_types = _read_member(archive, "[Content_Types].xml", _ZIP_MEMBER_READ)
                 for prefix, kind in (("word/", DOCX), ("xl/", XLSX), ("ppt/", PPTX)):
                     if any(n.startswith(prefix) for n in names) and kind.mime.encode() in (
                         content_types
                     ):
                         return kind
             if "mimetype" in names:
-                mimetype = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
+                mimetype = _read_member(archive, "mimetype", 100).decode("ascii", "replace").strip()
                 if mimetype in _ODF:
                     return _ODF[mimetype]
-    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, ValueError) as exc:
+    except ValidationError:
+        raise
+    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, ValueError, EOFError) as exc:
         raise ValidationError(_("The archive is damaged."), code="bad_zip") from exc
     finally:
         file.seek(0)
