@@ -5,6 +5,7 @@ ASGI servers started as child processes, CPU time from /proc, tables, and docs/b
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import platform
 import re
@@ -313,7 +314,7 @@ def percentile(values: Sequence[float], q: float) -> float:
     if not values:
         return 0.0
     ordered = sorted(values)
-    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
+    rank = max(1, min(len(ordered), math.ceil(q / 100 * len(ordered))))
     return ordered[rank - 1]
 
 

@@ -1,0 +1,85 @@
+"""The benchmark harness's own logic: figures, the doc writer, the floor relay and the frames.
+
+Run with `.venv/bin/pytest bench/tests` (not part of `make test`: it starts a server process).
+"""
+
+import asyncio
+import json
+import subprocess
+import sys
+
+from bench import common, relay
+
+
+def test_percentile_is_nearest_rank():
+    values = list(range(1, 101))
+    assert common.percentile(values, 50) == 50
+    assert common.percentile(values, 99) == 99
+    assert common.percentile(values, 100) == 100
+    assert common.percentile([], 99) == 0.0
+    assert common.percentile([7.0], 1) == 7.0
+
+
+def test_append_to_doc_adds_runs_to_its_own_section_only(tmp_path, monkeypatch):
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text("# Benchmarks\n\n## Mine\n\nProse.\n\n## Theirs\n\nTheir prose.\n")
+    monkeypatch.setattr(common, "DOC", doc)
+    common.append_to_doc("Mine", "| a |\n|---|\n| 1 |", command="python -m bench.x")
+    common.append_to_doc("New", "figures", command="python -m bench.y")
+    text = doc.read_text()
+    mine, theirs = text.index("## Mine"), text.index("## Theirs")
+    run = text.index("`python -m bench.x`")
+    assert mine < text.index("Prose.") < run < theirs
+    assert text.index("Their prose.") > theirs
+    assert text.rstrip().endswith("figures")
+    assert text.index("## New") > text.index("Their prose.")
+
+
+def test_frames_carry_a_marker_the_receiver_reads_back():
+    for kind in relay.KINDS:
+        frame = json.loads(relay.frame(kind, "a" * 32, 12345, 1.5))
+        assert frame["type"] == kind
+        assert frame["to"] == "a" * 32
+        assert relay.read_marker(frame) == 12345
+    assert relay.read_marker({"type": "offer", "sdp": "v=0"}) is None
+
+
+def test_floor_relays_only_to_the_addressed_peer_with_its_sender():
+    from websockets.asyncio.client import connect
+
+    port = common.free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bench.relay_floor", f"--port={port}"], cwd=common.ROOT
+    )
+    try:
+        common.wait_for_port(port, proc=server, timeout=30)
+
+        async def scenario():
+            url = f"ws://127.0.0.1:{port}/ws/meeting/1/"
+            sockets = [await connect(url) for _ in range(3)]
+            ids = []
+            for ws in sockets:
+                await ws.send('{"type":"join"}')
+                ids.append(json.loads(await ws.recv())["peerId"])
+            await sockets[0].send(relay.frame("offer", ids[2], 7, 0.0))
+            # Drain the user-joined frames; the offer must reach socket 2 and nobody else.
+            got = {}
+            for index, ws in enumerate(sockets):
+                while True:
+                    try:
+                        message = json.loads(await asyncio.wait_for(ws.recv(), 1))
+                    except TimeoutError:
+                        break
+                    if message["type"] == "offer":
+                        got[index] = message
+            for ws in sockets:
+                await ws.close()
+            return ids, got
+
+        ids, got = asyncio.run(scenario())
+        assert list(got) == [2]
+        assert got[2]["from"] == ids[0]
+        assert relay.read_marker(got[2]) == 7
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
