@@ -173,9 +173,18 @@ def test_material_upload_checks_the_content(token_client, teacher, course):
     assert not Material.objects.exists()
 
 
-def test_material_upload_as_json_is_415(token_client, teacher, course):
+def test_material_upload_without_a_file_is_400(token_client, teacher, course):
     response = token_client(teacher).post(
         reverse("api:material-create", kwargs={"course_id": course.pk}), {"title": "x"}
+    )
+    assert response.status_code == 400
+    assert "file" in response.json()["errors"]
+    assert not Material.objects.exists()
+
+
+def test_unsupported_body_type_is_415(token_client, teacher):
+    response = token_client(teacher).post(
+        reverse("api:course-create"), b"<course/>", content_type="application/xml"
     )
     assert response.status_code == 415
     assert response.json()["code"] == "unsupported_media_type"
