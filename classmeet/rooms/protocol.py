@@ -335,3 +335,19 @@ class MeetingEnded(Message):
 
     type: Literal["meeting-ended"] = "meeting-ended"
     reason: str
+
+
+# Recordings (classmeet/recordings), server → client ------------------------------------------
+
+
+class RecordingState(Message):
+    """Whether the class is being recorded: broadcast on start and stop, and sent to a joiner
+    (right after `welcome`) while a recording runs. `message` says why it stopped, if not by hand.
+    """
+
+    type: Literal["recording"] = "recording"
+    active: bool
+    recordingId: int | None = None
+    byName: str = ""
+    startedAt: str | None = None  # ISO 8601, UTC
+    message: str = ""

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "classmeet.discussions",
     "classmeet.meetings",
     "classmeet.rooms",
+    "classmeet.recordings",
     "classmeet.api",
 ]
 
@@ -344,3 +345,27 @@ CLASSMEET_SFU_MAX_STUDENT_VIDEOS = env.int("CLASSMEET_SFU_MAX_STUDENT_VIDEOS", d
 CLASSMEET_SFU_TEACHER_BITRATE = env.int("CLASSMEET_SFU_TEACHER_BITRATE", default=1_500_000)
 CLASSMEET_SFU_STUDENT_BITRATE = env.int("CLASSMEET_SFU_STUDENT_BITRATE", default=300_000)
 CLASSMEET_SFU_TIMEOUT_SECONDS = env.float("CLASSMEET_SFU_TIMEOUT_SECONDS", default=10)
+
+# Lecture recordings (recordings app): recorded in the teacher's browser, uploaded in chunks,
+# processed by Celery with ffmpeg. Files live outside any public URL (permission-checked views).
+CLASSMEET_RECORDINGS_ROOT = Path(
+    env("CLASSMEET_RECORDINGS_ROOT", default=str(MEDIA_ROOT / "recordings"))
+)
+# Total bytes every recording (finished files and uploads in progress) may use; 0 = no limit.
+CLASSMEET_RECORDINGS_QUOTA_BYTES = env.int(
+    "CLASSMEET_RECORDINGS_QUOTA_BYTES", default=50 * 1024 * 1024 * 1024
+)
+CLASSMEET_RECORDINGS_CHUNK_MAX_BYTES = env.int(
+    "CLASSMEET_RECORDINGS_CHUNK_MAX_BYTES", default=4 * 1024 * 1024
+)
+# Recordings are deleted this many days after they were made; 0 = keep forever.
+CLASSMEET_RECORDINGS_RETENTION_DAYS = env.int("CLASSMEET_RECORDINGS_RETENTION_DAYS", default=180)
+# A recording that received no chunk for this long (the teacher's browser died) is stopped and
+# processed; a job stuck in "processing" this long (its worker was killed) is queued again.
+CLASSMEET_RECORDINGS_STALE_SECONDS = env.int("CLASSMEET_RECORDINGS_STALE_SECONDS", default=600)
+CLASSMEET_RECORDINGS_FFMPEG = env("CLASSMEET_RECORDINGS_FFMPEG", default="ffmpeg")
+CLASSMEET_RECORDINGS_FFPROBE = env("CLASSMEET_RECORDINGS_FFPROBE", default="ffprobe")
+CELERY_BEAT_SCHEDULE["recordings-housekeeping"] = {
+    "task": "classmeet.recordings.tasks.recordings_housekeeping",
+    "schedule": 300.0,
+}

@@ -12,6 +12,7 @@ import {
 import * as ui from "./ui.js";
 import { initChat } from "./chat.js";
 import { initControls } from "./controls.js";
+import { initRecorder } from "./recorder.js";
 
 const root = document.getElementById("room");
 
@@ -134,6 +135,14 @@ async function main() {
     initChat({ box: classroom, signaling });
     initControls({ box: classroom, signaling, connections: () => peers.connections() });
   }
+  // Recordings: the indicator for everybody, the Record button for the teacher (recorder.js).
+  initRecorder({
+    box: document.getElementById("recorder"),
+    signaling,
+    localStream,
+    cameraTrack: () => cameraTrack,
+    screenTrack: () => screenTrack,
+  });
   signaling.start();
 
   // Controls ----------------------------------------------------------------------------------
