@@ -28,14 +28,14 @@ async def connect(user=None, origin=ORIGIN):
     if user is not None:
         headers.append((b"cookie", await session_cookie(user)))
     communicator = WebsocketCommunicator(application, PATH, headers=headers)
-    connected, code = await communicator.connect()
+    connected, code = await communicator.connect(timeout=10)
     return communicator, connected, code
 
 
 async def test_anonymous_is_refused_with_4401():
     communicator, connected, _ = await connect()
     assert connected  # accepted only to tell the browser why: it then stops reconnecting
-    assert await communicator.receive_output(1) == {"type": "websocket.close", "code": 4401}
+    assert await communicator.receive_output(5) == {"type": "websocket.close", "code": 4401}
     await communicator.disconnect()
 
 
@@ -48,7 +48,7 @@ async def test_wrong_origin_is_refused(student):
 async def test_missing_origin_is_refused(student):
     headers = [(b"cookie", await session_cookie(student))]
     communicator = WebsocketCommunicator(application, PATH, headers=headers)
-    connected, _ = await communicator.connect()
+    connected, _ = await communicator.connect(timeout=10)
     assert not connected
     await communicator.disconnect()
 
@@ -70,7 +70,7 @@ async def test_user_receives_only_their_own(student, teacher, course, enrollment
         )
 
     (created,) = await notify()
-    message = await mine.receive_json_from(2)
+    message = await mine.receive_json_from(10)
     assert message["type"] == "notification"
     assert message["unread"] == 1
     assert message["notification"]["id"] == created.pk
@@ -86,7 +86,7 @@ async def test_every_open_tab_receives_it(student, course, enrollment):
         recipient_ids=[student.pk], kind="meeting_changed", title="Moved", course=course
     )
     for tab in tabs:
-        assert (await tab.receive_json_from(2))["notification"]["title"] == "Moved"
+        assert (await tab.receive_json_from(10))["notification"]["title"] == "Moved"
         await tab.disconnect()
 
 
@@ -95,12 +95,12 @@ async def test_read_elsewhere_updates_the_count(student, course, enrollment):
     (created,) = await database_sync_to_async(notifications_create)(
         recipient_ids=[student.pk], kind="meeting_changed", title="Moved", course=course
     )
-    await tab.receive_json_from(2)
+    await tab.receive_json_from(10)
     fresh = await database_sync_to_async(
         lambda: Notification.objects.select_related("recipient").get(pk=created.pk)
     )()
     await database_sync_to_async(notification_mark_read)(notification=fresh)
-    assert await tab.receive_json_from(2) == {"type": "unread", "unread": 0}
+    assert await tab.receive_json_from(10) == {"type": "unread", "unread": 0}
     await tab.disconnect()
 
 

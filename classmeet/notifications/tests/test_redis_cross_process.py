@@ -62,7 +62,7 @@ async def open_tab(user) -> WebsocketCommunicator:
             (b"cookie", await session_cookie(user)),
         ],
     )
-    connected, _ = await tab.connect()
+    connected, _ = await tab.connect(timeout=10)
     assert connected
     return tab
 
