@@ -133,6 +133,38 @@ class EndMeeting(Message):
     type: Literal["end-meeting"]
 
 
+# SFU (rooms/sfu): all Janus signaling goes through this socket, client → server ----------------
+# Janus puts its candidates in its SDP; the client sends its SDP once ICE gathering is complete.
+FeedId = Annotated[int, Field(ge=1, le=2**53)]
+
+
+class SfuPublish(Message):
+    """Publish camera/mic (an SDP offer) to the meeting's Janus room; answered by `sfu-published`."""
+
+    type: Literal["sfu-publish"]
+    sdp: Sdp
+
+
+class SfuSubscribe(Message):
+    """Receive one feed; the server answers `sfu-offer` with Janus's offer for it."""
+
+    type: Literal["sfu-subscribe"]
+    feedId: FeedId
+
+
+class SfuStart(Message):
+    """The client's answer to an `sfu-offer`: media starts flowing."""
+
+    type: Literal["sfu-start"]
+    feedId: FeedId
+    sdp: Sdp
+
+
+class SfuUnsubscribe(Message):
+    type: Literal["sfu-unsubscribe"]
+    feedId: FeedId
+
+
 ClientMessage = Annotated[
     Join
     | Offer
@@ -149,7 +181,12 @@ ClientMessage = Annotated[
     | MuteAll
     | MutePeer
     | RemovePeer
-    | EndMeeting,
+    | EndMeeting
+    # SFU (rooms/sfu)
+    | SfuPublish
+    | SfuSubscribe
+    | SfuStart
+    | SfuUnsubscribe,
     Field(discriminator="type"),
 ]
 RelayMessage = Offer | Answer | IceCandidate
@@ -233,6 +270,8 @@ class ErrorCode:
     FORBIDDEN = "forbidden"  # a teacher control sent by someone else
     RATE_LIMITED = "rate-limited"  # chat faster than CLASSMEET_CHAT_RATE_COUNT per ..._SECONDS
     NOT_FOUND = "not-found"  # e.g. deleting a chat message that is not in this meeting
+    # SFU
+    SFU_UNAVAILABLE = "sfu-unavailable"  # no SFU configured, room not on the SFU, or Janus failed
 
 
 class Error(Message):
@@ -335,6 +374,46 @@ class MeetingEnded(Message):
 
     type: Literal["meeting-ended"] = "meeting-ended"
     reason: str
+
+
+# SFU (rooms/sfu), server → client ----------------------------------------------------------
+
+
+class Topology(Message):
+    """How media flows in this room: `mesh` (peer to peer) or `sfu` (through Janus).
+
+    Sent before `welcome` when the room already uses the SFU, and to everybody when it switches.
+    """
+
+    type: Literal["topology"] = "topology"
+    mode: Literal["mesh", "sfu"]
+    maxStudentVideos: int
+    feeds: list[SfuFeed] = Field(default_factory=list)
+
+
+class SfuFeed(Message):
+    """A participant's published feed (also broadcast when somebody starts publishing)."""
+
+    type: Literal["sfu-feed"] = "sfu-feed"
+    feedId: int
+    peerId: str
+    userId: int
+
+
+class SfuPublished(Message):
+    """Janus's answer to this client's `sfu-publish`."""
+
+    type: Literal["sfu-published"] = "sfu-published"
+    feedId: int
+    sdp: str
+
+
+class SfuOffer(Message):
+    """Janus's offer for a feed this client asked for with `sfu-subscribe`."""
+
+    type: Literal["sfu-offer"] = "sfu-offer"
+    feedId: int
+    sdp: str
 
 
 # Recordings (classmeet/recordings), server → client ------------------------------------------

@@ -1,7 +1,7 @@
 from django.urls import path
 
-from classmeet.rooms.classroom import ClassroomConsumer
+from classmeet.rooms.sfu.consumer import SfuConsumer
 
 websocket_urlpatterns = [
-    path("ws/meeting/<int:meeting_id>/", ClassroomConsumer.as_asgi()),
+    path("ws/meeting/<int:meeting_id>/", SfuConsumer.as_asgi()),
 ]

@@ -1,6 +1,7 @@
 // The live room page: reads data-* attributes and wires signaling, peers, media and the UI.
 import { createSignaling, socketUrl } from "./signaling.js";
 import { createPeers } from "./peers.js";
+import { createSfu } from "./sfu.js";
 import {
   acquireMedia,
   listDevices,
@@ -41,6 +42,19 @@ async function main() {
     },
   });
 
+  // SFU topology (sfu.js): takes over from the mesh when the server says `topology: sfu`.
+  const roles = new Map(); // peerId -> role
+  const sfu = createSfu({
+    send: (msg) => signaling.send(msg),
+    localStream: () => localStream,
+    selfId: () => signaling.peerId,
+    onTrack: (peerId, stream) => ui.setTileStream(peerId, names.get(peerId) ?? "", stream),
+    onState: (peerId, state) => ui.setTileState(peerId, state),
+    onFlowing: () => peers.closeAll(), // SFU media flows: the mesh is no longer needed
+    roleOf: (peerId) => roles.get(peerId) ?? "",
+    setTileVideo: (peerId, on, order, stream) => ui.setTileVideo(peerId, on, order, stream),
+  });
+
   // Diagnostics for tests and support: the live connections, read-only.
   window.classmeetRoom = {
     get peerId() {
@@ -50,6 +64,10 @@ async function main() {
       return signaling.state;
     },
     connections: () => peers.connections(),
+    sfu: () => sfu.connections(),
+    get topology() {
+      return sfu.active ? "sfu" : "mesh";
+    },
     dropSocket: () => signaling.dropForTest(),
     timings,
     states,
@@ -73,13 +91,16 @@ async function main() {
 
   function addParticipant(p) {
     names.set(p.peerId, p.name);
+    if (p.role) roles.set(p.peerId, p.role);
     ui.addParticipant(p.peerId, p.name, p.role);
     ui.addTile(p.peerId, p.name);
   }
 
   function removePeer(peerId) {
     names.delete(peerId);
+    roles.delete(peerId);
     peers.remove(peerId);
+    sfu.removePeer(peerId);
     ui.removeTile(peerId);
     ui.removeParticipant(peerId);
   }
@@ -96,7 +117,8 @@ async function main() {
       if (!msg.participants.some((p) => p.peerId === known)) removePeer(known);
     }
     for (const p of msg.participants) addParticipant(p);
-    peers.resync(msg.participants, { resumed: msg.resumed });
+    if (sfu.active) peers.closeAll(); // the room is on the SFU: no mesh at all
+    else peers.resync(msg.participants, { resumed: msg.resumed });
     ui.setReconnecting(false);
     root.dataset.joined = "true";
   });
@@ -108,6 +130,7 @@ async function main() {
   signaling.on("user-left", (msg) => removePeer(msg.peerId));
   const onDescription = async (msg) => {
     await mediaReady;
+    if (sfu.active && !peers.has(msg.from)) return; // no new mesh links once on the SFU
     if (!names.has(msg.from)) addParticipant({ peerId: msg.from, name: msg.fromName, role: "" });
     await peers.handleDescription(msg.from, { type: msg.type, sdp: msg.sdp });
   };
@@ -117,12 +140,24 @@ async function main() {
     await mediaReady;
     await peers.handleCandidate(msg.from, msg.candidate);
   });
-  signaling.on("error", (msg) => console.warn("classmeet: server error", msg.code, msg.message));
+  signaling.on("error", (msg) => {
+    console.warn("classmeet: server error", msg.code, msg.message);
+    sfu.onError(msg);
+  });
+  signaling.on("topology", async (msg) => {
+    await mediaReady;
+    await sfu.onTopology(msg);
+  });
+  signaling.on("sfu-published", (msg) => sfu.onPublished(msg));
+  signaling.on("sfu-feed", (msg) => sfu.addFeed(msg));
+  signaling.on("sfu-offer", (msg) => sfu.onOffer(msg));
+  signaling.on("media-state", (msg) => sfu.setScreen(msg.peerId, msg.screen));
   signaling.on("state", ({ state, reason }) => {
     states.push(state);
     ui.setReconnecting(state === "reconnecting");
     if (state === "refused") {
       peers.closeAll();
+      sfu.closeAll();
       ui.clearRemote();
       const refusedKeys = { "not-open": "NotOpen", removed: "Removed", ended: "Ended" };
       ui.showError(text(`msgRefused${refusedKeys[reason] ?? ""}`));
@@ -169,6 +204,7 @@ async function main() {
     }
     screenTrack.addEventListener("ended", stopSharing);
     await peers.replaceTrack("video", screenTrack);
+    await sfu.replaceTrack("video", screenTrack);
     ui.setLocalStream(new MediaStream([screenTrack]), { screen: true });
     ui.setPressed("btn-screen", true);
   });
@@ -176,6 +212,7 @@ async function main() {
     if (!screenTrack) return;
     screenTrack = null;
     await peers.replaceTrack("video", cameraTrack);
+    await sfu.replaceTrack("video", cameraTrack);
     ui.setLocalStream(localStream);
     ui.setPressed("btn-screen", false);
   }
@@ -188,6 +225,7 @@ async function main() {
     if (signaling.state === "left") return;
     signaling.leave();
     peers.closeAll();
+    sfu.closeAll();
     for (const track of localStream.getTracks()) track.stop();
     screenTrack?.stop();
   }
@@ -206,9 +244,13 @@ async function main() {
       swapTrack(localStream, kind, track);
       if (kind === "video") {
         cameraTrack = track;
-        if (!screenTrack) await peers.replaceTrack("video", track);
+        if (!screenTrack) {
+          await peers.replaceTrack("video", track);
+          await sfu.replaceTrack("video", track);
+        }
       } else {
         await peers.replaceTrack("audio", track);
+        await sfu.replaceTrack("audio", track);
       }
       ui.setLocalStream(localStream);
       ui.setPressed(kind === "video" ? "btn-camera" : "btn-mic", false);

@@ -59,6 +59,26 @@ export function setTileStream(peerId, name, stream) {
   video.play().catch(() => {});
 }
 
+// SFU grid: `order` places the tile (teacher, screen share, speakers first); a tile with `on`
+// false shows only the name while its audio keeps playing (cap of student videos).
+export function setTileVideo(peerId, on, order, stream) {
+  const tile = tileFor(peerId);
+  if (!tile) return;
+  tile.style.order = String(order);
+  tile.dataset.videoOff = on ? "false" : "true";
+  const video = tile.querySelector("video");
+  const wanted = on ? stream : new MediaStream(stream.getAudioTracks());
+  const current = video.srcObject;
+  const same =
+    current &&
+    current.getTracks().length === wanted.getTracks().length &&
+    wanted.getTracks().every((t) => current.getTracks().includes(t));
+  if (!same) {
+    video.srcObject = wanted;
+    video.play().catch(() => {});
+  }
+}
+
 export function setTileState(peerId, state) {
   const tile = tileFor(peerId);
   if (!tile) return;

@@ -1,0 +1,127 @@
+"""Run Debian's Janus with the configuration in deploy/janus/, for tests, benchmarks and
+development: the files are copied to a folder of their own with a few settings replaced
+(ports, secrets, the interface ICE must use), exactly as an operator would edit them.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+DEPLOY_DIR = Path(__file__).resolve().parents[3] / "deploy" / "janus"
+JANUS = shutil.which("janus") or "/usr/bin/janus"
+
+# Settings that live in each file; anything else passed in `overrides` goes to janus.jcfg.
+_FILE_OF = {
+    "port": "janus.transport.http.jcfg",
+    "ip": "janus.transport.http.jcfg",
+    "acl": "janus.transport.http.jcfg",
+    "admin_key": "janus.plugin.videoroom.jcfg",
+}
+
+
+def _set(text: str, key: str, value: str | int) -> str:
+    """Replace `key = ...` (commented out or not) in a jcfg text, or add it to `general`."""
+    literal = str(value) if isinstance(value, int) else f'"{value}"'
+    pattern = re.compile(rf"^(\s*)#?\s*{re.escape(key)}\s*=.*$", re.MULTILINE)
+    if pattern.search(text):
+        return pattern.sub(lambda m: f"{m.group(1)}{key} = {literal}", text, count=1)
+    section = "nat: {" if key.startswith("ice_") or key.startswith("nat_") else "general: {"
+    return text.replace(section, f"{section}\n\t{key} = {literal}", 1)
+
+
+@dataclass
+class JanusProcess:
+    folder: Path
+    url: str
+    api_secret: str
+    admin_key: str
+    process: subprocess.Popen[bytes] | None = None
+    log: Path = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.log = self.folder / "janus.log"
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def write_config(folder: Path, overrides: dict[str, str | int]) -> None:
+    """Copy deploy/janus/*.jcfg to `folder`, with `configs_folder` and `overrides` applied."""
+    texts = {path.name: path.read_text() for path in DEPLOY_DIR.glob("*.jcfg")}
+    texts["janus.jcfg"] = _set(texts["janus.jcfg"], "configs_folder", str(folder))
+    for key, value in overrides.items():
+        name = _FILE_OF.get(key, "janus.jcfg")
+        texts[name] = _set(texts[name], key, value)
+    for name, text in texts.items():
+        (folder / name).write_text(text)
+
+
+def start_janus(
+    *,
+    port: int,
+    host: str = "127.0.0.1",
+    rtp_ports: tuple[int, int] = (20000, 20099),
+    ice_interface: str = "",
+    acl: str = "127.",
+    prefix: Sequence[str] = (),
+    timeout: float = 15.0,
+) -> JanusProcess:
+    """Start Janus with deploy/janus settings on `host:port`; wait until it answers `info`.
+
+    `prefix` runs it through another command (e.g. `ip netns exec <ns>`). The secrets are fresh
+    random values, returned with the process.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="classmeet-janus-"))
+    api_secret, admin_key = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
+    overrides: dict[str, str | int] = {
+        "ip": host,
+        "port": port,
+        "acl": acl,
+        "api_secret": api_secret,
+        "admin_secret": secrets.token_urlsafe(24),
+        "admin_key": admin_key,
+        "rtp_port_range": f"{rtp_ports[0]}-{rtp_ports[1]}",
+    }
+    if ice_interface:
+        overrides["ice_enforce_list"] = ice_interface
+    write_config(folder, overrides)
+    janus = JanusProcess(
+        folder=folder, url=f"http://{host}:{port}/janus", api_secret=api_secret, admin_key=admin_key
+    )
+    with janus.log.open("wb") as log:
+        janus.process = subprocess.Popen(  # noqa: S603 (our own command line)
+            [*prefix, JANUS, "-F", str(folder), "-N", "-L", str(janus.log.with_suffix(".out"))],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if janus.process.poll() is not None:
+            break
+        try:
+            if httpx.get(f"{janus.url}/info", timeout=1).status_code == 200:
+                return janus
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    output = janus.log.with_suffix(".out")
+    tail = output.read_text(errors="replace")[-2000:] if output.exists() else ""
+    janus.stop()
+    raise RuntimeError(f"Janus did not start on {janus.url}:\n{tail}")

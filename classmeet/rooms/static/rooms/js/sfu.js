@@ -1,0 +1,216 @@
+// The SFU topology: when the server says `topology: sfu`, publish the local tracks to the
+// meeting's Janus VideoRoom and receive every other participant's feed from it. All Janus
+// signaling goes through the meeting socket (sfu-publish / sfu-published, sfu-subscribe /
+// sfu-offer / sfu-start); Janus's candidates are in its SDP, ours are sent in ours once ICE
+// gathering is complete. Message shapes: classmeet/rooms/protocol.py, docs/protocol.md.
+
+const GATHER_TIMEOUT_MS = 3000;
+const RETRY_MS = 700;
+const MAX_RETRIES = 8;
+const SPEAKING_LEVEL = 0.02;
+
+function gathered(pc) {
+  if (pc.iceGatheringState === "complete") return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      if (pc.iceGatheringState !== "complete") return;
+      pc.removeEventListener("icegatheringstatechange", done);
+      resolve();
+    };
+    pc.addEventListener("icegatheringstatechange", done);
+    setTimeout(resolve, GATHER_TIMEOUT_MS); // host candidates are enough: don't wait forever
+  });
+}
+
+// callbacks: { send(msg), localStream(), selfId(), onTrack(peerId, stream),
+//   onState(peerId, state), onFlowing(), roleOf(peerId), setTileVideo(peerId, on, order, stream) }
+export function createSfu(callbacks) {
+  let active = false;
+  let maxStudentVideos = 9;
+  let publisher = null; // RTCPeerConnection to Janus carrying our tracks
+  let feedId = null; // ours, once published
+  const subs = new Map(); // feedId -> { peerId, pc, stream, retries, lastSpoke }
+  const screens = new Set(); // peerIds sharing their screen (media-state)
+  let flowingTold = false;
+  let arrangeTimer = null;
+  const rtcConfig = { iceServers: [], bundlePolicy: "max-bundle" };
+
+  async function publish() {
+    publisher?.close();
+    const pc = new RTCPeerConnection(rtcConfig);
+    publisher = pc;
+    const stream = callbacks.localStream();
+    for (const track of stream.getTracks()) {
+      pc.addTransceiver(track, { direction: "sendonly", streams: [stream] });
+    }
+    if (!stream.getTracks().length) return; // receive-only participant: nothing to publish
+    pc.onconnectionstatechange = () => checkFlowing();
+    await pc.setLocalDescription(await pc.createOffer());
+    await gathered(pc);
+    if (publisher !== pc) return;
+    callbacks.send({ type: "sfu-publish", sdp: pc.localDescription.sdp });
+  }
+
+  async function onPublished(msg) {
+    if (!publisher || publisher.signalingState !== "have-local-offer") return;
+    feedId = msg.feedId;
+    await publisher.setRemoteDescription({ type: "answer", sdp: msg.sdp });
+  }
+
+  function addFeed(feed) {
+    if (!active || feed.peerId === callbacks.selfId() || subs.has(feed.feedId)) return;
+    for (const [id, sub] of subs) {
+      if (sub.peerId === feed.peerId) dropFeed(id); // the same participant republished
+    }
+    subs.set(feed.feedId, {
+      peerId: feed.peerId,
+      pc: null,
+      stream: new MediaStream(),
+      retries: 0,
+      lastSpoke: 0,
+    });
+    callbacks.send({ type: "sfu-subscribe", feedId: feed.feedId });
+  }
+
+  async function onOffer(msg) {
+    const sub = subs.get(msg.feedId);
+    if (!sub) {
+      callbacks.send({ type: "sfu-unsubscribe", feedId: msg.feedId });
+      return;
+    }
+    sub.pc?.close();
+    const pc = new RTCPeerConnection(rtcConfig);
+    sub.pc = pc;
+    pc.ontrack = ({ track }) => {
+      for (const old of sub.stream.getTracks().filter((t) => t.kind === track.kind)) {
+        sub.stream.removeTrack(old);
+      }
+      sub.stream.addTrack(track);
+      callbacks.onTrack(sub.peerId, sub.stream);
+      arrange();
+    };
+    pc.onconnectionstatechange = () => {
+      callbacks.onState(sub.peerId, pc.connectionState);
+      checkFlowing();
+    };
+    await pc.setRemoteDescription({ type: "offer", sdp: msg.sdp });
+    await pc.setLocalDescription(await pc.createAnswer());
+    await gathered(pc);
+    if (sub.pc !== pc) return;
+    callbacks.send({ type: "sfu-start", feedId: msg.feedId, sdp: pc.localDescription.sdp });
+  }
+
+  // The feed was not up yet at Janus, or Janus hiccuped: ask again a few times.
+  function onError(msg) {
+    if (msg.code !== "sfu-unavailable" || !active) return;
+    const id = Number(msg.detail?.[0]);
+    const sub = subs.get(id);
+    if (sub && !sub.pc && sub.retries < MAX_RETRIES) {
+      sub.retries += 1;
+      setTimeout(() => {
+        if (subs.get(id) === sub && !sub.pc) callbacks.send({ type: "sfu-subscribe", feedId: id });
+      }, RETRY_MS * sub.retries);
+    }
+  }
+
+  function dropFeed(id) {
+    const sub = subs.get(id);
+    if (!sub) return;
+    subs.delete(id);
+    sub.pc?.close();
+    callbacks.send({ type: "sfu-unsubscribe", feedId: id });
+  }
+
+  function removePeer(peerId) {
+    for (const [id, sub] of subs) if (sub.peerId === peerId) dropFeed(id);
+    screens.delete(peerId);
+  }
+
+  // The mesh closes once our media reaches Janus and at least one feed comes back from it
+  // (or everybody else is receive-only).
+  function checkFlowing() {
+    if (flowingTold || !active) return;
+    const published = !publisher || publisher.connectionState === "connected";
+    const receiving = [...subs.values()].some((s) => s.pc?.connectionState === "connected");
+    if (published && (receiving || !subs.size) && (publisher || receiving)) {
+      flowingTold = true;
+      callbacks.onFlowing();
+    }
+  }
+
+  // Grid: teacher first, then screen shares, then the last active speakers; at most
+  // `maxStudentVideos` student videos play, the rest show their name (audio keeps playing).
+  async function arrange() {
+    const entries = [...subs.values()];
+    await Promise.all(
+      entries.map(async (sub) => {
+        if (!sub.pc) return;
+        const stats = await sub.pc.getStats().catch(() => null);
+        stats?.forEach((r) => {
+          if (r.type === "inbound-rtp" && r.kind === "audio" && r.audioLevel > SPEAKING_LEVEL) {
+            sub.lastSpoke = performance.now();
+          }
+        });
+      }),
+    );
+    const rank = (sub) => {
+      if (callbacks.roleOf(sub.peerId) === "teacher") return 0;
+      if (screens.has(sub.peerId)) return 1;
+      return 2;
+    };
+    entries.sort((a, b) => rank(a) - rank(b) || b.lastSpoke - a.lastSpoke);
+    let students = 0;
+    entries.forEach((sub, order) => {
+      const student = rank(sub) === 2;
+      const on = !student || students < maxStudentVideos;
+      if (student && on) students += 1;
+      callbacks.setTileVideo(sub.peerId, on, order, sub.stream);
+    });
+  }
+
+  return {
+    get active() {
+      return active;
+    },
+    async onTopology(msg) {
+      maxStudentVideos = msg.maxStudentVideos ?? maxStudentVideos;
+      if (msg.mode !== "sfu") return;
+      if (active) {
+        // Sent again only when this socket (re)joins: the server's Janus session is new.
+        for (const id of [...subs.keys()]) dropFeed(id);
+      } else {
+        active = true;
+        arrangeTimer = setInterval(arrange, 1000);
+      }
+      await publish();
+      for (const feed of msg.feeds ?? []) addFeed(feed);
+    },
+    onPublished,
+    addFeed,
+    onOffer,
+    onError,
+    removePeer,
+    setScreen(peerId, on) {
+      if (on) screens.add(peerId);
+      else screens.delete(peerId);
+    },
+    async replaceTrack(kind, track) {
+      const sender = publisher?.getSenders().find((s) => s.track?.kind === kind);
+      if (sender) await sender.replaceTrack(track);
+    },
+    closeAll() {
+      clearInterval(arrangeTimer);
+      publisher?.close();
+      publisher = null;
+      for (const sub of subs.values()) sub.pc?.close();
+      subs.clear();
+    },
+    connections() {
+      return {
+        publisher,
+        feedId,
+        subscribers: new Map([...subs].map(([id, s]) => [id, { peerId: s.peerId, pc: s.pc }])),
+      };
+    },
+  };
+}

@@ -1,0 +1,297 @@
+"""The SFU topology against a real Janus (Debian `janus`, started from deploy/janus/ on ports of
+this test): room lifecycle owned by Django, per-participant tokens, the switch at the threshold,
+publishing and subscribing through the meeting socket, removal kicks, meeting end destroys."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import shutil
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from classmeet.accounts.tests.factories import StudentFactory
+from classmeet.courses.tests.factories import EnrollmentFactory
+from classmeet.rooms import classroom
+from classmeet.rooms.sfu import rooms, topology
+from classmeet.rooms.sfu.janus import UNAUTHORIZED, JanusError
+from classmeet.rooms.sfu.launch import JanusProcess, start_janus
+from classmeet.rooms.tests.conftest import joined, open_socket
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def janus() -> Iterator[JanusProcess]:
+    if not shutil.which("janus"):
+        from conftest import REQUIRE_SERVICES
+
+        if REQUIRE_SERVICES:
+            pytest.fail("janus is required but missing")
+        pytest.skip("janus is not installed")
+    process = start_janus(port=_free_port(), rtp_ports=(21000, 21099))
+    yield process
+    process.stop()
+
+
+@pytest.fixture(autouse=True)
+def sfu_settings(settings: Any, janus: JanusProcess, monkeypatch: Any) -> None:
+    settings.CLASSMEET_SFU_URL = janus.url
+    settings.CLASSMEET_SFU_API_SECRET = janus.api_secret
+    settings.CLASSMEET_SFU_ADMIN_KEY = janus.admin_key
+    settings.CLASSMEET_SFU_THRESHOLD = 3
+    monkeypatch.setattr(topology, "_local", set())
+    monkeypatch.setattr(classroom, "state", classroom.ClassroomState())
+
+
+@pytest.fixture
+def room(live_meeting: Any, enrollment: Any) -> Any:
+    return live_meeting
+
+
+@pytest.fixture
+def students(course: Any) -> list[Any]:
+    made = []
+    for n in range(3):
+        user = StudentFactory.create(username=f"sfu{n}")
+        EnrollmentFactory.create(course=course, student=user)
+        made.append(user)
+    return made
+
+
+def offer_sdp() -> str:
+    """A browser-like SDP offer (audio opus + video VP8, bundled), enough for Janus to answer."""
+    ufrag, pwd = secrets.token_hex(4), secrets.token_hex(12)
+    fingerprint = ":".join(f"{b:02X}" for b in secrets.token_bytes(32))
+    common = (
+        f"c=IN IP4 0.0.0.0\r\na=ice-ufrag:{ufrag}\r\na=ice-pwd:{pwd}\r\n"
+        f"a=fingerprint:sha-256 {fingerprint}\r\na=setup:actpass\r\n"
+    )
+    return (
+        "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1\r\n"
+        "a=msid-semantic: WMS s\r\n"
+        f"m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n{common}a=mid:0\r\na=sendrecv\r\n"
+        "a=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\na=msid:s a\r\na=ssrc:1001 cname:c\r\n"
+        f"m=video 9 UDP/TLS/RTP/SAVPF 96\r\n{common}a=mid:1\r\na=sendrecv\r\n"
+        "a=rtcp-mux\r\na=rtpmap:96 VP8/90000\r\na=msid:s v\r\na=ssrc:2002 cname:c\r\n"
+    )
+
+
+async def frame_of(peer: Any, type_: str, timeout: float = 5) -> dict[str, Any]:
+    while True:
+        frame = json.loads(await peer.ws.receive_from(timeout=timeout))
+        if frame["type"] == type_:
+            return frame
+
+
+async def displays(meeting_id: int) -> list[str]:
+    return [str(p["display"]) for p in await rooms.sfu_participants(meeting_id=meeting_id)]
+
+
+# Room lifecycle and credentials, straight against Janus ---------------------------------------
+
+
+async def test_room_is_created_once_and_destroyed_with_its_secret():
+    assert await rooms.sfu_room_ensure(meeting_id=9001) is True
+    assert await rooms.sfu_room_ensure(meeting_id=9001) is False  # another process raced us
+    assert await rooms.sfu_room_exists(meeting_id=9001)
+    assert await rooms.sfu_room_destroy(meeting_id=9001) is True
+    assert not await rooms.sfu_room_exists(meeting_id=9001)
+    assert await rooms.sfu_room_destroy(meeting_id=9001) is False
+
+
+async def test_rooms_cannot_be_created_without_the_admin_key_or_the_api_secret(settings):
+    settings.CLASSMEET_SFU_ADMIN_KEY = "forged"
+    with pytest.raises(JanusError) as refused:
+        await rooms.sfu_room_ensure(meeting_id=9002)
+    assert refused.value.code == 403 or "admin" in refused.value.reason.lower()
+    settings.CLASSMEET_SFU_API_SECRET = "forged"
+    with pytest.raises(JanusError) as no_api:
+        await rooms.sfu_room_exists(meeting_id=9002)
+    assert no_api.value.code == 403
+
+
+async def test_joining_needs_the_pin_and_a_token_issued_for_the_participant():
+    await rooms.sfu_room_ensure(meeting_id=9003)
+    try:
+        async with rooms.new_session() as session:
+            handle = await session.attach()
+            token = await rooms.sfu_token_issue(
+                session=session, handle=handle, meeting_id=9003, user_id=42
+            )
+            base = {"request": "join", "ptype": "publisher", "room": 9003, "display": "42:p"}
+            for forged in (
+                {"pin": rooms.room_pin(9003), "token": "42.forged"},
+                {"pin": "wrong", "token": token},
+                {"pin": rooms.room_pin(9003)},
+            ):
+                with pytest.raises(JanusError) as refused:
+                    await session.message(await session.attach(), {**base, **forged})
+                assert refused.value.code in (UNAUTHORIZED, 433)
+            # Revoked (as on leave or removal): the same token no longer opens the room.
+            assert await rooms.sfu_tokens_revoke(meeting_id=9003, user_id=42, token=token) == [
+                token
+            ]
+            with pytest.raises(JanusError):
+                await session.message(
+                    await session.attach(), {**base, "pin": rooms.room_pin(9003), "token": token}
+                )
+    finally:
+        await rooms.sfu_room_destroy(meeting_id=9003)
+
+
+# The switch, publishing and subscribing through the meeting socket ----------------------------
+
+
+async def test_room_stays_mesh_below_the_threshold_and_refuses_sfu_frames(room, teacher, student):
+    t = await joined(teacher, room.pk)
+    s = await joined(student, room.pk)
+    await s.send({"type": "sfu-publish", "sdp": offer_sdp()})
+    error = await frame_of(s, "error")
+    assert error["code"] == "sfu-unavailable"
+    assert await topology.topology_get(meeting_id=room.pk) == topology.MESH
+    assert not await rooms.sfu_room_exists(meeting_id=room.pk)
+    await t.close()
+    await s.close()
+
+
+async def test_threshold_switches_everyone_and_media_negotiates_through_the_socket(
+    room, teacher, student, students
+):
+    t = await joined(teacher, room.pk)
+    s = await joined(student, room.pk)
+    third = await joined(students[0], room.pk)  # threshold 3: this join switches the room
+    for peer in (t, s, third):
+        switch = await frame_of(peer, "topology")
+        assert switch["mode"] == "sfu"
+        assert switch["maxStudentVideos"] == 9
+    assert await rooms.sfu_room_exists(meeting_id=room.pk)
+
+    await t.send({"type": "sfu-publish", "sdp": offer_sdp()})
+    published = await frame_of(t, "sfu-published")
+    assert published["sdp"].startswith("v=0")
+    assert "a=fingerprint" in published["sdp"]
+    assert f"{teacher.pk}:{t.peer_id}" in await displays(room.pk)
+    # No media reached Janus (no browser here): the feed is not announced, and subscribing to
+    # it fails cleanly. tests/e2e/test_sfu_browser.py proves media end to end.
+    assert await s.nothing(timeout=0.5)
+    await s.send({"type": "sfu-subscribe", "feedId": published["feedId"]})
+    assert (await frame_of(s, "error"))["code"] == "sfu-unavailable"
+
+    # A late joiner learns the topology and the feeds before `welcome`: no mesh at all.
+    late, connected = await open_socket(students[1], room.pk)
+    assert connected
+    await late.send({"type": "join"})
+    first = json.loads(await late.ws.receive_from(timeout=5))
+    assert first["type"] == "topology"
+    assert first["mode"] == "sfu"
+    assert first["feeds"] == []  # published, but no media reached Janus: not a feed yet
+    assert json.loads(await late.ws.receive_from(timeout=5))["type"] == "welcome"
+
+    # Leaving closes the participant's Janus session: its feed goes away.
+    await t.send({"type": "leave"})
+    for _ in range(50):
+        if f"{teacher.pk}:{t.peer_id}" not in await displays(room.pk):
+            break
+        await asyncio.sleep(0.1)
+    assert f"{teacher.pk}:{t.peer_id}" not in await displays(room.pk)
+    for peer in (s, third, late):
+        await peer.close()
+    await rooms.sfu_room_destroy(meeting_id=room.pk)
+
+
+async def test_subscribing_to_a_feed_of_another_room_fails(room, teacher, student, students):
+    await rooms.sfu_room_ensure(meeting_id=9004)
+    try:
+        async with rooms.new_session() as other:
+            handle = await other.attach()
+            token = await rooms.sfu_token_issue(
+                session=other, handle=handle, meeting_id=9004, user_id=7
+            )
+            data, _ = await other.message(
+                handle,
+                {
+                    "request": "joinandconfigure",
+                    "ptype": "publisher",
+                    "room": 9004,
+                    "pin": rooms.room_pin(9004),
+                    "token": token,
+                    "display": "7:x",
+                },
+                {"type": "offer", "sdp": offer_sdp()},
+            )
+            foreign_feed = int(data["id"])
+            peers = [await joined(u, room.pk) for u in (teacher, student, students[0])]
+            await frame_of(peers[1], "topology")
+            await peers[1].send({"type": "sfu-subscribe", "feedId": foreign_feed})
+            assert (await frame_of(peers[1], "error"))["code"] == "sfu-unavailable"
+            for peer in peers:
+                await peer.close()
+    finally:
+        await rooms.sfu_room_destroy(meeting_id=9004)
+        await rooms.sfu_room_destroy(meeting_id=room.pk)
+
+
+async def test_removal_kicks_the_user_from_janus_and_revokes_their_tokens(
+    room, teacher, student, students
+):
+    t = await joined(teacher, room.pk)
+    s = await joined(student, room.pk)
+    other = await joined(students[0], room.pk)
+    await frame_of(s, "topology")
+    await s.send({"type": "sfu-publish", "sdp": offer_sdp()})
+    await frame_of(s, "sfu-published")
+    assert f"{student.pk}:{s.peer_id}" in await displays(room.pk)
+
+    await t.send({"type": "remove-peer", "peerId": s.peer_id})
+    assert await s.closed_with(timeout=5) == 4410
+    for _ in range(50):
+        if not any(d.startswith(f"{student.pk}:") for d in await displays(room.pk)):
+            break
+        await asyncio.sleep(0.1)
+    assert not any(d.startswith(f"{student.pk}:") for d in await displays(room.pk))
+    assert await rooms.sfu_tokens_revoke(meeting_id=room.pk, user_id=student.pk) == []
+    await t.close()
+    await other.close()
+    await rooms.sfu_room_destroy(meeting_id=room.pk)
+
+
+async def test_ending_the_meeting_destroys_the_janus_room(room, teacher, student, students):
+    t = await joined(teacher, room.pk)
+    s = await joined(student, room.pk)
+    other = await joined(students[0], room.pk)
+    await frame_of(t, "topology")
+    assert await rooms.sfu_room_exists(meeting_id=room.pk)
+    await t.send({"type": "end-meeting"})
+    for peer in (t, s, other):
+        assert await peer.closed_with(timeout=5) == 4411
+    for _ in range(50):
+        if not await rooms.sfu_room_exists(meeting_id=room.pk):
+            break
+        await asyncio.sleep(0.1)
+    assert not await rooms.sfu_room_exists(meeting_id=room.pk)
+    assert await topology.topology_get(meeting_id=room.pk) == topology.MESH
+
+
+async def test_without_an_sfu_url_rooms_stay_mesh(settings, room, teacher, student, students):
+    settings.CLASSMEET_SFU_URL = ""
+    peers = [await joined(u, room.pk) for u in (teacher, student, students[0])]
+    for peer in peers:
+        seen = []
+        while not await peer.ws.receive_nothing(timeout=0.3):
+            seen.append(json.loads(await peer.ws.receive_from())["type"])
+        assert "welcome" not in seen  # sanity: these are the frames after joining
+        assert "topology" not in seen
+    assert await topology.topology_get(meeting_id=room.pk) == topology.MESH
+    for peer in peers:
+        await peer.close()
