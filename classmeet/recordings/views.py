@@ -23,7 +23,7 @@ from django.http import (
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -244,9 +244,9 @@ def recording_file(request: HttpRequest, recording_id: int) -> HttpResponseBase:
         response["Content-Range"] = f"bytes {start}-{end}/{size}"
         response["Content-Length"] = str(end - start + 1)
         response["Accept-Ranges"] = "bytes"
-        response["Content-Disposition"] = FileResponse(
-            b"", as_attachment=disposition == "attachment", filename=recording.download_name
-        )["Content-Disposition"]
+        response["Content-Disposition"] = content_disposition_header(
+            disposition == "attachment", recording.download_name
+        )
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
