@@ -7,53 +7,17 @@ from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
 from classmeet.core import policy
+from classmeet.core.forms import BootstrapFormMixin
 
 from .models import User
 from .selectors import timezone_choices
 
 
-class BootstrapMixin:
-    """Give every widget Bootstrap's classes, and mark fields with errors as invalid."""
-
-    fields: dict[str, forms.Field]
-
-    def style_fields(self) -> None:
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def mark_invalid(self) -> None:
-        errors: Any = getattr(self, "errors", {})
-        for name in errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-                widget.attrs["aria-invalid"] = "true"
-
-
-class StyledForm(BootstrapMixin):
-    """Mixin for forms: style on init, flag invalid fields after validation."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.style_fields()
-
-    def full_clean(self) -> None:
-        super().full_clean()  # type: ignore[misc]
-        self.mark_invalid()
-
-
-class SigninForm(StyledForm, auth_forms.AuthenticationForm):
+class SigninForm(BootstrapFormMixin, auth_forms.AuthenticationForm):
     pass
 
 
-class SignupForm(StyledForm, auth_forms.UserCreationForm):
+class SignupForm(BootstrapFormMixin, auth_forms.UserCreationForm):
     """Create an account; the teacher role follows settings.CLASSMEET_TEACHER_SIGNUP."""
 
     role = forms.ChoiceField(
@@ -131,7 +95,7 @@ class SignupForm(StyledForm, auth_forms.UserCreationForm):
         return cleaned
 
 
-class ProfileForm(StyledForm, forms.ModelForm):
+class ProfileForm(BootstrapFormMixin, forms.ModelForm):
     timezone = forms.ChoiceField(
         label=_("Time zone"),
         required=False,
@@ -160,13 +124,13 @@ class ProfileForm(StyledForm, forms.ModelForm):
         return email
 
 
-class PasswordChangeForm(StyledForm, auth_forms.PasswordChangeForm):
+class PasswordChangeForm(BootstrapFormMixin, auth_forms.PasswordChangeForm):
     pass
 
 
-class PasswordResetForm(StyledForm, auth_forms.PasswordResetForm):
+class PasswordResetForm(BootstrapFormMixin, auth_forms.PasswordResetForm):
     pass
 
 
-class SetPasswordForm(StyledForm, auth_forms.SetPasswordForm):
+class SetPasswordForm(BootstrapFormMixin, auth_forms.SetPasswordForm):
     pass

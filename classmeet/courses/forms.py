@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from classmeet.accounts.models import User
+from classmeet.core.forms import BootstrapFormMixin
 from classmeet.courses import selectors
 from classmeet.courses.models import JOIN_CODE_ALPHABET, Course
 from classmeet.courses.uploads import (
@@ -20,30 +21,6 @@ from classmeet.courses.uploads import (
     validate_material_file,
     validate_thumbnail,
 )
-
-
-class BootstrapFormMixin:
-    """Give every widget Bootstrap's classes, and mark the invalid ones."""
-
-    def _style_widgets(self) -> None:
-        form: forms.Form = self  # type: ignore[assignment]
-        for name, field in form.fields.items():
-            css = "form-control"
-            if isinstance(field.widget, forms.CheckboxInput):
-                css = "form-check-input"
-            # _errors, not errors: reading .errors would validate the form from __init__.
-            errors = getattr(form, "_errors", None)
-            if errors and name in errors:
-                css += " is-invalid"
-            field.widget.attrs["class"] = css
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._style_widgets()
-
-    def full_clean(self) -> None:
-        super().full_clean()  # type: ignore[misc]
-        self._style_widgets()
 
 
 class CourseForm(BootstrapFormMixin, forms.Form):
@@ -71,7 +48,7 @@ class CourseForm(BootstrapFormMixin, forms.Form):
             )
         else:
             self.fields["thumbnail"].initial = course.thumbnail
-        self._style_widgets()
+        self.style_widgets()
 
     def clean_title(self) -> str:
         title: str = self.cleaned_data["title"].strip()
