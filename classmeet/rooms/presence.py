@@ -98,7 +98,17 @@ class RedisPresenceStore:
         loop = asyncio.get_running_loop()
         client = self._clients.get(loop)
         if client is None:
-            client = redis.Redis.from_url(self.address, socket_timeout=10, decode_responses=True)
+            # A blocking pool: 1,000 sockets joining at once wait for one of its connections
+            # instead of failing with MaxConnectionsError (redis-py's default pool holds 100
+            # and raises when they are all in use; bench/relay.py hit it, docs/benchmarks.md).
+            pool = redis.BlockingConnectionPool.from_url(
+                self.address,
+                max_connections=100,
+                timeout=20,
+                socket_timeout=10,
+                decode_responses=True,
+            )
+            client = redis.Redis(connection_pool=pool)
             self._clients[loop] = client
         return client
 
