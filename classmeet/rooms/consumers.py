@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 CLOSE_REPLACED = 4000  # the same tab reconnected on another socket, which took this one's place
 CLOSE_RATE_LIMITED = 4429
 CLOSE_INTERNAL = 1011
+CLOSE_TRY_AGAIN = 1013  # RFC 6455 "try again later": joining failed for a passing reason
 
 # Strong references to the reconnect-grace timers so they are not garbage collected mid-sleep.
 _grace_tasks: set[asyncio.Task[None]] = set()
@@ -226,6 +227,15 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if self.peer is not None:
             await self.send_error(protocol.ErrorCode.ALREADY_JOINED, "This socket already joined.")
             return
+        try:
+            await self._join(message)
+        except Exception:
+            # Presence or the layer is unreachable (Redis restarting): a socket that never joined
+            # is useless, so close it and let the client retry with its backoff.
+            logger.exception("room join failed")
+            await self._close(CLOSE_TRY_AGAIN)
+
+    async def _join(self, message: protocol.Join) -> None:
         peer, resumed, others, expired, old_channel = await presence.enter(
             self.meeting_id,
             Peer(peer_id=uuid.uuid4().hex, channel=self.channel_name, **self.user_info),

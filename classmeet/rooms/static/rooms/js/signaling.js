@@ -71,7 +71,6 @@ export function createSignaling(url) {
     ws = socket;
     socket.addEventListener("open", () => {
       if (ws !== socket) return;
-      attempt = 0;
       const join = { type: "join" };
       if (peerId) join.resume = peerId;
       socket.send(JSON.stringify(join));
@@ -89,6 +88,9 @@ export function createSignaling(url) {
       if (msg.type === "welcome") {
         const resumed = peerId !== null && msg.peerId === peerId;
         peerId = msg.peerId;
+        // Back off until a join succeeds, not just until a socket opens: a server that accepts
+        // and then cannot join (its Redis restarting) must not be hammered every 300 ms.
+        attempt = 0;
         startHeartbeat(msg.heartbeatSeconds ?? 10);
         setState("open");
         emit("welcome", { ...msg, resumed });
