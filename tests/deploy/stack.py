@@ -72,9 +72,19 @@ def database_url_of(settings_dict: dict[str, Any]) -> str:
 
 
 def ensure_static_collected() -> None:
-    """nginx serves /static/ from STATIC_ROOT: collect it once if `make assets` has not."""
-    if (BASE_DIR / "staticfiles" / "staticfiles.json").exists():
-        return
+    """nginx serves /static/ from STATIC_ROOT: collect it when a source file is newer (`make
+    assets` does it before the suite; a local run after editing a script would serve the old)."""
+    manifest = BASE_DIR / "staticfiles" / "staticfiles.json"
+    if manifest.exists():
+        collected = manifest.stat().st_mtime
+        sources = [BASE_DIR / "build" / "static", *BASE_DIR.glob("classmeet/*/static")]
+        if not any(
+            path.stat().st_mtime > collected
+            for root in sources
+            for path in root.rglob("*")
+            if path.is_file()
+        ):
+            return
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
         cwd=BASE_DIR,
