@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Count, Prefetch, QuerySet
@@ -24,12 +24,6 @@ class CourseCard:
     course: Course
     next_meeting: Meeting | None = None
     unread_count: int = 0
-
-
-@dataclass
-class CourseMeetings:
-    current: list[Meeting] = field(default_factory=list)
-    past: list[Meeting] = field(default_factory=list)
 
 
 def _recent_start(now: datetime) -> datetime:
@@ -86,23 +80,6 @@ def course_list_for_dashboard(*, user: User, now: datetime | None = None) -> lis
         )
         for course in course_list
     ]
-
-
-def course_meetings(*, course: Course, now: datetime | None = None) -> CourseMeetings:
-    """Return the course's live/upcoming meetings (soonest first) and its last past ones."""
-    now = now or timezone.now()
-    candidates = Meeting.objects.filter(
-        course=course, status=Meeting.Status.SCHEDULED, starts_at__gte=_recent_start(now)
-    ).order_by("starts_at", "id")[:25]
-    current = [
-        m for m in candidates if m.phase(now) in (Meeting.Phase.LIVE, Meeting.Phase.UPCOMING)
-    ]
-    past = (
-        Meeting.objects.filter(course=course, starts_at__lte=now)
-        .exclude(pk__in=[m.pk for m in current])
-        .order_by("-starts_at", "-id")[:10]
-    )
-    return CourseMeetings(current=current, past=list(past))
 
 
 def material_list(*, course: Course) -> QuerySet[Material]:

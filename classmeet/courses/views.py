@@ -21,7 +21,7 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -56,14 +56,6 @@ PLACEHOLDER_COLOURS = (
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
-
-
-def _reverse_or_none(name: str, **kwargs: Any) -> str | None:
-    """Link to pages of other apps only once they exist."""
-    try:
-        return reverse(name, kwargs=kwargs)
-    except NoReverseMatch:
-        return None
 
 
 def _course_url(course: Course, section: str = "") -> str:
@@ -127,11 +119,7 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
         "course": course,
         "can_manage": can_manage,
         "materials": list(selectors.material_list(course=course)),
-        "meetings": selectors.course_meetings(course=course),
         "course_discussions": course_discussion_list(user=user, course=course),
-        "schedule_url": _reverse_or_none("meetings:meeting-schedule", course_id=course.pk)
-        if can_manage
-        else None,
     }
     if can_manage:
         context["roster"] = list(selectors.enrollment_list(course=course))
