@@ -365,6 +365,66 @@ ROWS: list[Row] = [
 ]
 
 
+# Recordings (classmeet.recordings) --------------------------------------------------------------
+
+
+def _recording(w: World, *, ready: bool) -> int:
+    from classmeet.recordings import services as recording_services
+    from classmeet.recordings.models import Recording
+
+    recording = Recording.objects.create(
+        meeting=w.meeting,
+        created_by=w.owner,
+        started_at=timezone.now(),
+        status=Recording.Status.READY if ready else Recording.Status.RECORDING,
+    )
+    if ready:
+        name = recording_services.final_name(recording)
+        path = recording_services.recordings_root() / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"webm")
+        Recording.objects.filter(pk=recording.pk).update(file_name=name, size_bytes=4)
+    return recording.pk
+
+
+def _recording_url(name: str, *, ready: bool = True) -> Callable[[World], str]:
+    return lambda w: reverse(
+        f"recordings:{name}", kwargs={"recording_id": _recording(w, ready=ready)}
+    )
+
+
+ROWS += [
+    Row("recording-file", "GET", _recording_url("file"), VIEW),
+    Row("recording-status", "GET", _recording_url("status"), VIEW),
+    Row("recording-rename", "GET", _recording_url("rename"), MANAGE),
+    Row("recording-rename", "POST", _recording_url("rename"), MANAGE_POST, data={"title": "W1"}),
+    Row("recording-delete", "GET", _recording_url("delete"), MANAGE),
+    Row("recording-delete", "POST", _recording_url("delete"), MANAGE_POST),
+    Row(
+        "recording-start",
+        "POST",
+        lambda w: reverse("recordings:start", kwargs={"meeting_id": w.meeting.pk}),
+        expect(student=403, owner=201),
+        data={"videoTracks": 1, "audioTracks": 1},
+    ),
+    Row(
+        "recording-chunk",
+        "POST",
+        lambda w: reverse(
+            "recordings:chunk", kwargs={"recording_id": _recording(w, ready=False), "seq": 0}
+        ),
+        expect(student=403, owner=200),
+        data={"chunk": "bytes"},
+    ),
+    Row(
+        "recording-stop",
+        "POST",
+        _recording_url("stop", ready=False),
+        expect(student=403, owner=200),
+    ),
+]
+
+
 def _cells() -> list[Any]:
     cells = []
     for row in ROWS:

@@ -244,8 +244,9 @@ def recording_file(request: HttpRequest, recording_id: int) -> HttpResponseBase:
         response["Content-Range"] = f"bytes {start}-{end}/{size}"
         response["Content-Length"] = str(end - start + 1)
         response["Accept-Ranges"] = "bytes"
-        response["Content-Disposition"] = content_disposition_header(
-            disposition == "attachment", recording.download_name
+        response["Content-Disposition"] = (
+            content_disposition_header(disposition == "attachment", recording.download_name)
+            or "inline"
         )
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
