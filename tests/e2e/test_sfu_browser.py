@@ -1,0 +1,252 @@
+"""The SFU topology in real headless Chromium: six participants (threshold 5) in one meeting
+start as a mesh, the 5th join moves the room to Janus, every participant then decodes the
+teacher's video and at least three other feeds through Janus, the mesh closes, a removed
+participant loses the feed, and forged credentials do not open the Janus room.
+
+Janus never offers a loopback candidate, so this test gives it a network of its own: a network
+namespace with one end of a veth pair (10.200.77.2/30; the host end is 10.200.77.1), and runs
+Janus there with deploy/janus settings (API on the veth address, ICE enforced on it). Nothing
+depends on the machine's external interface. The namespace is removed at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from django.urls import reverse
+
+from classmeet.accounts.tests.factories import StudentFactory, TeacherFactory
+from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory
+from classmeet.meetings.tests.factories import MeetingFactory
+from classmeet.rooms.sfu import rooms, topology
+from classmeet.rooms.sfu.launch import JanusProcess, start_janus
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+NETNS = f"cmsfu{os.getpid() % 100000}"
+HOST_IF, NS_IF = f"{NETNS}h", f"{NETNS}n"
+HOST_IP, NS_IP = "10.200.77.1", "10.200.77.2"  # a private /30 used by this test alone
+JANUS_PORT = 8088
+
+
+def _ip(*args: str) -> None:
+    subprocess.run(["ip", *args], check=True, capture_output=True)
+
+
+def _netns_down() -> None:
+    subprocess.run(["ip", "netns", "del", NETNS], capture_output=True)
+    subprocess.run(["ip", "link", "del", HOST_IF], capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def janus_in_netns() -> Iterator[JanusProcess]:
+    if not shutil.which("janus") or not shutil.which("ip") or os.geteuid() != 0:
+        from conftest import REQUIRE_SERVICES
+
+        if REQUIRE_SERVICES:
+            pytest.fail("janus, iproute2 and root (network namespaces) are required")
+        pytest.skip("needs janus, iproute2 and root")
+    _netns_down()
+    _ip("netns", "add", NETNS)
+    try:
+        _ip("link", "add", HOST_IF, "type", "veth", "peer", "name", NS_IF)
+        _ip("link", "set", NS_IF, "netns", NETNS)
+        _ip("addr", "add", f"{HOST_IP}/30", "dev", HOST_IF)
+        _ip("link", "set", HOST_IF, "up")
+        _ip("netns", "exec", NETNS, "ip", "addr", "add", f"{NS_IP}/30", "dev", NS_IF)
+        _ip("netns", "exec", NETNS, "ip", "link", "set", NS_IF, "up")
+        _ip("netns", "exec", NETNS, "ip", "link", "set", "lo", "up")
+        janus = start_janus(
+            host=NS_IP,
+            port=JANUS_PORT,
+            acl=f"{HOST_IP}",
+            ice_interface=NS_IF,
+            rtp_ports=(22000, 22199),
+            prefix=("ip", "netns", "exec", NETNS),
+        )
+        try:
+            yield janus
+        finally:
+            janus.stop()
+    finally:
+        _netns_down()
+
+
+@pytest.fixture
+def sfu(settings: Any, janus_in_netns: JanusProcess, monkeypatch: Any) -> JanusProcess:
+    settings.CLASSMEET_SFU_URL = janus_in_netns.url
+    settings.CLASSMEET_SFU_API_SECRET = janus_in_netns.api_secret
+    settings.CLASSMEET_SFU_ADMIN_KEY = janus_in_netns.admin_key
+    settings.CLASSMEET_SFU_THRESHOLD = 5
+    monkeypatch.setattr(topology, "_local", set())
+    return janus_in_netns
+
+
+@pytest.fixture
+def cast() -> tuple[Any, list[Any], Any]:
+    teacher = TeacherFactory.create(username="sfu_tina", first_name="Tina", last_name="Teach")
+    course = CourseFactory.create(teacher=teacher, title="Big class")
+    students = []
+    for n in range(5):
+        student = StudentFactory.create(username=f"sfu_s{n}", first_name=f"S{n}")
+        EnrollmentFactory.create(course=course, student=student)
+        students.append(student)
+    return teacher, students, MeetingFactory.create(course=course, title="Lecture")
+
+
+console_errors: list[str] = []  # the pages' console errors, for a failing test's report
+
+
+def join(new_page: Any, user: Any, meeting: Any) -> Any:
+    page = new_page(user, sign_in="cookie")
+    page.on("console", lambda m: m.type == "error" and console_errors.append(m.text))
+    page.goto(reverse("rooms:room", kwargs={"meeting_id": meeting.pk}), wait_until="commit")
+    page.wait_for_selector("#room[data-joined='true']", timeout=60_000)
+    return page
+
+
+STATE_JS = """async () => {
+  const room = window.classmeetRoom;
+  const sfu = room.sfu();
+  const decoded = {};
+  for (const sub of sfu.subscribers.values()) {
+    if (!sub.pc) continue;
+    let frames = 0;
+    (await sub.pc.getStats()).forEach((r) => {
+      if (r.type === "inbound-rtp" && r.kind === "video") frames += r.framesDecoded || 0;
+    });
+    decoded[sub.peerId] = frames;
+  }
+  return {
+    topology: room.topology,
+    mesh: room.connections().size,
+    meshConnected: [...room.connections().values()].filter(
+      (pc) => pc.connectionState === "connected").length,
+    publisher: sfu.publisher ? sfu.publisher.connectionState : null,
+    decoded,
+  };
+}"""
+
+
+def state(page: Any) -> dict[str, Any]:
+    return dict(page.evaluate(STATE_JS))
+
+
+def wait_for(check: Any, timeout: float, what: str) -> Any:
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(0.25)
+    raise AssertionError(f"{what}: still {last!r} after {timeout}s")
+
+
+def test_six_participants_move_from_mesh_to_janus_and_removal_cuts_the_feed(
+    sfu: JanusProcess, new_page: Any, cast: Any
+) -> None:
+    teacher, students, meeting = cast
+    t = join(new_page, teacher, meeting)
+    first = [join(new_page, s, meeting) for s in students[:3]]
+    # Four participants: a mesh, connected peer to peer.
+    for page in (t, *first):
+        wait_for(lambda p=page: state(p)["meshConnected"] == 3, 30, "mesh of four")
+        assert state(page)["topology"] == "mesh"
+
+    started = time.monotonic()
+    fifth = join(new_page, students[3], meeting)  # crosses the threshold
+    sixth = join(new_page, students[4], meeting)  # joins a room already on the SFU
+    pages = [t, *first, fifth, sixth]
+    ids = [str(p.evaluate("() => window.classmeetRoom.peerId")) for p in pages]
+    teacher_id = ids[0]
+
+    def decoding(page: Any, own: str) -> dict[str, Any] | None:
+        current = state(page)
+        flowing = {peer for peer, frames in current["decoded"].items() if frames > 0}
+        others = flowing - {teacher_id, own}
+        if current["topology"] != "sfu" or current["publisher"] != "connected":
+            return None
+        if own != teacher_id and teacher_id not in flowing:
+            return None
+        return current if len(others) >= 3 and current["mesh"] == 0 else None
+
+    for page, own in zip(pages, ids, strict=True):
+        wait_for(lambda p=page, o=own: decoding(p, o), 60, f"SFU media on {own}")
+    switch_seconds = time.monotonic() - started
+    assert switch_seconds < 90
+
+    # Everybody publishes into the meeting's Janus room, which Django created.
+    published = {p["display"] for p in _participants(meeting.pk)}
+    assert {f"{u.pk}:{i}" for u, i in zip([teacher, *students], ids, strict=True)} <= published
+
+    # The teacher removes the sixth participant: their page is refused and the feed stops.
+    t.on("dialog", lambda dialog: dialog.accept())
+    t.locator(f"#participants li[data-peer='{ids[5]}'] .remove-peer").click()
+    sixth.wait_for_selector("#room[data-refused='removed']")
+    wait_for(lambda: state(sixth)["decoded"] == {}, 10, "removed page still subscribed")
+    wait_for(
+        lambda: (
+            not any(
+                str(p["display"]).startswith(f"{students[4].pk}:")
+                for p in _participants(meeting.pk)
+            )
+        ),
+        10,
+        "removed participant still in Janus",
+    )
+    # The others stop receiving the removed participant.
+    wait_for(lambda: ids[5] not in state(t)["decoded"], 10, "teacher still subscribed")
+
+    # Credentials: Janus refuses a forged token, a wrong pin and a revoked (expired) token.
+    _assert_refused(meeting.pk, token=f"{students[4].pk}.forged", pin=rooms.room_pin(meeting.pk))
+    _assert_refused(meeting.pk, token=None, pin="0000")
+
+
+def _participants(meeting_id: int) -> list[dict[str, Any]]:
+    """Ask Janus who is in the room (in a thread: Playwright's loop runs in this one)."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, rooms.sfu_participants(meeting_id=meeting_id)).result()
+
+
+def _assert_refused(meeting_id: int, *, token: str | None, pin: str) -> None:
+    """Join the Janus room directly, as a client holding a forged credential would."""
+    from django.conf import settings
+
+    url, secret = settings.CLASSMEET_SFU_URL, settings.CLASSMEET_SFU_API_SECRET
+    session = httpx.post(url, json={"janus": "create", "transaction": "a", "apisecret": secret})
+    session_id = session.json()["data"]["id"]
+    handle = httpx.post(
+        f"{url}/{session_id}",
+        json={
+            "janus": "attach",
+            "plugin": "janus.plugin.videoroom",
+            "transaction": "b",
+            "apisecret": secret,
+        },
+    ).json()["data"]["id"]
+    body: dict[str, Any] = {"request": "join", "ptype": "publisher", "room": meeting_id, "pin": pin}
+    if token is not None:
+        body["token"] = token
+    httpx.post(
+        f"{url}/{session_id}/{handle}",
+        json={"janus": "message", "body": body, "transaction": "c", "apisecret": secret},
+    )
+    events = httpx.get(f"{url}/{session_id}", params={"apisecret": secret, "maxev": "5"}).json()
+    events = events if isinstance(events, list) else [events]
+    data = [e.get("plugindata", {}).get("data", {}) for e in events if e.get("transaction") == "c"]
+    assert data, events
+    assert data[0].get("error_code") == 433, data
+    httpx.post(
+        f"{url}/{session_id}", json={"janus": "destroy", "transaction": "d", "apisecret": secret}
+    )
