@@ -8,7 +8,7 @@ from urllib.parse import unquote
 
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .logging import request_id_var, user_id_var
@@ -75,8 +75,25 @@ class UserTimezoneMiddleware:
             timezone.deactivate()
 
 
+def database_down(exception: BaseException) -> bool:
+    return isinstance(exception, OperationalError | InterfaceError) or (
+        isinstance(exception, DatabaseError) and "connection" in str(exception).lower()
+    )
+
+
+def database_unavailable_response(request: HttpRequest) -> HttpResponse:
+    """The friendly 503 page, rendered without the request's context processors (they would
+    query the database again)."""
+    logger.warning("database unavailable", extra={"path": request.path})
+    response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = "10"
+    return response
+
+
 class DatabaseUnavailableMiddleware:
-    """Answer a friendly 503 page when the database is unreachable, instead of a traceback."""
+    """Answer a friendly 503 page when a view finds the database unreachable, instead of a
+    traceback. (When a middleware fails first, e.g. loading the session's user, the 500 handler
+    `classmeet.core.views.server_error` answers the same page.)"""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -85,11 +102,6 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if isinstance(exception, OperationalError | InterfaceError) or (
-            isinstance(exception, DatabaseError) and "connection" in str(exception).lower()
-        ):
-            logger.warning("database unavailable", extra={"path": request.path})
-            response = TemplateResponse(request, "503.html", status=503)
-            response["Retry-After"] = "10"
-            return response.render()
+        if database_down(exception):
+            return database_unavailable_response(request)
         return None
