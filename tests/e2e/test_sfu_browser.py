@@ -12,8 +12,6 @@ depends on the machine's external interface. The namespace is removed at the end
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -25,58 +23,25 @@ from django.urls import reverse
 from classmeet.accounts.tests.factories import StudentFactory, TeacherFactory
 from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory
 from classmeet.meetings.tests.factories import MeetingFactory
-from classmeet.rooms.sfu import rooms, topology
-from classmeet.rooms.sfu.launch import JanusProcess, start_janus
+from classmeet.rooms.sfu import launch, rooms, topology
+from classmeet.rooms.sfu.launch import JanusProcess, can_use_netns
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 NETNS = f"cmsfu{os.getpid() % 100000}"
-HOST_IF, NS_IF = f"{NETNS}h", f"{NETNS}n"
-HOST_IP, NS_IP = "10.200.77.1", "10.200.77.2"  # a private /30 used by this test alone
-JANUS_PORT = 8088
-
-
-def _ip(*args: str) -> None:
-    subprocess.run(["ip", *args], check=True, capture_output=True)
-
-
-def _netns_down() -> None:
-    subprocess.run(["ip", "netns", "del", NETNS], capture_output=True)
-    subprocess.run(["ip", "link", "del", HOST_IF], capture_output=True)
 
 
 @pytest.fixture(scope="module")
 def janus_in_netns() -> Iterator[JanusProcess]:
-    if not shutil.which("janus") or not shutil.which("ip") or os.geteuid() != 0:
+    if not can_use_netns():
         from conftest import REQUIRE_SERVICES
 
         if REQUIRE_SERVICES:
             pytest.fail("janus, iproute2 and root (network namespaces) are required")
         pytest.skip("needs janus, iproute2 and root")
-    _netns_down()
-    _ip("netns", "add", NETNS)
-    try:
-        _ip("link", "add", HOST_IF, "type", "veth", "peer", "name", NS_IF)
-        _ip("link", "set", NS_IF, "netns", NETNS)
-        _ip("addr", "add", f"{HOST_IP}/30", "dev", HOST_IF)
-        _ip("link", "set", HOST_IF, "up")
-        _ip("netns", "exec", NETNS, "ip", "addr", "add", f"{NS_IP}/30", "dev", NS_IF)
-        _ip("netns", "exec", NETNS, "ip", "link", "set", NS_IF, "up")
-        _ip("netns", "exec", NETNS, "ip", "link", "set", "lo", "up")
-        janus = start_janus(
-            host=NS_IP,
-            port=JANUS_PORT,
-            acl=f"{HOST_IP}",
-            ice_interface=NS_IF,
-            rtp_ports=(22000, 22199),
-            prefix=("ip", "netns", "exec", NETNS),
-        )
-        try:
-            yield janus
-        finally:
-            janus.stop()
-    finally:
-        _netns_down()
+    # 10.200.77.0/30: a private network used by this test alone (see launch.janus_in_netns).
+    with launch.janus_in_netns(NETNS) as janus:
+        yield janus
 
 
 @pytest.fixture

@@ -5,13 +5,15 @@ development: the files are copied to a folder of their own with a few settings r
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -125,3 +127,58 @@ def start_janus(
     tail = output.read_text(errors="replace")[-2000:] if output.exists() else ""
     janus.stop()
     raise RuntimeError(f"Janus did not start on {janus.url}:\n{tail}")
+
+
+def _ip(*args: str, check: bool = True) -> None:
+    subprocess.run(["ip", *args], check=check, capture_output=True)  # noqa: S603, S607
+
+
+@contextmanager
+def janus_in_netns(
+    name: str,
+    *,
+    host_ip: str = "10.200.77.1",
+    ns_ip: str = "10.200.77.2",
+    port: int = 8088,
+    rtp_ports: tuple[int, int] = (22000, 22199),
+) -> Iterator[JanusProcess]:
+    """Janus in a network namespace of its own, reached over a veth pair (a private /30).
+
+    Janus never offers a loopback candidate; this gives it a non-loopback address that only
+    this namespace uses (its API on `ns_ip`, ICE enforced on the namespace's veth end), without
+    touching the machine's interfaces. Needs root and iproute2; removed on the way out.
+    """
+    host_if, ns_if = f"{name}h", f"{name}n"
+
+    def down() -> None:
+        _ip("netns", "del", name, check=False)
+        _ip("link", "del", host_if, check=False)
+
+    down()
+    _ip("netns", "add", name)
+    try:
+        _ip("link", "add", host_if, "type", "veth", "peer", "name", ns_if)
+        _ip("link", "set", ns_if, "netns", name)
+        _ip("addr", "add", f"{host_ip}/30", "dev", host_if)
+        _ip("link", "set", host_if, "up")
+        _ip("netns", "exec", name, "ip", "addr", "add", f"{ns_ip}/30", "dev", ns_if)
+        _ip("netns", "exec", name, "ip", "link", "set", ns_if, "up")
+        _ip("netns", "exec", name, "ip", "link", "set", "lo", "up")
+        janus = start_janus(
+            host=ns_ip,
+            port=port,
+            acl=host_ip,
+            ice_interface=ns_if,
+            rtp_ports=rtp_ports,
+            prefix=("ip", "netns", "exec", name),
+        )
+        try:
+            yield janus
+        finally:
+            janus.stop()
+    finally:
+        down()
+
+
+def can_use_netns() -> bool:
+    return bool(shutil.which("janus") and shutil.which("ip")) and os.geteuid() == 0

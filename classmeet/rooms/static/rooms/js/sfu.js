@@ -40,10 +40,15 @@ export function createSfu(callbacks) {
     const pc = new RTCPeerConnection(rtcConfig);
     publisher = pc;
     const stream = callbacks.localStream();
+    if (!stream.getTracks().length) {
+      // Receive-only participant: nothing to publish.
+      pc.close();
+      publisher = null;
+      return;
+    }
     for (const track of stream.getTracks()) {
       pc.addTransceiver(track, { direction: "sendonly", streams: [stream] });
     }
-    if (!stream.getTracks().length) return; // receive-only participant: nothing to publish
     pc.onconnectionstatechange = () => checkFlowing();
     await pc.setLocalDescription(await pc.createOffer());
     await gathered(pc);
