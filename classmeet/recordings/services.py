@@ -102,7 +102,8 @@ def recording_state_message(recording: Recording | None, *, message: str = "") -
     from classmeet.rooms import protocol
 
     if recording is None or recording.status != Recording.Status.RECORDING:
-        return protocol.RecordingState(active=False, message=message)
+        rid = recording.pk if recording is not None else None
+        return protocol.RecordingState(active=False, recordingId=rid, message=message)
     by = recording.created_by.display_name if recording.created_by else ""
     return protocol.RecordingState(
         active=True,

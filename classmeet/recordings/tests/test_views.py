@@ -186,7 +186,7 @@ def test_start_refused_when_the_room_is_closed(client, course, teacher, recordin
     from classmeet.meetings.models import Meeting
     from classmeet.meetings.tests.factories import MeetingFactory
 
-    ended = MeetingFactory(course=course, status=Meeting.Status.ENDED)
+    ended = MeetingFactory.create(course=course, status=Meeting.Status.ENDED)
     client.force_login(teacher)
     start = reverse("recordings:start", kwargs={"meeting_id": ended.pk})
     assert client.post(start, {"videoTracks": 1, "audioTracks": 1}).status_code == 403
@@ -213,5 +213,5 @@ def test_meeting_and_course_pages_list_recordings(
     assert f'data-recording-id="{failed.pk}"' in html
     assert "Disk &lt;full&gt;" in html
     assert "recordings/js/status.js" not in html  # nothing is pending
-    make_recording(live_meeting, TeacherFactory(), status=Recording.Status.PROCESSING)
+    make_recording(live_meeting, TeacherFactory.create(), status=Recording.Status.PROCESSING)
     assert "recordings/js/status.js" in client.get(meeting_page).content.decode()

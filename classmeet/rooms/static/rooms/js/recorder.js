@@ -40,13 +40,19 @@ export function initRecorder({ box, signaling, localStream, cameraTrack, screenT
     button.disabled = busy;
   }
 
+  let serverNotice = false; // the notice shows a message from the server (not this tab's own)
   signaling.on("recording", (msg) => {
     setIndicator(msg.active);
-    if (msg.message) showNotice(msg.message, msg.active ? "info" : "danger");
-    else if (!msg.active && !session) showNotice("");
-    // Stopped on the server (quota, teacher's other tab…): stop recording here too.
-    if (!msg.active && session && session.id === msg.recordingId) session.abort();
-    if (!msg.active && session && (msg.recordingId ?? null) === null) session.abort();
+    if (msg.message) {
+      showNotice(msg.message, msg.active ? "info" : "danger");
+      serverNotice = true;
+    } else if (!msg.active && serverNotice) {
+      showNotice("");
+      serverNotice = false;
+    }
+    // Stopped on the server (quota, deleted, teacher's other tab…): stop recording here too.
+    const other = (msg.recordingId ?? null) !== null && session && msg.recordingId !== session.id;
+    if (!msg.active && session && !other) session.abort();
   });
 
   if (button) {
@@ -61,6 +67,7 @@ export function initRecorder({ box, signaling, localStream, cameraTrack, screenT
         session = await startSession();
         setButton(true);
         showNotice(label("msgStarted"));
+        serverNotice = false;
       } catch (err) {
         session = null;
         setButton(false);
@@ -96,7 +103,8 @@ export function initRecorder({ box, signaling, localStream, cameraTrack, screenT
   function ended(reasonText) {
     session = null;
     setButton(false);
-    showNotice(reasonText, reasonText === label("msgStopped") ? "info" : "danger");
+    if (reasonText) showNotice(reasonText, reasonText === label("msgStopped") ? "info" : "danger");
+    serverNotice = false;
   }
 
   const api = {
@@ -191,7 +199,7 @@ export function initRecorder({ box, signaling, localStream, cameraTrack, screenT
       },
       // Stopped by the server: drop what is left.
       abort() {
-        if (failed) return;
+        if (failed || stopped) return; // a stop by hand is already flushing
         failed = true;
         finish("");
       },
