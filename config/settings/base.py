@@ -257,9 +257,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     # classmeet.api.urls.IdConverter: ids of 1 to 18 digits.
-    "PATH_CONVERTER_OVERRIDES": {
-        "dbid": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}
-    },
+    "PATH_CONVERTER_OVERRIDES": {"dbid": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}},
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",

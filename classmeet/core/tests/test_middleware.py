@@ -42,7 +42,7 @@ def test_request_id_is_generated_when_missing_or_invalid(rf: RequestFactory):
     assert too_long != "x" * 200
 
 
-def _zone_seen(request) -> str:
+def _zone_seen(request) -> HttpResponse:
     return HttpResponse(str(timezone.get_current_timezone()))
 
 
