@@ -7,7 +7,8 @@ Janus from deploy/janus/ in a network namespace of its own (launch.janus_in_netn
 has a fake camera; students are receive-only (no camera device), so Janus forwards exactly one
 publisher to N subscribers. Reports:
 - switch-over: from the 5th participant's page load (threshold 5) until all five pages decode
-  the teacher through Janus (the mesh closed);
+  the teacher through Janus (the mesh closed), and, for those already in the room, from the
+  `topology` message to SFU media flowing (the freeze they see);
 - decoded fps of the teacher's video per subscriber over `--seconds`;
 - Janus CPU (% of one core) over the same window.
 `--write` appends the run to docs/benchmarks.md "SFU".
@@ -136,6 +137,18 @@ def main() -> None:
                 fifth = open_page(listeners, server.url, students[3], room)
                 wait_decoding([*first, fifth], teacher_id, 120)
                 switch = time.monotonic() - started
+                # As seen by those already in the room: `topology` received → SFU media flowing
+                # and the mesh closed (sfu.js timings).
+                freezes = [
+                    float(
+                        p.evaluate(
+                            "() => { const t = window.classmeetRoom.sfu().timings;"
+                            " return t.flowing - t.switched; }"
+                        )
+                    )
+                    / 1000
+                    for p in first
+                ]
                 rest = [open_page(listeners, server.url, s, room) for s in students[4:]]
                 pages = [*first, fifth, *rest]
                 wait_decoding(pages, teacher_id, 300)
@@ -154,7 +167,9 @@ def main() -> None:
     body = (
         f"1 teacher (fake 640x480 camera) → {len(pages)} receive-only subscribers through Janus.\n\n"
         f"| Measure | Value |\n| --- | --- |\n"
-        f"| switch-over (5th join → 5 pages decode the teacher via Janus) | {switch:.1f} s |\n"
+        f"| switch-over (5th page load → 5 pages decode the teacher via Janus) | {switch:.1f} s |\n"
+        f"| switch seen in the room (`topology` → SFU media flows, mesh closed), max | "
+        f"{max(freezes):.1f} s |\n"
         f"| decoded fps per subscriber: min / median / max | {min(fps):.1f} / "
         f"{statistics.median(fps):.1f} / {max(fps):.1f} |\n"
         f"| Janus CPU (% of one core) | {janus_cpu:.1f} % |\n"

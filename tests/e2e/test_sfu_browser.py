@@ -71,7 +71,12 @@ console_errors: list[str] = []  # the pages' console errors, for a failing test'
 
 def join(new_page: Any, user: Any, meeting: Any) -> Any:
     page = new_page(user, sign_in="cookie")
-    page.on("console", lambda m: m.type == "error" and console_errors.append(m.text))
+
+    def keep_errors(message: Any) -> None:
+        if message.type == "error":
+            console_errors.append(message.text)
+
+    page.on("console", keep_errors)
     page.goto(reverse("rooms:room", kwargs={"meeting_id": meeting.pk}), wait_until="commit")
     page.wait_for_selector("#room[data-joined='true']", timeout=60_000)
     return page

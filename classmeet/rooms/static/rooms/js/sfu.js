@@ -32,6 +32,7 @@ export function createSfu(callbacks) {
   const subs = new Map(); // feedId -> { peerId, pc, stream, retries, lastSpoke }
   const screens = new Set(); // peerIds sharing their screen (media-state)
   let flowingTold = false;
+  const timings = { switched: null, flowing: null }; // performance.now(), for diagnostics
   let arrangeTimer = null;
   const rtcConfig = { iceServers: [], bundlePolicy: "max-bundle" };
 
@@ -139,6 +140,7 @@ export function createSfu(callbacks) {
     const receiving = [...subs.values()].some((s) => s.pc?.connectionState === "connected");
     if (published && (receiving || !subs.size) && (publisher || receiving)) {
       flowingTold = true;
+      timings.flowing = performance.now();
       callbacks.onFlowing();
     }
   }
@@ -185,6 +187,7 @@ export function createSfu(callbacks) {
         for (const id of [...subs.keys()]) dropFeed(id);
       } else {
         active = true;
+        timings.switched = performance.now();
         arrangeTimer = setInterval(arrange, 1000);
       }
       await publish();
@@ -214,6 +217,7 @@ export function createSfu(callbacks) {
       return {
         publisher,
         feedId,
+        timings,
         subscribers: new Map([...subs].map(([id, s]) => [id, { peerId: s.peerId, pc: s.pc }])),
       };
     },
