@@ -140,7 +140,10 @@ if REDIS_URL:
                 # redis-py 8 defaults socket_timeout to 5 s, which makes the layer's blocking
                 # receive time out and closes idle sockets with 1011 (redis-py #4091,
                 # channels_redis #422): keep the socket blocking.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
+                # redis-py's pool holds 100 connections and raises MaxConnectionsError past
+                # them, which kills the socket's consumer: 250 busy sockets on one worker got
+                # there (tests/faults/test_soak.py). Connections are only opened on demand.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": None, "max_connections": 1000}],
                 "prefix": env("CHANNEL_LAYER_PREFIX", default="asgi"),
                 "capacity": 1500,
                 "expiry": 30,
