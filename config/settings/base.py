@@ -143,9 +143,7 @@ if REDIS_URL:
                 # redis-py's pool holds 100 connections and raises MaxConnectionsError past
                 # them, which kills the socket's consumer: 250 busy sockets on one worker got
                 # there (tests/faults/test_soak.py). Connections are only opened on demand.
-                "hosts": [
-                    {"address": REDIS_URL, "socket_timeout": None, "max_connections": 1000}
-                ],
+                "hosts": [{"address": REDIS_URL, "socket_timeout": None, "max_connections": 1000}],
                 "prefix": env("CHANNEL_LAYER_PREFIX", default="asgi"),
                 "capacity": 1500,
                 "expiry": 30,
