@@ -60,3 +60,11 @@ bench: assets
 
 bench-relay: assets
 	$(BIN)/python -m bench.relay
+
+# Soak (tests/faults/test_soak.py): 500 signaling sockets with join/leave churn on two workers and
+# the Redis layer (REDIS_URL, default 127.0.0.1:6379) for 10 minutes; `make test` runs 1 minute.
+# Figures in var/soak-600s.json, recorded in docs/reliability.md "Soak".
+SOAK_SECONDS ?= 600
+soak: assets
+	CLASSMEET_SOAK_SECONDS=$(SOAK_SECONDS) DJANGO_SETTINGS_MODULE=config.settings.test \
+		$(BIN)/pytest tests/faults/test_soak.py -p no:cacheprovider -s -q --timeout=$$(( $(SOAK_SECONDS) + 600 ))
