@@ -38,6 +38,7 @@ def cast(settings: Any, tmp_path: Path) -> tuple[Any, Any, Any, Any]:
 
 def join(new_page: Any, user: Any, meeting: Any) -> Any:
     page = new_page(user, sign_in="cookie")
+    page.set_default_timeout(30_000)  # a loaded CI machine
     page.goto(reverse("rooms:room", kwargs={"meeting_id": meeting.pk}))
     page.wait_for_selector("#room[data-joined='true']")
     return page
