@@ -50,6 +50,7 @@ def sfu(settings: Any, janus_in_netns: JanusProcess, monkeypatch: Any) -> JanusP
     settings.CLASSMEET_SFU_API_SECRET = janus_in_netns.api_secret
     settings.CLASSMEET_SFU_ADMIN_KEY = janus_in_netns.admin_key
     settings.CLASSMEET_SFU_THRESHOLD = 5
+    settings.CLASSMEET_SFU_MAX_STUDENT_VIDEOS = 3
     monkeypatch.setattr(topology, "_local", set())
     return janus_in_netns
 
@@ -153,6 +154,17 @@ def test_six_participants_move_from_mesh_to_janus_and_removal_cuts_the_feed(
     switch_seconds = time.monotonic() - started
     assert switch_seconds < 90
 
+    # Grid: the teacher's tile comes first and plays; at most 3 student videos play at once.
+    videos_off = (
+        "n => document.querySelectorAll('#video-grid .tile[data-video-off=true]').length === n"
+    )
+    t.wait_for_function(videos_off, arg=2)  # 5 students, 3 play
+    for page in pages[1:]:
+        page.wait_for_function(videos_off, arg=1)  # 4 other students, 3 play
+        tile = page.locator(f"#video-grid .tile[data-peer='{teacher_id}']")
+        assert tile.get_attribute("data-video-off") == "false"
+        assert tile.evaluate("el => el.style.order") == "0"
+
     # Everybody publishes into the meeting's Janus room, which Django created.
     published = {p["display"] for p in _participants(meeting.pk)}
     assert {f"{u.pk}:{i}" for u, i in zip([teacher, *students], ids, strict=True)} <= published
@@ -175,18 +187,25 @@ def test_six_participants_move_from_mesh_to_janus_and_removal_cuts_the_feed(
     # The others stop receiving the removed participant.
     wait_for(lambda: ids[5] not in state(t)["decoded"], 10, "teacher still subscribed")
 
+    # The removed user's tokens were revoked: none is left in the room's allowed list.
+    assert _in_thread(rooms.sfu_tokens_revoke(meeting_id=meeting.pk, user_id=students[4].pk)) == []
+
     # Credentials: Janus refuses a forged token, a wrong pin and a revoked (expired) token.
     _assert_refused(meeting.pk, token=f"{students[4].pk}.forged", pin=rooms.room_pin(meeting.pk))
     _assert_refused(meeting.pk, token=None, pin="0000")
 
 
-def _participants(meeting_id: int) -> list[dict[str, Any]]:
-    """Ask Janus who is in the room (in a thread: Playwright's loop runs in this one)."""
+def _in_thread(coroutine: Any) -> Any:
+    """Run a coroutine in a thread of its own: Playwright's event loop runs in this one."""
     import asyncio
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, rooms.sfu_participants(meeting_id=meeting_id)).result()
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+def _participants(meeting_id: int) -> list[dict[str, Any]]:
+    return list(_in_thread(rooms.sfu_participants(meeting_id=meeting_id)))
 
 
 def _assert_refused(meeting_id: int, *, token: str | None, pin: str) -> None:

@@ -168,7 +168,11 @@ async function main() {
   const classroom = document.getElementById("classroom");
   if (classroom) {
     initChat({ box: classroom, signaling });
-    initControls({ box: classroom, signaling, connections: () => peers.connections() });
+    initControls({
+      box: classroom,
+      signaling,
+      connections: () => (sfu.active ? sfu.mediaConnections() : peers.connections()),
+    });
   }
   // Recordings: the indicator for everybody, the Record button for the teacher (recorder.js).
   initRecorder({

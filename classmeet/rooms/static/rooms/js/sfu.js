@@ -213,6 +213,14 @@ export function createSfu(callbacks) {
       for (const sub of subs.values()) sub.pc?.close();
       subs.clear();
     },
+    // peerId -> RTCPeerConnection carrying that participant's media (ours under "local"), for
+    // the active-speaker levels of controls.js.
+    mediaConnections() {
+      const found = new Map();
+      if (publisher) found.set("local", publisher);
+      for (const sub of subs.values()) if (sub.pc) found.set(sub.peerId, sub.pc);
+      return found;
+    },
     connections() {
       return {
         publisher,
