@@ -158,14 +158,19 @@ def recording_start(
                 "(or wait for a participant with a microphone) and try again."
             ),
         )
-    if _over_quota(0) or (_quota() > 0 and recordings_bytes_used() >= _quota()):
+    if _quota() > 0 and recordings_bytes_used() >= _quota():
         raise RecordingError(
             "quota-exceeded", _("The storage quota for recordings is full."), status=507
         )
     # Lock the meeting row so two starts cannot both pass the "already recording" check.
     type(meeting).objects.select_for_update().filter(pk=meeting.pk).first()
-    if Recording.objects.filter(meeting=meeting, status=Recording.Status.RECORDING).exists():
+    running = Recording.objects.filter(meeting=meeting, status=Recording.Status.RECORDING)
+    if running.exclude(created_by=user).exists():
         raise RecordingError("already-recording", _("This meeting is already being recorded."))
+    # The same teacher starting again: the tab that recorded is gone (reloaded, crashed).
+    # Keep what it uploaded as its own recording.
+    for previous in running:
+        recording_stop(recording=previous)
     recording = Recording.objects.create(
         meeting=meeting,
         created_by=user,

@@ -29,12 +29,23 @@ def test_start_refused_when_nobody_publishes(live_meeting, teacher, recordings_r
     assert not Recording.objects.exists()
 
 
-def test_start_once_per_meeting(live_meeting, teacher, recordings_root):
-    services.recording_start(meeting=live_meeting, user=teacher, video_tracks=1, audio_tracks=0)
+def test_start_once_per_meeting(live_meeting, teacher, other_teacher, recordings_root):
+    first = services.recording_start(
+        meeting=live_meeting, user=teacher, video_tracks=1, audio_tracks=0
+    )
     with pytest.raises(RecordingError) as exc:
-        services.recording_start(meeting=live_meeting, user=teacher, video_tracks=1, audio_tracks=1)
+        services.recording_start(
+            meeting=live_meeting, user=other_teacher, video_tracks=1, audio_tracks=1
+        )
     assert exc.value.code == "already-recording"
-    assert Recording.objects.count() == 1
+    # The same teacher starting again (their recording tab reloaded): the old one is stopped.
+    second = services.recording_start(
+        meeting=live_meeting, user=teacher, video_tracks=1, audio_tracks=1
+    )
+    first.refresh_from_db()
+    assert first.status == Recording.Status.FAILED  # it had uploaded nothing
+    assert second.status == Recording.Status.RECORDING
+    assert Recording.objects.filter(status=Recording.Status.RECORDING).count() == 1
 
 
 def test_chunks_append_in_order_and_are_idempotent(live_meeting, teacher, recordings_root):
