@@ -73,23 +73,27 @@ class SfuConsumer(ClassroomConsumer):
 
     async def handle_join(self, message: protocol.Join) -> None:
         was_joined = self.peer is not None
+        told = False
         if conf.enabled() and not was_joined:
             try:
                 current = await topology_message(self.meeting_id)
                 if current.mode == "sfu":  # before `welcome`: the client skips the mesh
                     await self._send_text(protocol.dump(current))
+                    told = True
             except Exception:
                 logger.exception("SFU state of meeting %s unavailable", self.meeting_id)
         await super().handle_join(message)
         if conf.enabled() and not was_joined and self.peer is not None and not self.closing:
-            await self._maybe_switch()
+            await self._maybe_switch(told=told)
 
-    async def _maybe_switch(self) -> None:
+    async def _maybe_switch(self, *, told: bool) -> None:
         """Crossing the threshold moves the whole room to the SFU (once, across processes)."""
+        if await topology.topology_get(meeting_id=self.meeting_id) == topology.SFU:
+            if not told:  # switched by another socket before this one was in the group
+                await self._send_text(protocol.dump(await topology_message(self.meeting_id)))
+            return
         present, _expired = await presence.sweep(self.meeting_id)
         if len(present) < conf.threshold():
-            return
-        if await topology.topology_get(meeting_id=self.meeting_id) == topology.SFU:
             return
         try:
             await rooms.sfu_room_ensure(meeting_id=self.meeting_id)

@@ -155,6 +155,7 @@ async function main() {
   signaling.on("state", ({ state, reason }) => {
     states.push(state);
     ui.setReconnecting(state === "reconnecting");
+    if (state === "reconnecting") sfu.onSocketLost();
     if (state === "refused") {
       peers.closeAll();
       sfu.closeAll();

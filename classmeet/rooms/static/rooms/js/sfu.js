@@ -32,6 +32,7 @@ export function createSfu(callbacks) {
   const subs = new Map(); // feedId -> { peerId, pc, stream, retries, lastSpoke }
   const screens = new Set(); // peerIds sharing their screen (media-state)
   let flowingTold = false;
+  let socketLost = false; // the meeting socket dropped since we last published
   const timings = { switched: null, flowing: null }; // performance.now(), for diagnostics
   let arrangeTimer = null;
   const rtcConfig = { iceServers: [], bundlePolicy: "max-bundle" };
@@ -182,9 +183,14 @@ export function createSfu(callbacks) {
     async onTopology(msg) {
       maxStudentVideos = msg.maxStudentVideos ?? maxStudentVideos;
       if (msg.mode !== "sfu") return;
+      if (active && !socketLost) {
+        for (const feed of msg.feeds ?? []) addFeed(feed); // a repeat: nothing to redo
+        return;
+      }
       if (active) {
-        // Sent again only when this socket (re)joins: the server's Janus session is new.
+        // The socket came back: the server's Janus session is new, publish and subscribe anew.
         for (const id of [...subs.keys()]) dropFeed(id);
+        socketLost = false;
       } else {
         active = true;
         timings.switched = performance.now();
@@ -192,6 +198,9 @@ export function createSfu(callbacks) {
       }
       await publish();
       for (const feed of msg.feeds ?? []) addFeed(feed);
+    },
+    onSocketLost() {
+      socketLost = true;
     },
     onPublished,
     addFeed,
