@@ -4,7 +4,9 @@
   config.settings.production on the test database (or `database_url`), behind nginx.
 - `open_room_page(stack, user)`: a Chromium page signed in through nginx's sign-in form, which
   records the `X-Served-By` header of every WebSocket handshake in `page.served_by`.
-- `browser`: the browser tests' Chromium (tests/e2e/conftest.py).
+- `deploy_browser`: the browser tests' Chromium when it is already running (one Playwright per
+  process: a second `sync_playwright()` fails), else one of its own for the module, closed before
+  tests/e2e starts its own.
 """
 
 from __future__ import annotations
@@ -33,9 +35,9 @@ from tests.deploy.stack import (
     ensure_static_collected,
     processes,
 )
-from tests.e2e.conftest import browser, session_cookie_for
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, session_cookie_for
 
-__all__ = ["Stack", "browser", "open_room_page", "stack_dir", "start_stack"]
+__all__ = ["Stack", "deploy_browser", "open_room_page", "stack_dir", "start_stack"]
 
 
 @dataclass
@@ -112,8 +114,34 @@ def start_stack(stack_dir: Path, transactional_db: None) -> Iterator[Callable[..
         yield start
 
 
+@pytest.fixture(scope="module")
+def deploy_browser() -> Iterator[Any]:
+    import gc
+
+    from playwright.sync_api import Browser
+
+    running = [o for o in gc.get_objects() if isinstance(o, Browser) and o.is_connected()]
+    if running:
+        yield running[0]
+        return
+    if not os.path.exists(CHROMIUM):
+        from conftest import REQUIRE_SERVICES
+
+        if REQUIRE_SERVICES:
+            pytest.fail(f"Chromium is required but missing at {CHROMIUM}")
+        pytest.skip(f"Chromium not found at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 @pytest.fixture
-def open_room_page(browser: Any) -> Iterator[Callable[..., Any]]:
+def open_room_page(deploy_browser: Any) -> Iterator[Callable[..., Any]]:
     """A signed-in page on the stack's nginx; `page.served_by` lists the workers of its sockets.
 
     Signed in by a session cookie the test creates (the test's fast password hasher is not one
@@ -122,7 +150,7 @@ def open_room_page(browser: Any) -> Iterator[Callable[..., Any]]:
     contexts: list[Any] = []
 
     def open_page(stack: Stack, user: Any) -> Any:
-        context = browser.new_context(base_url=stack.url, ignore_https_errors=True)
+        context = deploy_browser.new_context(base_url=stack.url, ignore_https_errors=True)
         contexts.append(context)
         allowed = urlparse(stack.url).netloc
 

@@ -1,1 +1,1 @@
-from tests.deploy.fixtures import browser, open_room_page, stack_dir, start_stack  # noqa: F401
+from tests.deploy.fixtures import deploy_browser, open_room_page, stack_dir, start_stack  # noqa: F401
