@@ -21,6 +21,7 @@ import os
 import random
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -139,6 +140,10 @@ def _people() -> tuple[list[int], list[str]]:
 
 @pytest.mark.timeout(int(SECONDS) + 600)
 async def test_soak_500_sockets_with_churn_on_redis(start_stack, redis_url):
+    if not (os.environ.get("CI") == "true" or "CLASSMEET_SOAK_SECONDS" in os.environ):
+        # It needs the machine to itself: on a machine shared with other suites it measures
+        # their load (docs/reliability.md "Soak"). CI (.ci/run) and `make soak` run it.
+        pytest.skip("soak: runs in CI and with make soak (CLASSMEET_SOAK_SECONDS)")
     stack = start_stack(redis_url=redis_url, workers=2, nginx=False)
     meetings, cookies = await database_sync_to_async(_people)()
     tally = Tally()
@@ -245,6 +250,7 @@ async def test_soak_500_sockets_with_churn_on_redis(start_stack, redis_url):
         "offers_duplicated": len(duplicated),
         "join_leave_events_missed": len(missed_events),
         "error_frames": len(tally.errors),
+        "error_codes": dict(Counter(str(e.get("code")) for e in tally.errors)),
         "rss_start_mib": {k: round(v / 1024, 1) for k, v in rss_start.items()},
         "rss_end_mib": {k: round(v / 1024, 1) for k, v in rss_end.items()},
         "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
