@@ -10,6 +10,8 @@ from classmeet.accounts.tests.factories import StudentFactory, TeacherFactory, U
 from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory
 from classmeet.meetings.tests.factories import MeetingFactory
 
+pytest_plugins = ["tests.browser"]
+
 # In CI every service must be there: a test that needs one fails instead of skipping.
 REQUIRE_SERVICES = (
     os.environ.get("CLASSMEET_REQUIRE_SERVICES") == "1" or os.environ.get("CI") == "true"
@@ -78,7 +80,7 @@ def live_meeting(course):
     return MeetingFactory(course=course, title="Waves")
 
 
-BROWSER_FIXTURES = {"browser", "new_page", "live_server_url"}
+BROWSER_FIXTURES = {"browser", "new_page", "live_server_url", "deploy_browser", "open_room_page"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -84,7 +84,7 @@ def setup_data() -> tuple[list[Any], Any]:
 
 
 def open_page(browser: Any, base_url: str, user: Any) -> tuple[Any, Any]:
-    from tests.e2e.conftest import session_cookie_for
+    from tests.browser import session_cookie_for
 
     context = browser.new_context(base_url=base_url)
     context.add_cookies([{**session_cookie_for(user), "url": base_url}])
@@ -147,7 +147,7 @@ def main() -> None:
     connections.close_all()
     from playwright.sync_api import sync_playwright
 
-    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, LiveServer
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS, LiveServer
 
     server = LiveServer()
     server.start()

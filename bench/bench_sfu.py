@@ -66,7 +66,7 @@ def setup_data(subscribers: int) -> tuple[Any, list[Any], Any]:
 
 
 def open_page(browser: Any, base_url: str, user: Any, room: str) -> Any:
-    from tests.e2e.conftest import session_cookie_for
+    from tests.browser import session_cookie_for
 
     context = browser.new_context(base_url=base_url)
     context.add_cookies([{**session_cookie_for(user), "url": base_url}])
@@ -112,7 +112,7 @@ def main() -> None:
 
     from bench.common import proc_cpu_seconds
     from classmeet.rooms.sfu import launch
-    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, LiveServer
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS, LiveServer
 
     receive_only = [a for a in CHROMIUM_ARGS if a != "--use-fake-device-for-media-stream"]
     room = f"/meetings/room/{meeting.pk}/"

@@ -173,6 +173,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_in": str(_celery_fs / "queue"),
         "data_folder_out": str(_celery_fs / "queue"),
         "processed_folder": str(_celery_fs / "processed"),
+        "control_folder": str(_celery_fs / "control"),
         "store_processed": False,
     }
 )

@@ -4,9 +4,7 @@
   config.settings.production on the test database (or `database_url`), behind nginx.
 - `open_room_page(stack, user)`: a Chromium page signed in through nginx's sign-in form, which
   records the `X-Served-By` header of every WebSocket handshake in `page.served_by`.
-- `deploy_browser`: the browser tests' Chromium when it is already running (one Playwright per
-  process: a second `sync_playwright()` fails), else one of its own for the module, closed before
-  tests/e2e starts its own.
+- `deploy_browser`: the suite's one Chromium (the `browser` fixture of tests/browser.py).
 """
 
 from __future__ import annotations
@@ -25,6 +23,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from tests.browser import session_cookie_for
 from tests.deploy.stack import (
     NGINX,
     SERVED_BY,
@@ -35,7 +34,6 @@ from tests.deploy.stack import (
     ensure_static_collected,
     processes,
 )
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, session_cookie_for
 
 __all__ = ["Stack", "deploy_browser", "open_room_page", "stack_dir", "start_stack"]
 
@@ -114,30 +112,10 @@ def start_stack(stack_dir: Path, transactional_db: None) -> Iterator[Callable[..
         yield start
 
 
-@pytest.fixture(scope="module")
-def deploy_browser() -> Iterator[Any]:
-    import gc
-
-    from playwright.sync_api import Browser
-
-    running = [o for o in gc.get_objects() if isinstance(o, Browser) and o.is_connected()]
-    if running:
-        yield running[0]
-        return
-    if not os.path.exists(CHROMIUM):
-        from conftest import REQUIRE_SERVICES
-
-        if REQUIRE_SERVICES:
-            pytest.fail(f"Chromium is required but missing at {CHROMIUM}")
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+@pytest.fixture
+def deploy_browser(browser: Any) -> Any:
+    """The suite's one Chromium (tests/browser.py)."""
+    return browser
 
 
 @pytest.fixture

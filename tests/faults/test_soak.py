@@ -33,8 +33,8 @@ from django.conf import settings
 from classmeet.accounts.tests.factories import StudentFactory
 from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory
 from classmeet.meetings.tests.factories import MeetingFactory
+from tests.browser import session_cookie_for
 from tests.deploy.stack import BASE_DIR, rss_kib
-from tests.e2e.conftest import session_cookie_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis, pytest.mark.slow]
 
@@ -138,12 +138,9 @@ def _people() -> tuple[list[int], list[str]]:
     return meetings, [session_cookie_for(s)["value"] for s in students]
 
 
+@pytest.mark.soak
 @pytest.mark.timeout(int(SECONDS) + 600)
 async def test_soak_500_sockets_with_churn_on_redis(start_stack, redis_url):
-    if not (os.environ.get("CI") == "true" or "CLASSMEET_SOAK_SECONDS" in os.environ):
-        # It needs the machine to itself: on a machine shared with other suites it measures
-        # their load (docs/reliability.md "Soak"). CI (.ci/run) and `make soak` run it.
-        pytest.skip("soak: runs in CI and with make soak (CLASSMEET_SOAK_SECONDS)")
     stack = start_stack(redis_url=redis_url, workers=2, nginx=False)
     meetings, cookies = await database_sync_to_async(_people)()
     tally = Tally()

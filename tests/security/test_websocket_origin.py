@@ -18,8 +18,6 @@ from django.test import Client
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
-from tests.e2e.conftest import live_server_url  # noqa: F401  (the uvicorn fixture)
-
 FOREIGN_ORIGINS = [
     "http://evil.example",
     "https://evil.example",
@@ -115,7 +113,7 @@ def handshake_status(url: str, cookie: str, origin: str | None) -> int:
 
 @pytest.mark.django_db(transaction=True)
 def test_real_server_refuses_foreign_origins_and_accepts_its_own(
-    live_server_url,  # noqa: F811
+    live_server_url,
     live_meeting,
     enrollment,
 ):

@@ -4,14 +4,13 @@ the token page shows a new token once."""
 import pytest
 
 from classmeet.accounts.tests.factories import TeacherFactory
-from tests.e2e.conftest import browser, live_server_url, new_page  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 
 
 def test_swagger_ui_renders_from_local_assets_without_csp_violations(
-    new_page,  # noqa: F811
-    live_server_url,  # noqa: F811
+    new_page,
+    live_server_url,
 ):
     teacher = TeacherFactory.create(username="docs_teacher")
     page = new_page(teacher, sign_in="cookie")
@@ -31,7 +30,7 @@ def test_swagger_ui_renders_from_local_assets_without_csp_violations(
     assert not [p for p in problems if "Content Security Policy" in p or "Refused" in p], problems
 
 
-def test_token_page_shows_a_new_token_once(new_page, live_server_url):  # noqa: F811
+def test_token_page_shows_a_new_token_once(new_page, live_server_url):
     teacher = TeacherFactory.create(username="token_teacher")
     page = new_page(teacher, sign_in="cookie")
     page.goto(f"{live_server_url}/auth/profile/")

@@ -4,7 +4,6 @@ import pytest
 
 from classmeet.courses.models import Material
 from classmeet.courses.tests import files
-from tests.e2e.conftest import browser, live_server_url, new_page  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -14,7 +13,7 @@ def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-def open_upload_form(new_page, course):  # noqa: F811
+def open_upload_form(new_page, course):
     page = new_page(course.teacher, sign_in="cookie")
     page.goto(course.get_absolute_url())
     page.get_by_role("link", name="Add Material").click()
@@ -23,7 +22,7 @@ def open_upload_form(new_page, course):  # noqa: F811
     return page, form
 
 
-def test_upload_goes_through_script_and_lists_the_material(new_page, course, tmp_path):  # noqa: F811
+def test_upload_goes_through_script_and_lists_the_material(new_page, course, tmp_path):
     page, form = open_upload_form(new_page, course)
     source = tmp_path / "week1.txt"
     source.write_bytes(("Ondes et optique ✓\n" * 60_000).encode())
@@ -41,7 +40,7 @@ def test_upload_goes_through_script_and_lists_the_material(new_page, course, tmp
     assert material.size == source.stat().st_size
 
 
-def test_refused_file_shows_the_server_message_in_place(new_page, course, tmp_path):  # noqa: F811
+def test_refused_file_shows_the_server_message_in_place(new_page, course, tmp_path):
     _page, form = open_upload_form(new_page, course)
     source = tmp_path / "notes.pdf"
     source.write_bytes(files.ELF)
@@ -55,7 +54,7 @@ def test_refused_file_shows_the_server_message_in_place(new_page, course, tmp_pa
     assert not Material.objects.exists()
 
 
-def test_too_large_file_is_stopped_before_uploading(new_page, course, tmp_path, settings):  # noqa: F811
+def test_too_large_file_is_stopped_before_uploading(new_page, course, tmp_path, settings):
     settings.CLASSMEET_MATERIAL_MAX_BYTES = 1000
     page, form = open_upload_form(new_page, course)
     source = tmp_path / "big.txt"

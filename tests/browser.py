@@ -1,4 +1,8 @@
-"""Browser tests: a live ASGI server (uvicorn, in this process, on the test database) and real
+"""Browser-test fixtures, loaded for the whole suite by the root conftest (`pytest_plugins`), so
+that every test shares ONE Playwright and ONE Chromium (a second `sync_playwright()` in the same
+process fails). Never import these fixtures into a test module: request them by name.
+
+Browser tests: a live ASGI server (uvicorn, in this process, on the test database) and real
 headless Chromium driven by Playwright, with fake camera and microphone.
 
 Fixtures:
@@ -40,12 +44,6 @@ CHROMIUM_ARGS = [
     "--autoplay-policy=no-user-gesture-required",
     "--allow-loopback-in-peer-connection",
 ]
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "tests/e2e/" in str(item.fspath):
-            item.add_marker(pytest.mark.e2e)
 
 
 def _free_port() -> int:
