@@ -4,6 +4,8 @@ participant list), media keeps flowing, and the restarted worker serves newcomer
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from classmeet.accounts.tests.factories import StudentFactory
@@ -26,6 +28,8 @@ STATE_CLOCK_JS = """
   };
 }
 """
+
+NGINX_FAIL_TIMEOUT = 5  # seconds, as in deploy/nginx/classmeet.conf (max_fails=1)
 
 
 def participants(page) -> list[str]:
@@ -77,6 +81,9 @@ def test_worker_killed_mid_call_client_reconnects_without_ghost(
     # The restarted worker takes new sockets again (least_conn: it holds none), and signaling
     # crosses workers both ways: the newcomer gets media from both.
     victim.start()
+    # nginx marks a worker that refused a connection as down for fail_timeout (5 s, deploy
+    # config): the student's reconnect attempts may have hit the dead one. Let it expire.
+    time.sleep(NGINX_FAIL_TIMEOUT + 0.5)
     newcomer = StudentFactory(first_name="Nia", last_name="New")
     EnrollmentFactory(course=course, student=newcomer)
     newcomer_page = open_room_page(stack, newcomer)
