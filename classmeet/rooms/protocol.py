@@ -383,12 +383,17 @@ class Topology(Message):
     """How media flows in this room: `mesh` (peer to peer) or `sfu` (through Janus).
 
     Sent before `welcome` when the room already uses the SFU, and to everybody when it switches.
+    `reason` says why it changed mid-meeting: `sfu-lost` (Janus died or is unreachable: `mesh`
+    means back to peer to peer, `sfu` means waiting for Janus) or `sfu-back` (Janus is back:
+    publish and subscribe anew); `notice` is the sentence to show the participant.
     """
 
     type: Literal["topology"] = "topology"
     mode: Literal["mesh", "sfu"]
     maxStudentVideos: int
     feeds: list[SfuFeed] = Field(default_factory=list)
+    reason: Literal["", "sfu-lost", "sfu-back"] = ""
+    notice: str = ""
 
 
 class SfuFeed(Message):

@@ -347,6 +347,18 @@ CLASSMEET_SFU_MAX_STUDENT_VIDEOS = env.int("CLASSMEET_SFU_MAX_STUDENT_VIDEOS", d
 CLASSMEET_SFU_TEACHER_BITRATE = env.int("CLASSMEET_SFU_TEACHER_BITRATE", default=1_500_000)
 CLASSMEET_SFU_STUDENT_BITRATE = env.int("CLASSMEET_SFU_STUDENT_BITRATE", default=300_000)
 CLASSMEET_SFU_TIMEOUT_SECONDS = env.float("CLASSMEET_SFU_TIMEOUT_SECONDS", default=10)
+# Participants' Janus credentials: signed with janus.jcfg token_auth_secret, expiring, renewed.
+CLASSMEET_SFU_TOKEN_SECRET = env("CLASSMEET_SFU_TOKEN_SECRET", default="")
+CLASSMEET_SFU_TOKEN_SECONDS = env.int("CLASSMEET_SFU_TOKEN_SECONDS", default=600)
+# Janus lost mid-meeting: rooms with at most this many participants go back to the mesh.
+CLASSMEET_SFU_FALLBACK_MESH_MAX = env.int("CLASSMEET_SFU_FALLBACK_MESH_MAX", default=8)
+# Leftover Janus rooms of meetings that are over are destroyed by this periodic sweep.
+CLASSMEET_SFU_SWEEP_SECONDS = env.int("CLASSMEET_SFU_SWEEP_SECONDS", default=300)
+CELERY_BEAT_SCHEDULE["rooms-sfu-sweep"] = {
+    "task": "classmeet.rooms.tasks.sfu_rooms_sweep",
+    "schedule": float(CLASSMEET_SFU_SWEEP_SECONDS),
+    "options": {"expire_seconds": max(CLASSMEET_SFU_SWEEP_SECONDS - 1, 1)},
+}
 
 # Lecture recordings (recordings app): recorded in the teacher's browser, uploaded in chunks,
 # processed by Celery with ffmpeg. Files live outside any public URL (permission-checked views).

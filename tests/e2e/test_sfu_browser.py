@@ -44,14 +44,24 @@ def janus_in_netns() -> Iterator[JanusProcess]:
         yield janus
 
 
+issued: list[str] = []  # every participant credential Django issued, oldest first
+
+
 @pytest.fixture
 def sfu(settings: Any, janus_in_netns: JanusProcess, monkeypatch: Any) -> JanusProcess:
-    settings.CLASSMEET_SFU_URL = janus_in_netns.url
-    settings.CLASSMEET_SFU_API_SECRET = janus_in_netns.api_secret
-    settings.CLASSMEET_SFU_ADMIN_KEY = janus_in_netns.admin_key
+    launch.sfu_settings(settings, janus_in_netns)
     settings.CLASSMEET_SFU_THRESHOLD = 5
     settings.CLASSMEET_SFU_MAX_STUDENT_VIDEOS = 3
+    # Short-lived credentials: renewed several times during the test, the first ones expire.
+    settings.CLASSMEET_SFU_TOKEN_SECONDS = 20
     monkeypatch.setattr(topology, "_local", set())
+    new_credential = rooms.sfu_credential_new
+
+    def keep(**kwargs: Any) -> str:
+        issued.append(new_credential(**kwargs))
+        return issued[-1]
+
+    monkeypatch.setattr(rooms, "sfu_credential_new", keep)
     return janus_in_netns
 
 
@@ -84,9 +94,21 @@ def join(new_page: Any, user: Any, meeting: Any) -> Any:
 
 
 STATE_JS = """async () => {
+  const meshFrames = async (room) => {
+    let n = 0;
+    for (const pc of room.connections().values()) {
+      let frames = 0;
+      (await pc.getStats()).forEach((r) => {
+        if (r.type === "inbound-rtp" && r.kind === "video") frames += r.framesDecoded || 0;
+      });
+      if (frames > 0) n += 1;
+    }
+    return n;
+  };
   const room = window.classmeetRoom;
   const sfu = room.sfu();
   const decoded = {};
+  const links = {}; // peerId -> an id of the RTCPeerConnection receiving them
   for (const sub of sfu.subscribers.values()) {
     if (!sub.pc) continue;
     let frames = 0;
@@ -94,6 +116,8 @@ STATE_JS = """async () => {
       if (r.type === "inbound-rtp" && r.kind === "video") frames += r.framesDecoded || 0;
     });
     decoded[sub.peerId] = frames;
+    sub.pc.testId ??= Math.random();
+    links[sub.peerId] = sub.pc.testId;
   }
   return {
     topology: room.topology,
@@ -102,6 +126,8 @@ STATE_JS = """async () => {
       (pc) => pc.connectionState === "connected").length,
     publisher: sfu.publisher ? sfu.publisher.connectionState : null,
     decoded,
+    links,
+    meshDecoded: await meshFrames(room),
   };
 }"""
 
@@ -169,6 +195,19 @@ def test_six_participants_move_from_mesh_to_janus_and_removal_cuts_the_feed(
     published = {p["display"] for p in _participants(meeting.pk)}
     assert {f"{u.pk}:{i}" for u, i in zip([teacher, *students], ids, strict=True)} <= published
 
+    # Simulcast: the teacher's camera goes to Janus in three layers (VP8 in Chromium).
+    layers = t.evaluate(
+        """() => {
+          const pc = window.classmeetRoom.sfu().publisher;
+          const video = pc.getSenders().find((s) => s.track?.kind === "video");
+          return [video.getParameters().encodings.map((e) => e.rid),
+                  /a=simulcast:send h;m;l/.test(pc.localDescription.sdp)];
+        }"""
+    )
+    assert layers == [["h", "m", "l"], True]
+
+    _classroom_works_through_the_sfu(t, fifth, ids[0], ids[4], meeting, [teacher, *students])
+
     # The teacher removes the sixth participant: their page is refused and the feed stops.
     t.on("dialog", lambda dialog: dialog.accept())
     t.locator(f"#participants li[data-peer='{ids[5]}'] .remove-peer").click()
@@ -190,9 +229,81 @@ def test_six_participants_move_from_mesh_to_janus_and_removal_cuts_the_feed(
     # The removed user's tokens were revoked: none is left in the room's allowed list.
     assert _in_thread(rooms.sfu_tokens_revoke(meeting_id=meeting.pk, user_id=students[4].pk)) == []
 
-    # Credentials: Janus refuses a forged token, a wrong pin and a revoked (expired) token.
+    # Credentials: Janus refuses a forged token, a wrong pin, and a credential Django issued
+    # earlier in this meeting that has expired since (its holders got renewed ones).
     _assert_refused(meeting.pk, token=f"{students[4].pk}.forged", pin=rooms.room_pin(meeting.pk))
     _assert_refused(meeting.pk, token=None, pin="0000")
+    expired = issued[0]
+    assert rooms.credential_expired(expired), "the test ran shorter than a credential's life"
+    assert len(issued) > 6  # renewed while the participants stayed
+    _assert_expired_refused(expired, meeting.pk)
+
+    # Janus dies: everybody is told, and the room (5 ≤ CLASSMEET_SFU_FALLBACK_MESH_MAX) goes
+    # back to the mesh and decodes every other participant peer to peer.
+    sfu.kill()
+    for page in pages[:5]:
+        page.wait_for_selector("#media-banner:not(.d-none)")
+        assert "media server is unreachable" in page.locator("#media-banner").text_content()
+    for page in pages[:5]:
+        wait_for(
+            lambda p=page: (lambda c: c["topology"] == "mesh" and c["meshDecoded"] == 4)(state(p)),
+            60,
+            "back to the mesh",
+        )
+    sfu.launch()  # for the next test of the module
+
+
+def _classroom_works_through_the_sfu(
+    t: Any, s: Any, teacher_id: str, student_id: str, meeting: Any, users: list[Any]
+) -> None:
+    """Chat, hands, media state, the teacher's mute, attendance and reconnect in SFU mode."""
+    from classmeet.rooms.models import Attendance
+
+    s.fill("#chat-input", "hello through the SFU")
+    s.press("#chat-input", "Enter")
+    t.locator("#chat-messages li", has_text="hello through the SFU").wait_for()
+    s.click("#btn-hand")
+    t.locator(f"#participants li[data-peer='{student_id}'] .participant-hand").get_by_text(
+        "1"
+    ).wait_for()
+    s.click("#btn-camera")
+    t.wait_for_function(
+        "id => document.querySelector(`.tile[data-peer='${id}']`)?.dataset.camera === 'off'",
+        arg=student_id,
+    )
+    s.click("#btn-camera")
+    t.locator(f"#participants li[data-peer='{student_id}'] .mute-peer").click()
+    s.wait_for_function("() => document.getElementById('btn-mic').ariaPressed === 'true'")
+    s.click("#btn-mic")  # unmute again
+    open_rows = Attendance.objects.filter(meeting=meeting, left_at__isnull=True)
+    assert set(open_rows.values_list("user_id", flat=True)) == {u.pk for u in users}
+
+    # The student's socket drops: it comes back, publishes and subscribes anew, and both
+    # sides decode each other through Janus again.
+    link_s, link_t = state(s)["links"][teacher_id], state(t)["links"][student_id]
+    s.evaluate("window.classmeetRoom.dropSocket()")
+    s.wait_for_function(
+        "() => window.classmeetRoom.states.slice(-2).join() === 'reconnecting,open'"
+    )
+
+    def again(page: Any, peer: str, old: float) -> bool:
+        current = state(page)
+        return current["links"].get(peer, old) != old and current["decoded"][peer] > 0
+
+    wait_for(lambda: again(s, teacher_id, link_s), 60, "student decodes the teacher again")
+    wait_for(lambda: again(t, student_id, link_t), 60, "teacher decodes the student again")
+
+
+def _assert_expired_refused(credential: str, meeting_id: int) -> None:
+    """An expired credential opens no session: no join, publish or subscribe can follow."""
+    from django.conf import settings
+
+    reply = httpx.post(
+        settings.CLASSMEET_SFU_URL,
+        json={"janus": "create", "transaction": "e", "token": credential},
+    ).json()
+    assert reply["janus"] == "error", reply
+    assert reply["error"]["code"] == 403
 
 
 def _in_thread(coroutine: Any) -> Any:

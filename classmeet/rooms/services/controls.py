@@ -52,4 +52,14 @@ def meeting_end(*, meeting: Meeting, by_id: int) -> Meeting:
         meeting.save(update_fields=["status", "ended_at", "updated_at"])
     attendance_close_meeting(meeting_id=meeting.pk, closed_by=Attendance.ClosedBy.ENDED, at=now)
     room_event_send(meeting_id=meeting.pk, event={"type": EVENT_ENDED, "by_id": by_id})
+    transaction.on_commit(lambda: _sfu_room_release(meeting.pk))
     return meeting
+
+
+def _sfu_room_release(meeting_id: int) -> None:
+    """Destroy the meeting's Janus room even if nobody is connected any more (rooms/sfu)."""
+    from classmeet.rooms.sfu import conf
+    from classmeet.rooms.tasks import sfu_room_release
+
+    if conf.enabled():
+        sfu_room_release.delay(meeting_id=meeting_id)

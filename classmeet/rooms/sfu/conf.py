@@ -14,6 +14,9 @@ DEFAULTS: dict[str, Any] = {
     "CLASSMEET_SFU_URL": "",  # the Janus HTTP API, e.g. http://127.0.0.1:8088/janus
     "CLASSMEET_SFU_API_SECRET": "",  # janus.jcfg api_secret
     "CLASSMEET_SFU_ADMIN_KEY": "",  # janus.plugin.videoroom.jcfg admin_key
+    "CLASSMEET_SFU_TOKEN_SECRET": "",  # janus.jcfg token_auth_secret (signed, expiring tokens)
+    "CLASSMEET_SFU_TOKEN_SECONDS": 600,  # a participant's credential lives this long; renewed
+    "CLASSMEET_SFU_FALLBACK_MESH_MAX": 8,  # Janus lost: rooms this small go back to the mesh
     "CLASSMEET_SFU_THRESHOLD": 5,  # the room moves to the SFU when this many are present
     "CLASSMEET_SFU_MAX_STUDENT_VIDEOS": 9,  # student videos playing at once in the grid
     "CLASSMEET_SFU_TEACHER_BITRATE": 1_500_000,  # bits/s: teacher camera and screen share
@@ -42,6 +45,18 @@ def api_secret() -> str:
 
 def admin_key() -> str:
     return str(get("CLASSMEET_SFU_ADMIN_KEY") or "")
+
+
+def token_secret() -> str:
+    return str(get("CLASSMEET_SFU_TOKEN_SECRET") or "")
+
+
+def token_seconds() -> int:
+    return max(4, int(get("CLASSMEET_SFU_TOKEN_SECONDS")))
+
+
+def fallback_mesh_max() -> int:
+    return max(0, int(get("CLASSMEET_SFU_FALLBACK_MESH_MAX")))
 
 
 def threshold() -> int:

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, ClassVar
+import time
+from typing import Any, ClassVar, Literal
 
+import httpx
 from channels.db import database_sync_to_async
+from django.utils.translation import gettext as _
 
 from classmeet.rooms import presence, protocol
 from classmeet.rooms.classroom import ClassroomConsumer
@@ -24,6 +27,8 @@ from classmeet.rooms.sfu.janus import SFU_ERRORS, JanusSession
 logger = logging.getLogger(__name__)
 
 UNAVAILABLE = protocol.ErrorCode.SFU_UNAVAILABLE
+RECOVERY_PROBE_SECONDS = 2.0
+RECOVERY_MAX_SECONDS = 600.0  # a large room waits this long for Janus to come back
 # Strong references to feed announcements waiting for the media to come up.
 _tasks: set[asyncio.Task[None]] = set()
 
@@ -53,6 +58,65 @@ async def topology_message(meeting_id: int) -> protocol.Topology:
         maxStudentVideos=conf.max_student_videos(),
         feeds=feeds,
     )
+
+
+async def _janus_reachable() -> bool:
+    try:
+        async with httpx.AsyncClient(timeout=RECOVERY_PROBE_SECONDS) as client:
+            response = await client.get(f"{conf.url().rstrip('/')}/info")
+        return response.status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+async def _broadcast(
+    layer: Any, meeting_id: int, mode: Literal["mesh", "sfu"], reason: str, notice: str
+) -> None:
+    """Tell every socket of the room how media flows now, and why."""
+    message = protocol.Topology.model_validate(
+        {
+            "mode": mode,
+            "maxStudentVideos": conf.max_student_videos(),
+            "reason": reason,
+            "notice": notice,
+        }
+    )
+    await layer.group_send(group_name(meeting_id), frame_event(protocol.dump(message)))
+
+
+async def sfu_recover(meeting_id: int, layer: Any) -> None:
+    """Janus dropped a session of the room: one socket of the room (across processes) decides.
+
+    Janus answering again (restarted): the room is re-created and everybody publishes anew.
+    Janus unreachable: a room of at most CLASSMEET_SFU_FALLBACK_MESH_MAX participants goes back
+    to the mesh at once; a larger one is told to wait while Janus is probed every second, and
+    republishes as soon as it answers. Either way participants see why (`notice`).
+    """
+    if not await topology.recovery_claim(meeting_id=meeting_id, seconds=RECOVERY_MAX_SECONDS):
+        return
+    try:
+        if not await _janus_reachable():
+            present, _expired = await presence.sweep(meeting_id)
+            if len(present) <= conf.fallback_mesh_max():
+                await topology.topology_reset(meeting_id=meeting_id)
+                notice = _("The media server is unreachable: the class went back to direct links.")
+                await _broadcast(layer, meeting_id, "mesh", "sfu-lost", notice)
+                return
+            notice = _("The media server is unreachable. Reconnecting…")
+            await _broadcast(layer, meeting_id, "sfu", "sfu-lost", notice)
+            deadline = time.monotonic() + RECOVERY_MAX_SECONDS
+            while not await _janus_reachable():
+                present, _expired = await presence.sweep(meeting_id)
+                gone = await topology.topology_get(meeting_id=meeting_id) != topology.SFU
+                if gone or not present or time.monotonic() > deadline:
+                    return  # ended, empty, or Janus never came back: the sweep cleans up
+                await asyncio.sleep(1)
+        await rooms.sfu_room_ensure(meeting_id=meeting_id)
+        await _broadcast(layer, meeting_id, "sfu", "sfu-back", _("The media server is back."))
+    except Exception:
+        logger.exception("recovering the SFU of meeting %s failed", meeting_id)
+    finally:
+        await topology.recovery_release(meeting_id=meeting_id)
 
 
 class SfuConsumer(ClassroomConsumer):
@@ -121,31 +185,73 @@ class SfuConsumer(ClassroomConsumer):
         ):
             await self.send_error(UNAVAILABLE, "This room does not use the SFU.")
             return None
-        self.janus = rooms.new_session()
-        await self.janus.open()
-        self.publisher_handle = await self.janus.attach()
-        self.sfu_token = await rooms.sfu_token_issue(
-            session=self.janus,
-            handle=self.publisher_handle,
-            meeting_id=self.meeting_id,
-            user_id=self.peer.user_id,
-        )
-        data, _jsep = await self.janus.message(
-            self.publisher_handle,
-            {
-                "request": "join",
-                "ptype": "publisher",
-                "room": self.meeting_id,
-                "pin": rooms.room_pin(self.meeting_id),
-                "token": self.sfu_token,
-                "display": f"{self.peer.user_id}:{self.peer.peer_id}",
-            },
-        )
+        credential = rooms.sfu_credential_new(user_id=self.peer.user_id)
+        session = rooms.participant_session(credential)
+        try:
+            await session.open()
+            handle = await session.attach()
+            await rooms.sfu_token_allow(
+                session=session, handle=handle, meeting_id=self.meeting_id, credential=credential
+            )
+            data, _jsep = await session.message(
+                handle,
+                {
+                    "request": "join",
+                    "ptype": "publisher",
+                    "room": self.meeting_id,
+                    "pin": rooms.room_pin(self.meeting_id),
+                    "token": credential,
+                    "display": f"{self.peer.user_id}:{self.peer.peer_id}",
+                },
+            )
+        except BaseException:
+            await session.close()
+            raise
+        self.janus, self.publisher_handle, self.sfu_token = session, handle, credential
         self.feed_id = int(data["id"])
         self.subscriptions: dict[int, int] = {}  # feed id -> subscriber handle
-        return self.janus
+        session.on_lost = self._janus_lost_soon
+        self._keep(self._renew_credential(session))
+        return session
+
+    def _keep(self, coroutine: Any) -> None:
+        task = asyncio.create_task(coroutine)
+        _tasks.add(task)
+        task.add_done_callback(_tasks.discard)
+
+    async def _renew_credential(self, session: JanusSession) -> None:
+        """Replace the participant's credential at half its life, as long as they stay."""
+        while True:
+            await asyncio.sleep(conf.token_seconds() / 2)
+            if self.janus is not session or session.closed or self.peer is None:
+                return
+            try:
+                self.sfu_token = await rooms.sfu_token_renew(
+                    session=session,
+                    handle=self.publisher_handle,
+                    meeting_id=self.meeting_id,
+                    user_id=self.peer.user_id,
+                )
+            except SFU_ERRORS as exc:
+                logger.warning("renewing the SFU credential failed: %s", exc)
+
+    # Janus lost -----------------------------------------------------------------------------------
+
+    def _janus_lost_soon(self) -> None:
+        self._keep(self._janus_lost())
+
+    async def _janus_lost(self) -> None:
+        """This socket's Janus session is gone: drop it, and let the room recover."""
+        session, self.janus = self.janus, None
+        if session is None or self.closing:
+            return
+        await session.close()
+        logger.warning("Janus session of meeting %s lost", self.meeting_id)
+        await sfu_recover(self.meeting_id, self.channel_layer)
 
     async def _sfu_failed(self, what: str, exc: Exception, feed_id: int = 0) -> None:
+        if self.janus is not None and self.janus.closed:
+            self._janus_lost_soon()
         logger.warning("SFU %s failed in meeting %s: %s", what, self.meeting_id, exc)
         detail = [str(feed_id)] if feed_id else []
         await self.send_error(UNAVAILABLE, f"The media server refused: {what}.", detail)
@@ -172,9 +278,7 @@ class SfuConsumer(ClassroomConsumer):
             protocol.dump(protocol.SfuPublished(feedId=self.feed_id, sdp=jsep["sdp"]))
         )
         # Others can subscribe once the media reaches Janus: announce the feed then.
-        task = asyncio.create_task(self._announce_feed(session, self.peer))
-        _tasks.add(task)
-        task.add_done_callback(_tasks.discard)
+        self._keep(self._announce_feed(session, self.peer))
 
     async def _announce_feed(self, session: JanusSession, peer: presence.Peer) -> None:
         if not await session.wait_up(self.publisher_handle, conf.timeout() * 3):
@@ -296,12 +400,6 @@ class SfuConsumer(ClassroomConsumer):
             logger.exception("kicking user %s from the SFU failed", target.user_id)
 
     async def room_ended(self, event: dict[str, Any]) -> None:
+        # The room itself is destroyed by the meeting's end (tasks.sfu_room_release).
         await self._close_janus_quietly()
         await super().room_ended(event)
-        if not conf.enabled():
-            return
-        try:
-            await topology.topology_reset(meeting_id=self.meeting_id)
-            await rooms.sfu_room_destroy(meeting_id=self.meeting_id)
-        except Exception:
-            logger.exception("destroying the Janus room of meeting %s failed", self.meeting_id)

@@ -3,8 +3,10 @@
 `JanusSession` is one Janus session: handles are attached to it, plugin requests are sent with
 `request` (synchronous answers: create, destroy, kick, allowed, listparticipants) or `message`
 (asynchronous ones: join, configure, start — the answer comes back as an event, matched to the
-request by its transaction, through the session's long poll). Every request carries the
-`apisecret`; errors of Janus or of the plugin raise `JanusError`.
+request by its transaction, through the session's long poll). Every request carries either the
+`apisecret` (the servers' own control sessions) or a participant's signed `token` (their media
+sessions: Janus refuses every request once it expired); errors of Janus or of the plugin raise
+`JanusError`.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -24,6 +27,9 @@ VIDEOROOM = "janus.plugin.videoroom"
 NO_SUCH_ROOM = 426
 ROOM_EXISTS = 427
 UNAUTHORIZED = 433
+# The long poll failing this many times in a row (POLL_RETRY_SECONDS apart) means Janus is gone.
+LOST_AFTER_FAILURES = 3
+POLL_RETRY_SECONDS = 0.5
 
 
 class JanusError(Exception):
@@ -48,9 +54,12 @@ def _check(reply: dict[str, Any]) -> dict[str, Any]:
 
 
 class JanusSession:
-    def __init__(self, *, url: str, api_secret: str, timeout: float = 10.0) -> None:
+    def __init__(
+        self, *, url: str, api_secret: str = "", token: str = "", timeout: float = 10.0
+    ) -> None:
         self.url = url.rstrip("/")
         self.api_secret = api_secret
+        self.token = token  # renewed in place: each request carries the current one
         self.timeout = timeout
         self.session_id = 0
         self._client = httpx.AsyncClient(timeout=httpx.Timeout(timeout, read=timeout + 40))
@@ -58,6 +67,9 @@ class JanusSession:
         self._poller: asyncio.Task[None] | None = None
         self._up: dict[int, asyncio.Event] = {}  # handle -> its PeerConnection is up
         self.closed = False
+        # Set when Janus dropped the session or stopped answering (not on close()).
+        self.lost = asyncio.Event()
+        self.on_lost: Callable[[], None] | None = None
 
     async def __aenter__(self) -> JanusSession:
         await self.open()
@@ -68,10 +80,14 @@ class JanusSession:
 
     async def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         body = {**body, "transaction": body.get("transaction") or secrets.token_hex(8)}
-        if self.api_secret:
-            body["apisecret"] = self.api_secret
+        body.update(self._credentials())
         response = await self._client.post(f"{self.url}{path}", json=body)
         return _check(response.json())
+
+    def _credentials(self) -> dict[str, str]:
+        if self.token:
+            return {"token": self.token}
+        return {"apisecret": self.api_secret} if self.api_secret else {}
 
     async def open(self) -> None:
         """Create the session and start its long poll (events and asynchronous answers)."""
@@ -112,9 +128,10 @@ class JanusSession:
         return dict(event.get("plugindata", {}).get("data", {})), event.get("jsep")
 
     async def _poll(self) -> None:
-        params = {"maxev": "10", "apisecret": self.api_secret}
+        failures = 0
         while not self.closed:
             try:
+                params = {"maxev": "10", **self._credentials()}
                 response = await self._client.get(f"{self.url}/{self.session_id}", params=params)
                 events = response.json()
             except asyncio.CancelledError:
@@ -122,21 +139,33 @@ class JanusSession:
             except Exception:
                 if self.closed:
                     return
+                failures += 1
                 logger.warning("Janus long poll of session %s failed", self.session_id)
-                await asyncio.sleep(1)
+                if failures >= LOST_AFTER_FAILURES:
+                    self._gone({"janus": "error", "error": {"code": 0, "reason": "unreachable"}})
+                    return
+                await asyncio.sleep(POLL_RETRY_SECONDS)
                 continue
+            failures = 0
             for event in events if isinstance(events, list) else [events]:
                 if event.get("janus") == "error" and event.get("error", {}).get("code") == 458:
-                    self.closed = True  # the session is gone (timed out or destroyed)
-                    for future in self._waiting.values():
-                        if not future.done():
-                            future.set_result(event)
+                    self._gone(event)  # the session is gone (timed out, destroyed, restarted)
                     return
                 if event.get("janus") == "webrtcup":
                     self._up_event(int(event.get("sender", 0))).set()
                 waiting = self._waiting.get(str(event.get("transaction", "")))
                 if waiting is not None and not waiting.done() and event.get("janus") != "ack":
                     waiting.set_result(event)
+
+    def _gone(self, event: dict[str, Any]) -> None:
+        """Janus lost this session or cannot be reached: fail what waits, tell `on_lost`."""
+        self.closed = True
+        for future in self._waiting.values():
+            if not future.done():
+                future.set_result(event)
+        self.lost.set()
+        if self.on_lost is not None:
+            self.on_lost()
 
     def _up_event(self, handle_id: int) -> asyncio.Event:
         return self._up.setdefault(handle_id, asyncio.Event())

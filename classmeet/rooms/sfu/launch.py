@@ -47,11 +47,43 @@ class JanusProcess:
     url: str
     api_secret: str
     admin_key: str
+    token_secret: str = ""
+    prefix: Sequence[str] = ()
     process: subprocess.Popen[bytes] | None = None
     log: Path = field(init=False)
 
     def __post_init__(self) -> None:
         self.log = self.folder / "janus.log"
+
+    def launch(self, timeout: float = 15.0) -> None:
+        """(Re)start Janus from this folder; wait until it answers `info`."""
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(  # noqa: S603 (our own command line)
+                [*self.prefix, JANUS, "-F", str(self.folder), "-N", "-L", str(self.output)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.process.poll() is None:
+            try:
+                if httpx.get(f"{self.url}/info", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        tail = self.output.read_text(errors="replace")[-2000:] if self.output.exists() else ""
+        self.stop()
+        raise RuntimeError(f"Janus did not start on {self.url}:\n{tail}")
+
+    @property
+    def output(self) -> Path:
+        return self.log.with_suffix(".out")
+
+    def kill(self) -> None:
+        """Stop the process (as a crash would), keeping its folder for `launch`."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -92,6 +124,7 @@ def start_janus(
     """
     folder = Path(tempfile.mkdtemp(prefix="classmeet-janus-"))
     api_secret, admin_key = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
+    token_secret = secrets.token_urlsafe(24)
     overrides: dict[str, str | int] = {
         "ip": host,
         "port": port,
@@ -99,34 +132,22 @@ def start_janus(
         "api_secret": api_secret,
         "admin_secret": secrets.token_urlsafe(24),
         "admin_key": admin_key,
+        "token_auth_secret": token_secret,
         "rtp_port_range": f"{rtp_ports[0]}-{rtp_ports[1]}",
     }
     if ice_interface:
         overrides["ice_enforce_list"] = ice_interface
     write_config(folder, overrides)
     janus = JanusProcess(
-        folder=folder, url=f"http://{host}:{port}/janus", api_secret=api_secret, admin_key=admin_key
+        folder=folder,
+        url=f"http://{host}:{port}/janus",
+        api_secret=api_secret,
+        admin_key=admin_key,
+        token_secret=token_secret,
+        prefix=tuple(prefix),
     )
-    with janus.log.open("wb") as log:
-        janus.process = subprocess.Popen(  # noqa: S603 (our own command line)
-            [*prefix, JANUS, "-F", str(folder), "-N", "-L", str(janus.log.with_suffix(".out"))],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if janus.process.poll() is not None:
-            break
-        try:
-            if httpx.get(f"{janus.url}/info", timeout=1).status_code == 200:
-                return janus
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    output = janus.log.with_suffix(".out")
-    tail = output.read_text(errors="replace")[-2000:] if output.exists() else ""
-    janus.stop()
-    raise RuntimeError(f"Janus did not start on {janus.url}:\n{tail}")
+    janus.launch(timeout)
+    return janus
 
 
 def _ip(*args: str, check: bool = True) -> None:
@@ -178,6 +199,14 @@ def janus_in_netns(
             janus.stop()
     finally:
         down()
+
+
+def sfu_settings(settings: object, janus: JanusProcess) -> None:
+    """Point Classmeet's SFU settings at this Janus (tests, benchmarks)."""
+    settings.CLASSMEET_SFU_URL = janus.url  # type: ignore[attr-defined]
+    settings.CLASSMEET_SFU_API_SECRET = janus.api_secret  # type: ignore[attr-defined]
+    settings.CLASSMEET_SFU_ADMIN_KEY = janus.admin_key  # type: ignore[attr-defined]
+    settings.CLASSMEET_SFU_TOKEN_SECRET = janus.token_secret  # type: ignore[attr-defined]
 
 
 def can_use_netns() -> bool:

@@ -20,6 +20,7 @@ from classmeet.rooms import classroom
 from classmeet.rooms.sfu import rooms, topology
 from classmeet.rooms.sfu.janus import UNAUTHORIZED, JanusError
 from classmeet.rooms.sfu.launch import JanusProcess, start_janus
+from classmeet.rooms.sfu.launch import sfu_settings as sfu_settings_for
 from classmeet.rooms.tests.conftest import joined, open_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -46,9 +47,7 @@ def janus() -> Iterator[JanusProcess]:
 
 @pytest.fixture(autouse=True)
 def sfu_settings(settings: Any, janus: JanusProcess, monkeypatch: Any) -> None:
-    settings.CLASSMEET_SFU_URL = janus.url
-    settings.CLASSMEET_SFU_API_SECRET = janus.api_secret
-    settings.CLASSMEET_SFU_ADMIN_KEY = janus.admin_key
+    sfu_settings_for(settings, janus)
     settings.CLASSMEET_SFU_THRESHOLD = 3
     monkeypatch.setattr(topology, "_local", set())
     monkeypatch.setattr(classroom, "state", classroom.ClassroomState())
@@ -132,6 +131,7 @@ async def test_joining_needs_the_pin_and_a_token_issued_for_the_participant():
             base = {"request": "join", "ptype": "publisher", "room": 9003, "display": "42:p"}
             for forged in (
                 {"pin": rooms.room_pin(9003), "token": "42.forged"},
+                {"pin": rooms.room_pin(9003), "token": rooms.sfu_credential_new(user_id=42)},
                 {"pin": "wrong", "token": token},
                 {"pin": rooms.room_pin(9003)},
             ):
@@ -148,6 +148,117 @@ async def test_joining_needs_the_pin_and_a_token_issued_for_the_participant():
                 )
     finally:
         await rooms.sfu_room_destroy(meeting_id=9003)
+
+
+async def _janus_call(credential: str, body: dict[str, Any], path: str = "") -> dict[str, Any]:
+    """One Janus API request as a client holding only `credential` would send it."""
+    import httpx
+    from django.conf import settings
+
+    async with httpx.AsyncClient() as client:
+        response = await client.post(
+            f"{settings.CLASSMEET_SFU_URL}{path}",
+            json={**body, "transaction": secrets.token_hex(4), "token": credential},
+        )
+    return dict(response.json())
+
+
+async def test_credentials_are_signed_expire_and_are_renewed(settings, monkeypatch):
+    """Janus checks each participant credential's signature and expiry on every request: a
+    forged or expired one can neither open a session nor join, publish or subscribe; a renewed
+    one keeps working for the participant who stays."""
+    await rooms.sfu_room_ensure(meeting_id=9005)
+    try:
+        good = rooms.sfu_credential_new(user_id=5)
+        expired = rooms.sfu_credential_new(user_id=5, seconds=-1)  # correctly signed, too old
+        data = good.partition(":")[0]
+        forged = [
+            rooms.sign_credential(data, "not-the-secret"),  # signed with another key
+            good.replace(",classmeet.u5.", ",classmeet.u6."),  # another participant's identity
+            f"{int(data.split(',')[0]) + 3600}{good[good.index(',') :]}",  # later expiry
+        ]
+        session = rooms.participant_session(good)
+        await session.open()
+        handle = await session.attach()
+        for credential in (expired, *forged):
+            await rooms.sfu_token_allow(
+                session=session, handle=handle, meeting_id=9005, credential=credential
+            )
+        await rooms.sfu_token_allow(
+            session=session, handle=handle, meeting_id=9005, credential=good
+        )
+        join = {
+            "request": "join",
+            "ptype": "publisher",
+            "room": 9005,
+            "pin": rooms.room_pin(9005),
+            "display": "5:p",
+        }
+        for credential in (expired, *forged):
+            # Even listed in the room's allowed list, Janus refuses the credential itself.
+            refused = await _janus_call(credential, {"janus": "create"})
+            assert refused["janus"] == "error"
+            assert refused["error"]["code"] == 403
+            # ... and on an existing session: no attach, no join, no publish, no subscribe.
+            for body, path in (
+                ({"janus": "attach", "plugin": "janus.plugin.videoroom"}, f"/{session.session_id}"),
+                (
+                    {"janus": "message", "body": {**join, "token": credential}},
+                    f"/{session.session_id}/{handle}",
+                ),
+                (
+                    {
+                        "janus": "message",
+                        "body": {"request": "configure", "audio": True},
+                        "jsep": {"type": "offer", "sdp": offer_sdp()},
+                    },
+                    f"/{session.session_id}/{handle}",
+                ),
+                (
+                    {
+                        "janus": "message",
+                        "body": {**join, "ptype": "subscriber", "feed": 1, "token": credential},
+                    },
+                    f"/{session.session_id}/{handle}",
+                ),
+            ):
+                refused = await _janus_call(credential, body, path)
+                assert refused["janus"] == "error", (credential, body)
+                assert refused["error"]["code"] == 403
+        # The good credential publishes.
+        data_, jsep = await session.message(
+            handle,
+            {**join, "request": "joinandconfigure", "token": good},
+            {"type": "offer", "sdp": offer_sdp()},
+        )
+        assert jsep is not None
+        assert jsep["type"] == "answer"
+        # Renewed: the session carries the new credential, the old one leaves the allowed list.
+        renewed = await rooms.sfu_token_renew(
+            session=session, handle=handle, meeting_id=9005, user_id=5
+        )
+        assert session.token == renewed != good
+        assert rooms.credential_user(renewed) == 5
+        listed = await rooms.sfu_tokens_revoke(meeting_id=9005, user_id=999)  # prunes expired
+        assert listed == []
+        async with rooms.new_session() as control:
+            allowed = await rooms._allowed(control, await control.attach(), 9005, "add", [])
+        assert renewed in allowed
+        assert good not in allowed
+        assert expired not in allowed  # pruned
+        # Subscribing with the renewed credential passes Janus's checks (the feed has no media
+        # here: "no such feed"); the replaced one no longer opens the room to publishers.
+        sub = await session.attach()
+        subscribe = {**join, "ptype": "subscriber", "feed": int(data_["id"])}
+        with pytest.raises(JanusError) as no_media:
+            await session.message(sub, {**subscribe, "token": renewed})
+        assert no_media.value.code == 428
+        with pytest.raises(JanusError) as replaced:
+            await session.message(await session.attach(), {**join, "token": good})
+        assert replaced.value.code == UNAUTHORIZED
+        await session.close()
+    finally:
+        await rooms.sfu_room_destroy(meeting_id=9005)
 
 
 # The switch, publishing and subscribing through the meeting socket ----------------------------
@@ -295,3 +406,115 @@ async def test_without_an_sfu_url_rooms_stay_mesh(settings, room, teacher, stude
     assert await topology.topology_get(meeting_id=room.pk) == topology.MESH
     for peer in peers:
         await peer.close()
+
+
+# Room leaks: the meeting's end destroys the room even with nobody connected -----------------
+
+
+def _end_meeting(meeting: Any, by_id: int) -> None:
+    from classmeet.rooms.services.controls import meeting_end
+
+    meeting_end(meeting=meeting, by_id=by_id)
+
+
+async def test_ending_a_meeting_nobody_is_in_destroys_its_janus_room(room, teacher):
+    from asgiref.sync import sync_to_async
+
+    await rooms.sfu_room_ensure(meeting_id=room.pk)
+    await topology.topology_switch(meeting_id=room.pk)
+    await sync_to_async(_end_meeting)(room, teacher.pk)  # e.g. from the meeting page
+    assert not await rooms.sfu_room_exists(meeting_id=room.pk)
+    assert await topology.topology_get(meeting_id=room.pk) == topology.MESH
+
+
+async def test_sweep_destroys_rooms_of_meetings_that_are_over_and_keeps_live_ones(
+    room, teacher, course
+):
+    from datetime import timedelta
+
+    from asgiref.sync import sync_to_async
+    from django.utils import timezone
+
+    from classmeet.meetings.models import Meeting
+    from classmeet.meetings.tests.factories import MeetingFactory
+    from classmeet.rooms.tasks import sfu_rooms_sweep
+
+    def make() -> tuple[Any, Any, Any]:
+        ended = MeetingFactory.create(course=course, status=Meeting.Status.ENDED)
+        cancelled = MeetingFactory.create(course=course, status=Meeting.Status.CANCELLED)
+        past = MeetingFactory.create(
+            course=course, starts_at=timezone.now() - timedelta(hours=3), duration_minutes=60
+        )
+        return ended, cancelled, past
+
+    ended, cancelled, past = await sync_to_async(make)()
+    gone = 987654  # a room whose meeting was deleted
+    for meeting_id in (room.pk, ended.pk, cancelled.pk, past.pk, gone):
+        await rooms.sfu_room_ensure(meeting_id=meeting_id)
+    destroyed = await sync_to_async(sfu_rooms_sweep)()
+    assert sorted(destroyed) == sorted([ended.pk, cancelled.pk, past.pk, gone])
+    assert await rooms.sfu_room_exists(meeting_id=room.pk)  # live: kept
+    assert await rooms.sfu_room_ids() == [room.pk]
+    await rooms.sfu_room_destroy(meeting_id=room.pk)
+
+
+# Janus dies mid-meeting -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def dying_janus(settings: Any) -> Iterator[JanusProcess]:
+    """A Janus of this test alone: it is killed and started again."""
+    process = start_janus(port=_free_port(), rtp_ports=(21100, 21199))
+    sfu_settings_for(settings, process)
+    yield process
+    process.stop()
+
+
+async def _publishing(peers: list[Any]) -> None:
+    for peer in peers:
+        await frame_of(peer, "topology")
+        await peer.send({"type": "sfu-publish", "sdp": offer_sdp()})
+        await frame_of(peer, "sfu-published")
+
+
+async def test_janus_lost_sends_a_small_room_back_to_the_mesh(
+    dying_janus, room, teacher, student, students
+):
+    peers = [await joined(u, room.pk) for u in (teacher, student, students[0])]
+    await _publishing(peers)
+    dying_janus.kill()
+    for peer in peers:
+        back = await frame_of(peer, "topology", timeout=10)
+        assert back["mode"] == "mesh"
+        assert back["reason"] == "sfu-lost"
+        assert "unreachable" in back["notice"]
+    assert await topology.topology_get(meeting_id=room.pk) == topology.MESH
+    # The mesh works again: offers are relayed peer to peer.
+    await peers[0].send({"type": "offer", "to": peers[1].peer_id, "sdp": "v=0"})
+    assert (await frame_of(peers[1], "offer"))["from"] == peers[0].peer_id
+    for peer in peers:
+        await peer.close()
+
+
+async def test_janus_lost_in_a_large_room_waits_and_everyone_republishes_once_it_is_back(
+    settings, dying_janus, room, teacher, student, students
+):
+    settings.CLASSMEET_SFU_FALLBACK_MESH_MAX = 2  # three present: too many for the mesh
+    peers = [await joined(u, room.pk) for u in (teacher, student, students[0])]
+    await _publishing(peers[:1])
+    for peer in peers[1:]:
+        assert (await frame_of(peer, "topology"))["reason"] == ""  # the switch
+    dying_janus.kill()
+    for peer in peers:
+        lost = await frame_of(peer, "topology", timeout=10)
+        assert (lost["mode"], lost["reason"]) == ("sfu", "sfu-lost")
+    await asyncio.to_thread(dying_janus.launch)  # Janus restarts: no rooms, no sessions
+    for peer in peers:
+        back = await frame_of(peer, "topology", timeout=10)
+        assert (back["mode"], back["reason"]) == ("sfu", "sfu-back")
+    assert await rooms.sfu_room_exists(meeting_id=room.pk)
+    await peers[1].send({"type": "sfu-publish", "sdp": offer_sdp()})
+    assert (await frame_of(peers[1], "sfu-published"))["sdp"].startswith("v=0")
+    for peer in peers:
+        await peer.close()
+    await rooms.sfu_room_destroy(meeting_id=room.pk)

@@ -53,6 +53,12 @@ async function main() {
     onFlowing: () => peers.closeAll(), // SFU media flows: the mesh is no longer needed
     roleOf: (peerId) => roles.get(peerId) ?? "",
     setTileVideo: (peerId, on, order, stream) => ui.setTileVideo(peerId, on, order, stream),
+    onNotice: (notice) => ui.showMediaBanner(notice),
+    onFallback: () => {
+      // Janus lost, the room is small: every tile shows video again, links go peer to peer.
+      for (const peerId of names.keys()) ui.setTileVideo(peerId, true, 0, new MediaStream());
+      peers.resync([...names.keys()].map((peerId) => ({ peerId })), { resumed: false });
+    },
   });
 
   // Diagnostics for tests and support: the live connections, read-only.

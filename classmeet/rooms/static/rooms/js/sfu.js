@@ -8,6 +8,14 @@ const GATHER_TIMEOUT_MS = 3000;
 const RETRY_MS = 700;
 const MAX_RETRIES = 8;
 const SPEAKING_LEVEL = 0.02;
+// Simulcast (VP8 in Chromium): full, half and quarter resolution. Janus forwards the best layer
+// each subscriber's link carries; the publisher's bitrate cap (teacher high, students low, set
+// by the server) decides which layers a student sends at all.
+const SIMULCAST = [
+  { rid: "h", scaleResolutionDownBy: 1 },
+  { rid: "m", scaleResolutionDownBy: 2 },
+  { rid: "l", scaleResolutionDownBy: 4 },
+];
 
 function gathered(pc) {
   if (pc.iceGatheringState === "complete") return Promise.resolve();
@@ -23,7 +31,8 @@ function gathered(pc) {
 }
 
 // callbacks: { send(msg), localStream(), selfId(), onTrack(peerId, stream),
-//   onState(peerId, state), onFlowing(), roleOf(peerId), setTileVideo(peerId, on, order, stream) }
+//   onState(peerId, state), onFlowing(), roleOf(peerId), setTileVideo(peerId, on, order, stream),
+//   onFallback() (back to the mesh), onNotice(text) }
 export function createSfu(callbacks) {
   let active = false;
   let maxStudentVideos = 9;
@@ -49,7 +58,15 @@ export function createSfu(callbacks) {
       return;
     }
     for (const track of stream.getTracks()) {
-      pc.addTransceiver(track, { direction: "sendonly", streams: [stream] });
+      const init = { direction: "sendonly", streams: [stream] };
+      if (track.kind === "video") init.sendEncodings = SIMULCAST;
+      try {
+        pc.addTransceiver(track, init);
+      } catch (err) {
+        // A browser without simulcast for this codec: one layer.
+        console.warn("classmeet: simulcast unavailable", err);
+        pc.addTransceiver(track, { direction: "sendonly", streams: [stream] });
+      }
     }
     pc.onconnectionstatechange = () => checkFlowing();
     await pc.setLocalDescription(await pc.createOffer());
@@ -176,23 +193,54 @@ export function createSfu(callbacks) {
     });
   }
 
+  function closeLinks() {
+    publisher?.close();
+    publisher = null;
+    for (const sub of subs.values()) sub.pc?.close();
+    subs.clear();
+  }
+
+  function stop() {
+    clearInterval(arrangeTimer);
+    closeLinks();
+    active = false;
+    socketLost = false;
+    flowingTold = false;
+  }
+
   return {
     get active() {
       return active;
     },
     async onTopology(msg) {
       maxStudentVideos = msg.maxStudentVideos ?? maxStudentVideos;
-      if (msg.mode !== "sfu") return;
-      if (active && !socketLost) {
+      if (msg.notice) callbacks.onNotice(msg.notice);
+      if (msg.mode !== "sfu") {
+        if (!active) return;
+        // Janus is lost and the room is small: back to peer to peer.
+        stop();
+        callbacks.onFallback();
+        return;
+      }
+      if (msg.reason === "sfu-lost") {
+        // Janus is lost: its links are dead; wait for `sfu-back` to publish anew.
+        active = true;
+        closeLinks();
+        socketLost = true;
+        return;
+      }
+      if (active && !socketLost && msg.reason !== "sfu-back") {
         for (const feed of msg.feeds ?? []) addFeed(feed); // a repeat: nothing to redo
         return;
       }
       if (active) {
-        // The socket came back: the server's Janus session is new, publish and subscribe anew.
+        // The socket came back or Janus restarted: the server's Janus session is new,
+        // publish and subscribe anew.
         for (const id of [...subs.keys()]) dropFeed(id);
         socketLost = false;
       } else {
         active = true;
+        flowingTold = false;
         timings.switched = performance.now();
         arrangeTimer = setInterval(arrange, 1000);
       }
@@ -215,13 +263,7 @@ export function createSfu(callbacks) {
       const sender = publisher?.getSenders().find((s) => s.track?.kind === kind);
       if (sender) await sender.replaceTrack(track);
     },
-    closeAll() {
-      clearInterval(arrangeTimer);
-      publisher?.close();
-      publisher = null;
-      for (const sub of subs.values()) sub.pc?.close();
-      subs.clear();
-    },
+    closeAll: stop,
     // peerId -> RTCPeerConnection carrying that participant's media (ours under "local"), for
     // the active-speaker levels of controls.js.
     mediaConnections() {
