@@ -1,4 +1,5 @@
-"""A recording of a live class: uploaded in chunks while it runs, then made into one file."""
+"""A recording of a live class: recorded by Janus (SFU) or uploaded in chunks by the teacher's
+browser while it runs, then made into one file."""
 
 from __future__ import annotations
 
@@ -15,6 +16,10 @@ class Recording(models.Model):
         READY = "ready", _("Ready")
         FAILED = "failed", _("Failed")
 
+    class Source(models.TextChoices):
+        BROWSER = "browser", _("Teacher's browser")
+        SFU = "sfu", _("Media server")
+
     ACTIVE = (Status.RECORDING,)
     PENDING = (Status.QUEUED, Status.PROCESSING)
 
@@ -26,6 +31,9 @@ class Recording(models.Model):
     )
     title = models.CharField(_("title"), max_length=200, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.RECORDING)
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.BROWSER)
+    # SFU: Janus publisher id -> Classmeet user id, as listed while recording (finds the teacher).
+    sfu_feeds = models.JSONField(default=dict, blank=True)
     failure_reason = models.CharField(max_length=500, blank=True)
     progress = models.PositiveSmallIntegerField(default=0)  # percent, while processing
     # Upload: chunks are appended in order; `next_seq` is the sequence number expected next.
@@ -40,6 +48,9 @@ class Recording(models.Model):
     duration_seconds = models.FloatField(null=True, blank=True)
     size_bytes = models.PositiveBigIntegerField(default=0)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # The processing run that owns the job, and when it last proved it is alive.
+    processing_token = models.CharField(max_length=32, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -4,6 +4,8 @@
 - leave: when the teacher who records has left (on purpose, or socket gone past the reconnect
   grace, or the meeting ended) and none of their tabs is still in the room, the recording stops
   and its processing is queued.
+- both, while Janus records: the room's publishers are listed again, so that the teacher's
+  feeds are known even if they republished (e.g. after a reconnect) and left before the stop.
 """
 
 from __future__ import annotations
@@ -33,10 +35,13 @@ async def recording_on_join(event: hooks.RoomEvent) -> None:
     layer = get_channel_layer()
     if text is not None and layer is not None:
         await layer.send(event.peer.channel, frame_event(text))
+    if text is not None:
+        await database_sync_to_async(services.recording_feeds_refresh)(meeting_id=event.meeting_id)
 
 
 @hooks.on_leave
 async def recording_on_leave(event: hooks.RoomEvent) -> None:
+    await database_sync_to_async(services.recording_feeds_refresh)(meeting_id=event.meeting_id)
     present = await presence.get_store().all(event.meeting_id)
     if any(
         p.user_id == event.peer.user_id and p.peer_id != event.peer.peer_id for p, _seen in present

@@ -1,19 +1,26 @@
 """Recordings: start, append uploaded chunks, stop, process with ffmpeg, rename, delete, expire.
 
+Two sources (docs/recordings.md): in SFU mode (CLASSMEET_SFU_URL set) Janus records every
+published stream (janus_recorder); otherwise the teacher's browser uploads one WebM in chunks.
 Files (under settings.CLASSMEET_RECORDINGS_ROOT, never under a public URL):
-  meeting-<m>/recording-<r>.part           the upload: chunks appended in sequence order
+  meeting-<m>/recording-<r>.part           browser: the upload, chunks appended in sequence order
+  meeting-<m>/sfu-<r>/*.mjr                SFU: Janus's files (work-<token>/ while processing)
   meeting-<m>/recording-<r>.<token>.tmp    ffmpeg's output while it runs (never served)
   meeting-<m>/recording-<r>.webm           the result, renamed into place atomically
-A processing job that is retried (worker killed, task redelivered) starts over from the part
-file and writes the same final name, so there is never more than one file per recording, and a
-half-written file is never the one the download view serves (it serves only status=ready).
+A processing job that is retried (worker killed, task redelivered) starts over from the sources
+and writes the same final name, so there is never more than one file per recording, and a
+half-written file is never the one the download view serves (it serves only status=ready). One
+run owns a job at a time (`processing_token`); it proves it is alive (`heartbeat_at`), and
+another run takes the job over only once it has been silent for three heartbeats.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
+import shutil
 import subprocess
 import tempfile
 import uuid
@@ -25,11 +32,13 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from classmeet.recordings import janus_recorder
+from classmeet.recordings.janus_recorder import JanusRecorderError, ProcessingFailed
 from classmeet.recordings.models import Recording
 
 if TYPE_CHECKING:
@@ -141,15 +150,25 @@ QUOTA_REASON = "The storage quota for recordings is full; recording stopped."
 # Start / chunks / stop ---------------------------------------------------------------------------
 
 
-@transaction.atomic
 def recording_start(
     *, meeting: Meeting, user: User, video_tracks: int, audio_tracks: int
 ) -> Recording:
-    """Start recording the meeting; the teacher's browser then uploads chunks.
+    """Start recording the meeting: Janus records (SFU mode), or the teacher's browser uploads
+    chunks. `video_tracks`/`audio_tracks`: what the browser sees published in the room.
 
     Refused when nothing is published (no video and no audio track to record), when the
     meeting is already being recorded, or when the storage quota is full.
     """
+    sfu = janus_recorder.enabled()
+    if sfu:
+        # Janus records: the room moves to the SFU if it is still a mesh. Then the browser's
+        # counts say who will publish there; in a room already on the SFU, Janus knows.
+        try:
+            if not janus_recorder.move_to_sfu(meeting_id=meeting.pk):
+                published = len(janus_recorder.publishers(meeting_id=meeting.pk))
+                video_tracks, audio_tracks = published, published
+        except JanusRecorderError as exc:
+            raise _sfu_unavailable(exc) from exc
     if video_tracks <= 0 and audio_tracks <= 0:
         raise RecordingError(
             "nobody-publishing",
@@ -162,6 +181,39 @@ def recording_start(
         raise RecordingError(
             "quota-exceeded", _("The storage quota for recordings is full."), status=507
         )
+    with transaction.atomic():
+        recording = _recording_create(meeting=meeting, user=user, sfu=sfu)
+        if not sfu:
+            _broadcast_state(recording)
+    if sfu:
+        try:
+            feeds = janus_recorder.recording_enable(recording=recording)
+        except JanusRecorderError as exc:
+            error = _sfu_unavailable(exc)
+            Recording.objects.filter(pk=recording.pk).update(
+                status=Recording.Status.FAILED,
+                failure_reason=error.message,
+                stopped_at=timezone.now(),
+                updated_at=timezone.now(),
+            )
+            raise error from exc
+        with transaction.atomic():
+            Recording.objects.filter(pk=recording.pk).update(sfu_feeds=feeds)
+            recording.sfu_feeds = feeds
+            _broadcast_state(recording)
+    return recording
+
+
+def _sfu_unavailable(exc: JanusRecorderError) -> RecordingError:
+    return RecordingError(
+        "sfu-unavailable",
+        _("The media server could not record (%(what)s failed). Try again in a moment.")
+        % {"what": exc},
+        status=503,
+    )
+
+
+def _recording_create(*, meeting: Meeting, user: User, sfu: bool) -> Recording:
     # Lock the meeting row so two starts cannot both pass the "already recording" check.
     type(meeting).objects.select_for_update().filter(pk=meeting.pk).first()
     running = Recording.objects.filter(meeting=meeting, status=Recording.Status.RECORDING)
@@ -171,14 +223,13 @@ def recording_start(
     # Keep what it uploaded as its own recording.
     for previous in running:
         recording_stop(recording=previous)
-    recording = Recording.objects.create(
+    return Recording.objects.create(
         meeting=meeting,
         created_by=user,
         started_at=timezone.now(),
         status=Recording.Status.RECORDING,
+        source=Recording.Source.SFU if sfu else Recording.Source.BROWSER,
     )
-    _broadcast_state(recording)
-    return recording
 
 
 @dataclass(frozen=True)
@@ -244,24 +295,63 @@ def recording_chunk_append(*, recording_id: int, seq: int, data: bytes) -> Chunk
 
 def recording_stop(*, recording: Recording, message: str = "") -> Recording:
     """Stop a running recording and queue its processing (no-op if it is not running)."""
+    feeds: dict[str, int] = {}
+    if recording.source == Recording.Source.SFU and recording.status == Recording.Status.RECORDING:
+        # Janus closes the files before the job may read them.
+        try:
+            feeds = janus_recorder.recording_disable(recording=recording)
+        except JanusRecorderError:
+            logger.warning("recording %s: Janus did not confirm the stop", recording.pk)
     with transaction.atomic():
         locked = Recording.objects.select_for_update().get(pk=recording.pk)
         if locked.status != Recording.Status.RECORDING:
             return locked
         locked.stopped_at = timezone.now()
+        if locked.source == Recording.Source.SFU:
+            locked.sfu_feeds = {**locked.sfu_feeds, **feeds}
+            locked.bytes_received = janus_recorder.folder_size(janus_recorder.folder(locked))
         if locked.bytes_received == 0:
             locked.status = Recording.Status.FAILED
-            locked.failure_reason = "Nothing was recorded (no data was uploaded)."
+            locked.failure_reason = (
+                janus_recorder.NOTHING_RECORDED
+                if locked.source == Recording.Source.SFU
+                else "Nothing was recorded (no data was uploaded)."
+            )
         else:
             locked.status = Recording.Status.QUEUED
             locked.progress = 0
         locked.save(
-            update_fields=["status", "stopped_at", "failure_reason", "progress", "updated_at"]
+            update_fields=[
+                "status",
+                "stopped_at",
+                "failure_reason",
+                "progress",
+                "sfu_feeds",
+                "bytes_received",
+                "updated_at",
+            ]
         )
         _broadcast_state(locked, message=message)
         if locked.status == Recording.Status.QUEUED:
             _queue_processing(locked.pk)
     return locked
+
+
+def recording_feeds_refresh(*, meeting_id: int) -> None:
+    """Add the room's current publishers to the running SFU recording's feed map."""
+    recording = Recording.objects.filter(
+        meeting_id=meeting_id, status=Recording.Status.RECORDING, source=Recording.Source.SFU
+    ).first()
+    if recording is None:
+        return
+    try:
+        feeds = janus_recorder.publishers(meeting_id=meeting_id)
+    except JanusRecorderError:
+        return
+    with transaction.atomic():
+        locked = Recording.objects.select_for_update().get(pk=recording.pk)
+        locked.sfu_feeds = {**locked.sfu_feeds, **feeds}
+        locked.save(update_fields=["sfu_feeds"])
 
 
 def _queue_processing(recording_id: int) -> None:
@@ -285,8 +375,12 @@ def recordings_stop_for_user(*, meeting_id: int, user_id: int, message: str = ""
 # Processing ------------------------------------------------------------------------------------
 
 
-class ProcessingFailed(Exception):
-    pass
+class ProcessingBusy(Exception):
+    """Another run owns the job and is alive: try again later."""
+
+
+class Superseded(Exception):
+    """This run lost the job (another run took it over, or the recording was deleted)."""
 
 
 def _probe(path: Path) -> dict[str, Any]:
@@ -326,10 +420,32 @@ def probe_summary(path: Path) -> tuple[float, list[str]]:
     return duration, kinds
 
 
+NO_SPACE = "there is not enough free disk space"
+
+
+def _check_space(*, need: int) -> None:
+    """Refuse to write `need` more bytes past the quota or into the disk's reserve."""
+    if _over_quota(need):
+        raise ProcessingFailed(_("the storage quota for recordings is full"))
+    root = recordings_root()
+    root.mkdir(parents=True, exist_ok=True)
+    free = shutil.disk_usage(root).free
+    if free - need < int(settings.CLASSMEET_RECORDINGS_MIN_FREE_BYTES):
+        raise ProcessingFailed(_(NO_SPACE))
+
+
 def _run_ffmpeg(
-    args: list[str], out: Path, *, total_seconds: float, on_progress: ProgressCallback
+    args: list[str],
+    out: Path,
+    *,
+    total_seconds: float,
+    on_progress: ProgressCallback,
+    guard: Callable[[], None] = lambda: None,
 ) -> None:
-    """Run ffmpeg writing `out`, reporting percentages from `-progress`; raise on failure."""
+    """Run ffmpeg writing `out`, reporting percentages from `-progress`; raise on failure.
+
+    `guard` runs at each progress report (about twice a second) and stops ffmpeg by raising.
+    """
     command = [
         settings.CLASSMEET_RECORDINGS_FFMPEG,
         "-hide_banner",
@@ -355,6 +471,8 @@ def _run_ffmpeg(
                 if key == "out_time_us" and value.isdigit() and total_seconds > 0:
                     percent = int(int(value) / 1e6 / total_seconds * 100)
                     on_progress(max(0, min(percent, 99)))
+                if key == "progress":
+                    guard()
             code = proc.wait(timeout=3600)
         finally:
             if proc.poll() is None:
@@ -363,76 +481,110 @@ def _run_ffmpeg(
         if code != 0:
             errors.seek(0)
             tail = errors.read().decode(errors="replace").strip().splitlines()[-1:]
+            if tail and "No space left" in tail[0]:
+                raise ProcessingFailed(_(NO_SPACE))
             raise ProcessingFailed(tail[0] if tail else f"ffmpeg exited with {code}")
 
 
 REMUX = ["-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy"]
-REENCODE = [
-    "-map",
-    "0:v:0?",
-    "-map",
-    "0:a:0?",
-    "-c:v",
-    "libvpx",
-    "-deadline",
-    "realtime",
-    "-cpu-used",
-    "8",
-    "-b:v",
-    "1M",
-    "-c:a",
-    "libopus",
-    "-b:a",
-    "96k",
-]
 
 
-def _save_progress(recording_id: int) -> ProgressCallback:
-    last = {"value": -1, "at": 0.0}
+def _reencode() -> list[str]:
+    return ["-map", "0:v:0?", "-map", "0:a:0?", *janus_recorder.webm_encoding()]
 
-    def report(percent: int) -> None:
-        now = timezone.now().timestamp()
-        if percent == last["value"] or now - last["at"] < 0.5:
+
+def heartbeat_seconds() -> float:
+    return float(settings.CLASSMEET_RECORDINGS_HEARTBEAT_SECONDS)
+
+
+@dataclass
+class _Run:
+    """One processing run that owns the job: saves progress and heartbeats under its token."""
+
+    recording_id: int
+    token: str
+    on_progress: ProgressCallback | None = None
+    last_beat: float = 0.0
+
+    def beat(self, percent: int | None = None) -> None:
+        now = timezone.now()
+        if now.timestamp() - self.last_beat < 0.5:  # at most twice a second
             return
-        last.update(value=percent, at=now)
-        Recording.objects.filter(pk=recording_id, status=Recording.Status.PROCESSING).update(
-            progress=percent, updated_at=timezone.now()
+        fields: dict[str, Any] = {"heartbeat_at": now, "updated_at": now}
+        if percent is not None:
+            fields["progress"] = percent
+        self.last_beat = now.timestamp()
+        if not self._owned().update(**fields):
+            raise Superseded
+        if percent is not None and self.on_progress is not None:
+            self.on_progress(percent)
+
+    def _owned(self) -> Any:
+        return Recording.objects.filter(
+            pk=self.recording_id, status=Recording.Status.PROCESSING, processing_token=self.token
         )
 
-    return report
+    def owns(self) -> bool:
+        return bool(self._owned().exists())
+
+
+def _claim(recording_id: int) -> tuple[Recording, _Run | None]:
+    """Take the job: queued, or processing by a run silent for three heartbeats (its worker
+    died). Return the recording and the run, or no run when there is nothing to do."""
+    with transaction.atomic():
+        recording = (
+            Recording.objects.select_for_update().select_related("meeting").get(pk=recording_id)
+        )
+        if recording.status == Recording.Status.PROCESSING:
+            silent_since = timezone.now() - timedelta(seconds=3 * heartbeat_seconds())
+            if recording.heartbeat_at is not None and recording.heartbeat_at > silent_since:
+                raise ProcessingBusy
+        elif recording.status != Recording.Status.QUEUED:
+            return recording, None
+        recording.status = Recording.Status.PROCESSING
+        recording.progress = 0
+        recording.processing_token = uuid.uuid4().hex
+        recording.heartbeat_at = timezone.now()
+        recording.save(
+            update_fields=["status", "progress", "processing_token", "heartbeat_at", "updated_at"]
+        )
+    return recording, _Run(recording_id=recording.pk, token=recording.processing_token)
 
 
 def recording_process(
     *, recording_id: int, on_progress: ProgressCallback | None = None
 ) -> Recording:
-    """Turn the uploaded parts into one seekable WebM; idempotent (safe to run again).
+    """Turn what was recorded into one seekable WebM; idempotent (safe to run again).
 
-    Remuxes first (fast, keeps quality; adds cues and the duration MediaRecorder leaves out)
-    and re-encodes when that fails. The result is written under a temporary name and renamed
-    into place, then probed for its duration and size; the course is notified once.
+    Browser uploads are remuxed (fast, keeps quality; adds the cues and duration MediaRecorder
+    leaves out), re-encoded if that fails; Janus recordings are converted with janus-pp-rec and
+    composed (janus_recorder). The result is written under a temporary name and renamed into
+    place, then probed for its duration and size; the course is notified once. Raises
+    ProcessingBusy while another live run owns the job.
     """
-    with transaction.atomic():
-        recording = (
-            Recording.objects.select_for_update().select_related("meeting").get(pk=recording_id)
-        )
+    recording, run = _claim(recording_id)
+    if run is None:
         if recording.status == Recording.Status.READY:
             _cleanup_after_ready(recording)
-            return recording
-        if recording.status not in Recording.PENDING:
-            return recording
-        recording.status = Recording.Status.PROCESSING
-        recording.progress = 0
-        recording.save(update_fields=["status", "progress", "updated_at"])
-    report = on_progress or _save_progress(recording.pk)
+        return recording
+    run.on_progress = on_progress
     final = recordings_root() / final_name(recording)
     try:
-        result = _produce(recording, final, report)
+        duration, size = _produce(recording, final, run)
+    except Superseded:
+        recording.refresh_from_db()
+        return recording
     except ProcessingFailed as exc:
-        return _fail(recording, _("The recording could not be processed: %(e)s") % {"e": exc})
-    duration, size = result
+        reason = str(exc)
+        if reason == janus_recorder.NOTHING_RECORDED:
+            return _fail(recording, run, _(reason))
+        return _fail(recording, run, _("The recording could not be processed: %(e)s") % {"e": exc})
+    if run.owns():
+        # Before the row says ready: a retry after this point finds the final file.
+        _remove_files(recording, keep_final=True)
     with transaction.atomic():
         updated = Recording.objects.filter(
-            pk=recording.pk, status=Recording.Status.PROCESSING
+            pk=recording.pk, status=Recording.Status.PROCESSING, processing_token=run.token
         ).update(
             status=Recording.Status.READY,
             file_name=final_name(recording),
@@ -446,60 +598,121 @@ def recording_process(
         recording.refresh_from_db()
         if updated:
             _notify_ready(recording)
-    _cleanup_after_ready(recording)
     return recording
 
 
-def _produce(recording: Recording, final: Path, report: ProgressCallback) -> tuple[float, int]:
+def _produce(recording: Recording, final: Path, run: _Run) -> tuple[float, int]:
     """Make the final file (or find it made by a run that died before saving); return
     (duration, size)."""
-    source = part_path(recording)
+    sfu = recording.source == Recording.Source.SFU
+    source = janus_recorder.folder(recording) if sfu else part_path(recording)
     if not source.exists():
         if final.exists():  # a previous run renamed it into place, then died
             duration, _kinds = probe_summary(final)
             return duration, final.stat().st_size
-        raise ProcessingFailed(_("the uploaded recording is missing"))
-    if _over_quota(source.stat().st_size):
-        raise ProcessingFailed(_("the storage quota for recordings is full"))
-    span = 0.0
-    if recording.stopped_at and recording.started_at:
-        span = (recording.stopped_at - recording.started_at).total_seconds()
-    temp = _dir(recording) / f"recording-{recording.pk}.{uuid.uuid4().hex[:12]}.tmp"
+        raise ProcessingFailed(_("the recorded media is missing"))
+    size = janus_recorder.folder_size(source) if sfu else source.stat().st_size
+    _check_space(need=size)
+    temp = _dir(recording) / f"recording-{recording.pk}.{run.token[:12]}.tmp"
+
+    def guard() -> None:
+        written = temp.stat().st_size if temp.exists() else 0
+        if _over_quota(written):
+            raise ProcessingFailed(_("the storage quota for recordings is full"))
+        if shutil.disk_usage(temp.parent).free < int(settings.CLASSMEET_RECORDINGS_MIN_FREE_BYTES):
+            raise ProcessingFailed(_(NO_SPACE))
+
     try:
-        duration = float("nan")
-        kinds: list[str] = []
-        for args in (REMUX, REENCODE):
-            try:
-                _run_ffmpeg(
-                    ["-i", str(source), *args], temp, total_seconds=span, on_progress=report
-                )
-                duration, kinds = probe_summary(temp)
-            except ProcessingFailed:
-                if args is REENCODE:
-                    raise
-                continue
-            if kinds and duration == duration and duration > 0:  # not NaN
-                break
-        if not kinds or not duration == duration or duration <= 0:
+        if sfu:
+            _compose_sfu(recording, source, temp, run, guard)
+        else:
+            _remux_upload(recording, source, temp, run, guard)
+        duration, kinds = probe_summary(temp)
+        if not kinds or not duration == duration or duration <= 0:  # NaN: not playable
             raise ProcessingFailed(_("the recording has no playable audio or video"))
         with open(temp, "rb") as fh:
             os.fsync(fh.fileno())
+        if not run.owns():
+            raise Superseded
         os.replace(temp, final)
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise ProcessingFailed(_(NO_SPACE)) from exc
+        raise ProcessingFailed(str(exc)) from exc
     finally:
         temp.unlink(missing_ok=True)
     return duration, final.stat().st_size
 
 
-def _fail(recording: Recording, reason: str) -> Recording:
-    Recording.objects.filter(pk=recording.pk).exclude(status=Recording.Status.READY).update(
-        status=Recording.Status.FAILED, failure_reason=reason[:500], updated_at=timezone.now()
-    )
+def _span(recording: Recording) -> float:
+    if recording.stopped_at and recording.started_at:
+        return (recording.stopped_at - recording.started_at).total_seconds()
+    return 0.0
+
+
+def _remux_upload(
+    recording: Recording, source: Path, temp: Path, run: _Run, guard: Callable[[], None]
+) -> None:
+    for args in (REMUX, _reencode()):
+        try:
+            _run_ffmpeg(
+                ["-i", str(source), *args],
+                temp,
+                total_seconds=_span(recording),
+                on_progress=run.beat,
+                guard=guard,
+            )
+            duration, kinds = probe_summary(temp)
+        except ProcessingFailed as exc:
+            if args is not REMUX or str(exc) == _(NO_SPACE) or "quota" in str(exc):
+                raise
+            continue
+        if kinds and duration == duration and duration > 0:  # not NaN
+            return
+
+
+def _compose_sfu(
+    recording: Recording, source: Path, temp: Path, run: _Run, guard: Callable[[], None]
+) -> None:
+    """janus-pp-rec, then one ffmpeg run: 0-10 % reading and converting, 10-99 % composing."""
+    tracks = janus_recorder.read_tracks(source, run.beat)
+    videos, audios = janus_recorder.choose(recording, tracks)
+    if not videos and not audios:
+        raise ProcessingFailed(janus_recorder.NOTHING_RECORDED)
+    run.beat(5)
+    work = source / f"work-{run.token[:12]}"
+    try:
+        converted = janus_recorder.convert([*videos, *audios], work, run.beat)
+        if not converted:
+            raise ProcessingFailed(janus_recorder.NOTHING_RECORDED)
+        starts, span = janus_recorder.offsets(recording, [*videos, *audios])
+        run.beat(10)
+        args = janus_recorder.compose_args(
+            [(converted[t.path], starts[t.path]) for t in videos if t.path in converted],
+            [(converted[t.path], starts[t.path]) for t in audios if t.path in converted],
+            span,
+        )
+        _run_ffmpeg(
+            args,
+            temp,
+            total_seconds=span,
+            on_progress=lambda percent: run.beat(10 + percent * 89 // 99),
+            guard=guard,
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _fail(recording: Recording, run: _Run, reason: str) -> Recording:
+    Recording.objects.filter(
+        pk=recording.pk, status=Recording.Status.PROCESSING, processing_token=run.token
+    ).update(status=Recording.Status.FAILED, failure_reason=reason[:500], updated_at=timezone.now())
     recording.refresh_from_db()
     return recording
 
 
 def _cleanup_after_ready(recording: Recording) -> None:
-    part_path(recording).unlink(missing_ok=True)
+    _remove_files(recording, keep_final=True)
 
 
 def _notify_ready(recording: Recording) -> None:
@@ -530,26 +743,59 @@ def recording_rename(*, recording: Recording, title: str) -> Recording:
 
 
 def _remove_files(recording: Recording, *, keep_final: bool = True) -> None:
+    """Remove the sources (upload, Janus's files) and leftovers of killed runs."""
     part_path(recording).unlink(missing_ok=True)
+    shutil.rmtree(janus_recorder.folder(recording), ignore_errors=True)
     for temp in _temp_paths(recording):
         temp.unlink(missing_ok=True)
     if not keep_final:
         (recordings_root() / final_name(recording)).unlink(missing_ok=True)
 
 
+def _janus_stop_quietly(recording: Recording) -> None:
+    if recording.source == Recording.Source.SFU and recording.status == Recording.Status.RECORDING:
+        try:
+            janus_recorder.recording_disable(recording=recording)
+        except JanusRecorderError:
+            logger.warning("recording %s: Janus did not confirm the stop", recording.pk)
+
+
 def recording_delete(*, recording: Recording) -> None:
     """Delete the recording and its files (a running one is stopped for everybody first)."""
     was_running = recording.status == Recording.Status.RECORDING
-    paths = [part_path(recording), recordings_root() / final_name(recording)]
-    paths += _temp_paths(recording)
+    _janus_stop_quietly(recording)
+    files = Recording(pk=recording.pk, meeting_id=recording.meeting_id)  # pk is gone after delete
     with transaction.atomic():
         if was_running:
             _broadcast_state(
                 Recording(meeting_id=recording.meeting_id, status=Recording.Status.FAILED)
             )
         recording.delete()
-    for path in paths:
-        path.unlink(missing_ok=True)
+    _remove_files(files, keep_final=False)
+
+
+def _sfu_over_quota(recording: Recording) -> bool:
+    """Count what Janus wrote so far; over the quota, stop and fail the recording."""
+    size = janus_recorder.folder_size(janus_recorder.folder(recording))
+    Recording.objects.filter(pk=recording.pk).update(bytes_received=size)
+    quota = _quota()
+    if quota <= 0 or recordings_bytes_used() <= quota:
+        return False
+    _janus_stop_quietly(recording)
+    with transaction.atomic():
+        updated = Recording.objects.filter(
+            pk=recording.pk, status=Recording.Status.RECORDING
+        ).update(
+            status=Recording.Status.FAILED,
+            failure_reason=QUOTA_REASON,
+            stopped_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+        if updated:
+            recording.status = Recording.Status.FAILED
+            _broadcast_state(recording, message=_(QUOTA_REASON))
+            transaction.on_commit(lambda: _remove_files(recording, keep_final=False))
+    return bool(updated)
 
 
 def recordings_housekeeping() -> dict[str, int]:
@@ -566,13 +812,24 @@ def recordings_housekeeping() -> dict[str, int]:
             recording_delete(recording=recording)
             counts["expired"] += 1
     for recording in Recording.objects.filter(
-        status=Recording.Status.RECORDING, updated_at__lt=stale
+        status=Recording.Status.RECORDING, source=Recording.Source.BROWSER, updated_at__lt=stale
     ):
         recording_stop(recording=recording, message=_("The recording was interrupted."))
         counts["stopped"] += 1
-    for recording_id in Recording.objects.filter(
-        status__in=Recording.PENDING, updated_at__lt=stale
-    ).values_list("pk", flat=True):
+    # Janus records as long as the teacher is in the room: only the quota stops it here.
+    for recording in Recording.objects.filter(
+        status=Recording.Status.RECORDING, source=Recording.Source.SFU
+    ):
+        if _sfu_over_quota(recording):
+            counts["stopped"] += 1
+    silent = now - timedelta(seconds=3 * heartbeat_seconds())
+    lost = Recording.objects.filter(status=Recording.Status.QUEUED, updated_at__lt=stale)
+    dead = Recording.objects.filter(
+        Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=silent),
+        status=Recording.Status.PROCESSING,
+        updated_at__lt=stale,
+    )
+    for recording_id in (lost | dead).values_list("pk", flat=True):
         with transaction.atomic():
             Recording.objects.filter(pk=recording_id).update(
                 status=Recording.Status.QUEUED, updated_at=now

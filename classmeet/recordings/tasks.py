@@ -1,22 +1,29 @@
 """Celery tasks of recordings: thin wrappers over the services.
 
 `acks_late` + `reject_on_worker_lost`: a worker killed mid-job leaves the message unacknowledged,
-so the broker hands it to another worker; the service starts over from the uploaded parts and
-never leaves two files or a half-written one behind. The housekeeping beat task queues again a
-job stuck in "processing" (e.g. the broker lost it), deletes expired recordings and stops ones
-whose browser went away.
+so the broker hands it to another worker (Redis: after CELERY_BROKER_VISIBILITY_TIMEOUT); the
+service takes the job over once the dead run's heartbeat has gone silent, starts over from what
+was recorded and never leaves two files or a half-written one behind. A message that arrives while
+another run is alive (e.g. redelivered during a long job) is retried later. The housekeeping beat
+task queues again a job the broker lost, deletes expired recordings (retention) and stops ones
+whose browser went away or that fill the quota.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from celery import shared_task
 
 from classmeet.recordings import services
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True)
-def recording_process_task(*, recording_id: int) -> str:
-    return str(services.recording_process(recording_id=recording_id).status)
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
+def recording_process_task(self: Any, *, recording_id: int) -> str:
+    try:
+        return str(services.recording_process(recording_id=recording_id).status)
+    except services.ProcessingBusy as exc:
+        raise self.retry(countdown=3 * services.heartbeat_seconds()) from exc
 
 
 @shared_task

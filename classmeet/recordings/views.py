@@ -103,6 +103,8 @@ def recording_start(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return JsonResponse(
         {
             "id": recording.pk,
+            # "sfu": Janus records, the browser only stops it; "browser": it uploads chunks.
+            "mode": recording.source,
             # The client appends "<seq>/" to this prefix.
             "chunkUrl": reverse(
                 "recordings:chunk", kwargs={"recording_id": recording.pk, "seq": 0}

@@ -166,8 +166,15 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Classmeet <noreply@class
 # Celery: Redis broker when REDIS_URL is set, otherwise kombu's filesystem transport (no server).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 _celery_fs = BASE_DIR / "var" / "celery"
+# Redis: a message a worker took but never acknowledged (the worker was killed) goes back to the
+# queue once it is CELERY_BROKER_VISIBILITY_TIMEOUT seconds old; workers look for such messages
+# every CELERY_BROKER_RESTORE_SECONDS.
 CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {}
+    {
+        "visibility_timeout": env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=3600),
+        "unacked_restore_interval": env.int("CELERY_BROKER_RESTORE_SECONDS", default=60),
+        "unacked_restore_throttle": 1,
+    }
     if CELERY_BROKER_URL != "filesystem://"
     else {
         "data_folder_in": str(_celery_fs / "queue"),
@@ -360,8 +367,8 @@ CELERY_BEAT_SCHEDULE["rooms-sfu-sweep"] = {
     "options": {"expire_seconds": max(CLASSMEET_SFU_SWEEP_SECONDS - 1, 1)},
 }
 
-# Lecture recordings (recordings app): recorded in the teacher's browser, uploaded in chunks,
-# processed by Celery with ffmpeg. Files live outside any public URL (permission-checked views).
+# Lecture recordings (recordings app): recorded by Janus in SFU mode (CLASSMEET_SFU_URL set), in
+# the teacher's browser otherwise (uploaded in chunks); processed by Celery with ffmpeg. Files live outside any public URL (permission-checked views).
 CLASSMEET_RECORDINGS_ROOT = Path(
     env("CLASSMEET_RECORDINGS_ROOT", default=str(MEDIA_ROOT / "recordings"))
 )
@@ -379,6 +386,20 @@ CLASSMEET_RECORDINGS_RETENTION_DAYS = env.int("CLASSMEET_RECORDINGS_RETENTION_DA
 CLASSMEET_RECORDINGS_STALE_SECONDS = env.int("CLASSMEET_RECORDINGS_STALE_SECONDS", default=600)
 CLASSMEET_RECORDINGS_FFMPEG = env("CLASSMEET_RECORDINGS_FFMPEG", default="ffmpeg")
 CLASSMEET_RECORDINGS_FFPROBE = env("CLASSMEET_RECORDINGS_FFPROBE", default="ffprobe")
+CLASSMEET_RECORDINGS_JANUS_PP_REC = env("CLASSMEET_RECORDINGS_JANUS_PP_REC", default="janus-pp-rec")
+# Janus recordings are composed into one video of this size (WIDTHxHEIGHT), VP8 at this bitrate.
+CLASSMEET_RECORDINGS_VIDEO_SIZE = env("CLASSMEET_RECORDINGS_VIDEO_SIZE", default="1280x720")
+CLASSMEET_RECORDINGS_VIDEO_BITRATE = env("CLASSMEET_RECORDINGS_VIDEO_BITRATE", default="1M")
+# Processing refuses to start, and stops, when the disk holding the recordings would have less
+# free space than this.
+CLASSMEET_RECORDINGS_MIN_FREE_BYTES = env.int(
+    "CLASSMEET_RECORDINGS_MIN_FREE_BYTES", default=1024 * 1024 * 1024
+)
+# A processing job proves it is alive this often; a job silent for 3 times as long (its worker
+# was killed) may be taken over by a redelivered or requeued message.
+CLASSMEET_RECORDINGS_HEARTBEAT_SECONDS = env.float(
+    "CLASSMEET_RECORDINGS_HEARTBEAT_SECONDS", default=10.0
+)
 CELERY_BEAT_SCHEDULE["recordings-housekeeping"] = {
     "task": "classmeet.recordings.tasks.recordings_housekeeping",
     "schedule": 300.0,

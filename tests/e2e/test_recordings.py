@@ -94,9 +94,17 @@ def test_record_a_class_and_download_it(new_page, cast):
     assert not list(path.parent.glob("*.part"))
     assert not list(path.parent.glob("*.tmp"))
 
-    # The enrolled student sees it on the meeting page and downloads it, whole and by range.
+    assert_served_to_the_course_only(new_page, s, outsider, recording, path)
+
+
+def assert_served_to_the_course_only(
+    new_page: Any, student_page: Any, outsider: Any, recording: Any, path: Path
+) -> None:
+    """The enrolled student finds the recording on the meeting page and downloads it, whole
+    and by range; an outsider gets the same 404 as for a recording that does not exist."""
     file_url = reverse("recordings:file", kwargs={"recording_id": recording.pk})
-    s.goto(reverse("meetings:meeting-detail", kwargs={"meeting_id": meeting.pk}))
+    s = student_page
+    s.goto(reverse("meetings:meeting-detail", kwargs={"meeting_id": recording.meeting_id}))
     s.locator(".recording-row .recording-download").wait_for()
     whole = s.request.get(f"{file_url}?download=1")
     assert whole.status == 200
@@ -106,6 +114,4 @@ def test_record_a_class_and_download_it(new_page, cast):
     assert part.status == 206
     assert part.headers["content-range"] == f"bytes 100-199/{recording.size_bytes}"
     assert part.body() == path.read_bytes()[100:200]
-    # An outsider gets the same 404 as for a recording that does not exist.
-    o = new_page(outsider, sign_in="cookie")
-    assert o.request.get(file_url).status == 404
+    assert new_page(outsider, sign_in="cookie").request.get(file_url).status == 404

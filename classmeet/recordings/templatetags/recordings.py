@@ -34,3 +34,11 @@ def recordings_panel(
         "next_url": request.get_full_path(),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.simple_tag
+def recording_mode() -> str:
+    """Who records in this deployment: "sfu" (Janus) or "browser" (the teacher's tab)."""
+    from classmeet.recordings import janus_recorder
+
+    return "sfu" if janus_recorder.enabled() else "browser"

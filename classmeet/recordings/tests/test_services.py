@@ -174,8 +174,10 @@ def test_job_killed_mid_way_is_retried_without_duplicates(
     # Nothing half-written is served meanwhile: not to the student, not to the teacher.
     client.force_login(teacher)
     assert client.get(f"/recordings/{recording.pk}/file/").status_code == 404
-    # The housekeeping beat task queues a job stuck in "processing" again; it completes.
+    # The housekeeping beat task queues a job stuck in "processing" again (its heartbeat went
+    # silent); it completes.
     settings.CLASSMEET_RECORDINGS_STALE_SECONDS = 0
+    settings.CLASSMEET_RECORDINGS_HEARTBEAT_SECONDS = 0
     with django_capture_on_commit_callbacks(execute=True):
         counts = services.recordings_housekeeping()
     assert counts["requeued"] == 1

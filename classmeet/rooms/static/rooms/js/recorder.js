@@ -1,7 +1,11 @@
-// Recording in the teacher's browser (see docs/recordings.md): a canvas composite of the active
-// video (the screen share with the camera as an inset, or the camera) + a WebAudio mix of the
-// teacher's microphone and every remote audio track → MediaRecorder (WebM VP8/Opus) → a chunk
-// every ~2 s POSTed in order (sequence numbers, retried, idempotent on the server).
+// Recording (see docs/recordings.md). Two paths, chosen by the server (`data-mode`, and `mode` in
+// the start answer):
+// - "sfu": Janus records every published stream on the server; this tab only starts and stops it
+//   (the room moves to the SFU when it starts, if it was a mesh).
+// - "browser": recorded in the teacher's tab: a canvas composite of the active video (the screen
+//   share with the camera as an inset, or the camera) + a WebAudio mix of the teacher's
+//   microphone and every remote audio track → MediaRecorder (WebM VP8/Opus) → a chunk every ~2 s
+//   POSTed in order (sequence numbers, retried, idempotent on the server).
 // Everybody gets the `recording` frame: the indicator and a notice. DOM text via textContent.
 
 const TIMESLICE_MS = 2000;
@@ -83,7 +87,8 @@ export function initRecorder({ box, signaling, localStream, cameraTrack, screenT
   }
 
   async function startSession() {
-    if (!window.MediaRecorder || !MediaRecorder.isTypeSupported(MIME)) {
+    const serverRecords = box.dataset.mode === "sfu";
+    if (!serverRecords && (!window.MediaRecorder || !MediaRecorder.isTypeSupported(MIME))) {
       throw new Error(label("msgUnsupported"));
     }
     const mix = createMix({ localStream, cameraTrack, screenTrack });
@@ -97,7 +102,29 @@ export function initRecorder({ box, signaling, localStream, cameraTrack, screenT
       mix.close();
       throw new Error(info.message || label("msgFailed"));
     }
+    if (info.mode === "sfu") {
+      mix.close(); // the composite only counted the tracks: Janus records
+      return createServerSession({ info, post, onEnd: ended });
+    }
     return createSession({ info, mix, post, onEnd: ended });
+  }
+
+  // Janus records: stopping is one request; the server tells everybody.
+  function createServerSession({ info, post: send, onEnd }) {
+    let stopped = null;
+    return {
+      id: info.id,
+      uploaded: () => 0,
+      stop() {
+        stopped ??= send(info.stopUrl, new URLSearchParams(), "application/x-www-form-urlencoded")
+          .catch(() => null)
+          .then(() => onEnd(label("msgStopped")));
+        return stopped;
+      },
+      abort() {
+        if (!stopped) onEnd("");
+      },
+    };
   }
 
   function ended(reasonText) {
