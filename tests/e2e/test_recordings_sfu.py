@@ -63,9 +63,7 @@ def janus() -> Iterator[JanusProcess]:
 
 @pytest.fixture
 def sfu(settings: Any, janus: JanusProcess, monkeypatch: Any, tmp_path: Path) -> Path:
-    settings.CLASSMEET_SFU_URL = janus.url
-    settings.CLASSMEET_SFU_API_SECRET = janus.api_secret
-    settings.CLASSMEET_SFU_ADMIN_KEY = janus.admin_key
+    launch.sfu_settings(settings, janus)
     settings.CLASSMEET_SFU_THRESHOLD = 10  # the room stays a mesh until recording starts
     settings.CLASSMEET_RECORDINGS_ROOT = tmp_path / "recordings"
     settings.CLASSMEET_RECORDINGS_QUOTA_BYTES = 0
