@@ -1,7 +1,8 @@
 """Who is in a room, across processes.
 
 Presence is shared exactly as widely as the channel layer: in Redis (next to the layer, with its
-prefix) when the default layer is channels_redis, in this process otherwise.
+prefix) when the default layer is channels_redis's or ours (`classmeet.rooms.layer`), in this
+process otherwise.
 
 Each peer is one entry `peerId → Peer` (user, name, role, channel name) plus a `last_seen` time.
 A live connection refreshes `last_seen` every heartbeat; entries of a crashed process stop being
@@ -162,13 +163,14 @@ class RedisPresenceStore:
 
 
 _stores: dict[str, PresenceStore] = {}
+REDIS_LAYERS = ("channels_redis.", "classmeet.rooms.layer.")
 
 
 def get_store() -> PresenceStore:
     """Return the store that matches the default channel layer's reach (one per configuration)."""
     layer: dict[str, Any] = dict(settings.CHANNEL_LAYERS.get("default", {}))
     backend = str(layer.get("BACKEND", ""))
-    if backend.startswith("channels_redis."):
+    if backend.startswith(REDIS_LAYERS):
         config = layer.get("CONFIG", {})
         host = config.get("hosts", ["redis://127.0.0.1:6379"])[0]
         address = host["address"] if isinstance(host, dict) else str(host)

@@ -135,7 +135,8 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # channels_redis with a batched inbox per process and local delivery: see the module.
+            "BACKEND": "classmeet.rooms.layer.RoomChannelLayer",
             "CONFIG": {
                 # redis-py 8 defaults socket_timeout to 5 s, which makes the layer's blocking
                 # receive time out and closes idle sockets with 1011 (redis-py #4091,

@@ -1,0 +1,146 @@
+"""The room's channel layer on a real Redis: two layer objects stand for two ASGI processes.
+
+Local channels are served without Redis, other processes' through it, in order, with groups
+that span processes; a full inbox is refused out loud; a dead Redis fails every receiver.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+import redis.asyncio as redis
+from channels.exceptions import ChannelFull
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from classmeet.rooms.layer import RoomChannelLayer
+
+pytestmark = pytest.mark.redis
+
+
+@pytest.fixture
+async def layers(redis_url: str) -> AsyncIterator[tuple[RoomChannelLayer, RoomChannelLayer]]:
+    prefix = f"test-layer-{uuid.uuid4().hex[:8]}"
+    made = [RoomChannelLayer(hosts=[redis_url], prefix=prefix, capacity=50) for _ in range(2)]
+    yield made[0], made[1]
+    for layer in made:
+        await layer.flush()
+    client = redis.Redis.from_url(redis_url)
+    assert not [key async for key in client.scan_iter(match=f"{prefix}*")]
+    await client.aclose()
+
+
+async def receive_all(layer: RoomChannelLayer, channel: str, count: int) -> list[int]:
+    return [(await asyncio.wait_for(layer.receive(channel), 5))["n"] for _ in range(count)]
+
+
+async def test_a_channel_of_the_same_process_is_served_without_redis(layers, monkeypatch):
+    here, _there = layers
+    channel = await here.new_channel()
+    waiting = asyncio.create_task(here.receive(channel))
+    await asyncio.sleep(0)
+
+    def no_redis(message: object) -> None:
+        raise AssertionError("a local send was serialized for Redis")
+
+    monkeypatch.setattr(here, "serialize", no_redis)
+    for n in range(3):
+        await here.send(channel, {"type": "t", "n": n})
+    assert (await asyncio.wait_for(waiting, 1))["n"] == 0
+    assert await receive_all(here, channel, 2) == [1, 2]
+
+
+async def test_other_processes_reach_a_channel_through_redis_in_order(layers):
+    here, there = layers
+    channel = await here.new_channel()
+    receiving = asyncio.create_task(receive_all(here, channel, 300))
+    await asyncio.sleep(0)
+    for n in range(300):  # more than one batch of the reader
+        await there.send(channel, {"type": "t", "n": n})
+    assert await receiving == list(range(300))
+
+
+async def test_a_group_spanning_two_processes_gets_each_message_once_in_order(layers):
+    here, there = layers
+    mine = [await here.new_channel() for _ in range(3)]
+    theirs = [await there.new_channel() for _ in range(3)]
+    for channel in mine:
+        await here.group_add("meeting.1", channel)
+    for channel in theirs:
+        await there.group_add("meeting.1", channel)
+    tasks = [asyncio.create_task(receive_all(here, c, 20)) for c in mine] + [
+        asyncio.create_task(receive_all(there, c, 20)) for c in theirs
+    ]
+    await asyncio.sleep(0)
+    for n in range(20):
+        await (here if n % 2 else there).group_send("meeting.1", {"type": "t", "n": n})
+    assert await asyncio.gather(*tasks) == [list(range(20))] * 6
+    await here.group_discard("meeting.1", mine[0])
+    await there.group_send("meeting.1", {"type": "t", "n": 99})
+    assert await receive_all(here, mine[1], 1) == [99]
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(here.receive(mine[0]), 0.3)
+
+
+async def test_a_full_inbox_refuses_a_send_out_loud(layers):
+    here, there = layers
+    local = await here.new_channel()
+    waiting = asyncio.create_task(here.receive(local))
+    await asyncio.sleep(0)
+    waiting.cancel()  # started the reader, then nobody reads: the queue fills up
+    await asyncio.gather(waiting, return_exceptions=True)
+    for n in range(50):
+        await here.send(local, {"type": "t", "n": n})
+    with pytest.raises(ChannelFull):
+        await here.send(local, {"type": "t", "n": 50})
+    # Another process's inbox in Redis: the same capacity, refused the same way.
+    remote = await there.new_channel()
+    for n in range(50):
+        await here.send(remote, {"type": "t", "n": n})
+    with pytest.raises(ChannelFull):
+        await here.send(remote, {"type": "t", "n": 50})
+    assert await receive_all(there, remote, 50) == list(range(50))
+
+
+async def test_queues_of_channels_nobody_reads_are_forgotten(layers, monkeypatch):
+    here, _there = layers
+    monkeypatch.setattr(here, "expiry", 0)
+    gone = await here.new_channel()
+    waiting = asyncio.create_task(here.receive(gone))
+    await asyncio.sleep(0)
+    waiting.cancel()
+    await asyncio.gather(waiting, return_exceptions=True)
+    await here.send(gone, {"type": "t", "n": 1})
+    assert gone in here._inboxes
+    here._swept_at = 0
+    here._sweep()
+    assert gone not in here._inboxes
+
+
+def _dead_redis_url() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"redis://127.0.0.1:{port}/0"  # nothing listens there any more
+
+
+async def test_a_dead_redis_fails_every_receiver():
+    layer = RoomChannelLayer(hosts=[_dead_redis_url()], prefix="test-layer-dead")
+    channels = [await layer.new_channel() for _ in range(3)]
+    results = await asyncio.wait_for(
+        asyncio.gather(*(layer.receive(c) for c in channels), return_exceptions=True), 10
+    )
+    assert all(isinstance(result, RedisConnectionError) for result in results), results
+
+
+async def test_a_send_from_another_event_loop_of_the_process_is_handed_over(layers):
+    """async_to_sync in a thread runs its own loop: the message reaches the receiving one."""
+    here, _there = layers
+    channel = await here.new_channel()
+    waiting = asyncio.create_task(here.receive(channel))
+    await asyncio.sleep(0)
+    await asyncio.to_thread(asyncio.run, here.send(channel, {"type": "t", "n": 7}))
+    assert (await asyncio.wait_for(waiting, 5))["n"] == 7
