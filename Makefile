@@ -67,4 +67,4 @@ bench-relay: assets
 SOAK_SECONDS ?= 600
 soak: assets
 	CLASSMEET_SOAK_SECONDS=$(SOAK_SECONDS) DJANGO_SETTINGS_MODULE=config.settings.test \
-		$(BIN)/pytest tests/faults/test_soak.py -m soak -p no:cacheprovider -s -q --timeout=$$(( $(SOAK_SECONDS) + 600 ))
+		$(BIN)/pytest tests/faults/test_soak.py -p no:cacheprovider -s -q --timeout=$$(( $(SOAK_SECONDS) + 600 ))
