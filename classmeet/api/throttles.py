@@ -8,11 +8,17 @@ from typing import TYPE_CHECKING, Any
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
 
+from classmeet.core.ratelimit import client_ip
+
 if TYPE_CHECKING:  # rest_framework.views imports the throttle classes named in settings
     from rest_framework.request import Request
 
 
 class _LiveRate(SimpleRateThrottle):
+    def get_ident(self, request: "Request") -> str:
+        # DRF's own believes any X-Forwarded-For (NUM_PROXIES unset): a client could rotate it.
+        return client_ip(request._request)
+
     def get_rate(self) -> str | None:
         rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope or "")
         return None if rate is None else str(rate)

@@ -8,11 +8,19 @@ The rate is read from ``settings.CLASSMEET_RATELIMITS[scope]`` when set (``"<cou
 period ``second``, ``minute``, ``hour`` or ``day``), else ``default_rate``. Only the listed methods
 count (POST by default), per client IP address. Past the limit the view is not called: the client
 gets 429 with a ``Retry-After`` header, a page for browsers and a JSON body for JSON clients.
+
+The client address (``client_ip``, also used by django-axes and the API throttles) is
+``REMOTE_ADDR``, unless that is a proxy listed in ``settings.CLASSMEET_TRUSTED_PROXIES``
+(addresses or networks; production trusts loopback, where deploy/nginx runs): then it is the
+nearest untrusted address of ``X-Forwarded-For``, read from the right, or else ``X-Real-IP``.
+What a client writes into those headers itself is never believed: nginx appends the address it
+saw to the client's ``X-Forwarded-For``, and that is the entry the walk stops at.
 """
 
 from __future__ import annotations
 
 import functools
+import ipaddress
 import time
 from collections.abc import Callable
 from typing import Any
@@ -43,8 +51,38 @@ def rate_for(scope: str, default_rate: str) -> tuple[int, int]:
     return parse_rate(rates.get(scope, default_rate))
 
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@functools.lru_cache(maxsize=8)
+def _networks(proxies: tuple[str, ...]) -> tuple[Network, ...]:
+    return tuple(ipaddress.ip_network(proxy.strip(), strict=False) for proxy in proxies)
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+
+
 def client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
+    """The address of the client: REMOTE_ADDR, or what a trusted proxy in front of us saw."""
+    remote = str(request.META.get("REMOTE_ADDR") or "")
+    trusted = _networks(tuple(getattr(settings, "CLASSMEET_TRUSTED_PROXIES", ())))
+    peer = _address(remote)
+    if peer is None or not any(peer in network for network in trusted):
+        return remote or "unknown"
+    hops = [_address(hop) for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    for hop in reversed(hops):
+        if hop is None:  # not an address: whatever is left of it was written by the client
+            break
+        if not any(hop in network for network in trusted):
+            return str(hop)
+    real = _address(request.META.get("HTTP_X_REAL_IP", ""))
+    if real is not None:
+        return str(real)
+    return remote
 
 
 def hit(*, scope: str, key: str, limit: int, window: int) -> int:
