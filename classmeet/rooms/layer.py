@@ -35,6 +35,7 @@ import time
 from typing import Any
 
 from channels.exceptions import ChannelFull
+from channels.layers import InMemoryChannelLayer
 from channels_redis.core import RedisChannelLayer
 
 logger = logging.getLogger(__name__)
@@ -279,3 +280,21 @@ class RoomChannelLayer(RedisChannelLayer):
             )
             if over:
                 logger.warning("%s inboxes full in group %s: message dropped for them", over, group)
+
+
+class InProcessChannelLayer(InMemoryChannelLayer):
+    """channels' in-memory layer (one process, no Redis) that cleans up once a second.
+
+    `InMemoryChannelLayer.receive` walks every channel and every group member to drop expired
+    messages on every call: with 1,000 sockets each relayed frame cost a walk over ~2,000 entries
+    and the process could not keep up (docs/benchmarks.md "Signaling relay"). Expiry is counted in
+    seconds (`expiry`, 60 by default), so once a second finds the same expired messages.
+    """
+
+    _cleaned_at = 0.0
+
+    def _clean_expired(self) -> None:
+        now = time.monotonic()
+        if now - self._cleaned_at >= 1.0:
+            self._cleaned_at = now
+            super()._clean_expired()

@@ -163,7 +163,7 @@ class RedisPresenceStore:
 
 
 _stores: dict[str, PresenceStore] = {}
-REDIS_LAYERS = ("channels_redis.", "classmeet.rooms.layer.")
+REDIS_LAYERS = ("channels_redis.", "classmeet.rooms.layer.RoomChannelLayer")
 
 
 def get_store() -> PresenceStore:

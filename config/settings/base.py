@@ -153,7 +153,8 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # channels' in-memory layer, cleaning expired messages once a second instead of per receive.
+    CHANNEL_LAYERS = {"default": {"BACKEND": "classmeet.rooms.layer.InProcessChannelLayer"}}
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import time
 import uuid
 from collections.abc import AsyncIterator
 
 import pytest
 import redis.asyncio as redis
 from channels.exceptions import ChannelFull
+from channels.layers import InMemoryChannelLayer
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from classmeet.rooms.layer import RoomChannelLayer
+from classmeet.rooms.layer import InProcessChannelLayer, RoomChannelLayer
 
 pytestmark = pytest.mark.redis
 
@@ -144,3 +146,25 @@ async def test_a_send_from_another_event_loop_of_the_process_is_handed_over(laye
     await asyncio.sleep(0)
     await asyncio.to_thread(asyncio.run, here.send(channel, {"type": "t", "n": 7}))
     assert (await asyncio.wait_for(waiting, 5))["n"] == 7
+
+
+async def test_the_in_process_layer_cleans_up_once_a_second(monkeypatch):
+    """Without Redis: expired messages still go, but not with a walk over everything per receive."""
+    layer = InProcessChannelLayer(expiry=1)
+    walks = []
+    original = InMemoryChannelLayer._clean_expired
+    monkeypatch.setattr(
+        InMemoryChannelLayer, "_clean_expired", lambda self: walks.append(1) or original(self)
+    )
+    stale, live = await layer.new_channel(), await layer.new_channel()
+    await layer.send(stale, {"type": "t", "n": 0})
+    for n in range(100):
+        await layer.send(live, {"type": "t", "n": n})
+    assert [(await layer.receive(live))["n"] for _ in range(100)] == list(range(100))
+    assert len(walks) == 1
+    layer._cleaned_at -= 5  # a few seconds later
+    monkeypatch.setattr("time.time", lambda real=time.time: real() + 5)
+    await layer.send(live, {"type": "t", "n": 100})
+    await layer.receive(live)
+    assert len(walks) == 2
+    assert stale not in layer.channels  # its message expired
