@@ -151,11 +151,14 @@ async def test_a_send_from_another_event_loop_of_the_process_is_handed_over(laye
 async def test_the_in_process_layer_cleans_up_once_a_second(monkeypatch):
     """Without Redis: expired messages still go, but not with a walk over everything per receive."""
     layer = InProcessChannelLayer(expiry=1)
-    walks = []
+    walks: list[int] = []
     original = InMemoryChannelLayer._clean_expired
-    monkeypatch.setattr(
-        InMemoryChannelLayer, "_clean_expired", lambda self: walks.append(1) or original(self)
-    )
+
+    def counted(self: InMemoryChannelLayer) -> None:
+        walks.append(1)
+        original(self)
+
+    monkeypatch.setattr(InMemoryChannelLayer, "_clean_expired", counted)
     stale, live = await layer.new_channel(), await layer.new_channel()
     await layer.send(stale, {"type": "t", "n": 0})
     for n in range(100):
