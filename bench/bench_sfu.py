@@ -149,6 +149,21 @@ def main() -> None:
                     / 1000
                     for p in first
                 ]
+                marks = first[0].evaluate(
+                    "() => { const t = window.classmeetRoom.sfu().timings;"
+                    " return [t.offered, t.published, t.feed, t.flowing].map("
+                    " (v) => v === null ? null : v - t.switched); }"
+                )
+                teacher_marks = t.evaluate(
+                    "() => { const t = window.classmeetRoom.sfu().timings;"
+                    " return [t.offered, t.published, t.flowing].map("
+                    " (v) => v === null ? null : v - t.switched); }"
+                )
+                print(
+                    "teacher: offer sent / answer back / flowing (ms after topology):",
+                    teacher_marks,
+                )
+                print("listener: offer / answer / first feed / flowing (ms):", marks)
                 rest = [open_page(listeners, server.url, s, room) for s in students[4:]]
                 pages = [*first, fifth, *rest]
                 wait_decoding(pages, teacher_id, 300)

@@ -160,6 +160,17 @@ class SfuStart(Message):
     sdp: Sdp
 
 
+class SfuTrickle(Message):
+    """One ICE candidate of this client's link to Janus (`candidate` absent: gathering is done).
+
+    `feedId` 0 is the publishing link; otherwise the link receiving that feed.
+    """
+
+    type: Literal["sfu-trickle"]
+    feedId: int = Field(default=0, ge=0, le=2**53)
+    candidate: IceCandidateInit | None = None
+
+
 class SfuUnsubscribe(Message):
     type: Literal["sfu-unsubscribe"]
     feedId: FeedId
@@ -186,6 +197,7 @@ ClientMessage = Annotated[
     | SfuPublish
     | SfuSubscribe
     | SfuStart
+    | SfuTrickle
     | SfuUnsubscribe,
     Field(discriminator="type"),
 ]

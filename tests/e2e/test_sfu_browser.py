@@ -1,12 +1,15 @@
 """The SFU topology in real headless Chromium: six participants (threshold 5) in one meeting
 start as a mesh, the 5th join moves the room to Janus, every participant then decodes the
-teacher's video and at least three other feeds through Janus, the mesh closes, a removed
-participant loses the feed, and forged credentials do not open the Janus room.
+teacher's video and at least three other feeds through Janus and the mesh closes. Then, in SFU
+mode: simulcast layers, the grid cap, chat, hand, camera off, the teacher's mute, attendance, a
+dropped socket that comes back and decodes again, removal (the feed stops), forged and expired
+credentials refused by Janus, and Janus killed: the room goes back to the mesh.
 
 Janus never offers a loopback candidate, so this test gives it a network of its own: a network
-namespace with one end of a veth pair (10.200.77.2/30; the host end is 10.200.77.1), and runs
-Janus there with deploy/janus settings (API on the veth address, ICE enforced on it). Nothing
-depends on the machine's external interface. The namespace is removed at the end.
+namespace with one end of a veth pair (10.200.77.2/30, the host end 10.200.77.1; the next free
+/30 of 10.200.77.0/24 if another run holds it), and runs Janus there with deploy/janus settings
+(API on the veth address, ICE enforced on it). Nothing depends on the machine's external
+interface. The namespace is removed at the end.
 """
 
 from __future__ import annotations

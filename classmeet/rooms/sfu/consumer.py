@@ -10,6 +10,7 @@ socket closes, so leaving, being removed or the meeting ending stops the media a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from typing import Any, ClassVar, Literal
@@ -27,6 +28,7 @@ from classmeet.rooms.sfu.janus import SFU_ERRORS, JanusSession
 logger = logging.getLogger(__name__)
 
 UNAVAILABLE = protocol.ErrorCode.SFU_UNAVAILABLE
+PREPARE = "sfu.prepare"  # group event: open the Janus sessions before the browsers' offers
 RECOVERY_PROBE_SECONDS = 2.0
 RECOVERY_MAX_SECONDS = 600.0  # a large room waits this long for Janus to come back
 # Strong references to feed announcements waiting for the media to come up.
@@ -125,10 +127,12 @@ class SfuConsumer(ClassroomConsumer):
         protocol.SfuPublish: "handle_sfu_publish",
         protocol.SfuSubscribe: "handle_sfu_subscribe",
         protocol.SfuStart: "handle_sfu_start",
+        protocol.SfuTrickle: "handle_sfu_trickle",
         protocol.SfuUnsubscribe: "handle_sfu_unsubscribe",
     }
 
     janus: JanusSession | None = None
+    _opening: asyncio.Task[JanusSession] | None = None  # the session being opened (or opened)
     publisher_handle: int = 0
     feed_id: int = 0
     sfu_token: str = ""
@@ -155,6 +159,7 @@ class SfuConsumer(ClassroomConsumer):
         if await topology.topology_get(meeting_id=self.meeting_id) == topology.SFU:
             if not told:  # switched by another socket before this one was in the group
                 await self._send_text(protocol.dump(await topology_message(self.meeting_id)))
+            self._keep(self._prepare())
             return
         present, _expired = await presence.sweep(self.meeting_id)
         if len(present) < conf.threshold():
@@ -166,6 +171,7 @@ class SfuConsumer(ClassroomConsumer):
             return  # stay a mesh
         if await topology.topology_switch(meeting_id=self.meeting_id):
             switch = protocol.Topology(mode="sfu", maxStudentVideos=conf.max_student_videos())
+            await self.channel_layer.group_send(group_name(self.meeting_id), {"type": PREPARE})
             await self.channel_layer.group_send(
                 group_name(self.meeting_id), frame_event(protocol.dump(switch))
             )
@@ -185,7 +191,18 @@ class SfuConsumer(ClassroomConsumer):
         ):
             await self.send_error(UNAVAILABLE, "This room does not use the SFU.")
             return None
-        credential = rooms.sfu_credential_new(user_id=self.peer.user_id)
+        opening = self._opening
+        if opening is None or (opening.done() and (opening.cancelled() or opening.exception())):
+            opening = self._opening = asyncio.create_task(self._open_session(self.peer))
+        session = await opening
+        if session.closed:  # lost since: open another one
+            self._opening = None
+            return await self._session()
+        return session
+
+    async def _open_session(self, peer: presence.Peer) -> JanusSession:
+        """Open the Janus session, attach, allow the credential and join as a publisher."""
+        credential = rooms.sfu_credential_new(user_id=peer.user_id)
         session = rooms.participant_session(credential)
         try:
             await session.open()
@@ -201,7 +218,7 @@ class SfuConsumer(ClassroomConsumer):
                     "room": self.meeting_id,
                     "pin": rooms.room_pin(self.meeting_id),
                     "token": credential,
-                    "display": f"{self.peer.user_id}:{self.peer.peer_id}",
+                    "display": f"{peer.user_id}:{peer.peer_id}",
                 },
             )
         except BaseException:
@@ -234,6 +251,17 @@ class SfuConsumer(ClassroomConsumer):
                 )
             except SFU_ERRORS as exc:
                 logger.warning("renewing the SFU credential failed: %s", exc)
+
+    async def sfu_prepare(self, event: dict[str, Any]) -> None:
+        """The room is switching: open the Janus session now, while the browser makes its offer."""
+        if self.peer is not None and not self.closing:
+            self._keep(self._prepare())
+
+    async def _prepare(self) -> None:
+        try:
+            await self._session()
+        except SFU_ERRORS as exc:
+            logger.warning("preparing the SFU session failed: %s", exc)
 
     # Janus lost -----------------------------------------------------------------------------------
 
@@ -347,6 +375,26 @@ class SfuConsumer(ClassroomConsumer):
         except SFU_ERRORS as exc:
             await self._sfu_failed("start", exc, message.feedId)
 
+    async def handle_sfu_trickle(self, message: protocol.SfuTrickle) -> None:
+        """The browser's candidates follow its SDP (trickle ICE: no wait for gathering)."""
+        session = self.janus
+        if session is None:
+            return  # the link it belongs to failed or is gone: nothing to add it to
+        handle = (
+            self.publisher_handle if not message.feedId else self.subscriptions.get(message.feedId)
+        )
+        if not handle:
+            return
+        candidate: dict[str, Any] = {"completed": True}
+        if message.candidate is not None:
+            candidate = message.candidate.model_dump(
+                exclude_none=True, exclude={"usernameFragment"}
+            )
+        try:
+            await session.trickle(handle, candidate)
+        except SFU_ERRORS as exc:
+            logger.info("an SFU candidate was refused: %s", exc)
+
     async def handle_sfu_unsubscribe(self, message: protocol.SfuUnsubscribe) -> None:
         handle = self.subscriptions.pop(message.feedId, 0) if self.janus else 0
         if self.janus is not None and handle:
@@ -355,6 +403,11 @@ class SfuConsumer(ClassroomConsumer):
     # Leaving ------------------------------------------------------------------------------------
 
     async def _close_janus(self) -> None:
+        opening, self._opening = self._opening, None
+        if opening is not None and not opening.done():
+            opening.cancel()
+            with contextlib.suppress(BaseException):
+                await opening
         session, self.janus = self.janus, None
         if session is None:
             return

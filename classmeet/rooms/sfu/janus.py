@@ -127,6 +127,12 @@ class JanusSession:
             self._waiting.pop(transaction, None)
         return dict(event.get("plugindata", {}).get("data", {})), event.get("jsep")
 
+    async def trickle(self, handle_id: int, candidate: dict[str, Any]) -> None:
+        """Hand Janus one ICE candidate of the browser's link (or `{"completed": true}`)."""
+        await self._post(
+            f"/{self.session_id}/{handle_id}", {"janus": "trickle", "candidate": candidate}
+        )
+
     async def _poll(self) -> None:
         failures = 0
         while not self.closed:

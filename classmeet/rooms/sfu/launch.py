@@ -150,16 +150,35 @@ def start_janus(
     return janus
 
 
+SFU_TEST_NETWORK = "10.200.77"  # the SFU tests' namespaces (recordings use 10.200.78)
+
+
 def _ip(*args: str, check: bool = True) -> None:
     subprocess.run(["ip", *args], check=check, capture_output=True)  # noqa: S603, S607
+
+
+def free_block(network: str = SFU_TEST_NETWORK) -> tuple[str, str]:
+    """(host, namespace) addresses of the first /30 of `network` (a /24 prefix such as
+    "10.200.77") no interface of this machine uses: two runs at once do not collide."""
+    used = subprocess.run(
+        ["ip", "-4", "-o", "addr", "show"],  # noqa: S607
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    for base in range(0, 256, 4):
+        host, ns = f"{network}.{base + 1}", f"{network}.{base + 2}"
+        if f" {host}/" not in used:
+            return host, ns
+    raise RuntimeError(f"no free /30 left in {network}.0/24")
 
 
 @contextmanager
 def janus_in_netns(
     name: str,
     *,
-    host_ip: str = "10.200.77.1",
-    ns_ip: str = "10.200.77.2",
+    host_ip: str = "",
+    ns_ip: str = "",
     port: int = 8088,
     rtp_ports: tuple[int, int] = (22000, 22199),
 ) -> Iterator[JanusProcess]:
@@ -167,8 +186,12 @@ def janus_in_netns(
 
     Janus never offers a loopback candidate; this gives it a non-loopback address that only
     this namespace uses (its API on `ns_ip`, ICE enforced on the namespace's veth end), without
-    touching the machine's interfaces. Needs root and iproute2; removed on the way out.
+    touching the machine's interfaces. By default the first free /30 of 10.200.77.0/24
+    (10.200.77.1 ↔ .2 unless another run holds it). Needs root and iproute2; removed on the way
+    out.
     """
+    if not host_ip or not ns_ip:
+        host_ip, ns_ip = free_block()
     host_if, ns_if = f"{name}h", f"{name}n"
 
     def down() -> None:

@@ -293,6 +293,14 @@ async def test_threshold_switches_everyone_and_media_negotiates_through_the_sock
     assert published["sdp"].startswith("v=0")
     assert "a=fingerprint" in published["sdp"]
     assert f"{teacher.pk}:{t.peer_id}" in await displays(room.pk)
+    # Trickle ICE: the browser's candidates follow its offer; Janus takes them silently.
+    host = "candidate:1 1 udp 2122260223 10.200.77.1 50000 typ host generation 0"
+    await t.send({"type": "sfu-trickle", "candidate": {"candidate": host, "sdpMid": "0"}})
+    await t.send({"type": "sfu-trickle"})  # gathering complete
+    await t.send({"type": "sfu-trickle", "feedId": 12345, "candidate": {"candidate": host}})
+    assert await t.nothing(timeout=0.5)  # not a feed of ours: ignored
+    await t.send({"type": "sfu-trickle", "feedId": -1})
+    assert (await frame_of(t, "error"))["code"] == "bad-message"
     # No media reached Janus (no browser here): the feed is not announced, and subscribing to
     # it fails cleanly. tests/e2e/test_sfu_browser.py proves media end to end.
     assert await s.nothing(timeout=0.5)

@@ -1,10 +1,9 @@
 // The SFU topology: when the server says `topology: sfu`, publish the local tracks to the
 // meeting's Janus VideoRoom and receive every other participant's feed from it. All Janus
 // signaling goes through the meeting socket (sfu-publish / sfu-published, sfu-subscribe /
-// sfu-offer / sfu-start); Janus's candidates are in its SDP, ours are sent in ours once ICE
-// gathering is complete. Message shapes: classmeet/rooms/protocol.py, docs/protocol.md.
+// sfu-offer / sfu-start); Janus's candidates are in its SDP, ours follow ours (sfu-trickle).
+// Message shapes: classmeet/rooms/protocol.py, docs/protocol.md.
 
-const GATHER_TIMEOUT_MS = 3000;
 const RETRY_MS = 700;
 const MAX_RETRIES = 8;
 const SPEAKING_LEVEL = 0.02;
@@ -17,17 +16,21 @@ const SIMULCAST = [
   { rid: "l", scaleResolutionDownBy: 4 },
 ];
 
-function gathered(pc) {
-  if (pc.iceGatheringState === "complete") return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      if (pc.iceGatheringState !== "complete") return;
-      pc.removeEventListener("icegatheringstatechange", done);
-      resolve();
-    };
-    pc.addEventListener("icegatheringstatechange", done);
-    setTimeout(resolve, GATHER_TIMEOUT_MS); // host candidates are enough: don't wait forever
-  });
+// Trickle ICE: the SDP goes at once, the candidates follow as `sfu-trickle` (after it, in
+// order, on the same socket); `null` = gathering complete.
+function trickle(pc, send, feedId) {
+  let queue = [];
+  pc.onicecandidate = ({ candidate }) => {
+    const msg = { type: "sfu-trickle", feedId };
+    if (candidate && candidate.candidate) msg.candidate = candidate.toJSON();
+    else if (candidate) return; // an end-of-candidates marker of one m-line
+    if (queue) queue.push(msg);
+    else send(msg);
+  };
+  return () => {
+    for (const msg of queue) send(msg);
+    queue = null;
+  };
 }
 
 // callbacks: { send(msg), localStream(), selfId(), onTrack(peerId, stream),
@@ -42,7 +45,8 @@ export function createSfu(callbacks) {
   const screens = new Set(); // peerIds sharing their screen (media-state)
   let flowingTold = false;
   let socketLost = false; // the meeting socket dropped since we last published
-  const timings = { switched: null, flowing: null }; // performance.now(), for diagnostics
+  // performance.now() marks of the switch, for diagnostics (bench/bench_sfu.py prints them).
+  const timings = { switched: null, offered: null, published: null, feed: null, flowing: null };
   let arrangeTimer = null;
   const rtcConfig = { iceServers: [], bundlePolicy: "max-bundle" };
 
@@ -69,20 +73,24 @@ export function createSfu(callbacks) {
       }
     }
     pc.onconnectionstatechange = () => checkFlowing();
+    const flush = trickle(pc, callbacks.send, 0);
     await pc.setLocalDescription(await pc.createOffer());
-    await gathered(pc);
     if (publisher !== pc) return;
+    timings.offered ??= performance.now();
     callbacks.send({ type: "sfu-publish", sdp: pc.localDescription.sdp });
+    flush();
   }
 
   async function onPublished(msg) {
     if (!publisher || publisher.signalingState !== "have-local-offer") return;
     feedId = msg.feedId;
+    timings.published ??= performance.now();
     await publisher.setRemoteDescription({ type: "answer", sdp: msg.sdp });
   }
 
   function addFeed(feed) {
     if (!active || feed.peerId === callbacks.selfId() || subs.has(feed.feedId)) return;
+    timings.feed ??= performance.now();
     for (const [id, sub] of subs) {
       if (sub.peerId === feed.peerId) dropFeed(id); // the same participant republished
     }
@@ -117,11 +125,12 @@ export function createSfu(callbacks) {
       callbacks.onState(sub.peerId, pc.connectionState);
       checkFlowing();
     };
+    const flush = trickle(pc, callbacks.send, msg.feedId);
     await pc.setRemoteDescription({ type: "offer", sdp: msg.sdp });
     await pc.setLocalDescription(await pc.createAnswer());
-    await gathered(pc);
     if (sub.pc !== pc) return;
     callbacks.send({ type: "sfu-start", feedId: msg.feedId, sdp: pc.localDescription.sdp });
+    flush();
   }
 
   // The feed was not up yet at Janus, or Janus hiccuped: ask again a few times.
