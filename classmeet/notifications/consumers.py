@@ -1,18 +1,25 @@
 """The notifications socket: each signed-in tab joins its user's group and receives new ones."""
 
+import asyncio
+import contextlib
+import logging
 from typing import Any
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from classmeet.core.policy import RoomEntry
 
+from . import presence
 from .services import user_group_name
+
+logger = logging.getLogger(__name__)
 
 
 class NotificationConsumer(AsyncJsonWebsocketConsumer):
     """Server-to-browser only: frames from the browser are ignored."""
 
     group_name: str | None = None
+    presence_task: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -22,10 +29,25 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=RoomEntry.ANONYMOUS.value)
             return
         self.group_name = user_group_name(user.pk)
+        # Online first: fan-outs push only to users with a socket open (presence.py).
+        await presence.mark_online(user.pk)
         await self.channel_layer.group_add(self.group_name, self.channel_name)
+        self.presence_task = asyncio.create_task(self.stay_online(user.pk))
         await self.accept()
 
+    async def stay_online(self, user_id: int) -> None:
+        while True:
+            await asyncio.sleep(presence.refresh_seconds())
+            try:
+                await presence.mark_online(user_id)
+            except Exception:  # Redis restarting: the next refresh (within the TTL) repairs it
+                logger.warning("notifications: presence refresh failed", exc_info=True)
+
     async def disconnect(self, code: int) -> None:
+        if self.presence_task is not None:
+            self.presence_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.presence_task
         if self.group_name is not None:
             await self.channel_layer.group_discard(self.group_name, self.channel_name)
 

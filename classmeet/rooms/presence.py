@@ -20,8 +20,7 @@ import weakref
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Protocol
 
-from django.conf import settings
-
+from classmeet.core.layers import redis_layer_target
 from classmeet.rooms import conf
 
 
@@ -163,18 +162,13 @@ class RedisPresenceStore:
 
 
 _stores: dict[str, PresenceStore] = {}
-REDIS_LAYERS = ("channels_redis.", "classmeet.rooms.layer.RoomChannelLayer")
 
 
 def get_store() -> PresenceStore:
     """Return the store that matches the default channel layer's reach (one per configuration)."""
-    layer: dict[str, Any] = dict(settings.CHANNEL_LAYERS.get("default", {}))
-    backend = str(layer.get("BACKEND", ""))
-    if backend.startswith(REDIS_LAYERS):
-        config = layer.get("CONFIG", {})
-        host = config.get("hosts", ["redis://127.0.0.1:6379"])[0]
-        address = host["address"] if isinstance(host, dict) else str(host)
-        prefix = str(config.get("prefix", "asgi"))
+    target = redis_layer_target()
+    if target is not None:
+        address, prefix = target
         cache_key = f"redis|{address}|{prefix}"
         if cache_key not in _stores:
             _stores[cache_key] = RedisPresenceStore(address=address, prefix=f"{prefix}:presence")

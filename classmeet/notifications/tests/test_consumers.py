@@ -2,12 +2,21 @@
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
 
+from classmeet.accounts.models import User
+from classmeet.courses.models import Enrollment
+from classmeet.discussions.services import discussion_create
+from classmeet.notifications import presence
 from classmeet.notifications.models import Notification
-from classmeet.notifications.services import notification_mark_read, notifications_create
+from classmeet.notifications.services import (
+    notification_mark_read,
+    notifications_create,
+    user_group_name,
+)
 from config.asgi import application
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -121,3 +130,49 @@ async def test_recipient_outside_the_course_receives_nothing(student, outsider, 
     )
     assert await tab.receive_nothing(0.3)  # the outsider is not in the course: nothing for them
     await tab.disconnect()
+
+
+async def test_fan_out_pushes_only_to_users_with_a_socket_open(
+    student, teacher, course, enrollment, monkeypatch
+):
+    """A discussion in a course of 30 students: the one with a tab open gets it live, and the
+    poster's request sends one group message (to that tab), not one per recipient."""
+
+    @database_sync_to_async
+    def enroll_others():
+        others = User.objects.bulk_create(
+            [User(username=f"quiet{i}", role=User.Role.STUDENT) for i in range(29)]
+        )
+        Enrollment.objects.bulk_create([Enrollment(course=course, student=u) for u in others])
+
+    await enroll_others()
+    tab, _, _ = await connect(student)
+    layer = get_channel_layer()
+    sent: list[str] = []
+    real_group_send = layer.group_send
+
+    async def counting_group_send(group: str, message: dict) -> None:
+        sent.append(group)
+        await real_group_send(group, message)
+
+    monkeypatch.setattr(layer, "group_send", counting_group_send)
+    await database_sync_to_async(discussion_create)(
+        course=course, author=teacher, title="Exam", body="Friday"
+    )
+    message = await tab.receive_json_from(10)
+    assert message["type"] == "notification"
+    assert message["unread"] == 1
+    assert sent == [user_group_name(student.pk)]
+    made = await database_sync_to_async(Notification.objects.filter(course=course).count)()
+    assert made == 30  # everybody is still notified in the database
+    await tab.disconnect()
+
+
+async def test_a_closed_tab_keeps_its_user_online_until_the_presence_expires(student, settings):
+    tab, _, _ = await connect(student)
+    assert presence.online_user_ids([student.pk, 0]) == {student.pk}
+    await tab.disconnect()
+    assert presence.online_user_ids([student.pk]) == {student.pk}  # another tab may be open
+    settings.CLASSMEET_NOTIFICATION_PRESENCE_TTL_SECONDS = 0
+    await presence.mark_online(student.pk)
+    assert presence.online_user_ids([student.pk]) == set()

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from classmeet.accounts.models import User
+from classmeet.notifications import presence
 from classmeet.notifications.models import Notification
 from classmeet.notifications.services import (
     notification_mark_read,
@@ -25,9 +26,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def inbox(student):
-    """A channel subscribed to the student's notification group."""
+    """A channel subscribed to the student's notification group, as an open tab's socket is."""
     layer = get_channel_layer()
     channel = async_to_sync(layer.new_channel)()
+    async_to_sync(presence.mark_online)(student.pk)
     async_to_sync(layer.group_add)(user_group_name(student.pk), channel)
     return layer, channel
 
