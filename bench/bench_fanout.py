@@ -2,9 +2,12 @@
 
 Times `discussion_create` (the discussion row, the members query, ONE `INSERT ... SELECT ...
 RETURNING` writing the 1,000 notifications, the e-mail preference query) up to the commit, then
-the on-commit push of the 1,000 notifications to their users' groups (one unread-count query,
-one group_send each), and counts the SQL statements of both with CaptureQueriesContext. Runs on the database of BENCH_DATABASE_URL (PostgreSQL by default, or a
-SQLite file) with the in-memory channel layer, or the Redis one with --redis.
+the on-commit push (one presence lookup for the 1,000 recipients, then for the online ones only:
+one unread-count query and one group_send each), and counts the SQL statements of both with
+CaptureQueriesContext. `--online 0,100,1000` repeats it with that many of the students marked as
+having a notifications socket open (classmeet/notifications/presence.py). Runs on the database of
+BENCH_DATABASE_URL (PostgreSQL by default, or a SQLite file) with the in-memory channel layer, or
+the Redis one with --redis.
 
     .venv/bin/python -m bench.bench_fanout                                   # PostgreSQL
     BENCH_DATABASE_URL=sqlite:///var/bench/fanout.sqlite3 .venv/bin/python -m bench.bench_fanout
@@ -60,13 +63,42 @@ def course_of(students: int) -> Any:
     return course
 
 
-def one_run(course: Any, n: int) -> dict[str, float]:
+def mark_online(course: Any, count: int) -> None:
+    """Mark the first `count` students of the course as having a notifications socket open."""
+    from asgiref.sync import async_to_sync
+
+    from classmeet.courses.models import Enrollment
+    from classmeet.notifications import presence
+
+    ids = Enrollment.objects.filter(course=course).order_by("student_id")
+    for student_id in ids.values_list("student_id", flat=True)[:count]:
+        async_to_sync(presence.mark_online)(student_id)
+
+
+def count_sends() -> list[str]:
+    """Record the group of every group_send of the default layer (for the table)."""
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    sent: list[str] = []
+    real = layer.group_send
+
+    async def counting(group: str, message: dict[str, Any]) -> None:
+        sent.append(group)
+        await real(group, message)
+
+    layer.group_send = counting
+    return sent
+
+
+def one_run(course: Any, n: int, sent: list[str]) -> dict[str, float]:
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
     from classmeet.discussions.services import discussion_create
 
     marks: dict[str, float] = {}
+    sent.clear()
 
     def committed() -> None:
         marks["commit"] = time.perf_counter()
@@ -92,6 +124,7 @@ def one_run(course: Any, n: int) -> dict[str, float]:
         "statements_tx": marks["before_commit"],
         "statements_all": len(sql),
         "notification_inserts": len(inserts),
+        "sends": len(sent),
     }
 
 
@@ -101,6 +134,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--redis", action="store_true", help="use the Redis channel layer")
     parser.add_argument("--write", action="store_true", help="append the figures to the docs")
+    parser.add_argument(
+        "--online",
+        default="0,100,1000",
+        help="comma-separated numbers of recipients with a notifications socket open",
+    )
     args = parser.parse_args()
 
     redis_url = os.environ.get("REDIS_URL", DEFAULT_REDIS_URL) if args.redis else ""
@@ -112,34 +150,42 @@ def main() -> None:
 
     course = course_of(args.students)
     recipients = args.students + 0  # the teacher writes: every student is notified
-    results = [one_run(course, n) for n in range(args.runs + 1)][1:]  # the first one warms up
-    made = Notification.objects.filter(course=course).count()
-    Notification.objects.filter(course=course).delete()
-    assert made == recipients * (args.runs + 1), made
-
-    def med(key: str) -> float:
-        return statistics.median(r[key] for r in results)
-
+    sent = count_sends()
     layer = str(settings.CHANNEL_LAYERS["default"]["BACKEND"]).rsplit(".", 1)[-1]
-    rows = [
-        [
-            connection.vendor,
-            layer,
-            recipients,
-            med("write_ms"),
-            max(r["write_ms"] for r in results),
-            med("write_cpu_ms"),
-            med("push_ms"),
-            med("total_ms"),
-            int(med("statements_tx")),
-            int(med("statements_all")),
-            int(med("notification_inserts")),
-        ]
-    ]
+    rows = []
+    for online in sorted(int(n) for n in args.online.split(",")):
+        mark_online(course, online)  # ascending: the earlier ones stay online
+        runs = [one_run(course, n, sent) for n in range(args.runs + 1)]
+        results = runs[1:]  # the first one warms up
+        made = Notification.objects.filter(course=course).count()
+        Notification.objects.filter(course=course).delete()
+        assert made == recipients * (args.runs + 1), made
+
+        def med(key: str, results: list[dict[str, float]] = results) -> float:
+            return statistics.median(r[key] for r in results)
+
+        rows.append(
+            [
+                connection.vendor,
+                layer,
+                recipients,
+                online,
+                med("write_ms"),
+                max(r["write_ms"] for r in results),
+                med("write_cpu_ms"),
+                med("push_ms"),
+                med("total_ms"),
+                int(med("statements_tx")),
+                int(med("statements_all")),
+                int(med("notification_inserts")),
+                int(med("sends")),
+            ]
+        )
     headers = [
         "database",
         "channel layer",
         "recipients",
+        "with a socket open",
         "write to commit, median ms",
         "write, max ms",
         "write, CPU ms of this process",
@@ -148,10 +194,12 @@ def main() -> None:
         "SQL in the transaction",
         "SQL incl. push",
         "INSERT batches into notifications",
+        "group sends",
     ]
     print_table(f"{SECTION}: {args.runs} runs (+1 warm-up)", headers, rows)
     if args.write:
         command = ".venv/bin/python -m bench.bench_fanout" + (" --redis" if args.redis else "")
+        command += f" --online {args.online}"
         if not database_url().startswith("postgres"):
             command = f"BENCH_DATABASE_URL={database_url()} {command}"
         body = markdown_table(headers, rows) + (
