@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -15,6 +16,8 @@ from classmeet.courses.models import Course
 from .models import Meeting
 
 PAST_LIMIT = 50
+UPCOMING_PAGE_SIZE = 25  # the meetings page lists upcoming meetings a page at a time
+COURSE_UPCOMING_LIMIT = 10  # a course page shows the next ten
 CALENDAR_PAST_DAYS = 90
 
 
@@ -32,6 +35,7 @@ class MeetingGroups:
     live: list[MeetingRow] = field(default_factory=list)
     upcoming: list[MeetingRow] = field(default_factory=list)
     past: list[MeetingRow] = field(default_factory=list)
+    more_upcoming: bool = False  # a bounded upcoming list left later meetings out
 
 
 def meeting_list_for_user(*, user: User) -> QuerySet[Meeting]:
@@ -45,15 +49,32 @@ def meeting_list_for_user(*, user: User) -> QuerySet[Meeting]:
     )
 
 
-def meeting_groups(*, meetings: QuerySet[Meeting], now: datetime | None = None) -> MeetingGroups:
-    """Split meetings into live now, upcoming (soonest first) and past (latest first)."""
+def meeting_groups(
+    *,
+    meetings: QuerySet[Meeting],
+    now: datetime | None = None,
+    upcoming_limit: int | None = None,
+    upcoming_offset: int = 0,
+) -> MeetingGroups:
+    """Split meetings into live now, upcoming (soonest first) and past (latest first).
+
+    With `upcoming_limit`, only that many of the meetings that started in the last 8 hours or
+    start later (live, upcoming, just ended) are read, after skipping `upcoming_offset` of them:
+    a page of the list, soonest first, with `more_upcoming` telling if later ones exist. The
+    cost then stays the same however far ahead meetings are scheduled.
+    """
     now = now or timezone.now()
     groups = MeetingGroups()
     # Past = started more than the longest duration ago, or ended/cancelled before now.
-    recent = meetings.filter(starts_at__gte=now - timedelta(minutes=480))
-    older = meetings.filter(starts_at__lt=now - timedelta(minutes=480)).order_by(
-        "-starts_at", "-id"
-    )[:PAST_LIMIT]
+    since = now - timedelta(minutes=480)
+    older = meetings.filter(starts_at__lt=since).order_by("-starts_at", "-id")[:PAST_LIMIT]
+    recent: Iterable[Meeting] = meetings.filter(starts_at__gte=since)
+    if upcoming_limit is not None:
+        end = upcoming_offset + upcoming_limit
+        ordered = meetings.filter(starts_at__gte=since).order_by("starts_at", "id")
+        window = list(ordered[upcoming_offset : end + 1])  # one more: are there later ones?
+        groups.more_upcoming = len(window) > upcoming_limit
+        recent = window[:upcoming_limit]
     for meeting in recent:
         row = MeetingRow(meeting, meeting.phase(now), meeting.is_joinable(now))
         if row.phase == Meeting.Phase.LIVE:
@@ -73,7 +94,7 @@ def meeting_groups(*, meetings: QuerySet[Meeting], now: datetime | None = None) 
 def meeting_list_for_course(*, course: Course, now: datetime | None = None) -> MeetingGroups:
     """Return a course's meetings grouped for its page (the caller checked the policy)."""
     meetings = course.meetings.select_related("course", "course__teacher", "created_by")
-    return meeting_groups(meetings=meetings, now=now)
+    return meeting_groups(meetings=meetings, now=now, upcoming_limit=COURSE_UPCOMING_LIMIT)
 
 
 def meeting_list_for_calendar(*, user: User) -> QuerySet[Meeting]:

@@ -60,7 +60,16 @@ def _ics_response(body: bytes, filename: str) -> HttpResponse:
 @require_GET
 def meeting_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    groups = selectors.meeting_groups(meetings=selectors.meeting_list_for_user(user=user))
+    raw_page = request.GET.get("upcoming_page", "1")
+    if not raw_page.isdigit() or int(raw_page) < 1 or len(raw_page) > 6:
+        raise Http404(_("No such page of upcoming meetings."))
+    page = int(raw_page)
+    size = selectors.UPCOMING_PAGE_SIZE
+    groups = selectors.meeting_groups(
+        meetings=selectors.meeting_list_for_user(user=user),
+        upcoming_limit=size,
+        upcoming_offset=(page - 1) * size,
+    )
     own_courses = Course.objects.filter(teacher=user).order_by("title") if user.is_teacher else []
     feed_url = (
         request.build_absolute_uri(
@@ -72,7 +81,13 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "meetings/meeting_list.html",
-        {"nav": "meetings", "groups": groups, "own_courses": own_courses, "feed_url": feed_url},
+        {
+            "nav": "meetings",
+            "groups": groups,
+            "own_courses": own_courses,
+            "feed_url": feed_url,
+            "upcoming_page": page,
+        },
     )
 
 

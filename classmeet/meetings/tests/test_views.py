@@ -47,6 +47,31 @@ def test_meeting_list_groups_live_upcoming_and_past_for_a_student(client, studen
     assert "Schedule Meeting" not in html
 
 
+def test_meeting_list_pages_the_upcoming_meetings(
+    client, student, enrollment, django_assert_max_num_queries
+):
+    """The upcoming section shows the next 25, then the later ones page by page, at a constant
+    number of queries; a page that is not a positive number is a 404."""
+    first = _future()
+    soon = [
+        MeetingFactory.create(course=enrollment.course, starts_at=first + timedelta(hours=i))
+        for i in range(30)
+    ]
+    client.force_login(student)
+    url = reverse("meetings:meeting-list")
+    with django_assert_max_num_queries(8):
+        response = client.get(url)
+    assert [r.meeting for r in response.context["groups"].upcoming] == soon[:25]
+    assert "?upcoming_page=2" in response.content.decode()
+    response = client.get(url, {"upcoming_page": "2"})
+    assert [r.meeting for r in response.context["groups"].upcoming] == soon[25:]
+    html = response.content.decode()
+    assert "?upcoming_page=1" in html
+    assert "?upcoming_page=3" not in html
+    for bad in ("0", "-1", "two", "9999999"):
+        assert client.get(url, {"upcoming_page": bad}).status_code == 404
+
+
 def test_meeting_list_for_a_teacher_offers_scheduling_for_own_courses(client, teacher, course):
     MeetingFactory.create(course=course, title="Mine", starts_at=_future())
     client.force_login(teacher)
