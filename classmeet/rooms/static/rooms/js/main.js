@@ -28,17 +28,25 @@ async function main() {
   let cameraTrack = null;
   let screenTrack = null;
 
-  // Milliseconds since navigation start, for diagnostics (bench/bench_join.py prints them).
-  const timings = { media: null, welcome: null, connected: {} };
+  // Milliseconds since navigation start, for diagnostics (bench/bench_join.py prints them); the
+  // same moments are also `performance.mark`s named `classmeet:<step>`.
+  const mark = (step) => {
+    performance.mark(`classmeet:${step}`);
+    return performance.now();
+  };
+  const timings = { start: mark("start"), media: null, socket: null, welcome: null };
+  timings.connected = {}; // peerId -> first "connected"
   const states = []; // the socket's state changes, in order
   const signaling = createSignaling(socketUrl(root.dataset.wsPath));
+  let mediaSettled = false; // getUserMedia has answered (with tracks or without)
   const peers = createPeers({
     send: (msg) => signaling.send(msg),
     localStream: () => localStream,
+    mediaPending: () => !mediaSettled,
     onTrack: (peerId, stream) => ui.setTileStream(peerId, names.get(peerId) ?? "", stream),
     onState: (peerId, state) => {
       ui.setTileState(peerId, state);
-      if (state === "connected") timings.connected[peerId] ??= performance.now();
+      if (state === "connected") timings.connected[peerId] ??= mark(`connected-${peerId}`);
     },
   });
 
@@ -79,10 +87,15 @@ async function main() {
     states,
   };
 
-  // Start the socket and the camera at the same time; handle `welcome` once media is ready.
+  // The camera and the socket start at the same time and the mesh does not wait for the camera:
+  // connections are negotiated with audio and video transceivers whose tracks are put in with
+  // `replaceTrack` when getUserMedia answers (peers.attachLocalMedia), so joining costs
+  // max(getUserMedia, signaling + ICE) instead of their sum. Only the SFU waits (it publishes).
   const mediaReady = acquireMedia().then((media) => {
-    timings.media = performance.now();
+    timings.media = mark("media");
     for (const track of media.stream.getTracks()) localStream.addTrack(track);
+    mediaSettled = true;
+    peers.attachLocalMedia();
     cameraTrack = localStream.getVideoTracks()[0] ?? null;
     root.dataset.mediaMode = media.mode;
     if (media.mode === "audio-only") ui.showMediaBanner(text("msgAudioOnly"));
@@ -94,6 +107,10 @@ async function main() {
     refreshDevices();
     return media;
   });
+  // The server sends `topology: sfu` before `welcome` when the room is already on the SFU: note
+  // it at once, so that `welcome` (which no longer waits for the camera) starts no mesh links.
+  let roomOnSfu = false;
+  const onSfu = () => sfu.active || roomOnSfu;
 
   function addParticipant(p) {
     names.set(p.peerId, p.name);
@@ -111,9 +128,11 @@ async function main() {
     ui.removeParticipant(peerId);
   }
 
-  signaling.on("welcome", async (msg) => {
-    timings.welcome ??= performance.now();
-    await mediaReady;
+  signaling.on("open", () => {
+    timings.socket ??= mark("socket");
+  });
+  signaling.on("welcome", (msg) => {
+    timings.welcome ??= mark("welcome");
     peers.configure(msg);
     if (!msg.resumed) {
       names.clear();
@@ -123,27 +142,24 @@ async function main() {
       if (!msg.participants.some((p) => p.peerId === known)) removePeer(known);
     }
     for (const p of msg.participants) addParticipant(p);
-    if (sfu.active) peers.closeAll(); // the room is on the SFU: no mesh at all
+    if (onSfu()) peers.closeAll(); // the room is on the SFU: no mesh at all
     else peers.resync(msg.participants, { resumed: msg.resumed });
     ui.setReconnecting(false);
     root.dataset.joined = "true";
   });
-  signaling.on("user-joined", async (msg) => {
-    await mediaReady;
+  signaling.on("user-joined", (msg) => {
     addParticipant(msg);
     if (msg.resumed) peers.repair(msg.peerId);
   });
   signaling.on("user-left", (msg) => removePeer(msg.peerId));
   const onDescription = async (msg) => {
-    await mediaReady;
-    if (sfu.active && !peers.has(msg.from)) return; // no new mesh links once on the SFU
+    if (onSfu() && !peers.has(msg.from)) return; // no new mesh links once on the SFU
     if (!names.has(msg.from)) addParticipant({ peerId: msg.from, name: msg.fromName, role: "" });
     await peers.handleDescription(msg.from, { type: msg.type, sdp: msg.sdp });
   };
   signaling.on("offer", onDescription);
   signaling.on("answer", onDescription);
   signaling.on("ice-candidate", async (msg) => {
-    await mediaReady;
     await peers.handleCandidate(msg.from, msg.candidate);
   });
   signaling.on("error", (msg) => {
@@ -151,6 +167,7 @@ async function main() {
     sfu.onError(msg);
   });
   signaling.on("topology", async (msg) => {
+    roomOnSfu = msg.mode === "sfu";
     await mediaReady;
     await sfu.onTopology(msg);
   });

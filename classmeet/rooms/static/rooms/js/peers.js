@@ -4,7 +4,10 @@
 
 const KINDS = ["audio", "video"];
 
-// callbacks: { send(msg), localStream(), onTrack(peerId, stream), onState(peerId, state) }
+// callbacks: { send(msg), localStream(), mediaPending(), onTrack(peerId, stream),
+//   onState(peerId, state) }. While mediaPending() is true (getUserMedia has not answered yet)
+// connections are negotiated to send both kinds with no track yet; attachLocalMedia() then puts
+// the tracks in, or turns the kinds that never came into receive-only.
 export function createPeers(callbacks) {
   const sessions = new Map(); // peerId -> session
   let selfId = null;
@@ -19,15 +22,74 @@ export function createPeers(callbacks) {
     };
   }
 
+  const localTrack = (kind) => callbacks.localStream().getTracks().find((t) => t.kind === kind);
+  const kindOf = (transceiver) => transceiver.receiver.track?.kind;
+
   function addLocalMedia(pc, { initiate }) {
     const stream = callbacks.localStream();
+    const pending = callbacks.mediaPending();
     for (const kind of KINDS) {
-      const track = stream.getTracks().find((t) => t.kind === kind);
+      const track = localTrack(kind);
       if (track) pc.addTrack(track, stream);
-      // Without a local track of this kind, still ask to receive it. Only the offerer does:
-      // an answerer's transceivers come from the offer.
-      else if (initiate) pc.addTransceiver(kind, { direction: "recvonly" });
+      // Without a local track of this kind, still ask to receive it (and to send it, if the
+      // camera may still come). Only the offerer does: an answerer's transceivers come from the
+      // offer (prepareAnswer).
+      else if (initiate) {
+        const direction = pending ? "sendrecv" : "recvonly";
+        pc.addTransceiver(kind, { direction, streams: [stream] });
+      }
     }
+  }
+
+  // Answering an offer: a kind we may send (a track, or getUserMedia still pending) is answered
+  // sendrecv, so the track needs no new negotiation when it arrives.
+  async function prepareAnswer(pc) {
+    const pending = callbacks.mediaPending();
+    const transceivers = pc.getTransceivers().filter((t) => !t.stopped);
+    // After a collision the polite side rolled its own offer back: the transceivers it had
+    // added without a track are not reused for the incoming offer's sections (only addTrack's
+    // are), so drop them rather than offer a second audio and video section later.
+    for (const transceiver of transceivers) {
+      const kind = kindOf(transceiver);
+      if (transceiver.mid === null && transceivers.some((t) => t.mid && kindOf(t) === kind)) {
+        transceiver.stop();
+      }
+    }
+    for (const transceiver of pc.getTransceivers()) {
+      if (transceiver.stopped || transceiver.sender.track) continue;
+      const track = localTrack(kindOf(transceiver));
+      if (track) await transceiver.sender.replaceTrack(track);
+      if (track || pending) sendAlso(transceiver);
+    }
+  }
+
+  function sendAlso(transceiver) {
+    if (transceiver.direction === "recvonly") transceiver.direction = "sendrecv";
+    if (transceiver.direction === "inactive") transceiver.direction = "sendonly";
+  }
+
+  function receiveOnly(transceiver) {
+    if (transceiver.direction === "sendrecv") transceiver.direction = "recvonly";
+    if (transceiver.direction === "sendonly") transceiver.direction = "inactive";
+  }
+
+  // getUserMedia answered: put its tracks on every connection; a kind it did not give stops
+  // being offered for sending (one renegotiation, only when a device is missing or refused).
+  async function attachLocalMedia() {
+    await Promise.all(
+      [...sessions.values()].flatMap(({ pc }) =>
+        pc.getTransceivers().map(async (transceiver) => {
+          if (transceiver.stopped || transceiver.sender.track) return;
+          const track = localTrack(kindOf(transceiver));
+          if (!track) {
+            receiveOnly(transceiver);
+            return;
+          }
+          await transceiver.sender.replaceTrack(track);
+          sendAlso(transceiver);
+        }),
+      ),
+    );
   }
 
   function ensure(peerId, { initiate }) {
@@ -101,6 +163,7 @@ export function createPeers(callbacks) {
       await pc.setRemoteDescription(description); // rolls back our own offer if polite
       await flushCandidates(s);
       if (description.type === "offer") {
+        await prepareAnswer(pc);
         await pc.setLocalDescription();
         const d = pc.localDescription;
         callbacks.send({ type: d.type, to: from, sdp: d.sdp });
@@ -185,10 +248,7 @@ export function createPeers(callbacks) {
         if (sender && (sender.track || pc.getSenders().includes(sender))) {
           const transceiver = pc.getTransceivers().find((t) => t.sender === sender);
           await sender.replaceTrack(track);
-          if (track && transceiver && !transceiver.direction.startsWith("send")) {
-            if (transceiver.direction === "recvonly") transceiver.direction = "sendrecv";
-            if (transceiver.direction === "inactive") transceiver.direction = "sendonly";
-          }
+          if (track && transceiver) sendAlso(transceiver);
           return;
         }
         if (track) pc.addTrack(track, stream);
@@ -198,6 +258,7 @@ export function createPeers(callbacks) {
 
   return {
     configure,
+    attachLocalMedia,
     ensure,
     handleDescription,
     handleCandidate,

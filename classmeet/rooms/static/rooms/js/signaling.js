@@ -19,7 +19,8 @@ export function socketUrl(path, location = window.location) {
   return `${scheme}://${location.host}${path}`;
 }
 
-// Returns { start, send, leave, on, dropForTest, get peerId, get state }.
+// Returns { start, send, leave, on, dropForTest, get peerId, get state }. Besides the server's
+// message types, `on` takes "state" (see below) and "open" (a socket opened, before `join`).
 // `state` is "connecting" | "open" | "reconnecting" | "refused" | "left".
 export function createSignaling(url) {
   const handlers = new Map();
@@ -71,6 +72,7 @@ export function createSignaling(url) {
     ws = socket;
     socket.addEventListener("open", () => {
       if (ws !== socket) return;
+      emit("open", {});
       const join = { type: "join" };
       if (peerId) join.resume = peerId;
       socket.send(JSON.stringify(join));
