@@ -45,6 +45,21 @@ TEACHER_FRAMES_JS = """async (teacherId) => {
 }"""
 
 
+DIAGNOSE_JS = """async () => {
+  const room = window.classmeetRoom;
+  const sfu = room.sfu();
+  const subs = [];
+  for (const [feed, sub] of sfu.subscribers) {
+    const stats = {};
+    if (sub.pc) (await sub.pc.getStats()).forEach((r) => {
+      if (r.type === "inbound-rtp") stats[r.kind] = [r.packetsReceived, r.framesDecoded];
+    });
+    subs.push([feed, sub.peerId, sub.pc ? sub.pc.connectionState : "no-pc", stats]);
+  }
+  return { topology: room.topology, state: room.state, mesh: room.connections().size, subs };
+}"""
+
+
 def setup_data(subscribers: int) -> tuple[Any, list[Any], Any]:
     import django
     from django.core.management import call_command
@@ -92,7 +107,8 @@ def wait_decoding(pages: list[Any], teacher_id: str, timeout: float) -> None:
     while pending:
         pending = [p for p in pending if frames(p, teacher_id) <= 0]
         if pending and time.monotonic() > deadline:
-            raise RuntimeError(f"{len(pending)} pages not decoding the teacher via Janus")
+            states = [p.evaluate(DIAGNOSE_JS) for p in pending]
+            raise RuntimeError(f"{len(pending)} pages not decoding the teacher: {states}")
         time.sleep(0.1)
 
 
@@ -149,21 +165,21 @@ def main() -> None:
                     / 1000
                     for p in first
                 ]
-                marks = first[0].evaluate(
-                    "() => { const t = window.classmeetRoom.sfu().timings;"
-                    " return [t.offered, t.published, t.feed, t.flowing].map("
-                    " (v) => v === null ? null : v - t.switched); }"
-                )
+                # Where the time goes (ms after `topology`): the teacher's offer sent, Janus's
+                # answer back, its publisher link connected; a listener's first feed announced.
                 teacher_marks = t.evaluate(
                     "() => { const t = window.classmeetRoom.sfu().timings;"
-                    " return [t.offered, t.published, t.flowing].map("
-                    " (v) => v === null ? null : v - t.switched); }"
+                    " return [t.offered, t.published, t.flowing].map((v) => v - t.switched); }"
                 )
-                print(
-                    "teacher: offer sent / answer back / flowing (ms after topology):",
-                    teacher_marks,
-                )
-                print("listener: offer / answer / first feed / flowing (ms):", marks)
+                feed_ms = [
+                    float(
+                        p.evaluate(
+                            "() => { const t = window.classmeetRoom.sfu().timings;"
+                            " return t.feed - t.switched; }"
+                        )
+                    )
+                    for p in first
+                ]
                 rest = [open_page(listeners, server.url, s, room) for s in students[4:]]
                 pages = [*first, fifth, *rest]
                 wait_decoding(pages, teacher_id, 300)
@@ -185,6 +201,10 @@ def main() -> None:
         f"| switch-over (5th page load → 5 pages decode the teacher via Janus) | {switch:.1f} s |\n"
         f"| switch seen in the room (`topology` → SFU media flows, mesh closed), max | "
         f"{max(freezes):.1f} s |\n"
+        f"| teacher (ms after `topology`): offer sent / Janus's answer / publisher connected | "
+        f"{' / '.join(f'{v:.0f}' for v in teacher_marks)} |\n"
+        f"| listeners: teacher's feed announced, max (ms after `topology`) | "
+        f"{max(feed_ms):.0f} |\n"
         f"| decoded fps per subscriber: min / median / max | {min(fps):.1f} / "
         f"{statistics.median(fps):.1f} / {max(fps):.1f} |\n"
         f"| Janus CPU (% of one core) | {janus_cpu:.1f} % |\n"
