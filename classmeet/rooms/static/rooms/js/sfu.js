@@ -6,6 +6,7 @@
 
 const RETRY_MS = 700;
 const MAX_RETRIES = 8;
+const SLOW_RETRY_MS = 5000;
 const SPEAKING_LEVEL = 0.02;
 // Simulcast (VP8 in Chromium): full, half and quarter resolution. Janus forwards the best layer
 // each subscriber's link carries; the publisher's bitrate cap (teacher high, students low, set
@@ -122,7 +123,10 @@ export function createSfu(callbacks) {
       arrange();
     };
     pc.onconnectionstatechange = () => {
+      if (sub.pc !== pc) return;
       callbacks.onState(sub.peerId, pc.connectionState);
+      if (pc.connectionState === "connected") sub.retries = 0;
+      if (pc.connectionState === "failed") resubscribe(msg.feedId, sub);
       checkFlowing();
     };
     const flush = trickle(pc, callbacks.send, msg.feedId);
@@ -133,17 +137,25 @@ export function createSfu(callbacks) {
     flush();
   }
 
-  // The feed was not up yet at Janus, or Janus hiccuped: ask again a few times.
+  // Janus refused a subscribe or a start for a feed (not up yet, or a hiccup): ask again.
   function onError(msg) {
     if (msg.code !== "sfu-unavailable" || !active) return;
     const id = Number(msg.detail?.[0]);
     const sub = subs.get(id);
-    if (sub && !sub.pc && sub.retries < MAX_RETRIES) {
-      sub.retries += 1;
-      setTimeout(() => {
-        if (subs.get(id) === sub && !sub.pc) callbacks.send({ type: "sfu-subscribe", feedId: id });
-      }, RETRY_MS * sub.retries);
-    }
+    if (sub) resubscribe(id, sub);
+  }
+
+  // Ask for the feed again (not up yet at Janus, Janus hiccuped, or the link failed): quickly a
+  // few times, then every few seconds for as long as that participant is in the room.
+  function resubscribe(id, sub) {
+    sub.retries += 1;
+    const delay = sub.retries <= MAX_RETRIES ? RETRY_MS * sub.retries : SLOW_RETRY_MS;
+    setTimeout(() => {
+      if (subs.get(id) !== sub || !active) return;
+      sub.pc?.close();
+      sub.pc = null;
+      callbacks.send({ type: "sfu-subscribe", feedId: id });
+    }, delay);
   }
 
   function dropFeed(id) {
