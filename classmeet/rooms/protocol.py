@@ -171,6 +171,16 @@ class SfuTrickle(Message):
     candidate: IceCandidateInit | None = None
 
 
+class SfuConfigure(Message):
+    """Pause or resume one stream (`mid`) of a received feed: the grid's cap pauses the video
+    of the student tiles it does not play, and Janus stops sending it."""
+
+    type: Literal["sfu-configure"]
+    feedId: FeedId
+    mid: str = Field(min_length=1, max_length=16)
+    send: bool
+
+
 class SfuUnsubscribe(Message):
     type: Literal["sfu-unsubscribe"]
     feedId: FeedId
@@ -198,6 +208,7 @@ ClientMessage = Annotated[
     | SfuSubscribe
     | SfuStart
     | SfuTrickle
+    | SfuConfigure
     | SfuUnsubscribe,
     Field(discriminator="type"),
 ]

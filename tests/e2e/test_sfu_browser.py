@@ -135,6 +135,19 @@ STATE_JS = """async () => {
 }"""
 
 
+VIDEO_BYTES_JS = """async () => {
+  const bytes = {};
+  for (const sub of window.classmeetRoom.sfu().subscribers.values()) {
+    if (!sub.pc) continue;
+    bytes[sub.peerId] = 0;
+    (await sub.pc.getStats()).forEach((r) => {
+      if (r.type === "inbound-rtp" && r.kind === "video") bytes[sub.peerId] += r.bytesReceived;
+    });
+  }
+  return bytes;
+}"""
+
+
 def state(page: Any) -> dict[str, Any]:
     return dict(page.evaluate(STATE_JS))
 
@@ -193,6 +206,20 @@ def test_six_participants_move_from_mesh_to_janus_and_removal_cuts_the_feed(
         tile = page.locator(f"#video-grid .tile[data-peer='{teacher_id}']")
         assert tile.get_attribute("data-video-off") == "false"
         assert tile.evaluate("el => el.style.order") == "0"
+
+    # The videos the grid does not play are paused at Janus: of the teacher's five student
+    # feeds, at most three keep sending video (which three follows the last speakers).
+    last: list[dict[str, int]] = [t.evaluate(VIDEO_BYTES_JS)]
+
+    def paused() -> bool:
+        now = t.evaluate(VIDEO_BYTES_JS)
+        grown = [now[peer] - last[0].get(peer, 0) for peer in now]
+        last[0] = now
+        time.sleep(0.5)  # a sampling window, not an assertion
+        receiving = sum(1 for g in grown if g > 1500)
+        return len(grown) == 5 and 1 <= receiving <= 3
+
+    wait_for(paused, 30, "videos the grid does not play are still sent")
 
     # Everybody publishes into the meeting's Janus room, which Django created.
     published = {p["display"] for p in _participants(meeting.pk)}

@@ -128,6 +128,7 @@ class SfuConsumer(ClassroomConsumer):
         protocol.SfuSubscribe: "handle_sfu_subscribe",
         protocol.SfuStart: "handle_sfu_start",
         protocol.SfuTrickle: "handle_sfu_trickle",
+        protocol.SfuConfigure: "handle_sfu_configure",
         protocol.SfuUnsubscribe: "handle_sfu_unsubscribe",
     }
 
@@ -394,6 +395,19 @@ class SfuConsumer(ClassroomConsumer):
             await session.trickle(handle, candidate)
         except SFU_ERRORS as exc:
             logger.info("an SFU candidate was refused: %s", exc)
+
+    async def handle_sfu_configure(self, message: protocol.SfuConfigure) -> None:
+        handle = self.subscriptions.get(message.feedId, 0) if self.janus else 0
+        if self.janus is None or not handle:
+            await self.send_error(UNAVAILABLE, "Subscribe to that feed first.")
+            return
+        stream = {"mid": message.mid, "send": message.send}
+        try:
+            await self.janus.message(handle, {"request": "configure", "streams": [stream]})
+        except SFU_ERRORS as exc:
+            # No feed detail: the link itself is fine, the client must not resubscribe.
+            logger.warning("SFU configure failed in meeting %s: %s", self.meeting_id, exc)
+            await self.send_error(UNAVAILABLE, "The media server refused: configure.")
 
     async def handle_sfu_unsubscribe(self, message: protocol.SfuUnsubscribe) -> None:
         handle = self.subscriptions.pop(message.feedId, 0) if self.janus else 0

@@ -96,6 +96,7 @@ export function createSfu(callbacks) {
       if (sub.peerId === feed.peerId) dropFeed(id); // the same participant republished
     }
     subs.set(feed.feedId, {
+      feedId: feed.feedId,
       peerId: feed.peerId,
       pc: null,
       stream: new MediaStream(),
@@ -114,6 +115,7 @@ export function createSfu(callbacks) {
     sub.pc?.close();
     const pc = new RTCPeerConnection(rtcConfig);
     sub.pc = pc;
+    sub.paused = false; // a new link: Janus sends everything
     pc.ontrack = ({ track }) => {
       for (const old of sub.stream.getTracks().filter((t) => t.kind === track.kind)) {
         sub.stream.removeTrack(old);
@@ -156,6 +158,15 @@ export function createSfu(callbacks) {
       sub.pc = null;
       callbacks.send({ type: "sfu-subscribe", feedId: id });
     }, delay);
+  }
+
+  // A video the grid does not play is not sent either: Janus pauses it (sfu-configure).
+  function pauseVideo(sub, paused) {
+    if (!sub.pc || sub.pc.connectionState !== "connected" || sub.paused === paused) return;
+    const video = sub.pc.getTransceivers().find((t) => t.receiver.track.kind === "video");
+    if (!video?.mid) return;
+    sub.paused = paused;
+    callbacks.send({ type: "sfu-configure", feedId: sub.feedId, mid: video.mid, send: !paused });
   }
 
   function dropFeed(id) {
@@ -211,6 +222,7 @@ export function createSfu(callbacks) {
       const on = !student || students < maxStudentVideos;
       if (student && on) students += 1;
       callbacks.setTileVideo(sub.peerId, on, order, sub.stream);
+      pauseVideo(sub, !on);
     });
   }
 
