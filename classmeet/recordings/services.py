@@ -753,7 +753,8 @@ def _remove_files(recording: Recording, *, keep_final: bool = True) -> None:
 
 
 def _janus_stop_quietly(recording: Recording) -> None:
-    if recording.source == Recording.Source.SFU and recording.status == Recording.Status.RECORDING:
+    sfu = recording.source == Recording.Source.SFU and janus_recorder.enabled()
+    if sfu and recording.status == Recording.Status.RECORDING:
         try:
             janus_recorder.recording_disable(recording=recording)
         except JanusRecorderError:
