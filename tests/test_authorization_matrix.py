@@ -422,6 +422,12 @@ ROWS += [
         _recording_url("stop", ready=False),
         expect(student=403, owner=200),
     ),
+    Row(
+        "recording-feeds",
+        "POST",
+        _recording_url("feeds", ready=False),
+        expect(student=403, owner=202),
+    ),
 ]
 
 

@@ -78,14 +78,23 @@ async def _request(body: dict[str, Any]) -> dict[str, Any]:
         return await session.request(handle, body)
 
 
-async def _publishers(meeting_id: int) -> dict[str, int]:
-    """The room's publishers: {Janus publisher id: Classmeet user id}."""
+async def _participants(meeting_id: int, *, publishing: bool) -> dict[str, int]:
+    """The room's participants (only those publishing media, if `publishing`):
+    {Janus publisher id: Classmeet user id}."""
     feeds: dict[str, int] = {}
     for participant in await rooms.sfu_participants(meeting_id=meeting_id):
         user, _sep, _peer = str(participant.get("display", "")).partition(":")
-        if participant.get("publisher") and user.isdigit():
+        if user.isdigit() and (participant.get("publisher") or not publishing):
             feeds[str(participant["id"])] = int(user)
     return feeds
+
+
+async def _publishers(meeting_id: int) -> dict[str, int]:
+    return await _participants(meeting_id, publishing=True)
+
+
+async def _feeds(meeting_id: int) -> dict[str, int]:
+    return await _participants(meeting_id, publishing=False)
 
 
 async def _move_to_sfu(meeting_id: int) -> bool:
@@ -115,12 +124,12 @@ async def _enable(meeting_id: int, path: Path) -> dict[str, int]:
     await _request(
         {"request": "enable_recording", "room": meeting_id, "secret": secret, "record": True}
     )
-    return await _publishers(meeting_id)
+    return await _feeds(meeting_id)
 
 
 async def _disable(meeting_id: int) -> dict[str, int]:
     try:
-        feeds = await _publishers(meeting_id)
+        feeds = await _feeds(meeting_id)
         await _request(
             {
                 "request": "enable_recording",
@@ -149,7 +158,13 @@ def move_to_sfu(*, meeting_id: int) -> bool:
 
 
 def publishers(*, meeting_id: int) -> dict[str, int]:
+    """The participants publishing media now."""
     return dict(_call("listing the publishers", _publishers, meeting_id))
+
+
+def feeds(*, meeting_id: int) -> dict[str, int]:
+    """Every participant of the room, publishing already or about to."""
+    return dict(_call("listing the participants", _feeds, meeting_id))
 
 
 def recording_enable(*, recording: Recording) -> dict[str, int]:

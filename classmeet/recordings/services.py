@@ -345,7 +345,7 @@ def recording_feeds_refresh(*, meeting_id: int) -> None:
     if recording is None:
         return
     try:
-        feeds = janus_recorder.publishers(meeting_id=meeting_id)
+        feeds = janus_recorder.feeds(meeting_id=meeting_id)
     except JanusRecorderError:
         return
     with transaction.atomic():

@@ -156,6 +156,15 @@ def recording_stop(request: HttpRequest, recording_id: int) -> HttpResponse:
     return JsonResponse(_state(recording))
 
 
+@login_required
+@require_POST
+def recording_feeds(request: HttpRequest, recording_id: int) -> HttpResponse:
+    """The teacher's tab (re)published to Janus: note whose feeds the room has now."""
+    recording = policy.access_recording_for_manage(user=request.user, recording_id=recording_id)
+    services.recording_feeds_refresh(meeting_id=recording.meeting_id)
+    return JsonResponse({"id": recording.pk}, status=202)
+
+
 # Pages ----------------------------------------------------------------------------------------
 
 

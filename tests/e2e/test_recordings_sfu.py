@@ -6,7 +6,8 @@ Janus runs in a network namespace this module creates (`cmrec`: 10.200.78.1/30 o
 - Nobody publishing: the start is refused in a room already on the SFU (Janus lists no
   publisher), and a recording nobody published into ends failed with a clear reason.
 - Two real Chromium participants (fake camera and microphone) in a mesh; the teacher records
-  ~10 s: the room moves to Janus, which records both. On stop, the job runs on real Celery
+  ~10 s: the room moves to Janus, which records both; the student reloads meanwhile (told on
+  join that the class is recorded; Janus records the new feed too). On stop, the job runs on real Celery
   workers (Redis broker, PostgreSQL): the first is SIGKILLed mid-way (ffmpeg running), nothing
   half-written is served, the message comes back from the broker and a second worker finishes.
   ffprobe: one video and one audio stream, duration within 2 s of the recorded span; exactly one
@@ -26,6 +27,7 @@ import pytest
 import redis
 from django.db import connection
 from django.urls import reverse
+from kombu import pools as kombu_pools
 
 from classmeet.accounts.tests.factories import StudentFactory, TeacherFactory
 from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory
@@ -129,10 +131,8 @@ def workers(settings: Any, redis_url: str, tmp_path: Path, sfu: Path) -> Iterato
     settings.CELERY_BROKER_URL = broker
     settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}
 
-    def new_connections() -> None:  # the app caches its broker connections
-        pool = getattr(app, "_pool", None)
-        if pool is not None:
-            pool.force_close_all()
+    def new_connections() -> None:  # the app and kombu cache broker connections
+        kombu_pools.reset()
         app._pool = None  # type: ignore[attr-defined]
         app.amqp._producer_pool = None  # type: ignore[attr-defined]
 
@@ -203,16 +203,22 @@ def test_janus_records_the_class_and_a_killed_job_is_finished_by_another_worker(
     assert recording.source == Recording.Source.SFU
     workers.wait_ready("w1")
 
+    # A participant joining while Janus records is told so.
+    s.reload()
+    s.wait_for_selector("#room[data-joined='true']")
+    s.wait_for_selector("#recording-indicator:not(.d-none)")
+    assert "recorded" in s.locator("#recording-notice").text_content()
+    s.wait_for_function(PUBLISHING_JS, timeout=30_000)
+
     time.sleep(max(0.0, RECORD_SECONDS - (time.monotonic() - started)))
     t.click("#btn-record")
     span = time.monotonic() - started
     t.wait_for_selector("#btn-record[aria-pressed='false']:not([disabled])")
     s.wait_for_selector("#recording-indicator.d-none", state="attached")
     mjr = list(janus_recorder.folder(recording).glob("*.mjr"))
-    assert len(mjr) >= 4, mjr  # audio and video of the teacher and of the student
     recording.refresh_from_db()
-    assert str(recording.sfu_feeds) != "{}"
-    assert teacher.pk in recording.sfu_feeds.values()
+    assert teacher.pk in recording.sfu_feeds.values(), recording.sfu_feeds
+    assert len(mjr) >= 6, mjr  # the teacher's and the student's two feeds, audio and video
 
     # The first worker takes the job; it is killed while ffmpeg writes the file.
     final = sfu / services.final_name(recording)

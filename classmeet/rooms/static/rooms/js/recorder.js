@@ -45,7 +45,9 @@ export function initRecorder({ box, signaling, localStream, cameraTrack, screenT
   }
 
   let serverNotice = false; // the notice shows a message from the server (not this tab's own)
+  let recordingId = null; // the recording running in the room, if any
   signaling.on("recording", (msg) => {
+    recordingId = msg.active ? msg.recordingId : null;
     setIndicator(msg.active);
     if (msg.message) {
       showNotice(msg.message, msg.active ? "info" : "danger");
@@ -59,6 +61,19 @@ export function initRecorder({ box, signaling, localStream, cameraTrack, screenT
     if (!msg.active && session && !other) session.abort();
   });
 
+  // The teacher's tab (re)published to Janus while Janus records: the server notes the new
+  // feed as the teacher's (the recorded file shows the teacher's video).
+  let feedsPending = false; // published before the recording's id was known
+  function noteFeeds() {
+    feedsPending = recordingId === null;
+    if (feedsPending) return;
+    const url = box.dataset.feedsUrl.replace("/0/", `/${recordingId}/`);
+    post(url, new URLSearchParams(), "application/x-www-form-urlencoded").catch(() => null);
+  }
+  signaling.on("sfu-published", () => {
+    if (button && box.dataset.mode === "sfu") noteFeeds();
+  });
+
   if (button) {
     button.addEventListener("click", async () => {
       if (session) {
@@ -69,6 +84,8 @@ export function initRecorder({ box, signaling, localStream, cameraTrack, screenT
       setButton(false, true);
       try {
         session = await startSession();
+        recordingId = session.id;
+        if (feedsPending) noteFeeds();
         setButton(true);
         showNotice(label("msgStarted"));
         serverNotice = false;
