@@ -85,6 +85,16 @@ def client_ip(request: HttpRequest) -> str:
     return remote
 
 
+def axes_client_ip(request: HttpRequest) -> str | None:
+    """`client_ip` for django-axes, which stores it in an address column: None when there is none.
+
+    A request built by Django itself (``Client.force_login``) carries no REMOTE_ADDR; PostgreSQL's
+    ``inet`` column refuses the placeholder the rate limiter keys such requests on.
+    """
+    address = client_ip(request)
+    return address if _address(address) is not None else None
+
+
 def hit(*, scope: str, key: str, limit: int, window: int) -> int:
     """Count one request in the current window; return the seconds to wait (0 when allowed)."""
     now = int(time.time())

@@ -214,7 +214,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 # The client address, for axes as for every rate limit: REMOTE_ADDR unless it is a trusted proxy.
-AXES_CLIENT_IP_CALLABLE = "classmeet.core.ratelimit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "classmeet.core.ratelimit.axes_client_ip"
 # Proxies whose X-Forwarded-For / X-Real-IP are believed (addresses or networks). None by
 # default; production trusts loopback, where deploy/nginx runs (docs/deploy.md).
 CLASSMEET_TRUSTED_PROXIES = env.list("CLASSMEET_TRUSTED_PROXIES", default=[])

@@ -18,7 +18,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from classmeet.accounts.tests.factories import DEFAULT_PASSWORD, StudentFactory
-from classmeet.core.ratelimit import client_ip
+from classmeet.core.ratelimit import axes_client_ip, client_ip
 from tests.deploy.stack import DEPLOY_NGINX
 
 pytestmark = pytest.mark.django_db
@@ -154,4 +154,24 @@ def test_production_trusts_only_loopback_by_default(monkeypatch):
     production = importlib.import_module("config.settings.production")
     monkeypatch.delitem(sys.modules, "config.settings.production")
     assert production.CLASSMEET_TRUSTED_PROXIES == ["127.0.0.1", "::1"]
-    assert production.AXES_CLIENT_IP_CALLABLE == "classmeet.core.ratelimit.client_ip"
+    assert production.AXES_CLIENT_IP_CALLABLE == "classmeet.core.ratelimit.axes_client_ip"
+
+
+def test_axes_gets_no_address_rather_than_a_placeholder(settings):
+    """django-axes stores the address in an inet column (PostgreSQL): a request without one
+    (``Client.force_login`` builds such a request) must give None, not the limiter's key."""
+    settings.CLASSMEET_TRUSTED_PROXIES = [NGINX]
+    bare = RequestFactory().get("/")
+    del bare.META["REMOTE_ADDR"]
+    assert client_ip(bare) == "unknown"
+    assert axes_client_ip(bare) is None
+    proxied = RequestFactory().get("/", REMOTE_ADDR=NGINX, HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert axes_client_ip(proxied) == "203.0.113.9"
+
+
+def test_force_login_is_logged_by_axes_without_an_address(student):
+    """The signal handler writes an AccessLog row; it must not fail for lack of an address."""
+    from axes.models import AccessLog
+
+    Client().force_login(student)
+    assert AccessLog.objects.filter(username=student.username).exists()
