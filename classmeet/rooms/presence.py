@@ -20,6 +20,8 @@ import weakref
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Protocol
 
+from django.conf import settings
+
 from classmeet.core.layers import redis_layer_target
 from classmeet.rooms import conf
 
@@ -164,9 +166,21 @@ class RedisPresenceStore:
 _stores: dict[str, PresenceStore] = {}
 
 
+# id(CHANNEL_LAYERS setting) -> (that setting, its Redis target): parsed once per settings object.
+_targets: dict[int, tuple[Any, tuple[str, str] | None]] = {}
+
+
 def get_store() -> PresenceStore:
-    """Return the store that matches the default channel layer's reach (one per configuration)."""
-    target = redis_layer_target()
+    """Return the store that matches the default channel layer's reach (one per configuration).
+
+    Called for every relayed frame: the setting is parsed once per settings object, not on each
+    call (tests that change CHANNEL_LAYERS assign a new object, hence a new resolution).
+    """
+    layers = settings.CHANNEL_LAYERS
+    resolved = _targets.get(id(layers))
+    if resolved is None or resolved[0] is not layers:
+        resolved = _targets[id(layers)] = (layers, redis_layer_target())
+    target = resolved[1]
     if target is not None:
         address, prefix = target
         cache_key = f"redis|{address}|{prefix}"
