@@ -201,6 +201,7 @@ class Load:
         self.sending = False
         self.closing = False
         self.peers_of_room: list[list[str]] = [[] for _ in seats]
+        self.join_retries = 0
 
     async def connect_all(self, concurrency: int = 40) -> None:
         gate = asyncio.Semaphore(concurrency)
@@ -214,6 +215,22 @@ class Load:
             self.peers_of_room[client.room].append(client.peer_id)
 
     async def _connect(self, client: Client) -> None:
+        """Open the socket and join, retrying a join the server refused with 1013 ("try again
+        later": presence or the layer was unreachable), as the browser's client does."""
+        from websockets.exceptions import ConnectionClosed
+
+        for attempt in range(6):
+            try:
+                await self._join(client)
+                return
+            except ConnectionClosed as closed:
+                code = closed.rcvd.code if closed.rcvd else None
+                if code != 1013 or attempt == 5:
+                    raise
+                self.join_retries += 1
+                await asyncio.sleep(0.5 * 2**attempt)
+
+    async def _join(self, client: Client) -> None:
         from websockets.asyncio.client import connect
         from websockets.typing import Origin
 
@@ -360,6 +377,7 @@ class Result:
     generator_cpu: float = 0.0
     connect_seconds: float = 0.0
     clients: int = 0
+    join_retries: int = 0
 
     @property
     def relayed_per_s(self) -> float:
@@ -409,6 +427,7 @@ async def measure(
     (s0, r0, g0), (s1, r1, g1) = marks[True], marks[False]
     result.server_cpu, result.redis_cpu, result.generator_cpu = s1 - s0, r1 - r0, g1 - g0
     result.stats = load.stats
+    result.join_retries = load.join_retries
     await load.close()
     for profiler in profilers:
         profiler.wait()
@@ -497,7 +516,8 @@ def report_line(result: Result) -> None:
         f"{result.name}: {result.relayed_per_s:.0f} msg/s, p50 {result.p(50):.1f} ms, "
         f"p99 {result.p(99):.1f} ms, lost {s.lost}, misdelivered {s.misdelivered}, "
         f"errors {s.errors}, closed {s.closed}, server {result.server_cpu:.1f} s CPU, "
-        f"redis {result.redis_cpu:.1f} s, generator {result.generator_cpu:.1f} s",
+        f"redis {result.redis_cpu:.1f} s, generator {result.generator_cpu:.1f} s, "
+        f"joins retried after 1013: {result.join_retries}",
         file=sys.stderr,
     )
 
