@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # rest_framework.views imports the throttle classes named in 
 class _LiveRate(SimpleRateThrottle):
     def get_ident(self, request: "Request") -> str:
         # DRF's own believes any X-Forwarded-For (NUM_PROXIES unset): a client could rotate it.
-        return client_ip(request._request)
+        return client_ip(request._request) or ""
 
     def get_rate(self) -> str | None:
         rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope or "")

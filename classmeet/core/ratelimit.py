@@ -66,13 +66,17 @@ def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
         return None
 
 
-def client_ip(request: HttpRequest) -> str:
-    """The address of the client: REMOTE_ADDR, or what a trusted proxy in front of us saw."""
+def client_ip(request: HttpRequest) -> str | None:
+    """The address of the client: REMOTE_ADDR, or what a trusted proxy in front of us saw.
+
+    None when the request has no address at all (django-axes stores it in an address column,
+    which refuses anything else).
+    """
     remote = str(request.META.get("REMOTE_ADDR") or "")
     trusted = _networks(tuple(getattr(settings, "CLASSMEET_TRUSTED_PROXIES", ())))
     peer = _address(remote)
     if peer is None or not any(peer in network for network in trusted):
-        return remote or "unknown"
+        return remote or None
     hops = [_address(hop) for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     for hop in reversed(hops):
         if hop is None:  # not an address: whatever is left of it was written by the client
@@ -137,7 +141,8 @@ def ratelimit(
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if request.method in methods:
                 limit, window = rate_for(scope, default_rate)
-                wait = hit(scope=scope, key=client_ip(request), limit=limit, window=window)
+                key = client_ip(request) or "unknown"
+                wait = hit(scope=scope, key=key, limit=limit, window=window)
                 if wait:
                     return too_many_requests(request, wait)
             return view(request, *args, **kwargs)

@@ -31,7 +31,7 @@ def behind_nginx(settings):
     settings.CLASSMEET_TRUSTED_PROXIES = ["127.0.0.1", "::1", "10.8.0.0/16"]
 
 
-def ip_of(remote: str, **headers: str) -> str:
+def ip_of(remote: str, **headers: str) -> str | None:
     request = RequestFactory().get("/", REMOTE_ADDR=remote, headers=headers)
     return client_ip(request)
 
@@ -59,6 +59,8 @@ def test_headers_from_an_untrusted_peer_are_ignored(behind_nginx, settings):
         assert ip_of("203.0.113.9", **headers) == "203.0.113.9"
     settings.CLASSMEET_TRUSTED_PROXIES = []  # the default: nobody is trusted
     assert ip_of(NGINX, x_forwarded_for="203.0.113.7", x_real_ip="203.0.113.7") == NGINX
+    # No address at all (axes stores None in its address column, never a placeholder).
+    assert ip_of("", x_forwarded_for="203.0.113.7") is None
 
 
 def _signup(client: Client, i: int, **headers: str) -> int:
