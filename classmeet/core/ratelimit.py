@@ -96,7 +96,7 @@ def axes_client_ip(request: HttpRequest) -> str | None:
     ``inet`` column refuses the placeholder the rate limiter keys such requests on.
     """
     address = client_ip(request)
-    return address if _address(address) is not None else None
+    return address if address is not None and _address(address) is not None else None
 
 
 def hit(*, scope: str, key: str, limit: int, window: int) -> int:
