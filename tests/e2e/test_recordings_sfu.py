@@ -147,7 +147,6 @@ def workers(settings: Any, redis_url: str, tmp_path: Path, sfu: Path) -> Iterato
         "CLASSMEET_RECORDINGS_ROOT": str(sfu),
         "CLASSMEET_RECORDINGS_QUOTA_BYTES": "0",
         "CLASSMEET_RECORDINGS_HEARTBEAT_SECONDS": str(HEARTBEAT),
-        "CLASSMEET_RECORDINGS_VIDEO_SIZE": "640x360",  # a third of the default's CPU
         "DEBUG": "false",
         "LOG_LEVEL": "INFO",
     }
