@@ -63,6 +63,20 @@ def course_of(students: int) -> Any:
     return course
 
 
+def mark_all_offline(course: Any) -> None:
+    """Forget the presence keys an earlier run left (they live for the presence TTL)."""
+    import redis
+
+    from classmeet.courses.models import Enrollment
+    from classmeet.notifications import presence
+
+    store = presence.get_store()
+    if isinstance(store, presence.RedisPresence):
+        ids = Enrollment.objects.filter(course=course).values_list("student_id", flat=True)
+        client = redis.Redis.from_url(store.address)
+        client.delete(*[store.key(uid) for uid in ids])
+
+
 def mark_online(course: Any, count: int) -> None:
     """Mark the first `count` students of the course as having a notifications socket open."""
     from asgiref.sync import async_to_sync
@@ -151,6 +165,7 @@ def main() -> None:
     course = course_of(args.students)
     recipients = args.students + 0  # the teacher writes: every student is notified
     sent = count_sends()
+    mark_all_offline(course)
     layer = str(settings.CHANNEL_LAYERS["default"]["BACKEND"]).rsplit(".", 1)[-1]
     rows = []
     for online in sorted(int(n) for n in args.online.split(",")):

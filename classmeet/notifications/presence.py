@@ -64,7 +64,7 @@ class RedisPresence:
             weakref.WeakKeyDictionary()
         )
 
-    def _key(self, user_id: int) -> str:
+    def key(self, user_id: int) -> str:
         return f"{self.prefix}:notifications:online:{user_id}"
 
     async def mark(self, user_id: int) -> None:
@@ -77,7 +77,7 @@ class RedisPresence:
                 self.address, max_connections=20, timeout=20, socket_timeout=10
             )
             client = self._async[loop] = redis.Redis(connection_pool=pool)
-        await client.set(self._key(user_id), b"1", ex=ttl_seconds())
+        await client.set(self.key(user_id), b"1", ex=ttl_seconds())
 
     def online(self, user_ids: Iterable[int]) -> set[int]:
         import redis
@@ -88,7 +88,7 @@ class RedisPresence:
         found: set[int] = set()
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start : start + _CHUNK]
-            values = self._sync.mget([self._key(uid) for uid in chunk])
+            values = self._sync.mget([self.key(uid) for uid in chunk])
             found.update(uid for uid, value in zip(chunk, values, strict=True) if value)
         return found
 
