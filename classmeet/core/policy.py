@@ -49,6 +49,9 @@ def visible_courses_q(*, user: AnyUser, prefix: str = "") -> Q:
 def is_enrolled(*, user: AnyUser, course: Course) -> bool:
     if not _is_authenticated(user):
         return False
+    known = getattr(course, "enrolled_viewer", None)
+    if known is not None and known[0] == user.pk:
+        return bool(known[1])
     from classmeet.courses.models import Enrollment
 
     return Enrollment.objects.filter(course_id=course.pk, student_id=user.pk).exists()
@@ -79,9 +82,19 @@ def can_enroll(*, user: AnyUser, course: Course) -> bool:
 
 def access_course(*, user: AnyUser, course_id: int) -> Course:
     """Return the course, or raise Http404 if it is missing or hidden from the user."""
-    from classmeet.courses.models import Course
+    from django.db.models import Exists, OuterRef
 
-    course = Course.objects.select_related("teacher").filter(pk=course_id).first()
+    from classmeet.courses.models import Course, Enrollment
+
+    courses = Course.objects.select_related("teacher").filter(pk=course_id)
+    if _is_authenticated(user):
+        # The membership comes with the course (one query), and stays on this instance for the
+        # page's own includes, which ask `can_view_course` again: (user id, enrolled).
+        mine = Enrollment.objects.filter(course_id=OuterRef("pk"), student_id=user.pk)
+        courses = courses.annotate(viewer_is_enrolled=Exists(mine))
+    course = courses.first()
+    if course is not None and user.pk is not None and hasattr(course, "viewer_is_enrolled"):
+        course.enrolled_viewer = (user.pk, bool(course.viewer_is_enrolled))
     if course is None or not can_view_course(user=user, course=course):
         raise Http404
     return course

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from classmeet.accounts.models import User
@@ -67,14 +66,24 @@ def meeting_groups(
     groups = MeetingGroups()
     # Past = started more than the longest duration ago, or ended/cancelled before now.
     since = now - timedelta(minutes=480)
-    older = meetings.filter(starts_at__lt=since).order_by("-starts_at", "-id")[:PAST_LIMIT]
-    recent: Iterable[Meeting] = meetings.filter(starts_at__gte=since)
-    if upcoming_limit is not None:
+    # One query: the recent ones (a page of them with `upcoming_limit`) and the latest past ones,
+    # each chosen by a subquery of its own, then split here.
+    older_ids = meetings.filter(starts_at__lt=since).order_by("-starts_at", "-id")[:PAST_LIMIT]
+    wanted = Q(pk__in=older_ids.values("pk"))
+    if upcoming_limit is None:
+        wanted |= Q(starts_at__gte=since)
+    else:
         end = upcoming_offset + upcoming_limit
         ordered = meetings.filter(starts_at__gte=since).order_by("starts_at", "id")
-        window = list(ordered[upcoming_offset : end + 1])  # one more: are there later ones?
-        groups.more_upcoming = len(window) > upcoming_limit
-        recent = window[:upcoming_limit]
+        # One more than the page: are there later ones?
+        wanted |= Q(pk__in=ordered[upcoming_offset : end + 1].values("pk"))
+    rows = list(meetings.filter(wanted).order_by("starts_at", "id"))
+    recent: list[Meeting] = [m for m in rows if m.starts_at >= since]
+    older = sorted((m for m in rows if m.starts_at < since), key=lambda m: (m.starts_at, m.pk))
+    older.reverse()
+    if upcoming_limit is not None:
+        groups.more_upcoming = len(recent) > upcoming_limit
+        recent = recent[:upcoming_limit]
     for meeting in recent:
         row = MeetingRow(meeting, meeting.phase(now), meeting.is_joinable(now))
         if row.phase == Meeting.Phase.LIVE:
