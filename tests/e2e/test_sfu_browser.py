@@ -299,24 +299,30 @@ def test_six_participants_move_from_mesh_to_janus_and_removal_cuts_the_feed(
     # earlier in this meeting that has expired since (its holders got renewed ones).
     _assert_refused(meeting.pk, token=f"{students[4].pk}.forged", pin=rooms.room_pin(meeting.pk))
     _assert_refused(meeting.pk, token=None, pin="0000")
+    # On a fast machine the test gets here before the first credential's 20 s are over: wait.
     expired = issued[0]
-    assert rooms.credential_expired(expired), "the test ran shorter than a credential's life"
-    assert len(issued) > 6  # renewed while the participants stayed
+    wait_for(lambda: rooms.credential_expired(expired), 25, "the first credential never expired")
+    # Renewed at half their life while the participants stayed.
+    wait_for(lambda: len(issued) > 6, 15, "credentials were not renewed")
     _assert_expired_refused(expired, meeting.pk)
 
     # Janus dies: everybody is told, and the room (5 ≤ CLASSMEET_SFU_FALLBACK_MESH_MAX) goes
     # back to the mesh and decodes every other participant peer to peer.
     sfu.kill()
-    for page in pages[:5]:
-        page.wait_for_selector("#media-banner:not(.d-none)")
-        assert "media server is unreachable" in page.locator("#media-banner").text_content()
-    for page in pages[:5]:
-        wait_for(
-            lambda p=page: (lambda c: c["topology"] == "mesh" and c["meshDecoded"] == 4)(state(p)),
-            60,
-            "back to the mesh",
-        )
-    sfu.launch()  # for the next test of the module
+    try:
+        for page in pages[:5]:
+            page.wait_for_selector("#media-banner:not(.d-none)")
+            assert "media server is unreachable" in page.locator("#media-banner").text_content()
+        for page in pages[:5]:
+            wait_for(
+                lambda p=page: (lambda c: c["topology"] == "mesh" and c["meshDecoded"] == 4)(
+                    state(p)
+                ),
+                90,
+                "back to the mesh",
+            )
+    finally:
+        sfu.launch()  # for a rerun and the next test of the module, whatever happened here
 
 
 def _classroom_works_through_the_sfu(
