@@ -9,14 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    TypeAdapter,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter
 
 # Every connection's id: uuid4().hex. Clients only ever echo ids the server gave them.
 PeerId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
@@ -179,26 +172,13 @@ class SfuTrickle(Message):
 
 
 class SfuConfigure(Message):
-    """Tune one stream (`mid`) of a received feed at Janus; at least one of:
-
-    - `send`: pause or resume it (the grid's cap pauses the video of the student tiles it
-      does not play, and Janus stops sending it);
-    - `substream`: the simulcast layer to forward, 0 (quarter resolution) to 2 (full);
-    - `temporal`: the VP8 temporal layer to forward, 0 (lowest frame rate) to 2 (all frames).
-    """
+    """Pause or resume one stream (`mid`) of a received feed: the grid's cap pauses the video
+    of the student tiles it does not play, and Janus stops sending it."""
 
     type: Literal["sfu-configure"]
     feedId: FeedId
     mid: str = Field(min_length=1, max_length=16)
-    send: bool | None = None
-    substream: int | None = Field(default=None, ge=0, le=2)
-    temporal: int | None = Field(default=None, ge=0, le=2)
-
-    @model_validator(mode="after")
-    def _something_to_change(self) -> SfuConfigure:
-        if self.send is None and self.substream is None and self.temporal is None:
-            raise ValueError("send, substream or temporal is required")
-        return self
+    send: bool
 
 
 class SfuUnsubscribe(Message):

@@ -401,8 +401,7 @@ class SfuConsumer(ClassroomConsumer):
         if self.janus is None or not handle:
             await self.send_error(UNAVAILABLE, "Subscribe to that feed first.")
             return
-        # Only what the client set: Janus keeps the stream's other settings as they are.
-        stream = message.model_dump(exclude={"type", "feedId"}, exclude_none=True)
+        stream = {"mid": message.mid, "send": message.send}
         try:
             await self.janus.message(handle, {"request": "configure", "streams": [stream]})
         except SFU_ERRORS as exc:

@@ -8,18 +8,14 @@ const RETRY_MS = 700;
 const MAX_RETRIES = 8;
 const SLOW_RETRY_MS = 5000;
 const SPEAKING_LEVEL = 0.02;
-// Simulcast (VP8 in Chromium): full, half and quarter resolution. Each subscriber asks Janus
-// for the layer its tile needs (sfu-configure `substream`, see `wantedLayer`); the publisher's
-// bitrate cap (teacher high, students low, set by the server) decides which layers a student
-// sends at all.
+// Simulcast (VP8 in Chromium): full, half and quarter resolution. Janus forwards the best layer
+// each subscriber's link carries; the publisher's bitrate cap (teacher high, students low, set
+// by the server) decides which layers a student sends at all.
 const SIMULCAST = [
   { rid: "h", scaleResolutionDownBy: 1 },
   { rid: "m", scaleResolutionDownBy: 2 },
   { rid: "l", scaleResolutionDownBy: 4 },
 ];
-const TOP_LAYER = SIMULCAST.length - 1; // Janus's substream 2 = "h", 0 = "l"
-// A student tile at most this wide (device pixels) gets the quarter layer, then the half one.
-const LAYER_WIDTHS = [320, 640];
 
 // Trickle ICE: the SDP goes at once, the candidates follow as `sfu-trickle` (after it, in
 // order, on the same socket); `null` = gathering complete.
@@ -119,9 +115,7 @@ export function createSfu(callbacks) {
     sub.pc?.close();
     const pc = new RTCPeerConnection(rtcConfig);
     sub.pc = pc;
-    sub.paused = false; // a new link: Janus sends everything, at the top layer
-    sub.layer = TOP_LAYER;
-    sub.nextLayer = null;
+    sub.paused = false; // a new link: Janus sends everything
     pc.ontrack = ({ track }) => {
       for (const old of sub.stream.getTracks().filter((t) => t.kind === track.kind)) {
         sub.stream.removeTrack(old);
@@ -166,33 +160,13 @@ export function createSfu(callbacks) {
     }, delay);
   }
 
-  // The simulcast layer a tile needs: the teacher and screen shares the top one; a student
-  // tile the smallest layer that fills it, by its rendered width (the grid decides it).
-  function wantedLayer(sub, student) {
-    if (!student) return TOP_LAYER;
-    const tile = document.querySelector(`#video-grid .tile[data-peer="${CSS.escape(sub.peerId)}"]`);
-    if (!tile) return sub.layer;
-    const width = tile.getBoundingClientRect().width * (window.devicePixelRatio || 1);
-    const fits = LAYER_WIDTHS.findIndex((max) => width <= max);
-    return fits === -1 ? TOP_LAYER : fits;
-  }
-
-  // Tell Janus what this link needs of the feed's video (sfu-configure): a video the grid does
-  // not play is not sent at all, the others at the layer their tile needs. A new layer is asked
-  // for once two layout steps in a row want it (a resize settles first: no flapping).
-  function configureVideo(sub, paused, layer) {
-    if (!sub.pc || sub.pc.connectionState !== "connected") return;
+  // A video the grid does not play is not sent either: Janus pauses it (sfu-configure).
+  function pauseVideo(sub, paused) {
+    if (!sub.pc || sub.pc.connectionState !== "connected" || sub.paused === paused) return;
     const video = sub.pc.getTransceivers().find((t) => t.receiver.track.kind === "video");
     if (!video?.mid) return;
-    const msg = { type: "sfu-configure", feedId: sub.feedId, mid: video.mid };
-    if (sub.paused !== paused) msg.send = !paused;
-    const settled = sub.nextLayer === layer;
-    sub.nextLayer = layer;
-    if (layer !== sub.layer && settled) msg.substream = layer;
-    if (msg.send === undefined && msg.substream === undefined) return;
     sub.paused = paused;
-    sub.layer = msg.substream ?? sub.layer;
-    callbacks.send(msg);
+    callbacks.send({ type: "sfu-configure", feedId: sub.feedId, mid: video.mid, send: !paused });
   }
 
   function dropFeed(id) {
@@ -248,7 +222,7 @@ export function createSfu(callbacks) {
       const on = !student || students < maxStudentVideos;
       if (student && on) students += 1;
       callbacks.setTileVideo(sub.peerId, on, order, sub.stream);
-      configureVideo(sub, !on, wantedLayer(sub, student));
+      pauseVideo(sub, !on);
     });
   }
 
