@@ -318,6 +318,17 @@ class SfuConsumer(ClassroomConsumer):
             group_name(self.meeting_id),
             frame_event(protocol.dump(feed), exclude=self.channel_name),
         )
+        # And this socket gets every feed already in the room: announcements that reached it
+        # while its client was still setting up the SFU (right after the switch) are not lost.
+        # The client ignores the feeds it already receives.
+        try:
+            listed = await rooms.sfu_participants(meeting_id=self.meeting_id)
+        except SFU_ERRORS as exc:
+            logger.warning("listing the SFU feeds of meeting %s failed: %s", self.meeting_id, exc)
+            return
+        for other in map(_feed_of, listed):
+            if other is not None and other.feedId != self.feed_id and not self.closing:
+                await self._send_text(protocol.dump(other))
 
     async def _is_teacher(self) -> bool:
         if self._can_control is None:
