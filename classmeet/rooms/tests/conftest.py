@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 import pytest
@@ -117,6 +118,20 @@ async def joined(user: Any, meeting_id: int, **extra: Any) -> Peer:
 @pytest.fixture(autouse=True)
 def _fresh_presence():
     """Each test starts with an empty in-process room registry."""
+    presence._stores.clear()
+    yield
+    presence._stores.clear()
+
+
+@pytest.fixture
+def redis_layer(settings: Any, redis_url: str) -> Any:
+    """The Redis channel layer (and the presence store next to it) on a prefix of its own."""
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [redis_url], "prefix": f"test-{uuid.uuid4().hex[:8]}"},
+        }
+    }
     presence._stores.clear()
     yield
     presence._stores.clear()

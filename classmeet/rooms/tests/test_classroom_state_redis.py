@@ -1,27 +1,12 @@
 """Hands and media state live next to presence: in Redis with the Redis channel layer, so every
 ASGI process sees the same queue of raised hands."""
 
-import uuid
-
 import pytest
 
 from classmeet.rooms import presence
 from classmeet.rooms.classroom import ClassroomState
 
 pytestmark = pytest.mark.redis
-
-
-@pytest.fixture
-def redis_layer(settings, redis_url):
-    settings.CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [redis_url], "prefix": f"test-{uuid.uuid4().hex[:8]}"},
-        }
-    }
-    presence._stores.clear()
-    yield
-    presence._stores.clear()
 
 
 async def test_two_processes_share_hands_and_media_state(redis_layer):

@@ -2,7 +2,6 @@
 several ASGI processes see the threshold crossed at once, exactly one switches the room."""
 
 import asyncio
-import uuid
 
 import pytest
 
@@ -10,19 +9,6 @@ from classmeet.rooms import presence
 from classmeet.rooms.sfu import topology
 
 pytestmark = pytest.mark.redis
-
-
-@pytest.fixture
-def redis_layer(settings, redis_url):
-    settings.CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [redis_url], "prefix": f"test-{uuid.uuid4().hex[:8]}"},
-        }
-    }
-    presence._stores.clear()
-    yield
-    presence._stores.clear()
 
 
 async def test_one_of_many_concurrent_switches_wins_and_the_end_resets(redis_layer):
