@@ -17,6 +17,7 @@ Janus runs in a network namespace this module creates (`cmrec`: 10.200.78.1/30 o
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -57,6 +58,14 @@ def janus() -> Iterator[JanusProcess]:
         if REQUIRE_SERVICES:
             pytest.fail("janus, iproute2 and root (network namespaces) are required")
         pytest.skip("needs janus, iproute2 and root")
+    tools = [tool for tool in ("janus-pp-rec", "ffmpeg", "ffprobe") if not shutil.which(tool)]
+    if tools:
+        from conftest import REQUIRE_SERVICES
+
+        # Without them every job fails at once ("No such file"), far from the cause.
+        if REQUIRE_SERVICES:
+            pytest.fail(f"{', '.join(tools)} required (Debian janus-tools, ffmpeg)")
+        pytest.skip(f"needs {', '.join(tools)}")
     with launch.janus_in_netns(
         NETNS, host_ip="10.200.78.1", ns_ip="10.200.78.2", port=8089, rtp_ports=(22200, 22399)
     ) as process:
