@@ -2,8 +2,12 @@
 
 Connect checks the shared room policy (close codes 4401/4403/4404/4409 after accepting, so the
 browser sees them). Every frame is validated by `protocol`, then dispatched by its class through
-`handlers`. Relaying touches no database: the target's channel name comes from `presence`, and the
-frame goes to that channel only. Bad input gets an `error` frame and the socket stays open; a
+`handlers`. Relaying touches no database: the target's channel name comes from the socket's own
+map of its room (`peer_channels`, filled by `welcome` and kept by the room's join/leave events,
+which carry the channel), or from `presence` for a peer the map does not know yet, and the frame
+goes to that channel only. A frame that reaches a stale channel (the peer reconnected or left) is
+passed on to the peer's current channel, or answered with the same `unknown-peer` error as before,
+and the sender's map is corrected. Bad input gets an `error` frame and the socket stays open; a
 client flooding past the rate limit is closed with 4429. No exception escapes.
 """
 
@@ -67,9 +71,25 @@ def group_name(meeting_id: int) -> str:
     return f"meeting.{meeting_id}"
 
 
-def frame_event(text: str, *, exclude: str = "") -> dict[str, str]:
-    """A channel-layer event carrying one already-serialized server frame."""
-    return {"type": "room.frame", "text": text, "exclude": exclude}
+def frame_event(
+    text: str, *, exclude: str = "", peer_id: str = "", channel: str = ""
+) -> dict[str, str]:
+    """A channel-layer event carrying one already-serialized server frame.
+
+    With `peer_id`, it also updates the receivers' peer → channel maps: the peer is at `channel`
+    (it joined or resumed) or, with an empty channel, gone (it left).
+    """
+    event = {"type": "room.frame", "text": text, "exclude": exclude}
+    if peer_id:
+        event["peer_id"] = peer_id
+        event["channel"] = channel
+    return event
+
+
+def peer_event(peer_id: str, channel: str, *, was: str = "") -> dict[str, str]:
+    """A map-only event: `peer_id` is now at `channel` ("" when gone); `was` is the channel it
+    replaces (the receiver forgets the peer only if its map still holds that one)."""
+    return {"type": "room.peer", "peer_id": peer_id, "channel": channel, "was": was}
 
 
 async def announce_left(meeting_id: int, peer_ids: list[str], *, exclude: str = "") -> None:
@@ -80,7 +100,9 @@ async def announce_left(meeting_id: int, peer_ids: list[str], *, exclude: str = 
         return
     for peer_id in peer_ids:
         text = protocol.dump(protocol.UserLeft(peerId=peer_id))
-        await layer.group_send(group_name(meeting_id), frame_event(text, exclude=exclude))
+        await layer.group_send(
+            group_name(meeting_id), frame_event(text, exclude=exclude, peer_id=peer_id)
+        )
 
 
 async def announce_expired(meeting_id: int, expired: presence.Expired) -> None:
@@ -139,6 +161,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         self.user_info: dict[str, Any] = {}
+        # The other peers of the room this socket knows of: peer id → channel name.
+        self.peer_channels: dict[str, str] = {}
         self.heartbeat: asyncio.Task[None] | None = None
         rate, burst = conf.rate()
         self.bucket = TokenBucket(rate=rate, burst=burst)
@@ -173,6 +197,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if self.left or self.replaced:
             return
         if await presence.drop(self.meeting_id, peer):
+            await self.channel_layer.group_send(
+                group_name(self.meeting_id), peer_event(peer.peer_id, "", was=self.channel_name)
+            )
             task = asyncio.create_task(_release_after_grace(self.meeting_id, peer))
             _grace_tasks.add(task)
             task.add_done_callback(_grace_tasks.discard)
@@ -247,6 +274,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if old_channel:
             await self.channel_layer.send(old_channel, {"type": "room.replaced"})
         await announce_expired(self.meeting_id, expired)
+        self.peer_channels = {p.peer_id: p.channel for p in others if p.connected}
         await self._send_text(
             protocol.dump(
                 protocol.Welcome(
@@ -267,7 +295,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
             resumed=resumed,
         )
         await self.channel_layer.group_send(
-            group, frame_event(protocol.dump(joined), exclude=self.channel_name)
+            group,
+            frame_event(
+                protocol.dump(joined),
+                exclude=self.channel_name,
+                peer_id=peer.peer_id,
+                channel=self.channel_name,
+            ),
         )
         self.heartbeat = asyncio.create_task(self._heartbeat())
         await hooks.run_join(
@@ -279,10 +313,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if peer is None:
             await self.send_error(protocol.ErrorCode.NOT_JOINED, "Send `join` first.")
             return
-        target = None
+        channel = ""
         if message.to != peer.peer_id:
-            target = await presence.lookup(self.meeting_id, message.to)
-        if target is None or not target.connected:
+            channel = self.peer_channels.get(message.to, "")
+            if not channel:  # not in the map yet (joined at the same time as this socket)
+                target = await presence.lookup(self.meeting_id, message.to)
+                if target is not None and target.connected:
+                    channel = self.peer_channels[message.to] = target.channel
+        if not channel:
             await self.send_error(
                 protocol.ErrorCode.UNKNOWN_PEER, "That peer is not in the room.", [message.to]
             )
@@ -290,7 +328,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
         text = protocol.dump(
             protocol.relayed(message, from_peer=peer.peer_id, user_id=peer.user_id, name=peer.name)
         )
-        await self.channel_layer.send(target.channel, frame_event(text))
+        event = frame_event(text)
+        event["to"] = message.to  # checked on arrival: the map may be stale
+        event["reply"] = self.channel_name
+        await self.channel_layer.send(channel, event)
 
     async def handle_ping(self, message: protocol.Ping) -> None:
         if self.peer is not None:
@@ -331,9 +372,52 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def room_frame(self, event: dict[str, Any]) -> None:
         """Deliver an already-serialized frame (room broadcast or addressed to this channel)."""
+        if "peer_id" in event:
+            self._remember(event)
+        to = event.get("to")
+        if to is not None and (
+            self.peer is None or self.replaced or self.left or self.peer.peer_id != to
+        ):
+            await self._redirect(event, to)
+            return
         if self.peer is None or self.closing or event.get("exclude") == self.channel_name:
             return
         await self._send_text(event["text"])
+
+    async def room_peer(self, event: dict[str, Any]) -> None:
+        """A map-only event (a peer's socket dropped, or a stale entry corrected)."""
+        self._remember(event)
+
+    def _remember(self, event: dict[str, Any]) -> None:
+        """Keep the peer → channel map (join, resume, leave and drop events of the room)."""
+        peer_id, channel = event["peer_id"], event["channel"]
+        if self.peer is not None and peer_id == self.peer.peer_id:
+            return
+        if channel:
+            self.peer_channels[peer_id] = channel
+        elif not event.get("was") or self.peer_channels.get(peer_id) == event["was"]:
+            self.peer_channels.pop(peer_id, None)
+
+    async def _redirect(self, event: dict[str, Any], to: str) -> None:
+        """A relayed frame reached this channel, which `to` no longer uses (it reconnected on
+        another socket, or left): pass it on to its current channel once, or answer the sender
+        as if it had looked `to` up itself; either way correct the sender's map first."""
+        reply = event.get("reply", "")
+        target = await presence.lookup(self.meeting_id, to)
+        channel = target.channel if target is not None and target.connected else ""
+        if channel == self.channel_name or event.get("redirected"):
+            channel = ""  # never loop: a second stale hop ends here
+        if reply:
+            await self.channel_layer.send(reply, peer_event(to, channel))
+        if channel:
+            await self.channel_layer.send(channel, {**event, "redirected": True})
+        elif reply:
+            error = protocol.Error(
+                code=protocol.ErrorCode.UNKNOWN_PEER,
+                message="That peer is not in the room.",
+                detail=[to],
+            )
+            await self.channel_layer.send(reply, frame_event(protocol.dump(error)))
 
     async def room_replaced(self, event: dict[str, Any]) -> None:
         """This tab reconnected on a new socket that took over the peer entry: go quietly."""
