@@ -39,6 +39,11 @@ CLOSE_TRY_AGAIN = 1013  # RFC 6455 "try again later": joining failed for a passi
 # Strong references to the reconnect-grace timers so they are not garbage collected mid-sleep.
 _grace_tasks: set[asyncio.Task[None]] = set()
 
+# One heartbeat per process (event loop) and room: (loop, meeting) → {peer id: open sockets}.
+_RoomKey = tuple[asyncio.AbstractEventLoop, int]
+_beating: dict[_RoomKey, dict[str, int]] = {}
+_beats: dict[_RoomKey, asyncio.Task[None]] = {}
+
 
 class TokenBucket:
     """Allow `rate` frames per second on average, bursts of up to `burst`."""
@@ -125,6 +130,42 @@ async def _release_after_grace(meeting_id: int, peer: Peer) -> None:
         logger.exception("releasing peer %s of meeting %s failed", peer.peer_id, meeting_id)
 
 
+def _beat_for(meeting_id: int, peer_id: str) -> None:
+    """Keep `peer_id` fresh in presence with the room's heartbeat of this process."""
+    key = (asyncio.get_running_loop(), meeting_id)
+    peers = _beating.setdefault(key, {})
+    peers[peer_id] = peers.get(peer_id, 0) + 1
+    if key not in _beats:
+        _beats[key] = asyncio.create_task(_room_heartbeat(key))
+
+
+def _stop_beat_for(meeting_id: int, peer_id: str) -> None:
+    peers = _beating.get((asyncio.get_running_loop(), meeting_id), {})
+    if peers.get(peer_id, 0) > 1:
+        peers[peer_id] -= 1
+    else:
+        peers.pop(peer_id, None)
+
+
+async def _room_heartbeat(key: _RoomKey) -> None:
+    """Refresh the presence of this process's peers of a room in one round trip, and sweep peers
+    whose process stopped refreshing; stop once the process has no socket left in the room."""
+    meeting_id = key[1]
+    while True:
+        await asyncio.sleep(conf.heartbeat_seconds())
+        peers = _beating.get(key)
+        if not peers:
+            _beating.pop(key, None)
+            _beats.pop(key, None)
+            return
+        try:
+            await presence.touch(meeting_id, *peers)
+            _present, expired = await presence.sweep(meeting_id)
+            await announce_expired(meeting_id, expired)
+        except Exception:
+            logger.exception("heartbeat of meeting %s failed", meeting_id)
+
+
 class RoomConsumer(AsyncWebsocketConsumer):
     # Protocol class → method name. Add a message: define it in protocol.py, add it to
     # ClientMessage, map it here.
@@ -163,7 +204,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.user_info: dict[str, Any] = {}
         # The other peers of the room this socket knows of: peer id → channel name.
         self.peer_channels: dict[str, str] = {}
-        self.heartbeat: asyncio.Task[None] | None = None
+        self.beating = False
         rate, burst = conf.rate()
         self.bucket = TokenBucket(rate=rate, burst=burst)
         try:
@@ -188,8 +229,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             logger.exception("room disconnect failed")
 
     async def _on_disconnect(self) -> None:
-        if self.heartbeat is not None:
-            self.heartbeat.cancel()
+        self._stop_beat()
         peer = self.peer
         if peer is None:
             return
@@ -210,8 +250,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
         except Exception:  # the client is already gone (uvicorn raises ClientDisconnected)
             logger.debug("sending on room socket %s: client already gone", self.channel_name)
 
+    def _stop_beat(self) -> None:
+        if self.beating and self.peer is not None:
+            self.beating = False
+            _stop_beat_for(self.meeting_id, self.peer.peer_id)
+
     async def _close(self, code: int) -> None:
         self.closing = True
+        self._stop_beat()
         try:
             await self.close(code=code)
         except Exception:  # the client is already gone (uvicorn raises ClientDisconnected)
@@ -303,7 +349,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 channel=self.channel_name,
             ),
         )
-        self.heartbeat = asyncio.create_task(self._heartbeat())
+        _beat_for(self.meeting_id, peer.peer_id)
+        self.beating = True
         await hooks.run_join(
             hooks.RoomEvent(meeting_id=self.meeting_id, peer=peer, resumed=resumed)
         )
@@ -423,24 +470,6 @@ class RoomConsumer(AsyncWebsocketConsumer):
         """This tab reconnected on a new socket that took over the peer entry: go quietly."""
         self.replaced = True
         await self._close(CLOSE_REPLACED)
-
-    # Heartbeat ----------------------------------------------------------------------------------
-
-    async def _heartbeat(self) -> None:
-        """Keep this peer's presence fresh and sweep peers whose process stopped refreshing."""
-        while True:
-            await asyncio.sleep(conf.heartbeat_seconds())
-            try:
-                peer = self.peer
-                if peer is None or self.closing:
-                    return
-                await presence.touch(self.meeting_id, peer.peer_id)
-                _present, expired = await presence.sweep(self.meeting_id)
-                await announce_expired(self.meeting_id, expired)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                logger.exception("room heartbeat failed")
 
 
 def _participant(peer: Peer) -> protocol.Participant:

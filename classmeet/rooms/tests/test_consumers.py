@@ -380,6 +380,7 @@ async def stale_entry(sender, peer_id: str, channel: str, meeting_id: int) -> No
 
     layer = get_channel_layer()
     own = await presence.lookup(meeting_id, sender.peer_id)
+    assert own is not None and layer is not None
     await layer.send(own.channel, peer_event(peer_id, channel))
     await layer.send(own.channel, frame_event('{"type":"pong"}'))
     await sender.recv_type("pong")
@@ -390,7 +391,9 @@ async def test_a_stale_entry_after_the_peer_reconnected_still_reaches_its_new_so
 ):
     a = await joined(teacher, live_meeting.pk)
     b = await joined(student, live_meeting.pk)
-    old_channel = (await presence.lookup(live_meeting.pk, b.peer_id)).channel
+    old = await presence.lookup(live_meeting.pk, b.peer_id)
+    assert old is not None
+    old_channel = old.channel
     b2 = await joined(student, live_meeting.pk, resume=b.peer_id)
     assert await b.closed_with() == 4000
     back = await a.recv_type("user-joined")
