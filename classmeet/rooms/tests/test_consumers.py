@@ -380,7 +380,8 @@ async def stale_entry(sender, peer_id: str, channel: str, meeting_id: int) -> No
 
     layer = get_channel_layer()
     own = await presence.lookup(meeting_id, sender.peer_id)
-    assert own is not None and layer is not None
+    assert own is not None
+    assert layer is not None
     await layer.send(own.channel, peer_event(peer_id, channel))
     await layer.send(own.channel, frame_event('{"type":"pong"}'))
     await sender.recv_type("pong")
