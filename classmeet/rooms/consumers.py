@@ -39,9 +39,9 @@ CLOSE_TRY_AGAIN = 1013  # RFC 6455 "try again later": joining failed for a passi
 # Strong references to the reconnect-grace timers so they are not garbage collected mid-sleep.
 _grace_tasks: set[asyncio.Task[None]] = set()
 
-# One heartbeat per process (event loop) and room: (loop, meeting) → {peer id: open sockets}.
+# One heartbeat per process (event loop) and room: (loop, meeting) → the joined sockets.
 _RoomKey = tuple[asyncio.AbstractEventLoop, int]
-_beating: dict[_RoomKey, dict[str, int]] = {}
+_beating: dict[_RoomKey, set[RoomConsumer]] = {}
 _beats: dict[_RoomKey, asyncio.Task[None]] = {}
 
 
@@ -130,37 +130,36 @@ async def _release_after_grace(meeting_id: int, peer: Peer) -> None:
         logger.exception("releasing peer %s of meeting %s failed", peer.peer_id, meeting_id)
 
 
-def _beat_for(meeting_id: int, peer_id: str) -> None:
-    """Keep `peer_id` fresh in presence with the room's heartbeat of this process."""
-    key = (asyncio.get_running_loop(), meeting_id)
-    peers = _beating.setdefault(key, {})
-    peers[peer_id] = peers.get(peer_id, 0) + 1
+def _beat_for(consumer: RoomConsumer) -> None:
+    """Keep the socket's peer fresh in presence with the room's heartbeat of this process."""
+    key = (asyncio.get_running_loop(), consumer.meeting_id)
+    _beating.setdefault(key, set()).add(consumer)
     if key not in _beats:
         _beats[key] = asyncio.create_task(_room_heartbeat(key))
 
 
-def _stop_beat_for(meeting_id: int, peer_id: str) -> None:
-    peers = _beating.get((asyncio.get_running_loop(), meeting_id), {})
-    if peers.get(peer_id, 0) > 1:
-        peers[peer_id] -= 1
-    else:
-        peers.pop(peer_id, None)
+def _stop_beat_for(consumer: RoomConsumer) -> None:
+    _beating.get((asyncio.get_running_loop(), consumer.meeting_id), set()).discard(consumer)
 
 
 async def _room_heartbeat(key: _RoomKey) -> None:
-    """Refresh the presence of this process's peers of a room in one round trip, and sweep peers
-    whose process stopped refreshing; stop once the process has no socket left in the room."""
+    """Refresh the presence of this process's peers of a room in one round trip, sweep peers
+    whose process stopped refreshing, and check the sockets' peer maps against what presence
+    lists; stop once the process has no socket left in the room."""
     meeting_id = key[1]
     while True:
         await asyncio.sleep(conf.heartbeat_seconds())
-        peers = _beating.get(key)
-        if not peers:
+        sockets = _beating.get(key)
+        if not sockets:
             _beating.pop(key, None)
             _beats.pop(key, None)
             return
         try:
-            await presence.touch(meeting_id, *peers)
-            _present, expired = await presence.sweep(meeting_id)
+            await presence.touch(meeting_id, *{s.peer.peer_id for s in sockets if s.peer})
+            present, expired = await presence.sweep(meeting_id)
+            channels = {peer.peer_id: peer.channel for peer in present}
+            for socket in _beating.get(key, ()):
+                socket.forget_stale(channels)
             await announce_expired(meeting_id, expired)
         except Exception:
             logger.exception("heartbeat of meeting %s failed", meeting_id)
@@ -251,9 +250,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
             logger.debug("sending on room socket %s: client already gone", self.channel_name)
 
     def _stop_beat(self) -> None:
-        if self.beating and self.peer is not None:
+        if self.beating:
             self.beating = False
-            _stop_beat_for(self.meeting_id, self.peer.peer_id)
+            _stop_beat_for(self)
 
     async def _close(self, code: int) -> None:
         self.closing = True
@@ -349,7 +348,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 channel=self.channel_name,
             ),
         )
-        _beat_for(self.meeting_id, peer.peer_id)
+        _beat_for(self)
         self.beating = True
         await hooks.run_join(
             hooks.RoomEvent(meeting_id=self.meeting_id, peer=peer, resumed=resumed)
@@ -434,6 +433,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def room_peer(self, event: dict[str, Any]) -> None:
         """A map-only event (a peer's socket dropped, or a stale entry corrected)."""
         self._remember(event)
+
+    def forget_stale(self, channels: dict[str, str]) -> None:
+        """Drop map entries that presence (`peer id → channel`) contradicts, so a missed join or
+        leave event costs one presence lookup on the next frame, not frames sent to a dead
+        channel. Only drop: an entry newer than the listing is looked up again, never lost."""
+        for peer_id, channel in list(self.peer_channels.items()):
+            if channels.get(peer_id) != channel:
+                del self.peer_channels[peer_id]
 
     def _remember(self, event: dict[str, Any]) -> None:
         """Keep the peer → channel map (join, resume, leave and drop events of the room)."""

@@ -422,6 +422,25 @@ async def test_a_stale_entry_after_the_peer_reconnected_still_reaches_its_new_so
         await peer.close()
 
 
+async def test_the_heartbeat_forgets_a_map_entry_that_presence_contradicts(
+    settings, teacher, student, enrollment, live_meeting, monkeypatch
+):
+    """A missed event left a dead channel in a socket's map: within one heartbeat the entry is
+    dropped and the next frame finds the peer through presence."""
+    settings.CLASSMEET_ROOM_HEARTBEAT_SECONDS = 0.1
+    a = await joined(teacher, live_meeting.pk)
+    b = await joined(student, live_meeting.pk)
+    await a.recv_type("user-joined")
+    await stale_entry(a, b.peer_id, "gone!dead", live_meeting.pk)
+    await asyncio.sleep(0.5)  # a few heartbeats
+    asked = count_lookups(monkeypatch)
+    await a.send({"type": "offer", "to": b.peer_id, "sdp": OFFER_SDP})
+    assert (await b.recv_type("offer"))["from"] == a.peer_id
+    assert asked == [b.peer_id]
+    for peer in (a, b):
+        await peer.close()
+
+
 async def test_cannot_resume_another_users_peer(teacher, student, enrollment, live_meeting):
     a = await joined(teacher, live_meeting.pk)
     b = await joined(student, live_meeting.pk, resume=a.peer_id)
