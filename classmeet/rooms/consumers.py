@@ -380,8 +380,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.channel_layer.send(channel, event)
 
     async def handle_ping(self, message: protocol.Ping) -> None:
-        if self.peer is not None:
-            await presence.touch(self.meeting_id, self.peer.peer_id)
+        # Only a liveness check for the client: the room's heartbeat keeps presence fresh.
         await self._send_text(protocol.dump(protocol.Pong()))
 
     async def handle_leave(self, message: protocol.Leave) -> None:
