@@ -2,8 +2,12 @@
 
 Connect checks the shared room policy (close codes 4401/4403/4404/4409 after accepting, so the
 browser sees them). Every frame is validated by `protocol`, then dispatched by its class through
-`handlers`. Relaying touches no database: the target's channel name comes from `presence`, and the
-frame goes to that channel only. Bad input gets an `error` frame and the socket stays open; a
+`handlers`. Relaying touches no database: the target's channel name comes from the socket's own
+map of its room (`peer_channels`, filled by `welcome` and kept by the room's join/leave events,
+which carry the channel), or from `presence` for a peer the map does not know yet, and the frame
+goes to that channel only. A frame that reaches a stale channel (the peer reconnected or left) is
+passed on to the peer's current channel, or answered with the same `unknown-peer` error as before,
+and the sender's map is corrected. Bad input gets an `error` frame and the socket stays open; a
 client flooding past the rate limit is closed with 4429. No exception escapes.
 """
 
@@ -34,6 +38,11 @@ CLOSE_TRY_AGAIN = 1013  # RFC 6455 "try again later": joining failed for a passi
 
 # Strong references to the reconnect-grace timers so they are not garbage collected mid-sleep.
 _grace_tasks: set[asyncio.Task[None]] = set()
+
+# One heartbeat per process (event loop) and room: (loop, meeting) → the joined sockets.
+_RoomKey = tuple[asyncio.AbstractEventLoop, int]
+_beating: dict[_RoomKey, set[RoomConsumer]] = {}
+_beats: dict[_RoomKey, asyncio.Task[None]] = {}
 
 
 class TokenBucket:
@@ -67,9 +76,25 @@ def group_name(meeting_id: int) -> str:
     return f"meeting.{meeting_id}"
 
 
-def frame_event(text: str, *, exclude: str = "") -> dict[str, str]:
-    """A channel-layer event carrying one already-serialized server frame."""
-    return {"type": "room.frame", "text": text, "exclude": exclude}
+def frame_event(
+    text: str, *, exclude: str = "", peer_id: str = "", channel: str = ""
+) -> dict[str, str]:
+    """A channel-layer event carrying one already-serialized server frame.
+
+    With `peer_id`, it also updates the receivers' peer → channel maps: the peer is at `channel`
+    (it joined or resumed) or, with an empty channel, gone (it left).
+    """
+    event = {"type": "room.frame", "text": text, "exclude": exclude}
+    if peer_id:
+        event["peer_id"] = peer_id
+        event["channel"] = channel
+    return event
+
+
+def peer_event(peer_id: str, channel: str, *, was: str = "") -> dict[str, str]:
+    """A map-only event: `peer_id` is now at `channel` ("" when gone); `was` is the channel it
+    replaces (the receiver forgets the peer only if its map still holds that one)."""
+    return {"type": "room.peer", "peer_id": peer_id, "channel": channel, "was": was}
 
 
 async def announce_left(meeting_id: int, peer_ids: list[str], *, exclude: str = "") -> None:
@@ -80,7 +105,9 @@ async def announce_left(meeting_id: int, peer_ids: list[str], *, exclude: str = 
         return
     for peer_id in peer_ids:
         text = protocol.dump(protocol.UserLeft(peerId=peer_id))
-        await layer.group_send(group_name(meeting_id), frame_event(text, exclude=exclude))
+        await layer.group_send(
+            group_name(meeting_id), frame_event(text, exclude=exclude, peer_id=peer_id)
+        )
 
 
 async def announce_expired(meeting_id: int, expired: presence.Expired) -> None:
@@ -101,6 +128,41 @@ async def _release_after_grace(meeting_id: int, peer: Peer) -> None:
         raise
     except Exception:
         logger.exception("releasing peer %s of meeting %s failed", peer.peer_id, meeting_id)
+
+
+def _beat_for(consumer: RoomConsumer) -> None:
+    """Keep the socket's peer fresh in presence with the room's heartbeat of this process."""
+    key = (asyncio.get_running_loop(), consumer.meeting_id)
+    _beating.setdefault(key, set()).add(consumer)
+    if key not in _beats:
+        _beats[key] = asyncio.create_task(_room_heartbeat(key))
+
+
+def _stop_beat_for(consumer: RoomConsumer) -> None:
+    _beating.get((asyncio.get_running_loop(), consumer.meeting_id), set()).discard(consumer)
+
+
+async def _room_heartbeat(key: _RoomKey) -> None:
+    """Refresh the presence of this process's peers of a room in one round trip, sweep peers
+    whose process stopped refreshing, and check the sockets' peer maps against what presence
+    lists; stop once the process has no socket left in the room."""
+    meeting_id = key[1]
+    while True:
+        await asyncio.sleep(conf.heartbeat_seconds())
+        sockets = _beating.get(key)
+        if not sockets:
+            _beating.pop(key, None)
+            _beats.pop(key, None)
+            return
+        try:
+            await presence.touch(meeting_id, *{s.peer.peer_id for s in sockets if s.peer})
+            present, expired = await presence.sweep(meeting_id)
+            channels = {peer.peer_id: peer.channel for peer in present}
+            for socket in _beating.get(key, ()):
+                socket.forget_stale(channels)
+            await announce_expired(meeting_id, expired)
+        except Exception:
+            logger.exception("heartbeat of meeting %s failed", meeting_id)
 
 
 class RoomConsumer(AsyncWebsocketConsumer):
@@ -139,7 +201,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         self.user_info: dict[str, Any] = {}
-        self.heartbeat: asyncio.Task[None] | None = None
+        # The other peers of the room this socket knows of: peer id → channel name.
+        self.peer_channels: dict[str, str] = {}
+        self.beating = False
         rate, burst = conf.rate()
         self.bucket = TokenBucket(rate=rate, burst=burst)
         try:
@@ -164,8 +228,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             logger.exception("room disconnect failed")
 
     async def _on_disconnect(self) -> None:
-        if self.heartbeat is not None:
-            self.heartbeat.cancel()
+        self._stop_beat()
         peer = self.peer
         if peer is None:
             return
@@ -173,6 +236,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if self.left or self.replaced:
             return
         if await presence.drop(self.meeting_id, peer):
+            await self.channel_layer.group_send(
+                group_name(self.meeting_id), peer_event(peer.peer_id, "", was=self.channel_name)
+            )
             task = asyncio.create_task(_release_after_grace(self.meeting_id, peer))
             _grace_tasks.add(task)
             task.add_done_callback(_grace_tasks.discard)
@@ -183,8 +249,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
         except Exception:  # the client is already gone (uvicorn raises ClientDisconnected)
             logger.debug("sending on room socket %s: client already gone", self.channel_name)
 
+    def _stop_beat(self) -> None:
+        if self.beating:
+            self.beating = False
+            _stop_beat_for(self)
+
     async def _close(self, code: int) -> None:
         self.closing = True
+        self._stop_beat()
         try:
             await self.close(code=code)
         except Exception:  # the client is already gone (uvicorn raises ClientDisconnected)
@@ -247,6 +319,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if old_channel:
             await self.channel_layer.send(old_channel, {"type": "room.replaced"})
         await announce_expired(self.meeting_id, expired)
+        self.peer_channels = {p.peer_id: p.channel for p in others if p.connected}
         await self._send_text(
             protocol.dump(
                 protocol.Welcome(
@@ -267,9 +340,16 @@ class RoomConsumer(AsyncWebsocketConsumer):
             resumed=resumed,
         )
         await self.channel_layer.group_send(
-            group, frame_event(protocol.dump(joined), exclude=self.channel_name)
+            group,
+            frame_event(
+                protocol.dump(joined),
+                exclude=self.channel_name,
+                peer_id=peer.peer_id,
+                channel=self.channel_name,
+            ),
         )
-        self.heartbeat = asyncio.create_task(self._heartbeat())
+        _beat_for(self)
+        self.beating = True
         await hooks.run_join(
             hooks.RoomEvent(meeting_id=self.meeting_id, peer=peer, resumed=resumed)
         )
@@ -279,10 +359,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if peer is None:
             await self.send_error(protocol.ErrorCode.NOT_JOINED, "Send `join` first.")
             return
-        target = None
+        channel = ""
         if message.to != peer.peer_id:
-            target = await presence.lookup(self.meeting_id, message.to)
-        if target is None or not target.connected:
+            channel = self.peer_channels.get(message.to, "")
+            if not channel:  # not in the map yet (joined at the same time as this socket)
+                target = await presence.lookup(self.meeting_id, message.to)
+                if target is not None and target.connected:
+                    channel = self.peer_channels[message.to] = target.channel
+        if not channel:
             await self.send_error(
                 protocol.ErrorCode.UNKNOWN_PEER, "That peer is not in the room.", [message.to]
             )
@@ -290,11 +374,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
         text = protocol.dump(
             protocol.relayed(message, from_peer=peer.peer_id, user_id=peer.user_id, name=peer.name)
         )
-        await self.channel_layer.send(target.channel, frame_event(text))
+        event = frame_event(text)
+        event["to"] = message.to  # checked on arrival: the map may be stale
+        event["reply"] = self.channel_name
+        await self.channel_layer.send(channel, event)
 
     async def handle_ping(self, message: protocol.Ping) -> None:
-        if self.peer is not None:
-            await presence.touch(self.meeting_id, self.peer.peer_id)
+        # Only a liveness check for the client: the room's heartbeat keeps presence fresh.
         await self._send_text(protocol.dump(protocol.Pong()))
 
     async def handle_leave(self, message: protocol.Leave) -> None:
@@ -331,32 +417,65 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def room_frame(self, event: dict[str, Any]) -> None:
         """Deliver an already-serialized frame (room broadcast or addressed to this channel)."""
+        if "peer_id" in event:
+            self._remember(event)
+        to = event.get("to")
+        if to is not None and (
+            self.peer is None or self.replaced or self.left or self.peer.peer_id != to
+        ):
+            await self._redirect(event, to)
+            return
         if self.peer is None or self.closing or event.get("exclude") == self.channel_name:
             return
         await self._send_text(event["text"])
+
+    async def room_peer(self, event: dict[str, Any]) -> None:
+        """A map-only event (a peer's socket dropped, or a stale entry corrected)."""
+        self._remember(event)
+
+    def forget_stale(self, channels: dict[str, str]) -> None:
+        """Drop map entries that presence (`peer id → channel`) contradicts, so a missed join or
+        leave event costs one presence lookup on the next frame, not frames sent to a dead
+        channel. Only drop: an entry newer than the listing is looked up again, never lost."""
+        for peer_id, channel in list(self.peer_channels.items()):
+            if channels.get(peer_id) != channel:
+                del self.peer_channels[peer_id]
+
+    def _remember(self, event: dict[str, Any]) -> None:
+        """Keep the peer → channel map (join, resume, leave and drop events of the room)."""
+        peer_id, channel = event["peer_id"], event["channel"]
+        if self.peer is not None and peer_id == self.peer.peer_id:
+            return
+        if channel:
+            self.peer_channels[peer_id] = channel
+        elif not event.get("was") or self.peer_channels.get(peer_id) == event["was"]:
+            self.peer_channels.pop(peer_id, None)
+
+    async def _redirect(self, event: dict[str, Any], to: str) -> None:
+        """A relayed frame reached this channel, which `to` no longer uses (it reconnected on
+        another socket, or left): pass it on to its current channel once, or answer the sender
+        as if it had looked `to` up itself; either way correct the sender's map first."""
+        reply = event.get("reply", "")
+        target = await presence.lookup(self.meeting_id, to)
+        channel = target.channel if target is not None and target.connected else ""
+        if channel == self.channel_name or event.get("redirected"):
+            channel = ""  # never loop: a second stale hop ends here
+        if reply:
+            await self.channel_layer.send(reply, peer_event(to, channel))
+        if channel:
+            await self.channel_layer.send(channel, {**event, "redirected": True})
+        elif reply:
+            error = protocol.Error(
+                code=protocol.ErrorCode.UNKNOWN_PEER,
+                message="That peer is not in the room.",
+                detail=[to],
+            )
+            await self.channel_layer.send(reply, frame_event(protocol.dump(error)))
 
     async def room_replaced(self, event: dict[str, Any]) -> None:
         """This tab reconnected on a new socket that took over the peer entry: go quietly."""
         self.replaced = True
         await self._close(CLOSE_REPLACED)
-
-    # Heartbeat ----------------------------------------------------------------------------------
-
-    async def _heartbeat(self) -> None:
-        """Keep this peer's presence fresh and sweep peers whose process stopped refreshing."""
-        while True:
-            await asyncio.sleep(conf.heartbeat_seconds())
-            try:
-                peer = self.peer
-                if peer is None or self.closing:
-                    return
-                await presence.touch(self.meeting_id, peer.peer_id)
-                _present, expired = await presence.sweep(self.meeting_id)
-                await announce_expired(self.meeting_id, expired)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                logger.exception("room heartbeat failed")
 
 
 def _participant(peer: Peer) -> protocol.Participant:

@@ -48,7 +48,7 @@ class PresenceStore(Protocol):
     async def put(self, meeting_id: int, peer: Peer, *, now: float) -> None: ...
     async def get(self, meeting_id: int, peer_id: str) -> Peer | None: ...
     async def all(self, meeting_id: int) -> list[tuple[Peer, float]]: ...
-    async def touch(self, meeting_id: int, peer_id: str, *, now: float) -> None: ...
+    async def touch(self, meeting_id: int, peer_ids: list[str], *, now: float) -> None: ...
     async def remove(self, meeting_id: int, peer_id: str) -> bool: ...
 
 
@@ -68,10 +68,11 @@ class LocalPresenceStore:
     async def all(self, meeting_id: int) -> list[tuple[Peer, float]]:
         return list(self._rooms.get(meeting_id, {}).values())
 
-    async def touch(self, meeting_id: int, peer_id: str, *, now: float) -> None:
+    async def touch(self, meeting_id: int, peer_ids: list[str], *, now: float) -> None:
         room = self._rooms.get(meeting_id, {})
-        if peer_id in room:
-            room[peer_id] = (room[peer_id][0], now)
+        for peer_id in peer_ids:
+            if peer_id in room:
+                room[peer_id] = (room[peer_id][0], now)
 
     async def remove(self, meeting_id: int, peer_id: str) -> bool:
         room = self._rooms.get(meeting_id)
@@ -146,10 +147,10 @@ class RedisPresenceStore:
             for peer_id, raw in raw_peers.items()
         ]
 
-    async def touch(self, meeting_id: int, peer_id: str, *, now: float) -> None:
+    async def touch(self, meeting_id: int, peer_ids: list[str], *, now: float) -> None:
         peers, seen = self._keys(meeting_id)
         async with self._client().pipeline(transaction=False) as pipe:
-            pipe.hset(seen, peer_id, repr(now))
+            pipe.hset(seen, mapping=dict.fromkeys(peer_ids, repr(now)))
             pipe.expire(peers, self._ttl())
             pipe.expire(seen, self._ttl())
             await pipe.execute()
@@ -258,8 +259,10 @@ async def lookup(meeting_id: int, peer_id: str) -> Peer | None:
     return await get_store().get(meeting_id, peer_id)
 
 
-async def touch(meeting_id: int, peer_id: str) -> None:
-    await get_store().touch(meeting_id, peer_id, now=time.time())
+async def touch(meeting_id: int, *peer_ids: str) -> None:
+    """Refresh the peers' `last_seen` (one round trip for all of them)."""
+    if peer_ids:
+        await get_store().touch(meeting_id, list(peer_ids), now=time.time())
 
 
 async def leave(meeting_id: int, peer_id: str) -> bool:

@@ -65,7 +65,7 @@ class IceCandidate(Message):
 
 
 class Ping(Message):
-    """Heartbeat: the server refreshes the peer's presence and answers `pong`."""
+    """Liveness check of the client: answered `pong` (presence has its own heartbeat)."""
 
     type: Literal["ping"]
 

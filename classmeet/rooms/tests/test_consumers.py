@@ -334,6 +334,113 @@ async def test_resume_while_the_old_socket_is_open_closes_the_old_one(
     await b2.close()
 
 
+def count_lookups(monkeypatch) -> list[str]:
+    """Record every peer the real presence store is asked for (it still answers)."""
+    store = presence.get_store()
+    asked: list[str] = []
+    real_get = store.get
+
+    async def get(meeting_id: int, peer_id: str) -> presence.Peer | None:
+        asked.append(peer_id)
+        return await real_get(meeting_id, peer_id)
+
+    monkeypatch.setattr(store, "get", get)
+    return asked
+
+
+async def test_relaying_to_a_known_peer_asks_presence_nothing(
+    teacher, student, enrollment, course, live_meeting, monkeypatch
+):
+    a = await joined(teacher, live_meeting.pk)  # learns of b from user-joined
+    b = await joined(student, live_meeting.pk)  # learns of a from its welcome
+    await a.recv_type("user-joined")
+    asked = count_lookups(monkeypatch)
+    for _ in range(3):
+        await a.send({"type": "offer", "to": b.peer_id, "sdp": OFFER_SDP})
+        assert (await b.recv_type("offer"))["from"] == a.peer_id
+        await b.send({"type": "answer", "to": a.peer_id, "sdp": OFFER_SDP})
+        assert (await a.recv_type("answer"))["from"] == b.peer_id
+    assert asked == []
+    # A departed peer gets the same answer as before (presence is asked: it is unknown now).
+    await b.send({"type": "leave"})
+    assert await b.closed_with() == 1000
+    await a.recv_type("user-left")
+    await a.send({"type": "offer", "to": b.peer_id, "sdp": OFFER_SDP})
+    error = await a.recv_type("error")
+    assert (error["code"], error["detail"]) == ("unknown-peer", [b.peer_id])
+    await a.close()
+
+
+async def stale_entry(sender, peer_id: str, channel: str, meeting_id: int) -> None:
+    """Put `peer_id → channel` into the sender's map, as a late event from another process
+    would, and wait until the sender's consumer has taken it in."""
+    from channels.layers import get_channel_layer
+
+    from classmeet.rooms.consumers import frame_event, peer_event
+
+    layer = get_channel_layer()
+    own = await presence.lookup(meeting_id, sender.peer_id)
+    assert own is not None
+    assert layer is not None
+    await layer.send(own.channel, peer_event(peer_id, channel))
+    await layer.send(own.channel, frame_event('{"type":"pong"}'))
+    await sender.recv_type("pong")
+
+
+async def test_a_stale_entry_after_the_peer_reconnected_still_reaches_its_new_socket(
+    teacher, student, enrollment, live_meeting, monkeypatch
+):
+    a = await joined(teacher, live_meeting.pk)
+    b = await joined(student, live_meeting.pk)
+    old = await presence.lookup(live_meeting.pk, b.peer_id)
+    assert old is not None
+    old_channel = old.channel
+    b2 = await joined(student, live_meeting.pk, resume=b.peer_id)
+    assert await b.closed_with() == 4000
+    back = await a.recv_type("user-joined")
+    back = back if back["resumed"] else await a.recv_type("user-joined")
+    await stale_entry(a, b.peer_id, old_channel, live_meeting.pk)
+    asked = count_lookups(monkeypatch)
+
+    await a.send({"type": "offer", "to": b.peer_id, "sdp": OFFER_SDP})
+    assert (await b2.recv_type("offer"))["from"] == a.peer_id
+    # The old socket passed it on and corrected a's map: the next frame goes straight.
+    await a.send({"type": "answer", "to": b.peer_id, "sdp": OFFER_SDP})
+    assert (await b2.recv_type("answer"))["from"] == a.peer_id
+    assert asked == [b.peer_id]
+    assert await a.nothing()
+
+    # A stale entry of a peer that has left: the sender gets `unknown-peer`, as before.
+    await b2.send({"type": "leave"})
+    assert await b2.closed_with() == 1000
+    await a.recv_type("user-left")
+    await stale_entry(a, b.peer_id, old_channel, live_meeting.pk)
+    await a.send({"type": "offer", "to": b.peer_id, "sdp": OFFER_SDP})
+    error = await a.recv_type("error")
+    assert (error["code"], error["detail"]) == ("unknown-peer", [b.peer_id])
+    for peer in (a, b, b2):
+        await peer.close()
+
+
+async def test_the_heartbeat_forgets_a_map_entry_that_presence_contradicts(
+    settings, teacher, student, enrollment, live_meeting, monkeypatch
+):
+    """A missed event left a dead channel in a socket's map: within one heartbeat the entry is
+    dropped and the next frame finds the peer through presence."""
+    settings.CLASSMEET_ROOM_HEARTBEAT_SECONDS = 0.1
+    a = await joined(teacher, live_meeting.pk)
+    b = await joined(student, live_meeting.pk)
+    await a.recv_type("user-joined")
+    await stale_entry(a, b.peer_id, "gone!dead", live_meeting.pk)
+    await asyncio.sleep(0.5)  # a few heartbeats
+    asked = count_lookups(monkeypatch)
+    await a.send({"type": "offer", "to": b.peer_id, "sdp": OFFER_SDP})
+    assert (await b.recv_type("offer"))["from"] == a.peer_id
+    assert asked == [b.peer_id]
+    for peer in (a, b):
+        await peer.close()
+
+
 async def test_cannot_resume_another_users_peer(teacher, student, enrollment, live_meeting):
     a = await joined(teacher, live_meeting.pk)
     b = await joined(student, live_meeting.pk, resume=a.peer_id)
