@@ -65,7 +65,8 @@ async function main() {
     onFallback: () => {
       // Janus lost, the room is small: every tile shows video again, links go peer to peer.
       for (const peerId of names.keys()) ui.setTileVideo(peerId, true, 0, new MediaStream());
-      peers.resync([...names.keys()].map((peerId) => ({ peerId })), { resumed: false });
+      const participants = [...names.keys()].map((peerId) => ({ peerId }));
+      peers.resync(participants, { resumed: false, together: true });
     },
   });
 
@@ -78,6 +79,7 @@ async function main() {
       return signaling.state;
     },
     connections: () => peers.connections(),
+    meshDebug: () => peers.debug(),
     sfu: () => sfu.connections(),
     get topology() {
       return sfu.active ? "sfu" : "mesh";

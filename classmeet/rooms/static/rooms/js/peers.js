@@ -3,6 +3,11 @@
 // time; on a collision the polite side (the larger peerId) rolls back, the impolite one ignores.
 
 const KINDS = ["audio", "video"];
+// A link whose ICE has not even started this long after its last negotiation step is negotiated
+// again (an offer or answer lost with a socket, or a glare that left both sides waiting). A link
+// that is connecting is left to ICE (a failure restarts it, below).
+const STUCK_MS = 10000;
+const WATCH_MS = 2000;
 
 // callbacks: { send(msg), localStream(), mediaPending(), onTrack(peerId, stream),
 //   onState(peerId, state) }. While mediaPending() is true (getUserMedia has not answered yet)
@@ -20,6 +25,13 @@ export function createPeers(callbacks) {
       iceTransportPolicy: iceTransportPolicy ?? "all",
       bundlePolicy: "max-bundle", // one transport per peer: fewer candidates, faster connect
     };
+  }
+
+  // Keep the last few negotiation events of a link: what support and tests look at when a
+  // link does not connect.
+  function note(s, event) {
+    s.trail.push(`${Math.round(performance.now())} ${event} ${s.pc.signalingState}`);
+    if (s.trail.length > 16) s.trail.shift();
   }
 
   const localTrack = (kind) => callbacks.localStream().getTracks().find((t) => t.kind === kind);
@@ -104,17 +116,24 @@ export function createPeers(callbacks) {
       ignoreOffer: false,
       pendingCandidates: [],
       stream: new MediaStream(),
+      activity: performance.now(), // the last negotiation step or state change
+      trail: [], // the last negotiation events, for diagnostics (debug())
+      candidates: { sent: 0, received: 0, refused: 0 },
     };
     sessions.set(peerId, s);
     const session = s;
 
     pc.onnegotiationneeded = async () => {
       try {
+        session.activity = performance.now();
         session.makingOffer = true;
+        note(session, "negotiationneeded");
         await pc.setLocalDescription();
         const d = pc.localDescription;
         callbacks.send({ type: d.type, to: peerId, sdp: d.sdp });
+        note(session, `sent ${d.type}`);
       } catch (err) {
+        note(session, `negotiation failed: ${err}`);
         console.warn("classmeet: negotiation failed", err);
       } finally {
         session.makingOffer = false;
@@ -122,6 +141,7 @@ export function createPeers(callbacks) {
     };
     pc.onicecandidate = ({ candidate }) => {
       if (candidate && candidate.candidate) {
+        session.candidates.sent += 1;
         callbacks.send({ type: "ice-candidate", to: peerId, candidate: candidate.toJSON() });
       }
     };
@@ -133,6 +153,8 @@ export function createPeers(callbacks) {
       callbacks.onTrack(peerId, session.stream);
     };
     pc.onconnectionstatechange = () => {
+      session.activity = performance.now();
+      note(session, `connection ${pc.connectionState}`);
       callbacks.onState(peerId, pc.connectionState);
       if (pc.connectionState === "failed") pc.restartIce();
     };
@@ -146,6 +168,7 @@ export function createPeers(callbacks) {
       try {
         await s.pc.addIceCandidate(c);
       } catch (err) {
+        s.candidates.refused += 1;
         if (!s.ignoreOffer) console.warn("classmeet: bad candidate", err);
       }
     }
@@ -154,10 +177,12 @@ export function createPeers(callbacks) {
   async function handleDescription(from, description) {
     const s = ensure(from, { initiate: false });
     const pc = s.pc;
+    s.activity = performance.now();
     try {
       const collision =
         description.type === "offer" && (s.makingOffer || pc.signalingState !== "stable");
       s.ignoreOffer = !s.polite && collision;
+      note(s, `got ${description.type}${s.ignoreOffer ? " (ignored)" : ""}`);
       if (s.ignoreOffer) return;
       if (description.type === "answer" && pc.signalingState !== "have-local-offer") return;
       await pc.setRemoteDescription(description); // rolls back our own offer if polite
@@ -167,8 +192,10 @@ export function createPeers(callbacks) {
         await pc.setLocalDescription();
         const d = pc.localDescription;
         callbacks.send({ type: d.type, to: from, sdp: d.sdp });
+        note(s, `sent ${d.type}`);
       }
     } catch (err) {
+      note(s, `description failed: ${err}`);
       console.warn("classmeet: description failed", err);
     }
   }
@@ -176,6 +203,7 @@ export function createPeers(callbacks) {
   async function handleCandidate(from, candidate) {
     const s = sessions.get(from);
     if (!s) return;
+    s.candidates.received += 1;
     // Candidates may arrive before the offer/answer they belong to: keep them until then.
     if (!s.pc.remoteDescription) {
       s.pendingCandidates.push(candidate);
@@ -184,6 +212,7 @@ export function createPeers(callbacks) {
     try {
       await s.pc.addIceCandidate(candidate);
     } catch (err) {
+      s.candidates.refused += 1;
       if (!s.ignoreOffer) console.warn("classmeet: bad candidate", err);
     }
   }
@@ -202,7 +231,10 @@ export function createPeers(callbacks) {
 
   // After the signaling socket came back: keep healthy connections, repair the rest, and
   // connect to anybody new. `resumed`: the server kept our peerId, so the others kept theirs.
-  function resync(participants, { resumed }) {
+  // `together`: every participant resyncs at the same moment (the room went back to the mesh):
+  // only the side with the smaller peerId offers, so that no two offers cross. Chromium can
+  // leave a polite side that rolled its own offer back gathering no candidates at all.
+  function resync(participants, { resumed, together = false }) {
     const present = new Set(participants.map((p) => p.peerId));
     if (!resumed) closeAll();
     for (const peerId of [...sessions.keys()]) {
@@ -211,7 +243,7 @@ export function createPeers(callbacks) {
     for (const p of participants) {
       const s = sessions.get(p.peerId);
       if (!s) {
-        ensure(p.peerId, { initiate: true });
+        if (!together || selfId < p.peerId) ensure(p.peerId, { initiate: true });
       } else {
         repair(p.peerId);
       }
@@ -236,6 +268,40 @@ export function createPeers(callbacks) {
     }
     if (pc.connectionState !== "connected" && pc.connectionState !== "new") pc.restartIce();
   }
+
+  // Negotiate a stuck link again, whatever left it stuck: our pending offer is rolled back and
+  // a fresh one sent (an ICE restart if it had negotiated before). Only the impolite side does,
+  // so the two sides never offer at once (see resync).
+  async function renegotiate(s) {
+    const pc = s.pc;
+    s.activity = performance.now();
+    note(s, `stuck (making offer: ${s.makingOffer})`);
+    if (s.makingOffer || !pc.getTransceivers().length) return;
+    try {
+      if (pc.signalingState === "have-local-offer") {
+        await pc.setLocalDescription({ type: "rollback" });
+      }
+      if (pc.signalingState !== "stable") return; // an answer of ours is on its way
+      s.makingOffer = true;
+      await pc.setLocalDescription(await pc.createOffer({ iceRestart: !!pc.remoteDescription }));
+      callbacks.send({ type: "offer", to: s.peerId, sdp: pc.localDescription.sdp });
+      note(s, "sent offer (again)");
+    } catch (err) {
+      note(s, `renegotiation failed: ${err}`);
+      console.warn("classmeet: renegotiation failed", err);
+    } finally {
+      s.makingOffer = false;
+    }
+  }
+
+  setInterval(() => {
+    const now = performance.now();
+    for (const s of sessions.values()) {
+      if (!s.polite && s.pc.connectionState === "new" && now - s.activity > STUCK_MS) {
+        renegotiate(s);
+      }
+    }
+  }, WATCH_MS);
 
   // Put a new local track (camera switch, screen share) on every connection.
   async function replaceTrack(kind, track) {
@@ -272,6 +338,25 @@ export function createPeers(callbacks) {
     },
     has(peerId) {
       return sessions.has(peerId);
+    },
+    // peerId -> the link's states and its last negotiation events (diagnostics).
+    debug() {
+      return Object.fromEntries(
+        [...sessions].map(([id, s]) => [
+          id,
+          {
+            connection: s.pc.connectionState,
+            signaling: s.pc.signalingState,
+            ice: `${s.pc.iceGatheringState}/${s.pc.iceConnectionState}`,
+            candidates: s.candidates,
+            pending: s.pendingCandidates.length,
+            polite: s.polite,
+            makingOffer: s.makingOffer,
+            transceivers: s.pc.getTransceivers().length,
+            trail: s.trail,
+          },
+        ]),
+      );
     },
   };
 }
