@@ -87,8 +87,8 @@ def join(new_page: Any, user: Any, meeting: Any) -> Any:
     page = new_page(user, sign_in="cookie")
 
     def keep_errors(message: Any) -> None:
-        if message.type == "error":
-            console_errors.append(message.text)
+        if message.type == "error" or "classmeet:" in message.text:
+            console_errors.append(f"{user.username}: {message.text}")
 
     page.on("console", keep_errors)
     page.goto(reverse("rooms:room", kwargs={"meeting_id": meeting.pk}), wait_until="commit")
@@ -97,13 +97,15 @@ def join(new_page: Any, user: Any, meeting: Any) -> Any:
 
 
 STATE_JS = """async () => {
+  const meshLinks = {}; // peerId -> "<connection>/<signaling>/<frames decoded>", for failure reports
   const meshFrames = async (room) => {
     let n = 0;
-    for (const pc of room.connections().values()) {
+    for (const [peerId, pc] of room.connections()) {
       let frames = 0;
       (await pc.getStats()).forEach((r) => {
         if (r.type === "inbound-rtp" && r.kind === "video") frames += r.framesDecoded || 0;
       });
+      meshLinks[peerId] = `${pc.connectionState}/${pc.signalingState}/${frames}`;
       if (frames > 0) n += 1;
     }
     return n;
@@ -131,6 +133,7 @@ STATE_JS = """async () => {
     decoded,
     links,
     meshDecoded: await meshFrames(room),
+    meshLinks,
   };
 }"""
 
@@ -277,14 +280,24 @@ def test_six_participants_move_from_mesh_to_janus_and_removal_cuts_the_feed(
         for page in pages[:5]:
             page.wait_for_selector("#media-banner:not(.d-none)")
             assert "media server is unreachable" in page.locator("#media-banner").text_content()
-        for page in pages[:5]:
-            wait_for(
-                lambda p=page: (lambda c: c["topology"] == "mesh" and c["meshDecoded"] == 4)(
-                    state(p)
-                ),
-                90,
-                "back to the mesh",
-            )
+        seen: dict[str, dict[str, Any]] = {}
+
+        def back(page: Any, own: str) -> bool:
+            seen[own] = state(page)
+            return seen[own]["topology"] == "mesh" and seen[own]["meshDecoded"] == 4
+
+        for page, own in zip(pages[:5], ids[:5], strict=True):
+            try:
+                wait_for(lambda p=page, o=own: back(p, o), 90, "back to the mesh")
+            except AssertionError:
+                links = {
+                    mine: p.evaluate("() => window.classmeetRoom.meshDebug()")
+                    for mine, p in zip(ids[:5], pages[:5], strict=True)
+                }
+                raise AssertionError(
+                    f"{own} of {ids} not back to the mesh: {seen[own]}\n{links}\n"
+                    + "\n".join(console_errors[-30:])
+                ) from None
     finally:
         sfu.launch()  # for a rerun and the next test of the module, whatever happened here
 
