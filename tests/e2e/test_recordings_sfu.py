@@ -52,20 +52,15 @@ VISIBILITY = 4  # seconds: the broker hands an unacknowledged message out again 
 
 @pytest.fixture(scope="module")
 def janus() -> Iterator[JanusProcess]:
-    if not can_use_netns():
+    missing = [] if can_use_netns() else ["janus, iproute2 and root (network namespaces)"]
+    # Without these every job fails at once ("No such file"), far from the cause.
+    missing += [tool for tool in ("janus-pp-rec", "ffmpeg", "ffprobe") if not shutil.which(tool)]
+    if missing:
         from conftest import REQUIRE_SERVICES
 
         if REQUIRE_SERVICES:
-            pytest.fail("janus, iproute2 and root (network namespaces) are required")
-        pytest.skip("needs janus, iproute2 and root")
-    tools = [tool for tool in ("janus-pp-rec", "ffmpeg", "ffprobe") if not shutil.which(tool)]
-    if tools:
-        from conftest import REQUIRE_SERVICES
-
-        # Without them every job fails at once ("No such file"), far from the cause.
-        if REQUIRE_SERVICES:
-            pytest.fail(f"{', '.join(tools)} required (Debian janus-tools, ffmpeg)")
-        pytest.skip(f"needs {', '.join(tools)}")
+            pytest.fail(f"required: {', '.join(missing)} (Debian janus, janus-tools, ffmpeg)")
+        pytest.skip(f"needs {', '.join(missing)}")
     with launch.janus_in_netns(
         NETNS, host_ip="10.200.78.1", ns_ip="10.200.78.2", port=8089, rtp_ports=(22200, 22399)
     ) as process:

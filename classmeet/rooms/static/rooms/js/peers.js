@@ -250,6 +250,19 @@ export function createPeers(callbacks) {
     }
   }
 
+  // Offer again with an ICE restart (onnegotiationneeded makes and sends the offer), after
+  // rolling back an offer of ours that never got its answer.
+  function restart(s) {
+    const pc = s.pc;
+    if (pc.signalingState !== "have-local-offer") {
+      pc.restartIce();
+      return;
+    }
+    pc.setLocalDescription({ type: "rollback" })
+      .then(() => pc.restartIce())
+      .catch((err) => console.warn("classmeet: rollback failed", err));
+  }
+
   // An offer may have been lost with the socket; an ICE path may have died meanwhile.
   function repair(peerId) {
     const s = sessions.get(peerId);
@@ -261,44 +274,22 @@ export function createPeers(callbacks) {
       return;
     }
     if (pc.signalingState === "have-local-offer" && !s.makingOffer) {
-      pc.setLocalDescription({ type: "rollback" })
-        .then(() => pc.restartIce())
-        .catch((err) => console.warn("classmeet: rollback failed", err));
+      restart(s);
       return;
     }
     if (pc.connectionState !== "connected" && pc.connectionState !== "new") pc.restartIce();
   }
 
-  // Negotiate a stuck link again, whatever left it stuck: our pending offer is rolled back and
-  // a fresh one sent (an ICE restart if it had negotiated before). Only the impolite side does,
-  // so the two sides never offer at once (see resync).
-  async function renegotiate(s) {
-    const pc = s.pc;
-    s.activity = performance.now();
-    note(s, `stuck (making offer: ${s.makingOffer})`);
-    if (s.makingOffer || !pc.getTransceivers().length) return;
-    try {
-      if (pc.signalingState === "have-local-offer") {
-        await pc.setLocalDescription({ type: "rollback" });
-      }
-      if (pc.signalingState !== "stable") return; // an answer of ours is on its way
-      s.makingOffer = true;
-      await pc.setLocalDescription(await pc.createOffer({ iceRestart: !!pc.remoteDescription }));
-      callbacks.send({ type: "offer", to: s.peerId, sdp: pc.localDescription.sdp });
-      note(s, "sent offer (again)");
-    } catch (err) {
-      note(s, `renegotiation failed: ${err}`);
-      console.warn("classmeet: renegotiation failed", err);
-    } finally {
-      s.makingOffer = false;
-    }
-  }
-
+  // A stuck link (see STUCK_MS) is offered again, whatever left it stuck. Only its impolite side
+  // does, so that the two sides never offer at once (see resync).
   setInterval(() => {
     const now = performance.now();
     for (const s of sessions.values()) {
-      if (!s.polite && s.pc.connectionState === "new" && now - s.activity > STUCK_MS) {
-        renegotiate(s);
+      const stuck = s.pc.connectionState === "new" && now - s.activity > STUCK_MS;
+      if (stuck && !s.polite && !s.makingOffer && s.pc.getTransceivers().length) {
+        s.activity = now;
+        note(s, "stuck: offering again");
+        restart(s);
       }
     }
   }, WATCH_MS);
