@@ -8,9 +8,12 @@ p50/p99/max, relayed messages/s, lost and misdelivered frames, server CPU per re
 (from /proc, the Redis server's included for the Redis layer) and the load generator's own CPU.
 
 Runs, side by side: the floor (bench/relay_floor.py, plain `websockets`), our server with the
-in-memory layer (1 process), with the Redis layer (1 process) and 2 processes sharing Redis with
-the clients split across them; then a short rate ladder on the Redis layer (1 vs 2 processes)
-to find the highest rate each holds under the p99 bound.
+in-memory layer (1 process), with the Redis layer (1 process), and 2 processes sharing Redis in
+two ways: `redis2pin`, each room's clients on one process, as deploy/nginx/classmeet.conf routes
+them (a hash of the meeting id), and `redis2`, the clients of every room split across both (so
+about half the frames cross processes: the worst case, e.g. a room whose worker restarted); then
+a rate ladder on the Redis layer (1 process vs 2 pinned) to find the highest rate each holds
+under the p99 bound.
 
     .venv/bin/python -m bench.relay                      # everything, ~3 minutes
     .venv/bin/python -m bench.relay --runs floor,memory --duration 10
@@ -184,7 +187,13 @@ def read_marker(message: dict[str, Any]) -> int | None:
 
 class Load:
     def __init__(
-        self, seats: list[list[Seat]], ports: list[int], *, path: str, room_state: bool
+        self,
+        seats: list[list[Seat]],
+        ports: list[int],
+        *,
+        path: str,
+        room_state: bool,
+        pinned: bool = False,
     ) -> None:
         self.rooms = seats
         self.room_state = room_state
@@ -193,7 +202,8 @@ class Load:
         index = 0
         for r, row in enumerate(seats):
             for seat in row:
-                self.clients.append(Client(seat, ports[index % len(ports)], r))
+                # pinned: a room on one process (nginx's hash); else its clients alternate.
+                self.clients.append(Client(seat, ports[(r if pinned else index) % len(ports)], r))
                 index += 1
         self.stats = Stats()
         self.seq = 0
@@ -402,11 +412,16 @@ async def measure(
     duration: float,
     redis_pid: int | None = None,
     profile: bool = False,
+    pinned: bool = False,
 ) -> Result:
     result = Result(name, rate)
     profilers: list[subprocess.Popen[bytes]] = []
     load = Load(
-        seats, [s.port for s in servers], path="/ws/meeting/{id}/", room_state=name != "floor"
+        seats,
+        [s.port for s in servers],
+        path="/ws/meeting/{id}/",
+        room_state=name != "floor",
+        pinned=pinned,
     )
     started = time.perf_counter()
     await load.connect_all()
@@ -484,29 +499,21 @@ async def run_all(args: argparse.Namespace) -> list[Result]:
         await one("floor", [common.Server("floor", argv, port, env_memory)], args.rate)
     if "memory" in runs:
         await one("memory, 1 process", [common.uvicorn(common.free_port(), env_memory)], args.rate)
+
+    async def on_redis(name: str, procs: int, rate: float, *, pinned: bool = False) -> None:
+        servers = [common.uvicorn(common.free_port(), env_redis) for _ in range(procs)]
+        await one(name, servers, rate, redis_pid=rpid, pinned=pinned)
+
     if "redis" in runs:
-        await one(
-            "redis, 1 process",
-            [common.uvicorn(common.free_port(), env_redis)],
-            args.rate,
-            redis_pid=rpid,
-        )
+        await on_redis("redis, 1 process", 1, args.rate)
+    if "redis2pin" in runs:
+        await on_redis("redis, 2 processes, rooms pinned", 2, args.rate, pinned=True)
     if "redis2" in runs:
-        await one(
-            "redis, 2 processes",
-            [common.uvicorn(common.free_port(), env_redis) for _ in range(2)],
-            args.rate,
-            redis_pid=rpid,
-        )
+        await on_redis("redis, 2 processes, rooms split", 2, args.rate)
     if "ladder" in runs:
         for rate in args.ladder:
             for procs in (1, 2):
-                await one(
-                    f"ladder redis x{procs} @{rate:g}",
-                    [common.uvicorn(common.free_port(), env_redis) for _ in range(procs)],
-                    rate,
-                    redis_pid=rpid,
-                )
+                await on_redis(f"ladder redis x{procs} @{rate:g}", procs, rate, pinned=True)
     return results
 
 
@@ -606,9 +613,12 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=1000, help="messages/s in total")
     parser.add_argument("--warmup", type=float, default=5)
     parser.add_argument("--duration", type=float, default=20)
-    parser.add_argument("--runs", default="floor,memory,redis,redis2,ladder")
+    parser.add_argument("--runs", default="floor,memory,redis,redis2pin,redis2,ladder")
     parser.add_argument(
-        "--ladder", type=lambda s: [float(x) for x in s.split(",")], default=[2000.0, 3000.0]
+        "--ladder",
+        type=lambda s: [float(x) for x in s.split(",")],
+        default=[3000.0, 4500.0, 6000.0],
+        help="msg/s; 2-process ladder runs pin rooms as nginx does",
     )
     parser.add_argument("--p99-bound", type=float, default=50.0, help="ms, for the ladder")
     parser.add_argument("--redis-url", default=common.DEFAULT_REDIS_URL)

@@ -14,14 +14,18 @@ client flooding past the rate limit is closed with 4429. No exception escapes.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
 from pydantic import ValidationError
 
 from classmeet.core import policy
@@ -182,6 +186,59 @@ class RoomConsumer(AsyncWebsocketConsumer):
     left: bool = False
     replaced: bool = False
     closing: bool = False
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """channels' `AsyncConsumer.__call__` with one long-lived reader per source.
+
+        channels' `await_many_dispatch` starts a new task per message and runs `asyncio.wait`
+        over both sources after each one: a quarter of the relay's CPU per frame (docs/
+        benchmarks.md "Signaling relay", fix 7). Here one task reads the client's frames and
+        one the channel layer's events for as long as the socket lives; a lock keeps dispatch
+        to one message at a time, in order per source, as channels does, and nothing is
+        dispatched once a handler has ended the consumer (StopConsumer) or failed.
+        """
+        self.scope = scope
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        try:
+            self.channel_name = await self.channel_layer.new_channel()
+        except Exception:  # the layer cannot receive (Redis restarting): come back later
+            logger.warning("room socket refused: the channel layer is unavailable", exc_info=True)
+            if (await receive())["type"] == "websocket.connect":
+                await send({"type": "websocket.accept"})
+                await send({"type": "websocket.close", "code": CLOSE_TRY_AGAIN})
+            return
+        self.channel_receive = functools.partial(self.channel_layer.receive, self.channel_name)
+        self.base_send = send
+        lock = asyncio.Lock()
+        ended = False
+
+        async def read(source: Callable[[], Awaitable[dict[str, Any]]]) -> None:
+            nonlocal ended
+            while True:
+                message = await source()
+                async with lock:
+                    if ended:
+                        return
+                    try:
+                        await self.dispatch(message)
+                    except BaseException:
+                        ended = True
+                        raise
+
+        readers = [
+            asyncio.create_task(read(receive)),
+            asyncio.create_task(read(self.channel_receive)),
+        ]
+        try:
+            done, _running = await asyncio.wait(readers, return_when=asyncio.FIRST_COMPLETED)
+            for reader in done:
+                reader.result()  # StopConsumer, or the handler's exception as channels raises it
+        except StopConsumer:
+            pass
+        finally:
+            for reader in readers:
+                reader.cancel()
+            await asyncio.gather(*readers, return_exceptions=True)
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Dispatch without channels' per-message `aclose_old_connections()` (channels ≥ 4.2).

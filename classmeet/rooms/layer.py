@@ -1,4 +1,4 @@
-"""The channel layer of the live room: channels_redis with a faster inbox per process.
+"""The channel layer of the live room: channels_redis with a faster path between processes.
 
 channels_redis (4.3) keeps every channel of a process in one Redis sorted set, its inbox, and
 takes messages out of it one at a time, each with four Redis round trips in a row (restore the
@@ -8,21 +8,33 @@ messages older than `expiry` are dropped without a word and senders get `Channel
 `capacity` (tests/faults/test_soak.py, docs/reliability.md "Soak"). Every `send` costs four more
 round trips, even to a socket of the same process.
 
-`RoomChannelLayer` keeps channels_redis's keys, groups and wire format and changes three things:
+`RoomChannelLayer` keeps channels_redis's groups (sorted sets in Redis) and its message format,
+and moves messages for the channels that `new_channel()` makes ("specific.<process>!<id>", one
+per socket) like this:
 
-- One reader task per process drains the inbox in batches (ZPOPMIN of up to `batch` messages in
-  one round trip; BZPOPMIN only while it is empty) into a queue per channel. No consumer ever
-  cancels it, so nothing it popped can be lost on the way and the backup set is not needed. When
-  Redis fails, every receiver of the process gets the error, as with channels_redis: the sockets
-  close and the browsers reconnect.
-- A message for a channel of this same process goes straight into that channel's queue, with no
-  Redis round trip. Order per sender and receiver holds: a channel is always reached the same
-  way, and a local queue is FIFO like the sorted set.
-- A message for another process is one EVAL (drop expired, check capacity, add, expire) instead
-  of four commands; a group send is one pipeline plus one EVAL per other process.
+- A message for a channel of this same process goes straight into that channel's queue in
+  memory, with no Redis round trip and no serialization.
+- A message for another process is one `PUBLISH` to that process's Redis Pub/Sub channel (its
+  `client_prefix`), written on a connection in `CLIENT REPLY OFF` mode: the sender writes and
+  goes on, with no reply to wait for. A group send is one `ZRANGE` plus one `PUBLISH` per other
+  process, carrying the list of its channels.
+- Each process holds one subscribed connection and reads every message for it from there into
+  a queue per channel. `new_channel()` returns only once that subscription is active, so a
+  channel name is never known to anybody before its messages can arrive.
 
-A full queue refuses a direct `send` with `ChannelFull` (the consumer then answers the sender an
-`error` frame); the layer never drops a message that it has accepted without logging it.
+The sorted-set inbox cost a process 2-3 Redis round trips per message it received and its
+sender one more (~600 µs of CPU across the two processes and Redis per message on this
+machine); Pub/Sub costs one write and one read (docs/benchmarks.md "Signaling relay", fix 8).
+What Pub/Sub does not do is keep a message for a process that is not subscribed: a message for
+a process that has stopped is dropped by Redis instead of expiring in its inbox, which is the
+same for the sockets it held (they are gone). When the subscription fails (Redis restarting),
+every receiver of the process gets the error, as with channels_redis: the sockets close and the
+browsers reconnect.
+
+Capacity holds per channel in the receiving process: a direct `send` to a full queue of this
+process raises `ChannelFull` (the consumer answers the sender an `error` frame); a message from
+another process that finds its queue full is dropped and logged. Channels not made by
+`new_channel()` (no "!") keep channels_redis's own inbox and semantics.
 """
 
 from __future__ import annotations
@@ -31,46 +43,22 @@ import asyncio
 import contextlib
 import functools
 import logging
+import math
 import time
+from collections import defaultdict
 from typing import Any
 
 from channels.exceptions import ChannelFull
 from channels.layers import InMemoryChannelLayer
 from channels_redis.core import RedisChannelLayer
+from redis.asyncio.connection import AbstractConnection
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 logger = logging.getLogger(__name__)
 
-# KEYS[1]: the inbox; ARGV: message, now, oldest score kept, expiry, capacity.
-_SEND = """
-redis.call('ZREMRANGEBYSCORE', KEYS[1], 0, ARGV[3])
-if redis.call('ZCOUNT', KEYS[1], '-inf', '+inf') >= tonumber(ARGV[5]) then
-    return 0
-end
-redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
-redis.call('EXPIRE', KEYS[1], ARGV[4])
-return 1
-"""
-
-# KEYS: inboxes; ARGV: one message per inbox, one capacity per inbox, now, oldest kept, expiry.
-_GROUP_SEND = """
-local n = #KEYS
-local now, oldest, expiry = ARGV[2 * n + 1], ARGV[2 * n + 2], ARGV[2 * n + 3]
-local over = 0
-for i = 1, n do
-    redis.call('ZREMRANGEBYSCORE', KEYS[i], 0, oldest)
-    if redis.call('ZCOUNT', KEYS[i], '-inf', '+inf') < tonumber(ARGV[n + i]) then
-        redis.call('ZADD', KEYS[i], now, ARGV[i])
-        redis.call('EXPIRE', KEYS[i], expiry)
-    else
-        over = over + 1
-    end
-end
-return over
-"""
-
 
 class _Failed:
-    """Put in a queue when the reader failed: its receiver raises `error`."""
+    """Put in a queue when the subscription failed: its receiver raises `error`."""
 
     def __init__(self, error: BaseException) -> None:
         self.error = error
@@ -86,9 +74,14 @@ class _Inbox:
         self.abandoned_at = abandoned_at
 
 
-class RoomChannelLayer(RedisChannelLayer):
-    batch = 200
+def _closed(connection: AbstractConnection) -> bool:
+    """Whether Redis closed this write-only connection (killed, restarting): nothing is ever
+    read from it, so its stream reader only ever holds that end of file."""
+    reader = getattr(connection, "_reader", None)
+    return not connection.is_connected or reader is None or reader.at_eof()
 
+
+class RoomChannelLayer(RedisChannelLayer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Channels made by new_channel() ("specific.<client prefix>!<id>") are this process's.
@@ -96,14 +89,25 @@ class RoomChannelLayer(RedisChannelLayer):
         self._inboxes: dict[str, _Inbox] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._reader: asyncio.Task[None] | None = None
+        self._subscribed: asyncio.Future[None] | None = None
+        self._publishers: dict[int, asyncio.Task[AbstractConnection]] = {}
         self._swept_at = time.monotonic()
+
+    def topic(self, process: str) -> str:
+        """The Pub/Sub channel of a process (`process`: its "specific.<client prefix>!")."""
+        return self.prefix + process
+
+    async def new_channel(self, prefix: str = "specific") -> str:
+        if prefix == "specific":
+            await self._subscribe()
+        return await super().new_channel(prefix)
 
     # Receiving ----------------------------------------------------------------------------------
 
     async def receive(self, channel: str) -> dict[str, Any]:
         if not channel.startswith(self.local_prefix):
             return dict(await super().receive(channel))
-        self._start_reader()
+        await self._subscribe()
         inbox = self._inbox(channel, abandoned_at=None)
         inbox.abandoned_at = None
         try:
@@ -116,15 +120,21 @@ class RoomChannelLayer(RedisChannelLayer):
             raise item.error
         return item
 
-    def _start_reader(self) -> None:
+    async def _subscribe(self) -> None:
+        """Start this process's subscription unless it runs; return once it is active."""
         loop = asyncio.get_running_loop()
-        if self._loop is not loop:
-            if self._loop is not None and not self._loop.is_closed() and self._reader_alive():
-                raise RuntimeError("Two event loops are trying to receive() on one layer at once")
-            # A new event loop (a test after another): the old loop's queues are unusable.
-            self._loop, self._inboxes, self._reader = loop, {}, None
-        if not self._reader_alive():
-            self._reader = loop.create_task(self._read())
+        subscribed = self._subscribed
+        if subscribed is None or self._loop is not loop or not self._reader_alive():
+            if self._loop is not loop:
+                if self._loop is not None and not self._loop.is_closed() and self._reader_alive():
+                    raise RuntimeError("Two event loops are trying to receive() on one layer")
+                # A new event loop (a test after another): the old loop's queues are unusable.
+                self._loop, self._inboxes, self._publishers = loop, {}, {}
+            subscribed = self._subscribed = loop.create_future()
+            self._reader = loop.create_task(self._read(subscribed))
+        if not subscribed.done():
+            await asyncio.shield(subscribed)
+        subscribed.result()  # raises why the subscription failed
 
     def _reader_alive(self) -> bool:
         return self._reader is not None and not self._reader.done()
@@ -135,24 +145,37 @@ class RoomChannelLayer(RedisChannelLayer):
             inbox = self._inboxes[channel] = _Inbox(self.capacity, abandoned_at)
         return inbox
 
-    async def _read(self) -> None:
-        key = self.prefix + self.local_prefix
-        index = self.consistent_hash(self.local_prefix)
+    def _connection(self, index: int, role: str) -> AbstractConnection:
+        """A connection of its own (not from the shared pool), named for CLIENT LIST, whose reads
+        block without a timeout (redis-py 8 would otherwise give up after 5 idle seconds)."""
+        connection = self.create_pool(index).make_connection()
+        connection.socket_timeout = None
+        connection.client_name = f"{self.prefix}:{role}:{self.client_prefix}"
+        return connection
+
+    async def _read(self, subscribed: asyncio.Future[None]) -> None:
+        connection = self._connection(self.consistent_hash(self.local_prefix), "sub")
         try:
+            await connection.connect()
+            await connection.send_command("SUBSCRIBE", self.topic(self.local_prefix))
+            await connection.read_response(timeout=math.inf, push_request=True)
+            subscribed.set_result(None)
             while True:
-                connection = self.connection(index)
-                popped = await connection.zpopmin(key, self.batch)
-                if not popped:
-                    got = await connection.bzpopmin(key, timeout=self.brpop_timeout)
-                    popped = [] if got is None else [(got[1], got[2])]
-                for member, _score in popped:
-                    self._unpack(member)
+                reply = await connection.read_response(timeout=math.inf, push_request=True)
+                if isinstance(reply, list) and len(reply) == 3 and reply[0] == b"message":
+                    self._unpack(reply[2])
                 self._sweep()
         except asyncio.CancelledError:
             raise
         except Exception as error:
-            logger.warning("channel layer inbox failed: %r", error)
+            logger.warning("channel layer subscription failed: %r", error)
+            if not subscribed.done():
+                subscribed.set_exception(error)
             self._fail(error)
+        finally:
+            subscribed.cancel()  # no-op once set; wakes waiters if the reader was cancelled
+            with contextlib.suppress(Exception):
+                await connection.disconnect(nowait=True)
 
     def _unpack(self, member: bytes) -> None:
         try:
@@ -232,20 +255,8 @@ class RoomChannelLayer(RedisChannelLayer):
             await super().send(channel, message)
             return
         self.require_valid_channel_name(channel)  # raises TypeError when it is not
-        non_local = self.non_local_name(channel)
-        now = time.time()
-        added = await self.connection(self.consistent_hash(non_local)).eval(
-            _SEND,
-            1,
-            self.prefix + non_local,
-            self.serialize({**message, "__asgi_channel__": channel}),
-            now,
-            int(now) - int(self.expiry),
-            int(self.expiry),
-            self.get_capacity(channel),
-        )
-        if not added:
-            raise ChannelFull(channel)
+        process = self.non_local_name(channel)
+        await self._publish(process, {**message, "__asgi_channel__": channel})
 
     async def group_send(self, group: str, message: dict[str, Any]) -> None:
         self.require_valid_group_name(group)
@@ -255,31 +266,63 @@ class RoomChannelLayer(RedisChannelLayer):
             pipe.zremrangebyscore(key, min=0, max=int(time.time()) - self.group_expiry)
             pipe.zrange(key, 0, -1)
             _removed, members = await pipe.execute()
-        others = []
+        by_process: defaultdict[str, list[str]] = defaultdict(list)
         for member in members:
             channel = member.decode()
             if not (
                 channel.startswith(self.local_prefix)
                 and self._deliver_here(channel, dict(message), strict=False)
             ):
-                others.append(channel)
-        if not others:
+                by_process[self.non_local_name(channel)].append(channel)
+        for process, channels in by_process.items():
+            await self._publish(process, {**message, "__asgi_channel__": channels})
+
+    async def _publish(self, process: str, message: dict[str, Any]) -> None:
+        """Publish a message to the process whose channels start with `process`."""
+        index = self.consistent_hash(process)
+        payload = self.serialize(message)
+        if self._loop is not asyncio.get_running_loop():
+            # Another event loop of this process (async_to_sync from a view or a Celery task):
+            # channels_redis's pooled client, which waits for Redis's answer.
+            await self.connection(index).publish(self.topic(process), payload)
             return
-        by_connection, messages, capacities = self._map_channel_keys_to_connection(others, message)
-        now = time.time()
-        for index, keys in by_connection.items():
-            over = await self.connection(index).eval(
-                _GROUP_SEND,
-                len(keys),
-                *keys,
-                *(messages[k] for k in keys),
-                *(capacities[k] for k in keys),
-                now,
-                int(now) - int(self.expiry),
-                int(self.expiry),
-            )
-            if over:
-                logger.warning("%s inboxes full in group %s: message dropped for them", over, group)
+        for attempt in (1, 2):
+            connection = await self._publisher(index)
+            try:
+                await connection.send_packed_command(
+                    connection.pack_command("PUBLISH", self.topic(process), payload),
+                    check_health=False,
+                )
+                return
+            except (RedisConnectionError, OSError):
+                self._publishers.pop(index, None)  # Redis restarted: connect again, once
+                if attempt == 2:
+                    raise
+
+    async def _publisher(self, index: int) -> AbstractConnection:
+        task = self._publishers.get(index)
+        if task is None or (task.done() and (task.exception() or _closed(task.result()))):
+            task = self._publishers[index] = asyncio.ensure_future(self._connect_publisher(index))
+        return await asyncio.shield(task)
+
+    async def _connect_publisher(self, index: int) -> AbstractConnection:
+        connection = self._connection(index, "pub")
+        await connection.connect()  # authenticates, selects the database: replies are read
+        await connection.send_command("CLIENT", "REPLY", "OFF")  # from here on, nothing comes back
+        return connection
+
+    async def close_pools(self) -> None:
+        """Also stop this process's subscription and close its publishing connections."""
+        if self._reader is not None and self._loop is asyncio.get_running_loop():
+            self._reader.cancel()
+            await asyncio.gather(self._reader, return_exceptions=True)
+            publishers, self._publishers = list(self._publishers.values()), {}
+            for task in publishers:
+                if task.done() and not task.exception():
+                    await task.result().disconnect()
+                else:
+                    task.cancel()
+        await super().close_pools()
 
 
 class InProcessChannelLayer(InMemoryChannelLayer):

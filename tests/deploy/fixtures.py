@@ -159,8 +159,7 @@ def open_room_page(deploy_browser: Any) -> Iterator[Callable[..., Any]]:
         cdp.on("Network.webSocketHandshakeResponseReceived", on_handshake)
         page.served_by = served_by
         # The live-notification socket is answered by the browser itself (Playwright's WebSocket
-        # route, never connected): nginx's least_conn then sees only room sockets, so where each
-        # lands is certain.
+        # route, never connected): only room sockets reach nginx, so where each lands is certain.
         context.route_web_socket("**/ws/notifications/", lambda ws: None)
         context.add_cookies([{**session_cookie_for(user), "url": stack.url}])
         return page

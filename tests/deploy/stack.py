@@ -196,7 +196,7 @@ class AsgiWorker(Process):
 def nginx_site_for_test(*, upstreams: list[int], https_port: int, http_port: int) -> str:
     """deploy/nginx/classmeet.conf with only what loopback needs changed.
 
-    - the upstream lists the test's workers;
+    - both upstreams (pages, WebSockets) list the test's workers;
     - the servers listen on free loopback ports, with a self-signed certificate;
     - `Host $host` becomes `$http_host`: on a port other than 443 the browser's Origin carries the
       port, and Django compares it with Host (CSRF, WebSocket origin check);
@@ -208,9 +208,9 @@ def nginx_site_for_test(*, upstreams: list[int], https_port: int, http_port: int
         f"    server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;\n" for port in upstreams
     )
     text, count = re.subn(
-        r"(?:[ \t]*server 127\.0\.0\.1:\d+[^\n]*\n)+", lambda _: servers, text, count=1
+        r"(?:[ \t]*server 127\.0\.0\.1:\d+[^\n]*\n)+", lambda _: servers, text
     )
-    assert count == 1, "upstream block not found"
+    assert count == 2, "upstream blocks not found"
     text = text.replace("listen 80;", f"listen 127.0.0.1:{http_port};")
     text = text.replace("listen [::]:80;\n", "")
     text = re.sub(r"listen 443 ssl( http2)?;[^\n]*", f"listen 127.0.0.1:{https_port} ssl;", text)

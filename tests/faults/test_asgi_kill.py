@@ -1,6 +1,7 @@
-"""kill -9 the ASGI worker that serves a participant mid-call, behind nginx: the browser
-reconnects (to the other worker) within 5 s, keeps its place (same peer id, no ghost in anyone's
-participant list), media keeps flowing, and the restarted worker serves newcomers again."""
+"""kill -9 the ASGI worker that serves a call, behind nginx: both browsers reconnect (to the
+other worker) within 5 s, keep their places (same peer ids, no ghost in anyone's participant
+list), media keeps flowing, and once the worker is back nginx sends the meeting's newcomers to it
+again, so the call then spans two workers and works through the Redis channel layer."""
 
 from __future__ import annotations
 
@@ -51,24 +52,28 @@ def test_worker_killed_mid_call_client_reconnects_without_ghost(
     wait_for_media(student_page, peers=1, timeout=45)
     teacher_peer = teacher_page.evaluate("window.classmeetRoom.peerId")
     student_peer = student_page.evaluate("window.classmeetRoom.peerId")
+    # nginx keeps a meeting's sockets on one worker (hash of the meeting id).
     [victim_label] = student_page.served_by
-    assert teacher_page.served_by != [victim_label]
+    assert teacher_page.served_by == [victim_label]
     victim = stack.worker(victim_label)
 
     # Time the state changes in the page itself (the test's own polling adds nothing to it).
     student_page.evaluate(STATE_CLOCK_JS)
     killed_at = student_page.evaluate("performance.now()")
     victim.kill()
-    student_page.wait_for_function(
-        "() => window.classmeetRoom.states.slice(-2).join() === 'reconnecting,open'",
-        timeout=RECONNECT_LIMIT * 1000 + 10_000,
-    )
+    for page in (student_page, teacher_page):
+        page.wait_for_function(
+            "() => window.classmeetRoom.states.slice(-2).join() === 'reconnecting,open'",
+            timeout=RECONNECT_LIMIT * 1000 + 10_000,
+        )
     timeline = student_page.evaluate("window.__stateTimes")
     reconnected_in = (timeline[-1][0] - killed_at) / 1000
     assert reconnected_in < RECONNECT_LIMIT, f"reconnected after {reconnected_in:.1f} s: {timeline}"
-    # nginx skipped the dead worker: the new socket is on the survivor.
+    # nginx skipped the dead worker: the new sockets are on the survivor.
     assert student_page.served_by[-1] != victim_label
+    assert teacher_page.served_by[-1] == student_page.served_by[-1]
     assert student_page.evaluate("window.classmeetRoom.peerId") == student_peer
+    assert teacher_page.evaluate("window.classmeetRoom.peerId") == teacher_peer
 
     # No ghost: each side lists exactly the other, once.
     assert participants(teacher_page) == [student_peer]
@@ -78,8 +83,9 @@ def test_worker_killed_mid_call_client_reconnects_without_ghost(
     wait_for_media(teacher_page, peers=1, baseline=before, timeout=30)
     wait_for_media(student_page, peers=1, timeout=30)
 
-    # The restarted worker takes new sockets again (least_conn: it holds none), and signaling
-    # crosses workers both ways: the newcomer gets media from both.
+    # The restarted worker takes the meeting's new sockets again (the hash points at it), while
+    # the others stay on the survivor: signaling crosses workers both ways, and the newcomer gets
+    # media from both.
     victim.start()
     # nginx marks a worker that refused a connection as down for fail_timeout (5 s, deploy
     # config): the student's reconnect attempts may have hit the dead one. Let it expire.

@@ -3,10 +3,11 @@
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from classmeet.meetings.models import Meeting
 from classmeet.rooms.models import Attendance
 
 ClosedBy = Attendance.ClosedBy
@@ -15,17 +16,28 @@ ClosedBy = Attendance.ClosedBy
 def attendance_open(
     *, meeting_id: int, user_id: int, peer_id: str, at: datetime | None = None
 ) -> Attendance:
-    """Record that this peer joined; joining again with the same peer id keeps the first row."""
-    try:
-        with transaction.atomic():
-            return Attendance.objects.create(
-                meeting_id=meeting_id,
-                user_id=user_id,
-                peer_id=peer_id,
-                joined_at=at or timezone.now(),
-            )
-    except IntegrityError:
-        return Attendance.objects.get(peer_id=peer_id)
+    """Record that this peer joined; joining again with the same peer id keeps the first row.
+
+    The meeting row is locked as `meeting_end` locks it, so a join that lands while the teacher
+    ends the meeting is either closed by the end or, coming after it, recorded as ended at once,
+    never left open or closed as an ordinary leave.
+    """
+    joined_at = at or timezone.now()
+    with transaction.atomic():
+        status = (
+            Meeting.objects.select_for_update()
+            .filter(pk=meeting_id)
+            .values_list("status", flat=True)
+            .first()
+        )
+        row, created = Attendance.objects.get_or_create(
+            peer_id=peer_id,
+            defaults={"meeting_id": meeting_id, "user_id": user_id, "joined_at": joined_at},
+        )
+        if created and status == Meeting.Status.ENDED:
+            row.left_at, row.closed_by = joined_at, ClosedBy.ENDED
+            row.save(update_fields=["left_at", "closed_by"])
+    return row
 
 
 def attendance_close(*, peer_ids: Iterable[str], closed_by: str, at: datetime | None = None) -> int:

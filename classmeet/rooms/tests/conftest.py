@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import uuid
 from typing import Any
 
@@ -135,3 +136,11 @@ def redis_layer(settings: Any, redis_url: str) -> Any:
     presence._stores.clear()
     yield
     presence._stores.clear()
+
+
+def dead_redis_url() -> str:
+    """A Redis URL on a loopback port where nothing listens any more."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"redis://127.0.0.1:{port}/0"

@@ -17,8 +17,8 @@ from classmeet.courses.tests.factories import EnrollmentFactory
 from classmeet.meetings.models import Meeting
 from classmeet.meetings.tests.factories import MeetingFactory
 from classmeet.rooms import hooks, presence
-from classmeet.rooms.consumers import CLOSE_RATE_LIMITED
-from classmeet.rooms.tests.conftest import joined, open_socket
+from classmeet.rooms.consumers import CLOSE_RATE_LIMITED, CLOSE_TRY_AGAIN
+from classmeet.rooms.tests.conftest import dead_redis_url, joined, open_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -93,6 +93,22 @@ async def test_foreign_or_missing_origin_is_refused(teacher, live_meeting, heade
 
 
 # Joining ----------------------------------------------------------------------------------------
+
+
+async def test_without_a_channel_layer_the_socket_is_told_to_come_back_later(
+    settings, teacher, live_meeting
+):
+    """Redis unreachable: the socket is accepted and closed with 1013 (try again later), which the
+    browser's reconnect backoff handles, instead of a failed handshake."""
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "classmeet.rooms.layer.RoomChannelLayer",
+            "CONFIG": {"hosts": [dead_redis_url()], "prefix": "test-dead-layer"},
+        }
+    }
+    peer, connected = await open_socket(teacher, live_meeting.pk)
+    assert connected
+    assert await peer.closed_with() == CLOSE_TRY_AGAIN
 
 
 async def test_welcome_goes_to_the_joiner_only_and_user_joined_to_the_others(
