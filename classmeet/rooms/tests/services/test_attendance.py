@@ -11,6 +11,7 @@ from classmeet.rooms.services.attendance import (
     attendance_close_user,
     attendance_open,
 )
+from classmeet.rooms.services.controls import meeting_end
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +27,15 @@ def test_attendance_open_twice_with_the_same_peer_keeps_one_row(live_meeting, st
     again = attendance_open(meeting_id=live_meeting.pk, user_id=student.pk, peer_id="p1")
     assert again.pk == first.pk
     assert Attendance.objects.count() == 1
+
+
+def test_a_join_recorded_after_the_meeting_ended_is_closed_as_ended(live_meeting, student, teacher):
+    """The teacher ended the meeting while this student's join was on its way: the row must not
+    stay open, nor be closed later as an ordinary leave."""
+    meeting_end(meeting=live_meeting, by_id=teacher.pk)
+    row = attendance_open(meeting_id=live_meeting.pk, user_id=student.pk, peer_id="late")
+    assert (row.closed_by, row.left_at) == (Attendance.ClosedBy.ENDED, row.joined_at)
+    assert attendance_close(peer_ids=["late"], closed_by=Attendance.ClosedBy.LEAVE) == 0
 
 
 def test_attendance_close_sets_leave_time_and_reason(live_meeting, student):
