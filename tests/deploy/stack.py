@@ -207,9 +207,7 @@ def nginx_site_for_test(*, upstreams: list[int], https_port: int, http_port: int
     servers = "".join(
         f"    server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;\n" for port in upstreams
     )
-    text, count = re.subn(
-        r"(?:[ \t]*server 127\.0\.0\.1:\d+[^\n]*\n)+", lambda _: servers, text
-    )
+    text, count = re.subn(r"(?:[ \t]*server 127\.0\.0\.1:\d+[^\n]*\n)+", lambda _: servers, text)
     assert count == 2, "upstream blocks not found"
     text = text.replace("listen 80;", f"listen 127.0.0.1:{http_port};")
     text = text.replace("listen [::]:80;\n", "")
