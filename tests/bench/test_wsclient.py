@@ -20,11 +20,13 @@ async def start(handler: Any) -> tuple[Server, int]:
     return server, port
 
 
-async def test_text_frames_of_every_length_arrive_whole_and_in_order() -> None:
+async def test_text_frames_of_every_length_go_both_ways_whole_and_in_order() -> None:
     async def handler(ws: ServerConnection) -> None:
         assert (await ws.recv()) == "hello"
         assert ws.request is not None
         assert ws.request.headers["Cookie"] == "sessionid=k"
+        for text in TEXTS:  # the client's own framing and masking, as websockets reads them
+            assert (await ws.recv()) == text
         for text in TEXTS:
             await ws.send(text)
         await ws.send(["frag", "ment", "ed"])  # a fragmented message goes through websockets
@@ -40,6 +42,8 @@ async def test_text_frames_of_every_length_arrive_whole_and_in_order() -> None:
         got: list[str] = []
         client.on_text = got.append
         client.send("hello")
+        for text in TEXTS:
+            client.send(text)
         code = await asyncio.wait_for(client.closed, 10)
     assert got == [*TEXTS, "fragmented", "after the ping"]
     assert code == 4001
