@@ -11,12 +11,14 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from classmeet.core.lifespan import lifespan  # noqa: E402
 from classmeet.notifications.routing import websocket_urlpatterns as notification_ws  # noqa: E402
 from classmeet.rooms.routing import websocket_urlpatterns as room_ws  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
+        "lifespan": lifespan,  # server startup: see classmeet/core/lifespan.py
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter([*room_ws, *notification_ws]))
         ),
