@@ -4,8 +4,8 @@ Django keeps a cache backend object per thread and per asyncio context (asgiref'
 its `RedisCache` keeps the connection pool inside that object (Django ticket #35651). Under ASGI
 every request, and every WebSocket (its `cached_db` session loads through the cache), made a
 pool of its own and kept a Redis connection open in it: 1,000 signaling sockets held 1,000
-connections to Redis, and the pools' objects and reference cycles lengthened every garbage
-collection of the worker (docs/benchmarks.md, signaling relay, fix 10). Django also builds a
+connections to Redis, and the pools' helper objects lengthened every garbage collection of the
+worker (docs/benchmarks.md, signaling relay, fix 10). Django also builds a
 `redis.Redis` client per operation. redis-py's pool and client are thread-safe, so here each
 process has one client, and one pool, per server and set of options, whatever object asks.
 """

@@ -5,9 +5,9 @@ of them from importing Django and the app, and CPython's full collection walks t
 paused the worker for 170-300 ms, often enough to be the relay's p99 under load
 (docs/benchmarks.md, signaling relay, fix 11). At startup the objects of the import are moved out
 of the collector's sight (`gc.freeze()`: they live as long as the process anyway), and the young
-generation is collected every 10,000 allocations instead of 700, which makes collections, and
-the promotions that lead to full ones, rarer. Reference counting still frees almost everything
-at once; only cycles wait for the collector.
+generation is collected every 5,000 allocations instead of 700, so that fewer young collections
+promote what is in flight toward a full one. Reference counting still frees almost everything at
+once; only cycles wait for the collector.
 """
 
 from __future__ import annotations
