@@ -29,7 +29,6 @@ class SharedRedisCacheClient(RedisCacheClient):
 
     # Django's own attributes (set by its __init__; django-stubs leaves them out).
     _servers: list[str]
-    _pools: dict[int, Any]
     _pool_class: Any
     _pool_options: dict[str, Any]
     _client: Any
@@ -46,9 +45,7 @@ class SharedRedisCacheClient(RedisCacheClient):
             with _lock:
                 client = self._clients.get(index)
                 if client is None:
-                    pool = self._pools[index] = self._pool_class.from_url(
-                        self._servers[index], **self._pool_options
-                    )
+                    pool = self._pool_class.from_url(self._servers[index], **self._pool_options)
                     client = self._clients[index] = self._client(connection_pool=pool)
         return client
 

@@ -65,7 +65,7 @@ async def test_thirty_socket_contexts_share_one_connection(
         got = await asyncio.gather(*tasks)
         assert got == [{"v": f"k{n}"} for n in range(30)]
         held = connections_named(redis_url, name)
-        caches["default"].clear()
+        caches["default"].delete_many([f"k{n}" for n in range(30)])
     assert held == held_connections
 
 
@@ -86,4 +86,13 @@ def test_threads_at_once_share_one_pool(redis_url: str) -> None:
         # The pool opens a connection per command running at the same moment, at most one
         # per thread, and keeps them for the next command; a pool per thread would hold 8.
         assert 1 <= connections_named(redis_url, name) <= 8
-        caches["default"].clear()
+        held = connections_named(redis_url, name)
+        # 8 more threads, one after the other, each with a backend object of its own: they
+        # reuse the pool's idle connections (a pool per thread would add one each).
+        for n in range(8, 16):
+            thread = threading.Thread(target=lambda n=n: results.append(use_cache(f"t{n}")))
+            thread.start()
+            thread.join(20)
+        assert len(results) == 16
+        assert connections_named(redis_url, name) == held
+        caches["default"].delete_many([f"t{n}" for n in range(16)])
