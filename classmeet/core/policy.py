@@ -195,6 +195,15 @@ def can_control_room(*, user: AnyUser, meeting: Meeting) -> bool:
     return can_manage_meeting(user=user, meeting=meeting)
 
 
+def can_raise_hand(*, user: AnyUser, meeting: Meeting) -> bool:
+    """Students raise a hand to speak; whoever runs the room, and any teacher, does not."""
+    return (
+        _is_authenticated(user)
+        and user.is_student  # type: ignore[union-attr]
+        and not can_control_room(user=user, meeting=meeting)
+    )
+
+
 def can_view_attendance(*, user: AnyUser, meeting: Meeting) -> bool:
     return can_manage_meeting(user=user, meeting=meeting)
 

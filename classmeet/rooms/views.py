@@ -56,6 +56,7 @@ def room(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "course": meeting.course,
             "ws_path": f"/ws/meeting/{meeting.pk}/",
             "can_control": policy.can_control_room(user=request.user, meeting=meeting),
+            "can_raise_hand": policy.can_raise_hand(user=request.user, meeting=meeting),
             "leave_url": _leave_url(meeting),
             "nav": "meetings",
         },

@@ -91,11 +91,11 @@ def test_a_raised_hand_is_seen_by_the_teacher_who_lowers_it(new_page, cast):
     student_item = t.locator(f"#participants li[data-peer='{peer_id(s)}']")
     student_item.locator(".participant-hand").get_by_text("1").wait_for()
     assert student_item.get_attribute("data-hand") == "1"
-    # Raised hands come first in the list.
-    first = t.locator("#participants li").first
-    assert first.get_attribute("data-peer") == peer_id(s)
+    # Raised hands are queued at the top of the panel, where the teacher lowers them.
+    entry = t.locator(f"#hand-queue-list li[data-peer='{peer_id(s)}']")
+    assert entry.locator(".hand-queue-name").text_content() == "Sam Study"
     assert s.get_attribute("#btn-hand", "aria-pressed") == "true"
-    student_item.locator(".lower-hand").click()
+    entry.locator(".lower-hand").click()
     s.wait_for_function("() => document.getElementById('btn-hand').ariaPressed === 'false'")
     t.wait_for_function(
         "id => document.querySelector(`#participants li[data-peer='${id}']`).dataset.hand === ''",
