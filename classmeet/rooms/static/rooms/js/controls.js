@@ -108,9 +108,9 @@ export function initControls({ box, signaling, connections }) {
       el.dataset.mic = state.mic ? "on" : "off";
       el.dataset.camera = state.camera ? "on" : "off";
       el.dataset.screen = state.screen ? "on" : "off";
-      if (!state.mic) holder.append(icon("mic-mute-fill", "mic off"));
-      if (!state.camera) holder.append(icon("camera-video-off-fill", "camera off"));
-      if (state.screen) holder.append(icon("display", "sharing screen"));
+      if (!state.mic) holder.append(icon("mic-mute-fill", label("labelMicOff")));
+      if (!state.camera) holder.append(icon("camera-video-off-fill", label("labelCameraOff")));
+      if (state.screen) holder.append(icon("display", label("labelSharing")));
     }
   }
 
