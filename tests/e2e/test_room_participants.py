@@ -158,9 +158,7 @@ def test_the_teacher_sees_raised_hands_as_a_queue_in_order_and_has_no_hand(new_p
     assert queue.is_visible()
     # At the top of the participants panel: above the list.
     assert queue.bounding_box()["y"] < t.locator("#participants").bounding_box()["y"]
-    positions = t.locator("#hand-queue-list li").evaluate_all(
-        "els => els.map(e => e.dataset.peer)"
-    )
+    positions = t.locator("#hand-queue-list li").evaluate_all("els => els.map(e => e.dataset.peer)")
     assert positions == [peer_id(a), peer_id(b)]
     # The list marks the hands with their place in the queue, after the name.
     for page, place in ((a, "1"), (b, "2")):
