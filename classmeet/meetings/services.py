@@ -50,7 +50,9 @@ def _validate_slot(
                 % {"min": MIN_DURATION, "max": MAX_DURATION}
             }
         )
-    if check_past and starts_at < now:
+    # A start within the current minute is now, not the past: the form has minute precision,
+    # so 21:56 entered at 21:56:40 means "now".
+    if check_past and starts_at < now.replace(second=0, microsecond=0):
         raise ValidationError({"starts_at": _("The start is in the past.")})
     ends_at = starts_at + timedelta(minutes=duration_minutes)
     clashes = Meeting.objects.filter(
