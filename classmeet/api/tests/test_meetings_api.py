@@ -99,9 +99,7 @@ def test_schedule_in_the_past_or_overlapping_is_400_on_the_field(
     assert "duration_minutes" in too_long.json()["errors"]
 
 
-def test_schedule_within_the_current_minute_is_accepted(
-    token_client, teacher, course, monkeypatch
-):
+def test_schedule_within_the_current_minute_is_accepted(token_client, teacher, course, monkeypatch):
     """At 21:56:40 a start at 21:56:00 is accepted; 21:55:59 is refused on the field."""
     now = timezone.now().replace(second=40, microsecond=0)
     monkeypatch.setattr(timezone, "now", lambda: now)

@@ -1,4 +1,4 @@
-""""Start a class now" on the course page and the dashboard, and "Live now" leading into the room."""
+"""The "Start a class now" button of the course page and the dashboard; "Live now" into the room."""
 
 import re
 from datetime import timedelta
@@ -28,7 +28,7 @@ def _links(html, css_class):
     """Return the href of every <a> carrying css_class."""
     tags = re.findall(r"<a\b[^>]*>", html)
     return [
-        re.search(r'href="([^"]*)"', tag).group(1)
+        re.findall(r'href="([^"]*)"', tag)[0]
         for tag in tags
         if re.search(rf'class="[^"]*\b{css_class}\b', tag)
     ]

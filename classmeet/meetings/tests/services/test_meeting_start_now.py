@@ -62,7 +62,9 @@ def test_meeting_start_now_after_the_last_class_ended_starts_a_new_one(course, t
 
 
 def test_meeting_start_now_ends_when_the_next_meeting_begins(course, teacher):
-    MeetingFactory.create(course=course, starts_at=timezone.now() + timedelta(minutes=30, seconds=5))
+    MeetingFactory.create(
+        course=course, starts_at=timezone.now() + timedelta(minutes=30, seconds=5)
+    )
     started = meeting_start_now(course=course, created_by=teacher)
     assert started.created is True
     assert started.meeting.duration_minutes == 30
