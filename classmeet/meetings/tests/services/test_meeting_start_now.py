@@ -1,7 +1,9 @@
+import threading
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 
 from classmeet.meetings.models import Meeting, MeetingReminder
@@ -92,3 +94,29 @@ def test_meeting_start_now_tells_the_students_once_and_sends_no_reminder(
         assert meeting_reminders_send(now=timezone.now() + timedelta(minutes=minutes)) == 0
     assert Notification.objects.count() == 1
     assert MeetingReminder.objects.filter(meeting=meeting).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_meeting_start_now_clicked_four_times_at_once_makes_one_class(course, teacher):
+    """One class, three clicks led into it (on PostgreSQL it takes the course row lock: without
+    it each click makes its own class; SQLite serializes the writers anyway)."""
+    barrier = threading.Barrier(4)
+    outcomes: list[tuple[int, bool]] = []
+    lock = threading.Lock()
+
+    def click() -> None:
+        try:
+            barrier.wait()
+            started = meeting_start_now(course=course, created_by=teacher)
+            with lock:
+                outcomes.append((started.meeting.pk, started.created))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=click) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    meeting = Meeting.objects.get()
+    assert sorted(outcomes) == [(meeting.pk, False)] * 3 + [(meeting.pk, True)]
