@@ -50,7 +50,9 @@ def _validate_slot(
                 % {"min": MIN_DURATION, "max": MAX_DURATION}
             }
         )
-    if check_past and starts_at < now:
+    # A start within the current minute is now, not the past: the form has minute precision,
+    # so 21:56 entered at 21:56:40 means "now".
+    if check_past and starts_at < now.replace(second=0, microsecond=0):
         raise ValidationError({"starts_at": _("The start is in the past.")})
     ends_at = starts_at + timedelta(minutes=duration_minutes)
     clashes = Meeting.objects.filter(
@@ -129,6 +131,75 @@ def meeting_schedule(
         course=course,
     )
     return meetings
+
+
+@dataclass(frozen=True)
+class StartedClass:
+    """The meeting "Start a class now" leads into; `created` is False when it was open already."""
+
+    meeting: Meeting
+    created: bool
+
+
+@transaction.atomic
+def meeting_start_now(*, course: Course, created_by: User) -> StartedClass:
+    """Start a class of the course now, or return the one that is open already.
+
+    A meeting of the course whose room is open (live, or about to start within the join window)
+    is returned instead of a new one: a double click or a second tab never makes two rooms. A new
+    one lasts CLASSMEET_INSTANT_MEETING_MINUTES, cut short to end when the next scheduled meeting
+    begins. The students get one "starting now" notification, which stands for the reminders.
+    """
+    # The course row is the lock: two clicks at once see each other's meeting.
+    Course.objects.select_for_update().only("pk").get(pk=course.pk)
+    now = timezone.now()
+    scheduled = Meeting.objects.filter(course=course, status=Meeting.Status.SCHEDULED)
+    window = timedelta(minutes=settings.CLASSMEET_JOIN_WINDOW_MINUTES)
+    for meeting in scheduled.filter(
+        starts_at__lte=now + window, starts_at__gt=now - timedelta(minutes=MAX_DURATION)
+    ):
+        if meeting.is_joinable(now):
+            return StartedClass(meeting=meeting, created=False)
+    duration = min(max(settings.CLASSMEET_INSTANT_MEETING_MINUTES, MIN_DURATION), MAX_DURATION)
+    following = scheduled.filter(starts_at__gt=now).first()
+    if following is not None:
+        room_left = int((following.starts_at - now).total_seconds() // 60)
+        if room_left < MIN_DURATION:
+            raise ValidationError(
+                _("“%(title)s” starts in less than %(minutes)d minutes: join it instead.")
+                % {"title": following.title, "minutes": MIN_DURATION}
+            )
+        duration = min(duration, room_left)
+    title = _("%(course)s — live class") % {"course": course.title}
+    meeting = Meeting(
+        course=course,
+        title=title[: Meeting._meta.get_field("title").max_length],
+        starts_at=now,
+        duration_minutes=duration,
+        created_by=created_by,
+    )
+    _validate_slot(course=course, starts_at=now, duration_minutes=duration, now=now)
+    meeting.full_clean()
+    meeting.save()
+    sent = notifications_create(
+        recipient_ids=_student_ids(course),
+        kind=Notification.Kind.MEETING_STARTING_NOW,
+        title=_("“%(title)s” is starting now") % {"title": meeting.title},
+        url=meeting.get_absolute_url(),
+        actor=created_by,
+        course=course,
+    )
+    # Every reminder is due by now: this notification is all of them, so the scan sends none.
+    MeetingReminder.objects.bulk_create(
+        MeetingReminder(
+            meeting=meeting,
+            offset_seconds=int(w.offset.total_seconds()),
+            starts_at=meeting.starts_at,
+            recipients=len(sent),
+        )
+        for w in _reminder_windows()
+    )
+    return StartedClass(meeting=meeting, created=True)
 
 
 @transaction.atomic

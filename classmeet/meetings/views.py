@@ -140,6 +140,20 @@ def meeting_schedule(request: HttpRequest, course_id: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def meeting_start_now(request: HttpRequest, course_id: int) -> HttpResponse:
+    """Start a class of the course now (or rejoin the open one) and go straight into its room."""
+    user = _user(request)
+    course = policy.access_course_for_manage(user=user, course_id=course_id)
+    try:
+        started = services.meeting_start_now(course=course, created_by=user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(course)
+    return redirect("rooms:room", meeting_id=started.meeting.pk)
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
     user = _user(request)

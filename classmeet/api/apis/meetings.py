@@ -141,7 +141,8 @@ class MeetingCreateApi(APIView):
         operation_id="meeting_create",
         summary="Schedule a meeting (course teacher)",
         description="Schedules one meeting, or a weekly series; the students are notified. "
-        "Refused with 400 if it starts in the past or overlaps another meeting of the course.",
+        "Refused with 400 if it starts in the past (before the current minute) or overlaps "
+        "another meeting of the course.",
         request=InputSerializer,
         responses={201: MeetingOutputSerializer(many=True)},
         tags=TAGS,

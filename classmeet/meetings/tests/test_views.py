@@ -176,6 +176,27 @@ def test_schedule_form_shows_clear_errors(client, teacher, course, data, field, 
     assert not Meeting.objects.exists()
 
 
+def test_schedule_form_accepts_the_current_minute_and_refuses_the_previous_one(
+    client, teacher, course, monkeypatch
+):
+    """At 21:56:40 the form's 21:56 is now; 21:55 is in the past, said on the field."""
+    now = timezone.now().replace(second=40, microsecond=0)
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    client.force_login(teacher)
+    url = reverse("meetings:meeting-schedule", args=[course.pk])
+    values = {"title": "Right now", "duration_minutes": "30"}
+    late = client.post(
+        url, values | {"starts_at": (now - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M")}
+    )
+    assert late.status_code == 400
+    assert late.context["form"].errors["starts_at"] == ["The start is in the past."]
+    assert not Meeting.objects.exists()
+    response = client.post(url, values | {"starts_at": now.strftime("%Y-%m-%dT%H:%M")})
+    meeting = Meeting.objects.get()
+    assert response.status_code == 302
+    assert meeting.starts_at == now.replace(second=0)
+
+
 def test_schedule_form_reports_an_overlap(client, teacher, course):
     start = _future()
     MeetingFactory.create(course=course, starts_at=start, title="Existing")
