@@ -53,7 +53,8 @@ def _in_browser_zone(
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         zone = zone_named(request.POST.get("browser_time_zone", ""))
-        if request.method != "POST" or zone is None or getattr(request.user, "timezone", ""):
+        chosen = isinstance(request.user, User) and bool(request.user.timezone)
+        if request.method != "POST" or zone is None or chosen:
             return view(request, *args, **kwargs)
         with timezone.override(zone):
             return view(request, *args, **kwargs)

@@ -25,8 +25,8 @@ PARIS = ZoneInfo("Europe/Paris")
 
 def test_first_visit_to_the_schedule_form_uses_the_browsers_zone(new_page):
     """No zone in the profile, no zone cookie yet: the server renders in UTC, the page fixes it."""
-    teacher = TeacherFactory(username="e2e_tz_teacher", timezone="")
-    course = CourseFactory(teacher=teacher, title="Optics")
+    teacher = TeacherFactory.create(username="e2e_tz_teacher", timezone="")
+    course = CourseFactory.create(teacher=teacher, title="Optics")
     page = new_page(teacher, sign_in="cookie", timezone_id="Asia/Tokyo")
     page.goto(reverse("meetings:meeting-schedule", args=[course.pk]))
     page.wait_for_function(
@@ -44,8 +44,8 @@ def test_first_visit_to_the_schedule_form_uses_the_browsers_zone(new_page):
 
 def test_first_visit_to_the_edit_form_shows_the_start_in_the_browsers_zone(new_page):
     """The prefilled start moves from the server's UTC to the browser's zone; saving keeps it."""
-    teacher = TeacherFactory(username="e2e_tz_editor", timezone="")
-    course = CourseFactory(teacher=teacher, title="Optics")
+    teacher = TeacherFactory.create(username="e2e_tz_editor", timezone="")
+    course = CourseFactory.create(teacher=teacher, title="Optics")
     day = (datetime.now(UTC) + timedelta(days=3)).date()
     start = datetime(day.year, day.month, day.day, 9, tzinfo=TOKYO)
     meeting = MeetingFactory.create(course=course, title="Lenses", starts_at=start)
@@ -64,8 +64,8 @@ def test_first_visit_to_the_edit_form_shows_the_start_in_the_browsers_zone(new_p
 
 def test_room_chat_times_are_in_the_viewers_zone_with_its_label(new_page):
     """The profile says Paris, the browser New York: the chat line reads Paris time, like pages."""
-    teacher = TeacherFactory(username="e2e_tz_chat", timezone="Europe/Paris")
-    course = CourseFactory(teacher=teacher, title="Optics")
+    teacher = TeacherFactory.create(username="e2e_tz_chat", timezone="Europe/Paris")
+    course = CourseFactory.create(teacher=teacher, title="Optics")
     meeting = MeetingFactory.create(course=course, title="Waves")
     page = new_page(teacher, sign_in="cookie", timezone_id="America/New_York")
     page.goto(reverse("rooms:room", kwargs={"meeting_id": meeting.pk}))
