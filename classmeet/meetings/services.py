@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import math
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from classmeet.accounts.models import User
+from classmeet.core.times import format_when, zone_named
 from classmeet.courses.models import Course, Enrollment
 from classmeet.notifications.models import Notification
 from classmeet.notifications.services import notifications_create
@@ -327,8 +329,39 @@ class _Skip(Exception):
     """The meeting changed between the scan and the claim: roll the claim back."""
 
 
-def _send_reminder(*, meeting_id: int, starts_at: datetime, window: _Window) -> bool:
-    """Claim and send one reminder in one transaction; return False if it was not ours to send."""
+def _reminder_title(*, meeting: Meeting, now: datetime, zone: tzinfo) -> tuple[str, str]:
+    """Return the kind and title of a reminder sent at `now`, with times in `zone`.
+
+    The time left is the real one at sending: a meeting scheduled 5 minutes ahead gets "in 5
+    minutes" from its 15-minute reminder, and a scan that runs late says so.
+    """
+    at = format_when(meeting.starts_at, "time", zone=zone)
+    left = (meeting.starts_at - now).total_seconds()
+    if left > 0:
+        minutes = max(1, math.ceil(left / 60))
+        return Notification.Kind.MEETING_STARTING_SOON, ngettext(
+            "“%(title)s” starts at %(time)s (in %(minutes)d minute)",
+            "“%(title)s” starts at %(time)s (in %(minutes)d minutes)",
+            minutes,
+        ) % {"title": meeting.title, "time": at, "minutes": minutes}
+    late = math.floor(-left / 60)
+    if late < 1:
+        return Notification.Kind.MEETING_STARTING_NOW, _(
+            "“%(title)s” is starting now (%(time)s)"
+        ) % {"title": meeting.title, "time": at}
+    return Notification.Kind.MEETING_STARTING_NOW, ngettext(
+        "“%(title)s” was due to start at %(time)s (%(minutes)d minute ago)",
+        "“%(title)s” was due to start at %(time)s (%(minutes)d minutes ago)",
+        late,
+    ) % {"title": meeting.title, "time": at, "minutes": late}
+
+
+def _send_reminder(*, meeting_id: int, starts_at: datetime, window: _Window, now: datetime) -> bool:
+    """Claim and send one reminder in one transaction; return False if it was not ours to send.
+
+    Nothing is sent for a meeting that is no longer scheduled at that time, that has ended, or
+    that the teacher has started already (see `meeting_mark_started`).
+    """
     try:
         with transaction.atomic():
             # Lock the meeting: an edit or cancel waits for us, a second scanner waits here and
@@ -343,6 +376,8 @@ def _send_reminder(*, meeting_id: int, starts_at: datetime, window: _Window) -> 
                 meeting is None
                 or meeting.status != Meeting.Status.SCHEDULED
                 or meeting.starts_at != starts_at
+                or meeting.started_at is not None
+                or now >= meeting.ends_at
             ):
                 raise _Skip
             try:
@@ -354,26 +389,30 @@ def _send_reminder(*, meeting_id: int, starts_at: datetime, window: _Window) -> 
                     )
             except IntegrityError:
                 raise _Skip from None
-            recipients = [*_student_ids(meeting.course), meeting.course.teacher_id]
-            minutes = round(window.offset.total_seconds() / 60)
-            if window.offset > timedelta(0):
-                kind = Notification.Kind.MEETING_STARTING_SOON
-                title = ngettext(
-                    "“%(title)s” starts in %(minutes)d minute",
-                    "“%(title)s” starts in %(minutes)d minutes",
-                    minutes,
-                ) % {"title": meeting.title, "minutes": minutes}
-            else:
-                kind = Notification.Kind.MEETING_STARTING_NOW
-                title = _("“%(title)s” is starting now") % {"title": meeting.title}
-            sent = notifications_create(
-                recipient_ids=recipients,
-                kind=kind,
-                title=title,
-                url=meeting.get_absolute_url(),
-                course=meeting.course,
-            )
-            reminder.recipients = len(sent)
+            recipient_ids = [*_student_ids(meeting.course), meeting.course.teacher_id]
+            # One title per zone: each recipient reads the start time in their own zone.
+            by_zone: dict[str, list[int]] = {}
+            for user_id, zone_name in User.objects.filter(pk__in=recipient_ids).values_list(
+                "pk", "timezone"
+            ):
+                by_zone.setdefault(zone_name, []).append(user_id)
+            sent = 0
+            for zone_name, ids in sorted(by_zone.items()):
+                kind, title = _reminder_title(
+                    meeting=meeting,
+                    now=now,
+                    zone=zone_named(zone_name) or timezone.get_default_timezone(),
+                )
+                sent += len(
+                    notifications_create(
+                        recipient_ids=ids,
+                        kind=kind,
+                        title=title,
+                        url=meeting.get_absolute_url(),
+                        course=meeting.course,
+                    )
+                )
+            reminder.recipients = sent
             reminder.save(update_fields=["recipients"])
     except _Skip:
         return False
@@ -395,6 +434,7 @@ def meeting_reminders_send(*, now: datetime | None = None) -> int:
     candidates = list(
         Meeting.objects.filter(
             status=Meeting.Status.SCHEDULED,
+            started_at__isnull=True,
             starts_at__lte=now + latest,
             starts_at__gt=now - windows[-1].closes,
         ).only("id", "starts_at", "duration_minutes", "status")
@@ -414,11 +454,24 @@ def meeting_reminders_send(*, now: datetime | None = None) -> int:
         key = (meeting.pk, int(window.offset.total_seconds()), meeting.starts_at)
         if key in done:
             continue
-        if _send_reminder(meeting_id=meeting.pk, starts_at=meeting.starts_at, window=window):
+        if _send_reminder(
+            meeting_id=meeting.pk, starts_at=meeting.starts_at, window=window, now=now
+        ):
             sent += 1
     if sent:
         logger.info("meeting reminders sent", extra={"count": sent})
     return sent
+
+
+@transaction.atomic
+def meeting_mark_started(*, meeting_id: int, at: datetime) -> bool:
+    """Record that the teacher opened the room (the first time only); return True if now marked.
+
+    A started meeting gets no more reminders, even if it started before its time.
+    """
+    return bool(
+        Meeting.objects.filter(pk=meeting_id, started_at__isnull=True).update(started_at=at)
+    )
 
 
 # Calendar feed ---------------------------------------------------------------------------------

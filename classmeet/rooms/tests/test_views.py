@@ -1,8 +1,9 @@
 """The room page shares the socket's rule: 200 to members while open, 409 to members outside the
 join window, 404 to everybody else, sign-in for anonymous visitors."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -83,3 +84,28 @@ def test_user_text_is_escaped(client, teacher, course):
     assert "<b>Waves</b>" not in html
     assert "&lt;b&gt;Waves&lt;/b&gt;" in html
     assert "<img src=x>" not in html
+
+
+def test_room_shows_the_start_and_gives_its_scripts_the_viewers_zone(
+    client, student, enrollment, live_meeting
+):
+    paris = ZoneInfo("Europe/Paris")
+    student.timezone = "Europe/Paris"
+    student.save(update_fields=["timezone"])
+    client.force_login(student)
+    html = client.get(url(live_meeting.pk)).content.decode()
+    local = timezone.localtime(live_meeting.starts_at, paris)
+    label = local.tzname()  # CET in winter, CEST in summer
+    assert f"{local:%H:%M} {label}</time>" in html
+    assert f'data-time-zone="Europe/Paris" data-time-zone-label="{label}"' in html
+
+
+def test_closed_room_says_when_it_opens_with_the_zone_label(client, student, enrollment, course):
+    start = datetime(2030, 1, 15, 20, 56, tzinfo=UTC)
+    meeting: Any = MeetingFactory(course=course, starts_at=start)
+    student.timezone = "America/New_York"
+    student.save(update_fields=["timezone"])
+    client.force_login(student)
+    html = client.get(url(meeting.pk)).content.decode()
+    opens = timezone.localtime(meeting.join_opens_at, ZoneInfo("America/New_York"))
+    assert f"{opens:%H:%M} EST</time>" in html

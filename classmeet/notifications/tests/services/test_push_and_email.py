@@ -1,6 +1,6 @@
 """The push to open tabs and the e-mails happen on commit, never for a rolled-back event."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -172,3 +172,15 @@ def test_daily_digest_skips_future_rows(student, course, enrollment):
     set_pref(student, User.EmailPreference.DAILY)
     notify(student, course)
     assert notifications_email_digest_send(now=timezone.now() - timedelta(hours=1)) == 0
+
+
+def test_daily_digest_gives_times_in_the_recipients_zone(student, course, enrollment):
+    set_pref(student, User.EmailPreference.DAILY)
+    student.timezone = "Asia/Kolkata"
+    student.save(update_fields=["timezone"])
+    sent = notify(student, course)[0]
+    Notification.objects.filter(pk=sent.pk).update(
+        created_at=datetime(2030, 1, 15, 20, 56, tzinfo=UTC)
+    )
+    assert notifications_email_digest_send(now=timezone.now() + timedelta(days=3650)) == 1
+    assert "- Waves (Jan 16, 2030 02:26 IST)" in mail.outbox[0].body
