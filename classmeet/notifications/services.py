@@ -233,7 +233,8 @@ def _send(*, user: User, subject: str, template: str, notifications: list[Notifi
         "site_url": settings.CLASSMEET_SITE_URL,
     }
     send_mail(
-        subject=subject,
+        # A header is one line: a title stored with a line break would raise BadHeaderError.
+        subject=" ".join(subject.split()),
         message=render_to_string(template, context),
         from_email=None,
         recipient_list=[user.email],
