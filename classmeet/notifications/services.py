@@ -236,7 +236,13 @@ def _send(*, user: User, subject: str, template: str, notifications: list[Notifi
     # Times in the e-mail read in the recipient's zone (the default zone if they chose none).
     with timezone.override(zone_for_user(user)):
         message = render_to_string(template, context)
-    send_mail(subject=subject, message=message, from_email=None, recipient_list=[user.email])
+    send_mail(
+        # A header is one line: a title stored with a line break would raise BadHeaderError.
+        subject=" ".join(subject.split()),
+        message=message,
+        from_email=None,
+        recipient_list=[user.email],
+    )
 
 
 def notifications_email_immediate_send(*, notification_ids: list[int]) -> int:

@@ -136,6 +136,18 @@ def test_immediate_email_is_sent_on_commit(
     assert created.emailed_at is not None
 
 
+def test_immediate_email_of_a_two_line_title_has_a_one_line_subject(
+    student, course, enrollment, django_capture_on_commit_callbacks
+):
+    """A title stored with a line break (written before titles were checked) is still sent."""
+    set_pref(student, User.EmailPreference.IMMEDIATE)
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications_create(
+            recipient_ids=[student.pk], kind="meeting_scheduled", title="A\nB\r\n C", course=course
+        )
+    assert [m.subject for m in mail.outbox] == ["A B C"]
+
+
 @pytest.mark.parametrize("pref", [User.EmailPreference.OFF, User.EmailPreference.DAILY])
 def test_no_immediate_email_for_other_preferences(
     pref, student, course, enrollment, django_capture_on_commit_callbacks

@@ -4,7 +4,7 @@
 // Close codes after which reconnecting cannot help (see docs/protocol.md).
 export const REFUSED = new Map([
   [4401, "anonymous"],
-  [4403, "forbidden"],
+  [4403, "not-found"], // no longer sent: a hidden meeting is 4404, like a missing one
   [4404, "not-found"],
   [4409, "not-open"],
   [4410, "removed"], // the teacher removed this user (part 2)
