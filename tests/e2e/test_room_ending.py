@@ -149,7 +149,10 @@ def test_end_for_everyone_releases_every_track_on_both_pages(new_page, cast):
         assert_released(page, deadline)
     for page in (t, s):
         assert_end_screen(page, "The class has ended", rejoin=False)
-        assert page.locator("#room-end-back").get_attribute("href") == meeting.course.get_absolute_url()
+        assert (
+            page.locator("#room-end-back").get_attribute("href")
+            == meeting.course.get_absolute_url()
+        )
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.ENDED
 
