@@ -1,7 +1,8 @@
 """The room ends for a page in real headless Chromium: every camera, microphone and screen track
 the page got is stopped (`readyState` "ended") within 2 s, its peer connections are closed, and a
 clear end screen replaces the room — after "End for everyone", a removal, Leave, a reconnect
-refused for good (4409) and a reconnect that gives up.
+refused for good (4409) and a reconnect that gives up. A recording running in the tab that leaves
+is stopped by the tab with its last chunk.
 
 An init script keeps every track that getUserMedia and getDisplayMedia return, and every
 RTCPeerConnection, in window arrays, so that nothing the page holds escapes the check.
@@ -19,6 +20,7 @@ from classmeet.accounts.tests.factories import StudentFactory, TeacherFactory
 from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory
 from classmeet.meetings.models import Meeting
 from classmeet.meetings.tests.factories import MeetingFactory
+from classmeet.recordings.models import Recording
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -198,6 +200,41 @@ def test_leave_releases_every_track_and_offers_to_rejoin(new_page, cast):
     s.wait_for_function("() => window.__tracks.filter(t => t.readyState === 'live').length === 2")
     connected(s, 1)
     assert not s.locator("#room-end").is_visible()
+
+
+def test_leave_while_recording_uploads_the_last_chunk_and_stops_it(
+    new_page, cast, settings, tmp_path
+):
+    """The teacher leaves while the tab records: the tracks go at once, and the recording is
+    stopped by the tab after its last (partial) chunk, not cut by the server at the `leave`."""
+    settings.CLASSMEET_RECORDINGS_ROOT = tmp_path / "recordings"
+    settings.CLASSMEET_RECORDINGS_QUOTA_BYTES = 0
+    teacher, student, meeting = cast
+    t = join(new_page, teacher, meeting)
+    join(new_page, student, meeting)
+    connected(t, 1)
+    t.click("#btn-record")
+    t.wait_for_selector("#btn-record[aria-pressed='true']", timeout=30_000)
+    # Just after a chunk went up, well before the next 2 s slice: a part-chunk is pending.
+    t.wait_for_function("() => window.classmeetRecorder.uploaded >= 2", timeout=30_000)
+    uploaded = t.evaluate("() => window.classmeetRecorder.uploaded")
+    t.wait_for_function("n => window.classmeetRecorder.uploaded > n", arg=uploaded)
+    time.sleep(0.8)
+    before = t.evaluate(
+        "() => { const n = window.classmeetRecorder.uploaded;"
+        " document.getElementById('btn-leave').click(); return n; }"
+    )
+    assert_released(t, time.monotonic() + RELEASE_SECONDS)
+    assert_end_screen(t, "You left", rejoin=True)
+
+    recording = Recording.objects.get(meeting=meeting)
+    deadline = time.monotonic() + 90
+    while not Recording.objects.get(pk=recording.pk).is_final:
+        assert time.monotonic() < deadline, "the recording was not processed"
+        time.sleep(0.25)
+    recording.refresh_from_db()
+    assert recording.status == Recording.Status.READY, recording.failure_reason
+    assert recording.next_seq == before + 1  # the part-chunk recorded before Leave is in
 
 
 def test_a_reconnect_refused_for_good_releases_every_track(new_page, cast):
