@@ -18,6 +18,16 @@ const KINDS = {
 };
 const RECORDING_FLUSH_MS = 5000; // at most this long before `leave` while a recording flushes
 
+// One failing step (a connection already gone…) must not keep the camera on: run every step.
+function attempt(step) {
+  try {
+    return step();
+  } catch (err) {
+    console.warn("classmeet: ending the room", err);
+    return null;
+  }
+}
+
 // Returns { endRoom({kind, reason}), get ended }: `kind` is a key of KINDS, `reason` the server's
 // words (shown under the title, else the screen's default for that kind).
 export function createEnding({ root, screen, signaling, peers, sfu, recorder, releaseMedia }) {
@@ -28,19 +38,19 @@ export function createEnding({ root, screen, signaling, peers, sfu, recorder, re
     ended = kind;
     const { title, reason: fallback, rejoin } = KINDS[kind] ?? REFUSED;
     // MediaRecorder takes what it has so far when stop() is called: stop it before the tracks.
-    const flushing = recorder?.recording ? recorder.stop() : null;
-    releaseMedia();
-    peers.closeAll();
-    sfu.closeAll();
+    const flushing = recorder?.recording ? attempt(() => recorder.stop().catch(() => null)) : null;
+    attempt(releaseMedia);
+    attempt(() => peers.closeAll());
+    attempt(() => sfu.closeAll());
     if (ended !== "left") {
-      signaling.stop();
+      attempt(() => signaling.stop());
     } else if (flushing) {
       // The server stops a recording when its teacher leaves: upload the last chunk first.
       signaling.hush();
       const timeout = new Promise((resolve) => setTimeout(resolve, RECORDING_FLUSH_MS));
       Promise.race([flushing, timeout]).finally(() => signaling.leave());
     } else {
-      signaling.leave();
+      attempt(() => signaling.leave());
     }
     for (const video of root.querySelectorAll("video")) video.srcObject = null;
     root.hidden = true;
