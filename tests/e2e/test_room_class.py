@@ -140,8 +140,9 @@ def test_the_teacher_removes_a_student_who_sees_why_and_cannot_rejoin(new_page, 
     wait_participants(t, 2)
     t.on("dialog", lambda dialog: dialog.accept())
     t.locator(f"#participants li[data-peer='{peer_id(s)}'] .remove-peer").click()
-    s.wait_for_selector("#room[data-refused='removed']")
-    assert "removed you from this class" in s.locator("#error-banner").text_content()
+    s.wait_for_selector("#room-end:not([hidden])")
+    assert s.locator("#room-end-title").inner_text() == "You were removed"
+    assert "removed you from this class" in s.locator("#room-end-reason").inner_text()
     wait_participants(t, 1)
     assert t.locator("#video-grid .tile").count() == 1
     assert RoomRemoval.objects.filter(meeting=meeting, user=student).exists()
@@ -162,9 +163,10 @@ def test_the_teacher_ends_the_meeting_for_everyone(new_page, cast):
     t.on("dialog", lambda dialog: dialog.accept())
     t.click("#btn-end-meeting")
     for page in (t, s):
-        page.wait_for_selector("#room[data-refused='ended']")
-        assert "ended this meeting" in page.locator("#error-banner").text_content()
-        assert page.locator("#video-grid .tile").count() == 1
+        page.wait_for_selector("#room-end:not([hidden])")
+        assert page.locator("#room-end-title").inner_text() == "The class has ended"
+        assert "ended this meeting" in page.locator("#room-end-reason").inner_text()
+        assert not page.locator("#room").is_visible()
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.ENDED
     late = new_page(student, sign_in="cookie")

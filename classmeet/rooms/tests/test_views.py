@@ -36,6 +36,19 @@ def test_members_get_the_room_with_its_socket_path(client, request, who, enrollm
     assert 'style="' not in html
 
 
+def test_the_room_carries_its_end_screen_and_reconnect_give_up(
+    client, settings, student, enrollment, live_meeting
+):
+    settings.CLASSMEET_ROOM_RECONNECT_GIVE_UP_SECONDS = 1234.5
+    settings.USE_THOUSAND_SEPARATOR = True  # a number the page's JavaScript reads stays plain
+    client.force_login(student)
+    html = client.get(url(live_meeting.pk)).content.decode()
+    assert 'data-reconnect-give-up-ms="1234500"' in html
+    assert '<section id="room-end"' in html
+    assert f'id="room-end-back" href="{live_meeting.course.get_absolute_url()}"' in html
+    assert "rooms/js/ending.js" in html
+
+
 def test_outsider_gets_404(client, outsider, live_meeting):
     client.force_login(outsider)
     assert client.get(url(live_meeting.pk)).status_code == 404

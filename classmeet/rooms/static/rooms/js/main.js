@@ -6,6 +6,7 @@ import {
   acquireMedia,
   listDevices,
   openDevice,
+  releaseAllMedia,
   startScreenShare,
   swapTrack,
   toggleKind,
@@ -14,6 +15,7 @@ import * as ui from "./ui.js";
 import { initChat } from "./chat.js";
 import { initControls } from "./controls.js";
 import { initRecorder } from "./recorder.js";
+import { createEnding } from "./ending.js";
 
 const root = document.getElementById("room");
 
@@ -37,7 +39,9 @@ async function main() {
   const timings = { start: mark("start"), media: null, socket: null, welcome: null };
   timings.connected = {}; // peerId -> first "connected"
   const states = []; // the socket's state changes, in order
-  const signaling = createSignaling(socketUrl(root.dataset.wsPath));
+  const signaling = createSignaling(socketUrl(root.dataset.wsPath), {
+    giveUpMs: Number(root.dataset.reconnectGiveUpMs) || undefined,
+  });
   let mediaSettled = false; // getUserMedia has answered (with tracks or without)
   const peers = createPeers({
     send: (msg) => signaling.send(msg),
@@ -95,6 +99,7 @@ async function main() {
   // max(getUserMedia, signaling + ICE) instead of their sum. Only the SFU waits (it publishes).
   const mediaReady = acquireMedia().then((media) => {
     timings.media = mark("media");
+    if (ending.ended) return media; // the room ended while the camera was starting
     for (const track of media.stream.getTracks()) localStream.addTrack(track);
     mediaSettled = true;
     peers.attachLocalMedia();
@@ -182,14 +187,13 @@ async function main() {
     ui.setReconnecting(state === "reconnecting");
     if (state === "reconnecting") sfu.onSocketLost();
     if (state === "refused") {
-      peers.closeAll();
-      sfu.closeAll();
-      ui.clearRemote();
-      const refusedKeys = { "not-open": "NotOpen", removed: "Removed", ended: "Ended" };
-      ui.showError(text(`msgRefused${refusedKeys[reason] ?? ""}`));
       root.dataset.refused = reason;
+      ending.endRoom({ kind: reason }); // signaling's REFUSED names are end kinds
     }
+    if (state === "failed") ending.endRoom({ kind: "lost" });
   });
+  signaling.on("removed", (msg) => ending.endRoom({ kind: "removed", reason: msg.reason }));
+  signaling.on("meeting-ended", (msg) => ending.endRoom({ kind: "ended", reason: msg.reason }));
   // Part 2: chat, hands, media state, teacher controls (see chat.js and controls.js).
   const classroom = document.getElementById("classroom");
   if (classroom) {
@@ -201,12 +205,22 @@ async function main() {
     });
   }
   // Recordings: the indicator for everybody, the Record button for the teacher (recorder.js).
-  initRecorder({
+  const recorder = initRecorder({
     box: document.getElementById("recorder"),
     signaling,
     localStream,
     cameraTrack: () => cameraTrack,
     screenTrack: () => screenTrack,
+  });
+  // The end of the room for this page (ending.js): media released, the end screen shown.
+  const ending = createEnding({
+    root,
+    screen: document.getElementById("room-end"),
+    signaling,
+    peers,
+    sfu,
+    recorder,
+    releaseMedia: releaseAllMedia,
   });
   signaling.start();
 
@@ -232,6 +246,7 @@ async function main() {
       console.warn("classmeet: screen share refused", err);
       return;
     }
+    if (ending.ended) return; // the room ended while the picker was open (track already stopped)
     screenTrack.addEventListener("ended", stopSharing);
     await peers.replaceTrack("video", screenTrack);
     await sfu.replaceTrack("video", screenTrack);
@@ -247,8 +262,7 @@ async function main() {
     ui.setPressed("btn-screen", false);
   }
   document.getElementById("btn-leave").addEventListener("click", () => {
-    leave();
-    window.location.assign(root.dataset.leaveUrl);
+    ending.endRoom({ kind: "left" });
   });
   window.addEventListener("pagehide", leave);
   function leave() {
@@ -271,6 +285,7 @@ async function main() {
   async function chooseDevice(kind, deviceId) {
     try {
       const track = await openDevice(kind, deviceId);
+      if (ending.ended) return; // the room ended meanwhile (the track is already stopped)
       swapTrack(localStream, kind, track);
       if (kind === "video") {
         cameraTrack = track;
