@@ -13,13 +13,29 @@ export const REFUSED = new Map([
 const CLOSE_REPLACED = 4000;
 const BACKOFF_FIRST_MS = 300;
 const BACKOFF_MAX_MS = 8000;
+// This tab's peerIds on its pages of the room that are gone (reloaded, navigated away), kept in
+// sessionStorage (per tab, it outlives the page). Written only when a page leaves, so the copy a
+// duplicated tab gets never names a page that is still there.
+const FORMER_KEY = "classmeet.formerPeerIds:";
+const FORMER_MAX = 8;
+
+function readFormer(key) {
+  try {
+    const ids = JSON.parse(window.sessionStorage.getItem(key) ?? "[]");
+    return Array.isArray(ids) ? ids.filter((id) => typeof id === "string") : [];
+  } catch {
+    return []; // storage disabled or unreadable: nothing to skip
+  }
+}
 
 export function socketUrl(path, location = window.location) {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   return `${scheme}://${location.host}${path}`;
 }
 
-// Returns { start, send, leave, on, dropForTest, get peerId, get state }. Besides the server's
+// Returns { start, send, leave, on, wasOwn, dropForTest, get peerId, get state }. `wasOwn(id)`:
+// the id is or was this tab's (this page's, or a previous page's), never a peer to link to; the
+// room lists a previous page's id until its socket's close is handled. Besides the server's
 // message types, `on` takes "state" (see below) and "open" (a socket opened, before `join`).
 // `state` is "connecting" | "open" | "reconnecting" | "refused" | "left".
 export function createSignaling(url) {
@@ -31,6 +47,20 @@ export function createSignaling(url) {
   let heartbeat = null;
   let lastPong = 0;
   let retryTimer = null;
+  const formerKey = FORMER_KEY + new URL(url).pathname;
+  const former = readFormer(formerKey);
+  const own = new Set(former); // every peerId this tab had in the room
+
+  // The page is going: keep its peerId for the next page of this tab.
+  function rememberLeaving() {
+    if (!peerId) return;
+    const ids = [...readFormer(formerKey).filter((id) => id !== peerId), peerId];
+    try {
+      window.sessionStorage.setItem(formerKey, JSON.stringify(ids.slice(-FORMER_MAX)));
+    } catch {
+      // storage full or disabled: the server still ends the old page on its close
+    }
+  }
 
   function emit(type, payload) {
     for (const fn of handlers.get(type) ?? []) {
@@ -75,6 +105,7 @@ export function createSignaling(url) {
       emit("open", {});
       const join = { type: "join" };
       if (peerId) join.resume = peerId;
+      else if (former.length) join.previous = former[former.length - 1];
       socket.send(JSON.stringify(join));
     });
     socket.addEventListener("message", (event) => {
@@ -90,6 +121,7 @@ export function createSignaling(url) {
       if (msg.type === "welcome") {
         const resumed = peerId !== null && msg.peerId === peerId;
         peerId = msg.peerId;
+        own.add(peerId);
         // Back off until a join succeeds, not just until a socket opens: a server that accepts
         // and then cannot join (its Redis restarting) must not be hammered every 300 ms.
         attempt = 0;
@@ -134,7 +166,11 @@ export function createSignaling(url) {
       if (!handlers.has(type)) handlers.set(type, []);
       handlers.get(type).push(fn);
     },
+    wasOwn(id) {
+      return own.has(id);
+    },
     leave() {
+      rememberLeaving();
       send({ type: "leave" });
       setState("left");
       clearTimeout(retryTimer);
