@@ -107,6 +107,8 @@ async function main() {
     executablePath,
     headless: true,
     extraPrefsFirefox: PREFS,
+    // A release build honours `services.settings.server` only with this set.
+    env: { ...process.env, MOZ_REMOTE_SETTINGS_DEVTOOLS: "1" },
     timeout: TIMEOUT_MS,
   });
   let done = false;
