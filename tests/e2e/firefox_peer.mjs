@@ -53,6 +53,9 @@ const PREFS = {
   "services.settings.server": "http://127.0.0.1:9/",
   "browser.newtabpage.activity-stream.feeds.telemetry": false,
   "geo.provider.network.url": "",
+  // No /favicon.ico requests (headless Chromium makes none either).
+  "browser.chrome.site_icons": false,
+  "browser.chrome.favicons": false,
 };
 
 // Runs in the page before its scripts, on every load: keep the server's `error` frames.

@@ -20,6 +20,7 @@ import pytest
 from django.urls import reverse
 
 from classmeet.accounts.tests.factories import DEFAULT_PASSWORD
+from classmeet.rooms.models import Attendance
 from tests.e2e.test_room_call import join, remote_tiles, wait_for_media
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -198,3 +199,17 @@ def test_firefox_and_chromium_decode_each_other_and_a_reload_leaves_no_ghost(
     stats = firefox.stats()
     assert set(stats["stats"]) == {teacher_id}
     assert [e for e in stats["errors"] if e.get("code") == "unknown-peer"] == []
+
+    # Closing Firefox is leaving as well: the tile goes at once, and both of the student's
+    # connections are recorded as left on purpose (not as lost after the grace).
+    firefox.close()
+    closed_at = time.monotonic()
+    while remote_tiles(chromium):
+        assert time.monotonic() - closed_at < 5, "the student's tile stayed after Firefox closed"
+        chromium.wait_for_timeout(100)
+    deadline = time.monotonic() + 5
+    while Attendance.objects.filter(user=student, left_at__isnull=True).exists():
+        assert time.monotonic() < deadline, "the student's attendance is still open"
+        time.sleep(0.1)
+    closed = Attendance.objects.filter(user=student).values_list("peer_id", "closed_by")
+    assert sorted(closed) == sorted([(first_id, "leave"), (second_id, "leave")])
