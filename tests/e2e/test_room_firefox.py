@@ -167,7 +167,7 @@ def no_stun(settings: Any) -> None:
 
 
 def test_firefox_and_chromium_decode_each_other_and_a_reload_leaves_no_ghost(
-    no_stun, new_page, firefox_peer, teacher, student, enrollment, live_meeting
+    no_stun, firefox_peer, new_page, teacher, student, enrollment, live_meeting
 ):
     chromium = join(new_page, teacher, live_meeting)
     teacher_id = chromium.evaluate("window.classmeetRoom.peerId")
