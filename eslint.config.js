@@ -20,7 +20,7 @@ export default [
     },
   },
   {
-    files: ["scripts/**/*.mjs", "eslint.config.js"],
+    files: ["scripts/**/*.mjs", "tests/**/*.mjs", "eslint.config.js"],
     languageOptions: { globals: { ...globals.node } },
   },
 ];

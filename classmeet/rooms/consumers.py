@@ -39,6 +39,9 @@ CLOSE_REPLACED = 4000  # the same tab reconnected on another socket, which took 
 CLOSE_RATE_LIMITED = 4429
 CLOSE_INTERNAL = 1011
 CLOSE_TRY_AGAIN = 1013  # RFC 6455 "try again later": joining failed for a passing reason
+# RFC 6455 "going away", sent by the browser itself when the page goes (reload, navigation, tab
+# closed; a page's script cannot use it): that page will never resume, so it has left.
+CLOSE_GOING_AWAY = 1001
 
 # Strong references to the reconnect-grace timers so they are not garbage collected mid-sleep.
 _grace_tasks: set[asyncio.Task[None]] = set()
@@ -280,17 +283,24 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         try:
-            await self._on_disconnect()
+            await self._on_disconnect(code)
         except Exception:
             logger.exception("room disconnect failed")
 
-    async def _on_disconnect(self) -> None:
+    async def _on_disconnect(self, code: int) -> None:
         self._stop_beat()
         peer = self.peer
         if peer is None:
             return
         await self.channel_layer.group_discard(group_name(self.meeting_id), self.channel_name)
         if self.left or self.replaced:
+            return
+        if code == CLOSE_GOING_AWAY:
+            # Firefox closes the socket of a page it reloads before `pagehide` can send `leave`:
+            # without this the others would see the user twice for the whole reconnect grace.
+            self.left = True
+            if await presence.release(self.meeting_id, peer):
+                await self._announce_leave(peer)
             return
         if await presence.drop(self.meeting_id, peer):
             await self.channel_layer.group_send(
@@ -365,6 +375,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self._close(CLOSE_TRY_AGAIN)
 
     async def _join(self, message: protocol.Join) -> None:
+        previous = message.previous if message.previous != message.resume else None
+        if previous:
+            await self._end_previous(previous)
         peer, resumed, others, expired, old_channel = await presence.enter(
             self.meeting_id,
             Peer(peer_id=uuid.uuid4().hex, channel=self.channel_name, **self.user_info),
@@ -376,6 +389,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if old_channel:
             await self.channel_layer.send(old_channel, {"type": "room.replaced"})
         await announce_expired(self.meeting_id, expired)
+        # This tab's previous page is never one of the others, even while its socket lingers.
+        others = [p for p in others if p.peer_id != previous or p.user_id != peer.user_id]
         self.peer_channels = {p.peer_id: p.channel for p in others if p.connected}
         await self._send_text(
             protocol.dump(
@@ -444,11 +459,27 @@ class RoomConsumer(AsyncWebsocketConsumer):
         peer = self.peer
         self.left = True
         if peer is not None and await presence.leave(self.meeting_id, peer.peer_id):
-            await announce_left(self.meeting_id, [peer.peer_id], exclude=self.channel_name)
-            await hooks.run_leave(
-                hooks.RoomEvent(meeting_id=self.meeting_id, peer=peer, on_purpose=True)
-            )
+            await self._announce_leave(peer)
         await self._close(1000)
+
+    async def _announce_leave(self, peer: Peer) -> None:
+        """Tell the room that `peer` left on purpose (its entry is already removed)."""
+        await announce_left(self.meeting_id, [peer.peer_id], exclude=self.channel_name)
+        await hooks.run_leave(
+            hooks.RoomEvent(meeting_id=self.meeting_id, peer=peer, on_purpose=True)
+        )
+
+    async def _end_previous(self, peer_id: str) -> None:
+        """End the presence of this tab's previous page (`join.previous`) at once.
+
+        Only the same user's entry whose socket is already gone: that page was reloaded or left
+        and will never resume. An entry whose socket is still open is left to its own close.
+        """
+        old = await presence.lookup(self.meeting_id, peer_id)
+        if old is None or old.user_id != self.user_info.get("user_id") or old.connected:
+            return
+        if await presence.release(self.meeting_id, old):
+            await self._announce_leave(old)
 
     # Errors -------------------------------------------------------------------------------------
 

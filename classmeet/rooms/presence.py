@@ -270,6 +270,16 @@ async def leave(meeting_id: int, peer_id: str) -> bool:
     return await get_store().remove(meeting_id, peer_id)
 
 
+async def release(meeting_id: int, peer: Peer) -> bool:
+    """Remove the entry at once if it is still as `peer` saw it (the same socket, or the same
+    dropped one), not taken over by a socket that resumed it; return True if removed."""
+    store = get_store()
+    current = await store.get(meeting_id, peer.peer_id)
+    if current is None or current.channel != peer.channel:
+        return False
+    return await store.remove(meeting_id, peer.peer_id)
+
+
 async def drop(meeting_id: int, peer: Peer) -> bool:
     """Keep a dropped socket's entry for the reconnect grace, unless another socket took it over.
 

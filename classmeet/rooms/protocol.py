@@ -25,7 +25,8 @@ class Message(BaseModel):
 
 
 class Join(Message):
-    """Enter the room. `resume` is the peerId of this tab's previous connection, if any.
+    """Enter the room. `resume` is the peerId of this tab's previous connection, if any;
+    `previous` the peerId of this tab's previous page of the room, which is gone (reloaded).
 
     The seed's client sent `userId` and `userName`: they are accepted and ignored, the server
     knows who the user is from the session.
@@ -33,6 +34,7 @@ class Join(Message):
 
     type: Literal["join"]
     resume: PeerId | None = None
+    previous: PeerId | None = None
     userId: int | str | None = Field(default=None, exclude=True)
     userName: str | None = Field(default=None, max_length=500, exclude=True)
 

@@ -321,6 +321,98 @@ async def test_dropped_socket_leaves_after_the_grace(
     await a.close()
 
 
+async def test_a_page_going_away_leaves_at_once(teacher, student, enrollment, live_meeting):
+    """The browser closes a page's socket with 1001 on reload, navigation or a closed tab
+    (Firefox before `pagehide` could send `leave`): that page never resumes, so the others get
+    `user-left` at once and its entry is gone, as after `leave`, not after the grace."""
+    left: list[tuple[str, bool]] = []
+
+    async def record_leave(event):
+        left.append((event.peer.peer_id, event.on_purpose))
+
+    hooks.on_leave(record_leave)
+    try:
+        a = await joined(teacher, live_meeting.pk)
+        b = await joined(student, live_meeting.pk)
+        await a.recv_type("user-joined")
+        await b.ws.disconnect(code=1001)
+        assert await a.recv(timeout=1) == {"type": "user-left", "peerId": b.peer_id}
+        assert await presence.lookup(live_meeting.pk, b.peer_id) is None
+        for _ in range(50):  # hooks run after the room was told
+            if left:
+                break
+            await asyncio.sleep(0.02)
+        assert left == [(b.peer_id, True)]
+        await a.close()
+    finally:
+        hooks._leave_hooks[:] = [h for h in hooks._leave_hooks if h is not record_leave]
+
+
+@pytest.mark.parametrize("code", [1000, 1006, 1012, 4002])
+async def test_a_socket_lost_otherwise_keeps_its_entry_for_the_grace(
+    code, teacher, student, enrollment, live_meeting
+):
+    """Any other close (network lost, server restarting, the page's own reconnect after a lost
+    heartbeat) keeps the entry, so the same page can resume it."""
+    a = await joined(teacher, live_meeting.pk)
+    b = await joined(student, live_meeting.pk)
+    await a.recv_type("user-joined")
+    await b.ws.disconnect(code=code)
+    assert await a.nothing(timeout=0.3)
+    gone = await presence.lookup(live_meeting.pk, b.peer_id)
+    assert gone is not None
+    assert not gone.connected
+    b2 = await joined(student, live_meeting.pk, resume=b.peer_id)
+    assert b2.welcome["resumed"] is True
+    for peer in (a, b2):
+        await peer.close()
+
+
+async def test_join_ends_the_presence_of_the_tabs_previous_page(
+    teacher, student, enrollment, live_meeting
+):
+    """A reloaded page names its previous page's peerId (`previous`): that page's entry, kept for
+    the grace because its socket closed without `leave`, ends at once and is not in `welcome`."""
+    a = await joined(teacher, live_meeting.pk)
+    b = await joined(student, live_meeting.pk)
+    await a.recv_type("user-joined")
+    await b.close()  # no `leave`, no 1001: kept for the grace
+    assert await a.nothing(timeout=0.1)
+
+    b2 = await joined(student, live_meeting.pk, previous=b.peer_id)
+    assert b2.peer_id != b.peer_id
+    assert b2.welcome["resumed"] is False
+    assert [p["peerId"] for p in b2.welcome["participants"]] == [a.peer_id]
+    assert await a.recv() == {"type": "user-left", "peerId": b.peer_id}
+    assert (await a.recv())["peerId"] == b2.peer_id
+    assert await presence.lookup(live_meeting.pk, b.peer_id) is None
+    for peer in (a, b2):
+        await peer.close()
+
+
+async def test_previous_never_ends_another_users_or_an_open_peer(
+    teacher, student, enrollment, live_meeting
+):
+    a = await joined(teacher, live_meeting.pk)
+    b = await joined(student, live_meeting.pk)
+    await a.recv_type("user-joined")
+    await a.close()  # the teacher's entry is in its grace
+    c = await joined(student, live_meeting.pk, previous=a.peer_id)
+    assert sorted(p["peerId"] for p in c.welcome["participants"]) == sorted([a.peer_id, b.peer_id])
+    # The same user's open socket (a duplicated tab, or a page whose close is still on its way)
+    # is left to its own close.
+    d = await joined(student, live_meeting.pk, previous=b.peer_id)
+    assert b.peer_id not in [p["peerId"] for p in d.welcome["participants"]]
+    assert (await presence.lookup(live_meeting.pk, a.peer_id)) is not None
+    b_entry = await presence.lookup(live_meeting.pk, b.peer_id)
+    assert b_entry is not None
+    assert b_entry.connected
+    await b.send({"type": "ping"})
+    assert (await b.recv_type("pong")) == {"type": "pong"}
+    for peer in (b, c, d):
+        await peer.close()
+
+
 async def test_reconnecting_peer_resumes_its_entry_instead_of_appearing_twice(
     teacher, student, enrollment, course, live_meeting
 ):

@@ -119,7 +119,12 @@ async function main() {
   let roomOnSfu = false;
   const onSfu = () => sfu.active || roomOnSfu;
 
+  // Never a tile nor a link for this tab's own previous page (a reload's ghost, until the
+  // server has handled its close).
+  const isOther = (peerId) => !signaling.wasOwn(peerId);
+
   function addParticipant(p) {
+    if (!isOther(p.peerId)) return;
     names.set(p.peerId, p.name);
     if (p.role) roles.set(p.peerId, p.role);
     ui.addParticipant(p.peerId, p.name, p.role);
@@ -145,22 +150,25 @@ async function main() {
       names.clear();
       ui.clearRemote();
     }
+    const participants = msg.participants.filter((p) => isOther(p.peerId));
     for (const known of [...names.keys()]) {
-      if (!msg.participants.some((p) => p.peerId === known)) removePeer(known);
+      if (!participants.some((p) => p.peerId === known)) removePeer(known);
     }
-    for (const p of msg.participants) addParticipant(p);
+    for (const p of participants) addParticipant(p);
     if (onSfu()) peers.closeAll(); // the room is on the SFU: no mesh at all
-    else peers.resync(msg.participants, { resumed: msg.resumed });
+    else peers.resync(participants, { resumed: msg.resumed });
     ui.setReconnecting(false);
     root.dataset.joined = "true";
   });
   signaling.on("user-joined", (msg) => {
+    if (!isOther(msg.peerId)) return;
     addParticipant(msg);
     if (msg.resumed) peers.repair(msg.peerId);
   });
   signaling.on("user-left", (msg) => removePeer(msg.peerId));
   const onDescription = async (msg) => {
     if (onSfu() && !peers.has(msg.from)) return; // no new mesh links once on the SFU
+    if (!isOther(msg.from)) return;
     if (!names.has(msg.from)) addParticipant({ peerId: msg.from, name: msg.fromName, role: "" });
     await peers.handleDescription(msg.from, { type: msg.type, sdp: msg.sdp });
   };
@@ -179,7 +187,9 @@ async function main() {
     await sfu.onTopology(msg);
   });
   signaling.on("sfu-published", (msg) => sfu.onPublished(msg));
-  signaling.on("sfu-feed", (msg) => sfu.addFeed(msg));
+  signaling.on("sfu-feed", (msg) => {
+    if (isOther(msg.peerId)) sfu.addFeed(msg);
+  });
   signaling.on("sfu-offer", (msg) => sfu.onOffer(msg));
   signaling.on("media-state", (msg) => sfu.setScreen(msg.peerId, msg.screen));
   signaling.on("state", ({ state, reason }) => {

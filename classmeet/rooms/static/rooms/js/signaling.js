@@ -17,13 +17,29 @@ const BACKOFF_MAX_MS = 8000;
 // (camera and microphone released) instead of retrying forever. The page passes the server's
 // setting (CLASSMEET_ROOM_RECONNECT_GIVE_UP_SECONDS).
 const GIVE_UP_MS = 120_000;
+// This tab's peerIds on its pages of the room that are gone (reloaded, navigated away), kept in
+// sessionStorage (per tab, it outlives the page). Written only when a page leaves, so the copy a
+// duplicated tab gets never names a page that is still there.
+const FORMER_KEY = "classmeet.formerPeerIds:";
+const FORMER_MAX = 8;
+
+function readFormer(key) {
+  try {
+    const ids = JSON.parse(window.sessionStorage.getItem(key) ?? "[]");
+    return Array.isArray(ids) ? ids.filter((id) => typeof id === "string") : [];
+  } catch {
+    return []; // storage disabled or unreadable: nothing to skip
+  }
+}
 
 export function socketUrl(path, location = window.location) {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   return `${scheme}://${location.host}${path}`;
 }
 
-// Returns { start, send, leave, hush, stop, on, dropForTest, get peerId, get state }. Besides the
+// Returns { start, send, leave, hush, stop, on, wasOwn, dropForTest, get peerId, get state }.
+// `wasOwn(id)`: the id is or was this tab's (this page's, or a previous page's), never a peer to
+// link to; the room lists a previous page's id until its socket's close is handled. Besides the
 // server's message types, `on` takes "state" (see below) and "open" (a socket opened, before
 // `join`).
 // `state` is "connecting" | "open" | "reconnecting" | "refused" (closed for good by the server) |
@@ -39,6 +55,20 @@ export function createSignaling(url, { giveUpMs = GIVE_UP_MS } = {}) {
   let retryTimer = null;
   let lostAt = null; // when the first failed attempt since the last successful join happened
   let hushed = false; // the page is ending: frames are no longer handed to the handlers
+  const formerKey = FORMER_KEY + new URL(url).pathname;
+  const former = readFormer(formerKey);
+  const own = new Set(former); // every peerId this tab had in the room
+
+  // The page is going: keep its peerId for the next page of this tab.
+  function rememberLeaving() {
+    if (!peerId) return;
+    const ids = [...readFormer(formerKey).filter((id) => id !== peerId), peerId];
+    try {
+      window.sessionStorage.setItem(formerKey, JSON.stringify(ids.slice(-FORMER_MAX)));
+    } catch {
+      // storage full or disabled: the server still ends the old page on its close
+    }
+  }
 
   function emit(type, payload) {
     if (hushed && type !== "state") return;
@@ -84,6 +114,7 @@ export function createSignaling(url, { giveUpMs = GIVE_UP_MS } = {}) {
       emit("open", {});
       const join = { type: "join" };
       if (peerId) join.resume = peerId;
+      else if (former.length) join.previous = former[former.length - 1];
       socket.send(JSON.stringify(join));
     });
     socket.addEventListener("message", (event) => {
@@ -99,6 +130,7 @@ export function createSignaling(url, { giveUpMs = GIVE_UP_MS } = {}) {
       if (msg.type === "welcome") {
         const resumed = peerId !== null && msg.peerId === peerId;
         peerId = msg.peerId;
+        own.add(peerId);
         // Back off until a join succeeds, not just until a socket opens: a server that accepts
         // and then cannot join (its Redis restarting) must not be hammered every 300 ms.
         attempt = 0;
@@ -149,7 +181,11 @@ export function createSignaling(url, { giveUpMs = GIVE_UP_MS } = {}) {
       if (!handlers.has(type)) handlers.set(type, []);
       handlers.get(type).push(fn);
     },
+    wasOwn(id) {
+      return own.has(id);
+    },
     leave() {
+      rememberLeaving();
       send({ type: "leave" });
       setState("left");
       clearTimeout(retryTimer);
