@@ -67,7 +67,7 @@ async def test_other_processes_reach_a_channel_through_redis_in_order(layers):
     assert await receiving == list(range(300))
 
 
-async def test_a_group_spanning_two_processes_gets_each_message_once_in_order(layers):
+async def test_a_group_spanning_two_processes_gets_each_message_once_in_each_senders_order(layers):
     here, there = layers
     mine = [await here.new_channel() for _ in range(3)]
     theirs = [await there.new_channel() for _ in range(3)]
@@ -81,7 +81,13 @@ async def test_a_group_spanning_two_processes_gets_each_message_once_in_order(la
     await asyncio.sleep(0)
     for n in range(20):
         await (here if n % 2 else there).group_send("meeting.1", {"type": "t", "n": n})
-    assert await asyncio.gather(*tasks) == [list(range(20))] * 6
+    received = await asyncio.gather(*tasks)
+    # Each sender's messages arrive in its order; between two senders there is no order to keep
+    # (a local delivery is immediate, a remote one crosses Redis), so 13 may overtake 12.
+    for got in received:
+        assert sorted(got) == list(range(20))
+        assert [n for n in got if n % 2] == list(range(1, 20, 2))
+        assert [n for n in got if not n % 2] == list(range(0, 20, 2))
     await here.group_discard("meeting.1", mine[0])
     await there.group_send("meeting.1", {"type": "t", "n": 99})
     assert await receive_all(here, mine[1], 1) == [99]
