@@ -14,6 +14,7 @@ import * as ui from "./ui.js";
 import { initChat } from "./chat.js";
 import { initControls } from "./controls.js";
 import { initRecorder } from "./recorder.js";
+import { initStage } from "./stage.js";
 
 const root = document.getElementById("room");
 
@@ -208,6 +209,8 @@ async function main() {
     cameraTrack: () => cameraTrack,
     screenTrack: () => screenTrack,
   });
+  // The stage's layout: presentation, pinning, full screen, the side panel's badges (stage.js).
+  const stage = initStage({ root, signaling });
   signaling.start();
 
   // Controls ----------------------------------------------------------------------------------
@@ -220,6 +223,8 @@ async function main() {
     cameraTrack.enabled = !cameraTrack.enabled;
     ui.setPressed("btn-camera", !cameraTrack.enabled);
   });
+  // No screen sharing where the browser cannot (phones): no button that can only fail.
+  if (!navigator.mediaDevices?.getDisplayMedia) document.getElementById("btn-screen").hidden = true;
   document.getElementById("btn-screen").addEventListener("click", async () => {
     if (screenTrack) {
       screenTrack.stop();
@@ -237,6 +242,7 @@ async function main() {
     await sfu.replaceTrack("video", screenTrack);
     ui.setLocalStream(new MediaStream([screenTrack]), { screen: true });
     ui.setPressed("btn-screen", true);
+    stage.setLocalScreen(true);
   });
   async function stopSharing() {
     if (!screenTrack) return;
@@ -245,6 +251,7 @@ async function main() {
     await sfu.replaceTrack("video", cameraTrack);
     ui.setLocalStream(localStream);
     ui.setPressed("btn-screen", false);
+    stage.setLocalScreen(false);
   }
   document.getElementById("btn-leave").addEventListener("click", () => {
     leave();
