@@ -15,6 +15,7 @@ import pytest
 
 from tests.e2e.test_room_call import room_url, wait_for_media
 from tests.e2e.test_room_media import FAKE_SCREEN_JS
+from tests.security.browser import Watch
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -60,6 +61,8 @@ MEASURE_JS = """
 
 def join(new_page: Any, user: Any, meeting: Any, options: dict[str, Any], script: str = "") -> Any:
     page = new_page(user, sign_in="cookie", **options)
+    # Everything the layout does (dropdown, tabs, sheet, pinning, full screen) stays within the CSP.
+    page.csp_watch = Watch(page)
     if script:
         page.add_init_script(script)
     page.goto(room_url(meeting), wait_until="domcontentloaded")
@@ -82,6 +85,11 @@ def in_a_call(
     for page in (t, s):
         wait_for_media(page, peers=1)
     return t, s
+
+
+def assert_no_csp_violation(*pages: Any) -> None:
+    for page in pages:
+        page.csp_watch.assert_clean("room")
 
 
 def wait_sheet(page: Any, *, open_: bool) -> None:
@@ -152,6 +160,7 @@ def test_laptop_room_fills_the_screen_with_the_panel_in_sight(
     assert t.locator("#btn-mute-all").is_visible()
     assert t.locator("#btn-end-meeting").is_visible()
     assert t.locator("#btn-record").is_visible()
+    assert_no_csp_violation(t, s)
 
 
 NO_DISPLAY_MEDIA_JS = "delete MediaDevices.prototype.getDisplayMedia;"
@@ -194,13 +203,20 @@ def test_phone_room_fills_the_screen_with_sheets_for_chat_and_participants(
     t.locator("#room-side .btn-close").click()
     wait_sheet(t, open_=False)
 
-    # Participants: the teacher opens that sheet on its tab and sees both people.
+    # A raised hand shows on the teacher's Participants button; that sheet opens on its tab.
+    s.locator("#room-side .btn-close").click()
+    wait_sheet(s, open_=False)
+    s.click("#btn-hand")
+    hands = t.locator("#btn-show-participants .hand-count")
+    hands.wait_for()
+    assert hands.inner_text().strip() == "1"
     t.click("#btn-show-participants")
     wait_sheet(t, open_=True)
     shot(t, tmp_path, "phone-teacher-participants")
     assert t.get_by_role("tab", name="Participants").get_attribute("aria-selected") == "true"
     assert measure(t)["participantsList"]
     assert t.locator("#participants li[data-peer]").count() == 2
+    assert_no_csp_violation(t, s)
 
 
 def test_a_shared_screen_is_presented_large_with_a_full_screen_button(
@@ -247,6 +263,7 @@ def test_a_shared_screen_is_presented_large_with_a_full_screen_button(
             "() => document.getElementById('video-grid').dataset.layout === 'grid'"
         )
         assert page.locator("#video-grid .tile.featured").count() == 0
+    assert_no_csp_violation(t, s)
 
 
 def test_a_viewer_pins_any_tile_and_unpins_it(
@@ -280,3 +297,4 @@ def test_a_viewer_pins_any_tile_and_unpins_it(
     assert not any(tile["featured"] for tile in m["tiles"])
     areas = [tile["area"] for tile in m["tiles"]]
     assert min(areas) >= 0.9 * max(areas), m  # equal tiles again
+    assert_no_csp_violation(t, s)
