@@ -219,11 +219,13 @@ def test_phone_room_fills_the_screen_with_sheets_for_chat_and_participants(
     assert_no_csp_violation(t, s)
 
 
+@pytest.mark.parametrize("device", ["laptop", "phone"])
 def test_a_shared_screen_is_presented_large_with_a_full_screen_button(
-    new_page, teacher, student, enrollment, live_meeting, tmp_path
+    new_page, teacher, student, enrollment, live_meeting, tmp_path, device
 ):
+    options = LAPTOP if device == "laptop" else PHONE
     t, s = in_a_call(
-        new_page, teacher, student, live_meeting, LAPTOP, teacher_script=FAKE_SCREEN_JS
+        new_page, teacher, student, live_meeting, options, teacher_script=FAKE_SCREEN_JS
     )
     teacher_peer = t.evaluate("window.classmeetRoom.peerId")
     assert s.locator("#video-grid").get_attribute("data-layout") == "grid"
@@ -237,7 +239,7 @@ def test_a_shared_screen_is_presented_large_with_a_full_screen_button(
         "() => document.getElementById('tile-local').classList.contains('featured')"
     )
     for name, page in (("student", s), ("teacher", t)):
-        shot(page, tmp_path, f"presentation-{name}")
+        shot(page, tmp_path, f"presentation-{device}-{name}")
         m = measure(page)
         assert m["layout"] == "featured"
         big = next(tile for tile in m["tiles"] if tile["featured"])
