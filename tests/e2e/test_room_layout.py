@@ -44,12 +44,12 @@ MEASURE_JS = """
     innerHeight: vh,
     scrollWidth: document.documentElement.scrollWidth,
     scrollHeight: document.documentElement.scrollHeight,
-    stageShare: visibleArea(rect(document.getElementById("room-stage"))) / (vw * vh),
+    stageShare: visibleArea(rect(document.querySelector(".room-stage"))) / (vw * vh),
     chatInput: shown("chat-input"),
     participantsTab: shown("tab-participants"),
     participantsList: shown("participants"),
     controls: ["btn-mic", "btn-camera", "btn-leave"].every(shown),
-    layout: document.getElementById("video-grid").dataset.layout,
+    layout: document.getElementById("video-grid").dataset.layout ?? "grid",
     tiles: [...document.querySelectorAll("#video-grid .tile")].map((t) => {
       const r = rect(t);
       return { peer: t.dataset.peer, area: visibleArea(r), featured: t.classList.contains("featured") };
