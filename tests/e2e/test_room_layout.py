@@ -49,6 +49,7 @@ MEASURE_JS = """
     participantsTab: shown("tab-participants"),
     participantsList: shown("participants"),
     controls: ["btn-mic", "btn-camera", "btn-leave"].every(shown),
+    devicePicker: ["camera-select", "mic-select"].every(shown),
     layout: document.getElementById("video-grid").dataset.layout ?? "grid",
     tiles: [...document.querySelectorAll("#video-grid .tile")].map((t) => {
       const r = rect(t);
@@ -156,6 +157,13 @@ def test_laptop_room_fills_the_screen_with_the_panel_in_sight(
         assert "Tina Teach" in details.inner_text()
         page.keyboard.press("Escape")
         assert not details.is_visible()
+
+        # The device picker is a popover above its gear button.
+        assert not measure(page)["devicePicker"]
+        page.click("#device-settings summary")
+        assert measure(page)["devicePicker"], measure(page)
+        page.keyboard.press("Escape")
+        assert not measure(page)["devicePicker"]
     # The teacher's extra controls fit in the same bar.
     assert t.locator("#btn-mute-all").is_visible()
     assert t.locator("#btn-end-meeting").is_visible()
@@ -216,6 +224,14 @@ def test_phone_room_fills_the_screen_with_sheets_for_chat_and_participants(
     assert t.get_by_role("tab", name="Participants").get_attribute("aria-selected") == "true"
     assert measure(t)["participantsList"]
     assert t.locator("#participants li[data-peer]").count() == 2
+    # On the phone too, the device picker opens inside the screen.
+    t.locator("#room-side .btn-close").click()
+    wait_sheet(t, open_=False)
+    t.click("#device-settings summary")
+    m = measure(t)
+    assert m["devicePicker"], m
+    assert m["scrollWidth"] <= m["innerWidth"], m
+    shot(t, tmp_path, "phone-teacher-devices")
     assert_no_csp_violation(t, s)
 
 
