@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: run test install assets lint format pytest bench bench-relay soak clean
+.PHONY: run dev test install assets lint format pytest bench bench-relay soak clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ run: assets
 	$(BIN)/python manage.py migrate --noinput -v 0
 	$(BIN)/python manage.py seed_demo
 	HOST=$(HOST) PORT=$(PORT) BIN=$(BIN) scripts/run.sh
+
+# `make run` with Django's DEBUG on (its debug pages with tracebacks): for development only.
+dev: export DEBUG = true
+dev: run
 
 lint: install
 	$(BIN)/ruff check .

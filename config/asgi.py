@@ -12,6 +12,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from classmeet.core.lifespan import lifespan  # noqa: E402
+from classmeet.core.websocket import ClientGoneMiddleware  # noqa: E402
 from classmeet.notifications.routing import websocket_urlpatterns as notification_ws  # noqa: E402
 from classmeet.rooms.routing import websocket_urlpatterns as room_ws  # noqa: E402
 
@@ -19,8 +20,11 @@ application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "lifespan": lifespan,  # server startup: see classmeet/core/lifespan.py
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter([*room_ws, *notification_ws]))
+        # A send after the client closed is dropped: a normal disconnect, not an error.
+        "websocket": ClientGoneMiddleware(
+            AllowedHostsOriginValidator(
+                AuthMiddlewareStack(URLRouter([*room_ws, *notification_ws]))
+            )
         ),
     }
 )

@@ -4,8 +4,12 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from classmeet.core.views import favicon
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="core:dashboard", permanent=False)),
+    # Browsers ask for /favicon.ico on every page that names no icon (the admin, files).
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("auth/", include("classmeet.accounts.urls")),
     path("classmeet/", include("classmeet.core.urls")),

@@ -136,6 +136,10 @@ def _schedule_url(w: World) -> str:
     return reverse("meetings:meeting-schedule", kwargs={"course_id": w.course.pk})
 
 
+def _start_now_url(w: World) -> str:
+    return reverse("meetings:meeting-start-now", kwargs={"course_id": w.course.pk})
+
+
 def _upcoming(w: World) -> Meeting:
     if "upcoming" not in w.extra:
         start = timezone.now().replace(second=0, microsecond=0) + timedelta(days=2)
@@ -253,6 +257,14 @@ ROWS: list[Row] = [
         data={"title": "Renamed", "starts_at": _TOMORROW, "duration_minutes": "45"},
     ),
     Row("meeting-cancel", "POST", lambda w: _meeting_url("meeting-cancel", w.meeting), MANAGE_POST),
+    # Start a class now: into the room (here the live one of the world, reused), never by GET.
+    Row("meeting-start-now", "POST", lambda w: _start_now_url(w), MANAGE_POST),
+    Row(
+        "meeting-start-now",
+        "GET",
+        lambda w: _start_now_url(w),
+        expect(outsider=405, student=405, other_teacher=405, owner=405, staff=405),
+    ),
     # The feed is for calendar apps: its secret token is the credential, not a session.
     Row(
         "calendar-feed",

@@ -12,12 +12,12 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from classmeet.core import policy
 from classmeet.core.ratelimit import ratelimit
+from classmeet.core.redirects import safe_next_path
 
 from . import forms, services
 from .models import User
@@ -26,11 +26,7 @@ from .models import User
 def _safe_next(request: HttpRequest) -> str:
     """Return the `next` parameter when it points inside this site, else the dashboard."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse(settings.LOGIN_REDIRECT_URL)
+    return safe_next_path(request, target, default=reverse(settings.LOGIN_REDIRECT_URL))
 
 
 def _add_errors(form: django_forms.BaseForm, error: ValidationError) -> None:

@@ -2,7 +2,6 @@
 
 import logging
 import uuid
-import zoneinfo
 from collections.abc import Callable
 from urllib.parse import unquote
 
@@ -12,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .logging import request_id_var, user_id_var
+from .times import zone_named
 
 logger = logging.getLogger("classmeet.request")
 
@@ -44,15 +44,6 @@ class RequestIdMiddleware:
             user_id_var.reset(user_token)
 
 
-def _zone(name: str) -> zoneinfo.ZoneInfo | None:
-    if not name or len(name) > 64:
-        return None
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return None
-
-
 class UserTimezoneMiddleware:
     """Activate the user's chosen zone, else the browser's (a cookie set by app.js), else UTC."""
 
@@ -64,7 +55,7 @@ class UserTimezoneMiddleware:
         if user is not None and user.is_authenticated:
             user_id_var.set(user.pk)
         chosen = getattr(user, "timezone", "") if user is not None else ""
-        zone = _zone(chosen) or _zone(unquote(request.COOKIES.get(TZ_COOKIE, "")))
+        zone = zone_named(chosen) or zone_named(unquote(request.COOKIES.get(TZ_COOKIE, "")))
         if zone is not None:
             timezone.activate(zone)
         else:

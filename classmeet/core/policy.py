@@ -143,7 +143,8 @@ class RoomEntry(enum.IntEnum):
 
     ALLOWED = 0
     ANONYMOUS = 4401
-    FORBIDDEN = 4403
+    # Missing, cancelled or hidden from the user: one code, so a socket cannot tell which ids
+    # exist (the room page answers the same 404).
     NOT_FOUND = 4404
     NOT_OPEN = 4409
     REMOVED = 4410  # the teacher removed this user from this meeting
@@ -152,8 +153,8 @@ class RoomEntry(enum.IntEnum):
 def room_entry(*, user: AnyUser, meeting_id: int) -> tuple[RoomEntry, Meeting | None]:
     """Decide whether the user may enter the meeting's live room now.
 
-    Shared by the room page and the signaling socket. A cancelled meeting is NOT_FOUND, a meeting
-    outside its join window (or ended) is NOT_OPEN.
+    Shared by the room page and the signaling socket. A missing or cancelled meeting, or one the
+    user may not see, is NOT_FOUND; a meeting outside its join window (or ended) is NOT_OPEN.
     """
     from classmeet.meetings.models import Meeting
 
@@ -162,10 +163,12 @@ def room_entry(*, user: AnyUser, meeting_id: int) -> tuple[RoomEntry, Meeting | 
     meeting = (
         Meeting.objects.select_related("course", "course__teacher").filter(pk=meeting_id).first()
     )
-    if meeting is None or meeting.status == Meeting.Status.CANCELLED:
+    if (
+        meeting is None
+        or meeting.status == Meeting.Status.CANCELLED
+        or not can_view_meeting(user=user, meeting=meeting)
+    ):
         return RoomEntry.NOT_FOUND, None
-    if not can_view_meeting(user=user, meeting=meeting):
-        return RoomEntry.FORBIDDEN, None
     if is_removed_from_meeting(user=user, meeting=meeting):
         return RoomEntry.REMOVED, meeting
     if not meeting.is_joinable():
@@ -193,6 +196,15 @@ def is_removed_from_meeting(*, user: AnyUser, meeting: Meeting) -> bool:
 def can_control_room(*, user: AnyUser, meeting: Meeting) -> bool:
     """Mute all, mute or remove a participant, lower a hand, delete chat, end the meeting."""
     return can_manage_meeting(user=user, meeting=meeting)
+
+
+def can_raise_hand(*, user: AnyUser, meeting: Meeting) -> bool:
+    """Students raise a hand to speak; whoever runs the room, and any teacher, does not."""
+    return (
+        _is_authenticated(user)
+        and user.is_student  # type: ignore[union-attr]
+        and not can_control_room(user=user, meeting=meeting)
+    )
 
 
 def can_view_attendance(*, user: AnyUser, meeting: Meeting) -> bool:

@@ -1,11 +1,23 @@
-"""Error pages. The dashboard lives in classmeet.courses.views (it is a list of courses)."""
+"""Error pages and the favicon. The dashboard lives in classmeet.courses.views (it is a list of
+courses)."""
 
 import sys
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
+from django.views.decorators.http import require_safe
 
 from .middleware import database_down, database_unavailable_response
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Send the browser's automatic /favicon.ico request to the site's icon."""
+    # Not permanent: the icon's URL carries its content hash, which changes with it.
+    response = HttpResponseRedirect(static("core/favicon.svg"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -1,4 +1,8 @@
-"""Markdown to safe HTML: python-Markdown renders, nh3 (ammonia) sanitizes with an allow-list."""
+"""Markdown to safe HTML: python-Markdown renders, nh3 (ammonia) sanitizes with an allow-list.
+Markdown to plain text for summaries: the same rendering, reduced to its text."""
+
+import re
+from html.parser import HTMLParser
 
 import markdown  # type: ignore[import-untyped]
 import nh3
@@ -24,3 +28,50 @@ def render_markdown(text: str) -> str:
         link_rel="nofollow noopener noreferrer",
         strip_comments=True,
     )
+
+
+# Elements after which the text goes on as a new word (a paragraph, an item, a cell, a line).
+_BREAKS = {
+    "blockquote", "br", "div", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li", "ol", "p", "pre",
+    "table", "td", "th", "tr", "ul",
+}  # fmt: skip
+_SILENT = {"script", "style"}
+# A fence or strong-emphasis marker that Markdown left as text (e.g. cut off by an excerpt).
+_LEFTOVER_MARKERS = re.compile(r"`{3,}|~{3,}|\*\*|__")
+
+
+class _TextOf(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.silent = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SILENT:
+            self.silent += 1
+        elif tag in _BREAKS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SILENT:
+            self.silent = max(0, self.silent - 1)
+        elif tag in _BREAKS:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self.silent:
+            self.parts.append(data)
+
+
+def markdown_to_text(text: str) -> str:
+    """Return what a Markdown text reads as, on one line: no markup, fences or link syntax.
+
+    For summaries such as notifications: **bold** reads "bold", [a link](http://x) reads
+    "a link", a fenced block reads as its code.
+    """
+    html = markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS, output_format="html")
+    parser = _TextOf()
+    parser.feed(html)
+    parser.close()
+    plain = _LEFTOVER_MARKERS.sub("", "".join(parser.parts))
+    return " ".join(plain.split())

@@ -11,7 +11,7 @@ from classmeet.notifications.selectors import course_member_ids
 from classmeet.notifications.services import notifications_create
 
 from .models import Comment, Discussion, Vote
-from .rendering import render_markdown
+from .rendering import markdown_to_text, render_markdown
 from .selectors import discussion_participant_ids
 
 
@@ -40,7 +40,7 @@ def discussion_create(*, course: Course, author: User, title: str, body: str) ->
         kind=Notification.Kind.DISCUSSION_CREATED,
         title=_('%(name)s started a new discussion: "%(title)s"')
         % {"name": author.display_name, "title": discussion.title},
-        body=_excerpt(body),
+        body=_excerpt(markdown_to_text(body)),
         url=discussion.get_absolute_url(),
         actor=author,
         course=course,
@@ -119,7 +119,7 @@ def comment_create(
         kind=Notification.Kind.COMMENT_CREATED,
         title=_('%(name)s commented on "%(title)s"')
         % {"name": author.display_name, "title": discussion.title},
-        body=_excerpt(body),
+        body=_excerpt(markdown_to_text(body)),
         url=comment.get_absolute_url(),
         actor=author,
         course=discussion.course,

@@ -7,6 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from classmeet.core.validators import validate_single_line
+
 from .services import MAX_DURATION, MAX_WEEKS, MIN_DURATION
 
 
@@ -19,7 +21,10 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
 class MeetingForm(forms.Form):
     title = forms.CharField(
-        label=_("Title"), max_length=200, widget=forms.TextInput(attrs={"class": "form-control"})
+        label=_("Title"),
+        max_length=200,
+        validators=[validate_single_line],
+        widget=forms.TextInput(attrs={"class": "form-control"}),
     )
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})

@@ -36,6 +36,8 @@ class Meeting(models.Model):
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # When the teacher first entered the room, possibly before starts_at (an early start).
+    started_at = models.DateTimeField(null=True, blank=True)
     series = models.UUIDField(null=True, blank=True, editable=False)
     ical_uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     sequence = models.PositiveIntegerField(default=0)

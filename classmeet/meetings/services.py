@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import math
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from classmeet.accounts.models import User
+from classmeet.core.times import format_when, zone_named
 from classmeet.courses.models import Course, Enrollment
 from classmeet.notifications.models import Notification
 from classmeet.notifications.services import notifications_create
@@ -50,7 +52,9 @@ def _validate_slot(
                 % {"min": MIN_DURATION, "max": MAX_DURATION}
             }
         )
-    if check_past and starts_at < now:
+    # A start within the current minute is now, not the past: the form has minute precision,
+    # so 21:56 entered at 21:56:40 means "now".
+    if check_past and starts_at < now.replace(second=0, microsecond=0):
         raise ValidationError({"starts_at": _("The start is in the past.")})
     ends_at = starts_at + timedelta(minutes=duration_minutes)
     clashes = Meeting.objects.filter(
@@ -129,6 +133,75 @@ def meeting_schedule(
         course=course,
     )
     return meetings
+
+
+@dataclass(frozen=True)
+class StartedClass:
+    """The meeting "Start a class now" leads into; `created` is False when it was open already."""
+
+    meeting: Meeting
+    created: bool
+
+
+@transaction.atomic
+def meeting_start_now(*, course: Course, created_by: User) -> StartedClass:
+    """Start a class of the course now, or return the one that is open already.
+
+    A meeting of the course whose room is open (live, or about to start within the join window)
+    is returned instead of a new one: a double click or a second tab never makes two rooms. A new
+    one lasts CLASSMEET_INSTANT_MEETING_MINUTES, cut short to end when the next scheduled meeting
+    begins. The students get one "starting now" notification, which stands for the reminders.
+    """
+    # The course row is the lock: two clicks at once see each other's meeting.
+    Course.objects.select_for_update().only("pk").get(pk=course.pk)
+    now = timezone.now()
+    scheduled = Meeting.objects.filter(course=course, status=Meeting.Status.SCHEDULED)
+    window = timedelta(minutes=settings.CLASSMEET_JOIN_WINDOW_MINUTES)
+    for meeting in scheduled.filter(
+        starts_at__lte=now + window, starts_at__gt=now - timedelta(minutes=MAX_DURATION)
+    ):
+        if meeting.is_joinable(now):
+            return StartedClass(meeting=meeting, created=False)
+    duration = min(max(settings.CLASSMEET_INSTANT_MEETING_MINUTES, MIN_DURATION), MAX_DURATION)
+    following = scheduled.filter(starts_at__gt=now).first()
+    if following is not None:
+        room_left = int((following.starts_at - now).total_seconds() // 60)
+        if room_left < MIN_DURATION:
+            raise ValidationError(
+                _("“%(title)s” starts in less than %(minutes)d minutes: join it instead.")
+                % {"title": following.title, "minutes": MIN_DURATION}
+            )
+        duration = min(duration, room_left)
+    title = _("%(course)s — live class") % {"course": course.title}
+    meeting = Meeting(
+        course=course,
+        title=title[: Meeting._meta.get_field("title").max_length],
+        starts_at=now,
+        duration_minutes=duration,
+        created_by=created_by,
+    )
+    _validate_slot(course=course, starts_at=now, duration_minutes=duration, now=now)
+    meeting.full_clean()
+    meeting.save()
+    sent = notifications_create(
+        recipient_ids=_student_ids(course),
+        kind=Notification.Kind.MEETING_STARTING_NOW,
+        title=_("“%(title)s” is starting now") % {"title": meeting.title},
+        url=meeting.get_absolute_url(),
+        actor=created_by,
+        course=course,
+    )
+    # Every reminder is due by now: this notification is all of them, so the scan sends none.
+    MeetingReminder.objects.bulk_create(
+        MeetingReminder(
+            meeting=meeting,
+            offset_seconds=int(w.offset.total_seconds()),
+            starts_at=meeting.starts_at,
+            recipients=len(sent),
+        )
+        for w in _reminder_windows()
+    )
+    return StartedClass(meeting=meeting, created=True)
 
 
 @transaction.atomic
@@ -256,8 +329,39 @@ class _Skip(Exception):
     """The meeting changed between the scan and the claim: roll the claim back."""
 
 
-def _send_reminder(*, meeting_id: int, starts_at: datetime, window: _Window) -> bool:
-    """Claim and send one reminder in one transaction; return False if it was not ours to send."""
+def _reminder_title(*, meeting: Meeting, now: datetime, zone: tzinfo) -> tuple[str, str]:
+    """Return the kind and title of a reminder sent at `now`, with times in `zone`.
+
+    The time left is the real one at sending: a meeting scheduled 5 minutes ahead gets "in 5
+    minutes" from its 15-minute reminder, and a scan that runs late says so.
+    """
+    at = format_when(meeting.starts_at, "time", zone=zone)
+    left = (meeting.starts_at - now).total_seconds()
+    if left > 0:
+        minutes = max(1, math.ceil(left / 60))
+        return Notification.Kind.MEETING_STARTING_SOON, ngettext(
+            "“%(title)s” starts at %(time)s (in %(minutes)d minute)",
+            "“%(title)s” starts at %(time)s (in %(minutes)d minutes)",
+            minutes,
+        ) % {"title": meeting.title, "time": at, "minutes": minutes}
+    late = math.floor(-left / 60)
+    if late < 1:
+        return Notification.Kind.MEETING_STARTING_NOW, _(
+            "“%(title)s” is starting now (%(time)s)"
+        ) % {"title": meeting.title, "time": at}
+    return Notification.Kind.MEETING_STARTING_NOW, ngettext(
+        "“%(title)s” was due to start at %(time)s (%(minutes)d minute ago)",
+        "“%(title)s” was due to start at %(time)s (%(minutes)d minutes ago)",
+        late,
+    ) % {"title": meeting.title, "time": at, "minutes": late}
+
+
+def _send_reminder(*, meeting_id: int, starts_at: datetime, window: _Window, now: datetime) -> bool:
+    """Claim and send one reminder in one transaction; return False if it was not ours to send.
+
+    Nothing is sent for a meeting that is no longer scheduled at that time, that has ended, or
+    that the teacher has started already (see `meeting_mark_started`).
+    """
     try:
         with transaction.atomic():
             # Lock the meeting: an edit or cancel waits for us, a second scanner waits here and
@@ -272,6 +376,8 @@ def _send_reminder(*, meeting_id: int, starts_at: datetime, window: _Window) -> 
                 meeting is None
                 or meeting.status != Meeting.Status.SCHEDULED
                 or meeting.starts_at != starts_at
+                or meeting.started_at is not None
+                or now >= meeting.ends_at
             ):
                 raise _Skip
             try:
@@ -283,26 +389,30 @@ def _send_reminder(*, meeting_id: int, starts_at: datetime, window: _Window) -> 
                     )
             except IntegrityError:
                 raise _Skip from None
-            recipients = [*_student_ids(meeting.course), meeting.course.teacher_id]
-            minutes = round(window.offset.total_seconds() / 60)
-            if window.offset > timedelta(0):
-                kind = Notification.Kind.MEETING_STARTING_SOON
-                title = ngettext(
-                    "“%(title)s” starts in %(minutes)d minute",
-                    "“%(title)s” starts in %(minutes)d minutes",
-                    minutes,
-                ) % {"title": meeting.title, "minutes": minutes}
-            else:
-                kind = Notification.Kind.MEETING_STARTING_NOW
-                title = _("“%(title)s” is starting now") % {"title": meeting.title}
-            sent = notifications_create(
-                recipient_ids=recipients,
-                kind=kind,
-                title=title,
-                url=meeting.get_absolute_url(),
-                course=meeting.course,
-            )
-            reminder.recipients = len(sent)
+            recipient_ids = [*_student_ids(meeting.course), meeting.course.teacher_id]
+            # One title per zone: each recipient reads the start time in their own zone.
+            by_zone: dict[str, list[int]] = {}
+            for user_id, zone_name in User.objects.filter(pk__in=recipient_ids).values_list(
+                "pk", "timezone"
+            ):
+                by_zone.setdefault(zone_name, []).append(user_id)
+            sent = 0
+            for zone_name, ids in sorted(by_zone.items()):
+                kind, title = _reminder_title(
+                    meeting=meeting,
+                    now=now,
+                    zone=zone_named(zone_name) or timezone.get_default_timezone(),
+                )
+                sent += len(
+                    notifications_create(
+                        recipient_ids=ids,
+                        kind=kind,
+                        title=title,
+                        url=meeting.get_absolute_url(),
+                        course=meeting.course,
+                    )
+                )
+            reminder.recipients = sent
             reminder.save(update_fields=["recipients"])
     except _Skip:
         return False
@@ -324,6 +434,7 @@ def meeting_reminders_send(*, now: datetime | None = None) -> int:
     candidates = list(
         Meeting.objects.filter(
             status=Meeting.Status.SCHEDULED,
+            started_at__isnull=True,
             starts_at__lte=now + latest,
             starts_at__gt=now - windows[-1].closes,
         ).only("id", "starts_at", "duration_minutes", "status")
@@ -343,11 +454,24 @@ def meeting_reminders_send(*, now: datetime | None = None) -> int:
         key = (meeting.pk, int(window.offset.total_seconds()), meeting.starts_at)
         if key in done:
             continue
-        if _send_reminder(meeting_id=meeting.pk, starts_at=meeting.starts_at, window=window):
+        if _send_reminder(
+            meeting_id=meeting.pk, starts_at=meeting.starts_at, window=window, now=now
+        ):
             sent += 1
     if sent:
         logger.info("meeting reminders sent", extra={"count": sent})
     return sent
+
+
+@transaction.atomic
+def meeting_mark_started(*, meeting_id: int, at: datetime) -> bool:
+    """Record that the teacher opened the room (the first time only); return True if now marked.
+
+    A started meeting gets no more reminders, even if it started before its time.
+    """
+    return bool(
+        Meeting.objects.filter(pk=meeting_id, started_at__isnull=True).update(started_at=at)
+    )
 
 
 # Calendar feed ---------------------------------------------------------------------------------

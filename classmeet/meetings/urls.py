@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:meeting_id>/cancel/", views.meeting_cancel, name="meeting-cancel"),
     path("<int:meeting_id>/calendar.ics", views.meeting_ics, name="meeting-ics"),
     path("schedule/<int:course_id>/", views.meeting_schedule, name="meeting-schedule"),
+    path("start/<int:course_id>/", views.meeting_start_now, name="meeting-start-now"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar-feed"),
     path(
         "calendar/regenerate/",

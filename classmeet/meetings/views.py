@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from classmeet.accounts.models import User
 from classmeet.core import policy
+from classmeet.core.times import zone_named
 from classmeet.courses.models import Course
 from classmeet.rooms.selectors import attendance_report, chat_message_list
 
@@ -35,6 +39,27 @@ def _apply_errors(form: MeetingForm, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def _in_browser_zone(
+    view: Callable[..., HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """Read and show the form's times in the zone the page sent (meetings/js/zone.js).
+
+    The page sends it when the profile names no zone: then the viewer's zone is the browser's,
+    which the server may not know yet on a first visit.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        zone = zone_named(request.POST.get("browser_time_zone", ""))
+        chosen = isinstance(request.user, User) and bool(request.user.timezone)
+        if request.method != "POST" or zone is None or chosen:
+            return view(request, *args, **kwargs)
+        with timezone.override(zone):
+            return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _form_page(
@@ -121,6 +146,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@_in_browser_zone
 def meeting_schedule(request: HttpRequest, course_id: int) -> HttpResponse:
     user = _user(request)
     course = policy.access_course_for_manage(user=user, course_id=course_id)
@@ -140,7 +166,22 @@ def meeting_schedule(request: HttpRequest, course_id: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def meeting_start_now(request: HttpRequest, course_id: int) -> HttpResponse:
+    """Start a class of the course now (or rejoin the open one) and go straight into its room."""
+    user = _user(request)
+    course = policy.access_course_for_manage(user=user, course_id=course_id)
+    try:
+        started = services.meeting_start_now(course=course, created_by=user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(course)
+    return redirect("rooms:room", meeting_id=started.meeting.pk)
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
+@_in_browser_zone
 def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
     user = _user(request)
     meeting = policy.access_meeting_for_manage(user=user, meeting_id=meeting_id)

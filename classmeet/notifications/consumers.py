@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import json
 import logging
 from typing import Any
 
@@ -15,8 +16,14 @@ from .services import user_group_name
 logger = logging.getLogger(__name__)
 
 
+# Error frames, as the room socket's (classmeet/rooms/protocol.py ErrorCode, docs/protocol.md).
+BAD_JSON = "bad-json"
+BAD_MESSAGE = "bad-message"
+
+
 class NotificationConsumer(AsyncJsonWebsocketConsumer):
-    """Server-to-browser only: frames from the browser are ignored."""
+    """Server-to-browser only: JSON objects from the browser are ignored, anything else (binary,
+    not JSON, a JSON array or scalar) is answered with an `error` frame; the socket stays open."""
 
     group_name: str | None = None
     presence_task: asyncio.Task[None] | None = None
@@ -51,8 +58,22 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         if self.group_name is not None:
             await self.channel_layer.group_discard(self.group_name, self.channel_name)
 
-    async def receive_json(self, content: Any, **kwargs: Any) -> None:
-        return None
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
+    ) -> None:
+        if text_data is None:
+            await self.send_error(BAD_JSON, "Send JSON text frames.")
+            return
+        try:
+            content = json.loads(text_data)
+        except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested too deep
+            await self.send_error(BAD_JSON, "That frame is not valid JSON.")
+            return
+        if not isinstance(content, dict):
+            await self.send_error(BAD_MESSAGE, "A frame is a JSON object.")
+
+    async def send_error(self, code: str, message: str) -> None:
+        await self.send_json({"type": "error", "code": code, "message": message})
 
     async def notification_created(self, event: dict[str, Any]) -> None:
         await self.send_json(

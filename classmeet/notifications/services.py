@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from classmeet.accounts.models import User
+from classmeet.core.times import zone_for_user
 from classmeet.courses.models import Course
 
 from . import presence
@@ -232,9 +233,13 @@ def _send(*, user: User, subject: str, template: str, notifications: list[Notifi
         "notifications": notifications,
         "site_url": settings.CLASSMEET_SITE_URL,
     }
+    # Times in the e-mail read in the recipient's zone (the default zone if they chose none).
+    with timezone.override(zone_for_user(user)):
+        message = render_to_string(template, context)
     send_mail(
-        subject=subject,
-        message=render_to_string(template, context),
+        # A header is one line: a title stored with a line break would raise BadHeaderError.
+        subject=" ".join(subject.split()),
+        message=message,
         from_email=None,
         recipient_list=[user.email],
     )

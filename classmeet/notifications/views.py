@@ -6,11 +6,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from classmeet.accounts.models import User
 from classmeet.core import policy
+from classmeet.core.redirects import safe_next_path
 
 from . import selectors, services
 
@@ -22,12 +23,8 @@ def _user(request: HttpRequest) -> User:
 
 
 def _safe_url(request: HttpRequest, url: str) -> str:
-    """Return url if it stays on this site, otherwise the notification list."""
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return "/notifications/"
+    """Return url if it is a path on this site, otherwise the notification list."""
+    return safe_next_path(request, url, default=reverse("notifications:notification-list"))
 
 
 @login_required

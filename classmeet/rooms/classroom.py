@@ -163,6 +163,13 @@ def _can_control(user: Any, meeting_id: int) -> bool:
     return meeting is not None and policy.can_control_room(user=user, meeting=meeting)
 
 
+def _can_raise_hand(user: Any, meeting_id: int) -> bool:
+    from classmeet.meetings.models import Meeting
+
+    meeting = Meeting.objects.select_related("course").filter(pk=meeting_id).first()
+    return meeting is not None and policy.can_raise_hand(user=user, meeting=meeting)
+
+
 def _entry(user: Any, meeting_id: int) -> policy.RoomEntry:
     return policy.room_entry(user=user, meeting_id=meeting_id)[0]
 
@@ -242,6 +249,7 @@ class ClassroomConsumer(RoomConsumer):
     }
 
     _can_control: bool | None = None
+    _can_raise_hand: bool | None = None
 
     # Joining ------------------------------------------------------------------------------------
 
@@ -346,6 +354,14 @@ class ClassroomConsumer(RoomConsumer):
     async def handle_raise_hand(self, message: protocol.RaiseHand) -> None:
         peer = await self._joined()
         if peer is None:
+            return
+        if self._can_raise_hand is None:
+            self._can_raise_hand = await database_sync_to_async(_can_raise_hand)(
+                self.scope.get("user"), self.meeting_id
+            )
+        if not self._can_raise_hand:
+            # The teacher runs the queue and has no place in it (the page shows no button).
+            await self.send_error(FORBIDDEN, "Only students raise a hand.")
             return
         at = await state.raise_hand(self.meeting_id, peer.peer_id, time.time())
         await self._broadcast(protocol.HandRaised(peerId=peer.peer_id, raisedAt=at))

@@ -16,6 +16,8 @@ DEFAULTS: dict[str, Any] = {
     "CLASSMEET_ROOM_PRESENCE_TTL_SECONDS": 35,
     # A socket that dropped without `leave` may resume its place for this long.
     "CLASSMEET_ROOM_RESUME_GRACE_SECONDS": 10,
+    # A page whose socket cannot rejoin for this long stops reconnecting and ends its room.
+    "CLASSMEET_ROOM_RECONNECT_GIVE_UP_SECONDS": 120,
     # Flood control per socket (token bucket): sustained frames per second and burst size.
     "CLASSMEET_WS_RATE_PER_SECOND": 50,
     "CLASSMEET_WS_RATE_BURST": 400,
@@ -39,6 +41,10 @@ def presence_ttl_seconds() -> float:
 
 def resume_grace_seconds() -> float:
     return float(get("CLASSMEET_ROOM_RESUME_GRACE_SECONDS"))
+
+
+def reconnect_give_up_seconds() -> float:
+    return float(get("CLASSMEET_ROOM_RECONNECT_GIVE_UP_SECONDS"))
 
 
 def max_frame_bytes() -> int:

@@ -1,6 +1,6 @@
 """The signaling socket of a live room: /ws/meeting/<meeting_id>/.
 
-Connect checks the shared room policy (close codes 4401/4403/4404/4409 after accepting, so the
+Connect checks the shared room policy (close codes 4401/4404/4409 after accepting, so the
 browser sees them). Every frame is validated by `protocol`, then dispatched by its class through
 `handlers`. Relaying touches no database: the target's channel name comes from the socket's own
 map of its room (`peer_channels`, filled by `welcome` and kept by the room's join/leave events,

@@ -94,6 +94,8 @@ class ChatDelete(Message):
 
 
 class RaiseHand(Message):
+    """Raise your hand (students: `policy.can_raise_hand`; the teacher gets `forbidden`)."""
+
     type: Literal["raise-hand"]
 
 

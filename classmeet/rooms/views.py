@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from classmeet.core import policy
 from classmeet.meetings.models import Meeting
+from classmeet.rooms import conf
 
 
 def _leave_url(meeting: Meeting) -> str:
@@ -55,7 +56,9 @@ def room(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "meeting": meeting,
             "course": meeting.course,
             "ws_path": f"/ws/meeting/{meeting.pk}/",
+            "reconnect_give_up_ms": round(conf.reconnect_give_up_seconds() * 1000),
             "can_control": policy.can_control_room(user=request.user, meeting=meeting),
+            "can_raise_hand": policy.can_raise_hand(user=request.user, meeting=meeting),
             "leave_url": _leave_url(meeting),
             "nav": "meetings",
         },

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from classmeet.core import policy
+from classmeet.core.times import zone_label, zone_name
 from classmeet.meetings.models import Meeting
 
 from .selectors import attendance_report, chat_message_list, course_attendance
@@ -74,6 +75,8 @@ def meeting_attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
 def meeting_attendance_csv(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = _access(request, meeting_id, policy.can_view_attendance)
     rows = attendance_report(meeting=meeting)
+    # Cells are ISO 8601 with the offset; the header names the zone they are written in.
+    zone = zone_name(timezone.get_current_timezone())
     return _csv_response(
         filename=f"attendance-meeting-{meeting.pk}.csv",
         header=[
@@ -81,8 +84,8 @@ def meeting_attendance_csv(request: HttpRequest, meeting_id: int) -> HttpRespons
             _("Name"),
             _("Email"),
             _("Status"),
-            _("First join"),
-            _("Last leave"),
+            _("First join (%(zone)s)") % {"zone": zone},
+            _("Last leave (%(zone)s)") % {"zone": zone},
             _("Minutes"),
             _("Joins"),
         ],
@@ -111,7 +114,8 @@ def course_attendance_csv(request: HttpRequest, course_id: int) -> HttpResponse:
     grid = course_attendance(course=course)
     header = [_("Username"), _("Name"), _("Meetings attended")]
     header += [
-        f"{timezone.localtime(m.starts_at).strftime('%Y-%m-%d %H:%M')} {m.title} ({_('minutes')})"
+        f"{timezone.localtime(m.starts_at):%Y-%m-%d %H:%M} {zone_label(m.starts_at)} {m.title}"
+        f" ({_('minutes')})"
         for m in grid.meetings
     ]
     rows = (

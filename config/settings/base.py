@@ -290,6 +290,8 @@ CLASSMEET_MATERIAL_MAX_BYTES = env.int("CLASSMEET_MATERIAL_MAX_BYTES", default=5
 CLASSMEET_THUMBNAIL_MAX_BYTES = env.int("CLASSMEET_THUMBNAIL_MAX_BYTES", default=5 * 1024 * 1024)
 CLASSMEET_THUMBNAIL_MAX_PIXELS = env.int("CLASSMEET_THUMBNAIL_MAX_PIXELS", default=25_000_000)
 CLASSMEET_JOIN_WINDOW_MINUTES = env.int("CLASSMEET_JOIN_WINDOW_MINUTES", default=10)
+# "Start a class now" makes a meeting this long (5-480; shorter if another one follows).
+CLASSMEET_INSTANT_MEETING_MINUTES = env.int("CLASSMEET_INSTANT_MEETING_MINUTES", default=60)
 # Reminders go this many minutes before the start (0 = "starting now"); fractions are allowed.
 CLASSMEET_REMINDER_MINUTES = env.list("CLASSMEET_REMINDER_MINUTES", cast=float, default=[15, 0])
 # A "starting now" reminder later than this after the start is no longer sent.

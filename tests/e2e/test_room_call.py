@@ -139,7 +139,7 @@ def test_leavers_tile_disappears(new_page, teacher, student, enrollment, live_me
     assert remote_tiles(teacher_page) == [student_peer]
 
     student_page.click("#btn-leave")
-    student_page.wait_for_url(lambda url: "/meetings/room/" not in url)
+    student_page.wait_for_selector("#room-end:not([hidden])")
 
     teacher_page.wait_for_function(
         "() => !document.querySelector('#video-grid .tile:not([data-peer=\"local\"])')"

@@ -92,11 +92,11 @@ def test_a_raised_hand_is_seen_by_the_teacher_who_lowers_it(new_page, cast):
     student_item = t.locator(f"#participants li[data-peer='{peer_id(s)}']")
     student_item.locator(".participant-hand").get_by_text("1").wait_for()
     assert student_item.get_attribute("data-hand") == "1"
-    # Raised hands come first in the list.
-    first = t.locator("#participants li").first
-    assert first.get_attribute("data-peer") == peer_id(s)
+    # Raised hands are queued at the top of the panel, where the teacher lowers them.
+    entry = t.locator(f"#hand-queue-list li[data-peer='{peer_id(s)}']")
+    assert entry.locator(".hand-queue-name").text_content() == "Sam Study"
     assert s.get_attribute("#btn-hand", "aria-pressed") == "true"
-    student_item.locator(".lower-hand").click()
+    entry.locator(".lower-hand").click()
     s.wait_for_function("() => document.getElementById('btn-hand').ariaPressed === 'false'")
     t.wait_for_function(
         "id => document.querySelector(`#participants li[data-peer='${id}']`).dataset.hand === ''",
@@ -142,8 +142,9 @@ def test_the_teacher_removes_a_student_who_sees_why_and_cannot_rejoin(new_page, 
     t.on("dialog", lambda dialog: dialog.accept())
     t.click("#tab-participants")  # the side panel opens on the Chat tab
     t.locator(f"#participants li[data-peer='{peer_id(s)}'] .remove-peer").click()
-    s.wait_for_selector("#room[data-refused='removed']")
-    assert "removed you from this class" in s.locator("#error-banner").text_content()
+    s.wait_for_selector("#room-end:not([hidden])")
+    assert s.locator("#room-end-title").inner_text() == "You were removed"
+    assert "removed you from this class" in s.locator("#room-end-reason").inner_text()
     wait_participants(t, 1)
     assert t.locator("#video-grid .tile").count() == 1
     assert RoomRemoval.objects.filter(meeting=meeting, user=student).exists()
@@ -164,9 +165,10 @@ def test_the_teacher_ends_the_meeting_for_everyone(new_page, cast):
     t.on("dialog", lambda dialog: dialog.accept())
     t.click("#btn-end-meeting")
     for page in (t, s):
-        page.wait_for_selector("#room[data-refused='ended']")
-        assert "ended this meeting" in page.locator("#error-banner").text_content()
-        assert page.locator("#video-grid .tile").count() == 1
+        page.wait_for_selector("#room-end:not([hidden])")
+        assert page.locator("#room-end-title").inner_text() == "The class has ended"
+        assert "ended this meeting" in page.locator("#room-end-reason").inner_text()
+        assert not page.locator("#room").is_visible()
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.ENDED
     late = new_page(student, sign_in="cookie")

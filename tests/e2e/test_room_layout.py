@@ -316,3 +316,82 @@ def test_a_viewer_pins_any_tile_and_unpins_it(
     areas = [tile["area"] for tile in m["tiles"]]
     assert min(areas) >= 0.9 * max(areas), m  # equal tiles again
     assert_no_csp_violation(t, s)
+
+
+# After the end: the end screen is in sight and on top, and nothing of the live room can be seen or
+# used: no stage, bar, side panel, sheet backdrop, full screen or top-bar recorder; outside the end
+# screen only the top bar's site links, details and bell stay.
+END_JS = """
+() => {
+  const vw = window.innerWidth, vh = window.innerHeight;
+  const shown = (el) => {
+    if (!el || !el.checkVisibility({ opacityProperty: true, visibilityProperty: true })) return false;
+    const r = el.getBoundingClientRect();
+    if (r.width < 1 || r.height < 1 || r.left < 0 || r.top < 0 || r.right > vw + 0.5 ||
+        r.bottom > vh + 0.5) return false;
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return hit === el || el.contains(hit);
+  };
+  const end = document.getElementById("room-end");
+  const bar = document.querySelector(".room-topbar");
+  const interactive = "button, input, select, textarea, a[href], summary, video, [tabindex]";
+  const live = [...document.querySelectorAll(interactive)].filter((el) =>
+    el.checkVisibility() && !el.closest("[inert]") && !end.contains(el) && !bar.contains(el));
+  const sitewide = "a.navbar-brand, #btn-info, a.room-course, .navbar-nav *, #meeting-info *";
+  return {
+    title: shown(document.getElementById("room-end-title")),
+    back: shown(document.getElementById("room-end-back")),
+    width: end.getBoundingClientRect().width,
+    innerWidth: vw,
+    scrollWidth: document.documentElement.scrollWidth,
+    live: live.map((el) => el.id || el.className || el.tagName),
+    barLive: [...bar.querySelectorAll(interactive)]
+      .filter((el) => el.checkVisibility() && !el.matches(sitewide))
+      .map((el) => el.id || el.className || el.tagName),
+    recorder: document.getElementById("recorder").checkVisibility(),
+    backdrops: document.querySelectorAll(".offcanvas-backdrop, .modal-backdrop").length,
+    fullscreen: document.fullscreenElement?.id ?? null,
+    bodyOverflow: document.body.style.overflow,
+  };
+}
+"""
+
+
+@pytest.mark.parametrize("device", ["laptop", "phone"])
+def test_the_end_screen_takes_the_whole_room_and_nothing_live_stays(
+    new_page, teacher, student, enrollment, live_meeting, tmp_path, device
+):
+    options = LAPTOP if device == "laptop" else PHONE
+    t, s = in_a_call(new_page, teacher, student, live_meeting, options)
+    if device == "laptop":
+        # The teacher ends the class from a full-screen stage; the student has the picker open.
+        t.click("#btn-fullscreen")
+        t.wait_for_function("() => document.fullscreenElement?.id === 'room-stage'")
+        s.click("#device-settings summary")
+    else:
+        # The student reads the chat in the bottom sheet (with its backdrop) when the class ends.
+        s.click("#btn-show-chat")
+        wait_sheet(s, open_=True)
+    t.evaluate("() => { window.confirm = () => true; }")  # "End the meeting for everyone?" Yes
+    t.click("#btn-end-meeting")
+    for name, page in (("teacher", t), ("student", s)):
+        page.locator("#room-end").wait_for(state="visible", timeout=5_000)
+        page.wait_for_function(
+            """() => !document.fullscreenElement
+              && !document.querySelector('.offcanvas-backdrop')"""
+        )
+        shot(page, tmp_path, f"ended-{device}-{name}")
+        m = dict(page.evaluate(END_JS))
+        assert page.locator("#room-end-title").inner_text() == "The class has ended"
+        assert m["title"], m  # in sight, not covered
+        assert m["back"], m
+        assert m["live"] == [], m
+        assert m["barLive"] == [], m
+        assert not m["recorder"], m
+        assert m["backdrops"] == 0, m
+        assert m["fullscreen"] is None, m
+        assert m["bodyOverflow"] != "hidden", m  # the sheet gave the page its scrolling back
+        assert m["scrollWidth"] <= m["innerWidth"], m
+        # Readable: the card is wide, up to its 36rem, with a margin on a phone.
+        assert m["width"] >= min(0.85 * m["innerWidth"], 36 * 16 - 1), m
+    assert_no_csp_violation(t, s)

@@ -244,7 +244,7 @@ def test_six_participants_move_from_mesh_to_janus_and_removal_cuts_the_feed(
     # The teacher removes the sixth participant: their page is refused and the feed stops.
     t.on("dialog", lambda dialog: dialog.accept())
     t.locator(f"#participants li[data-peer='{ids[5]}'] .remove-peer").click()
-    sixth.wait_for_selector("#room[data-refused='removed']")
+    sixth.wait_for_selector("#room[data-ended='removed']", state="attached")
     wait_for(lambda: state(sixth)["decoded"] == {}, 10, "removed page still subscribed")
     wait_for(
         lambda: (

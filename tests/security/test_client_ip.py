@@ -148,6 +148,29 @@ def test_the_deploy_nginx_sends_the_headers_the_app_relies_on():
         assert "proxy_set_header X-Real-IP $remote_addr;" in block, block
 
 
+def test_the_deploy_recipe_binds_every_worker_to_loopback():
+    """Workers trust X-Forwarded-For from 127.0.0.1: only nginx, on loopback, may reach them."""
+    deploy = DEPLOY_NGINX.parent.parent
+    commands = [
+        line
+        for line in (deploy / "Procfile").read_text().splitlines()
+        if "uvicorn" in line and not line.startswith("#")
+    ]
+    unit = (deploy / "systemd" / "classmeet-asgi@.service").read_text().replace("\\\n", " ")
+    commands += [line for line in unit.splitlines() if line.startswith("ExecStart=")]
+    assert len(commands) >= 3
+    for command in commands:
+        assert re.search(r"--host 127\.0\.0\.1\b", command), command
+        assert re.search(r"--forwarded-allow-ips 127\.0\.0\.1\b", command), command
+    upstreams = re.findall(r"upstream \w+ \{([^}]*)\}", DEPLOY_NGINX.read_text())
+    upstream_servers = [
+        s for block in upstreams for s in re.findall(r"^\s*server\s+(\S+)", block, re.M)
+    ]
+    assert len(upstreams) >= 2
+    assert upstream_servers
+    assert all(s.startswith("127.0.0.1:") for s in upstream_servers), upstream_servers
+
+
 def test_production_trusts_only_loopback_by_default(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 50)
     monkeypatch.setenv("ALLOWED_HOSTS", "example.org")

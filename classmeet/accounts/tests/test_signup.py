@@ -59,8 +59,11 @@ def test_signup_honours_safe_next(client):
     assert response["Location"] == "/courses/3/"
 
 
-def test_signup_ignores_offsite_next(client):
-    response = client.post(f"{URL}?next=https://evil.example/", _data())
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "foo"])
+def test_signup_ignores_offsite_next(client, target):
+    """A next that is not a local path (a bare word was reversed as a URL name: 500)."""
+    response = client.post(URL, {**_data(), "next": target})
+    assert response.status_code == 302
     assert response["Location"] == reverse("core:dashboard")
 
 

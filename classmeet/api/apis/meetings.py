@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from classmeet.api.pagination import ApiPagination
 from classmeet.api.renderers import ICalendarRenderer
 from classmeet.core import policy
+from classmeet.core.validators import validate_single_line
 from classmeet.meetings import selectors, services
 from classmeet.meetings.ics import calendar_build
 from classmeet.meetings.models import Meeting
@@ -124,7 +125,7 @@ class MeetingDetailApi(APIView):
 
 class MeetingCreateApi(APIView):
     class InputSerializer(serializers.Serializer[Any]):
-        title = serializers.CharField(max_length=200)
+        title = serializers.CharField(max_length=200, validators=[validate_single_line])
         description = serializers.CharField(required=False, allow_blank=True, default="")
         starts_at = serializers.DateTimeField(help_text="ISO 8601; without an offset, UTC.")
         duration_minutes = serializers.IntegerField(
@@ -141,7 +142,8 @@ class MeetingCreateApi(APIView):
         operation_id="meeting_create",
         summary="Schedule a meeting (course teacher)",
         description="Schedules one meeting, or a weekly series; the students are notified. "
-        "Refused with 400 if it starts in the past or overlaps another meeting of the course.",
+        "Refused with 400 if it starts in the past (before the current minute) or overlaps "
+        "another meeting of the course.",
         request=InputSerializer,
         responses={201: MeetingOutputSerializer(many=True)},
         tags=TAGS,
@@ -158,7 +160,9 @@ class MeetingCreateApi(APIView):
 
 class MeetingUpdateApi(APIView):
     class InputSerializer(serializers.Serializer[Any]):
-        title = serializers.CharField(max_length=200, required=False)
+        title = serializers.CharField(
+            max_length=200, required=False, validators=[validate_single_line]
+        )
         description = serializers.CharField(required=False, allow_blank=True)
         starts_at = serializers.DateTimeField(required=False)
         duration_minutes = serializers.IntegerField(

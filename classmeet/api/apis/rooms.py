@@ -55,7 +55,7 @@ class MeetingIceServersApi(APIView):
     def get(self, request: Request, meeting_id: int) -> Response:
         user = user_of(request)
         entry, _meeting = policy.room_entry(user=user, meeting_id=meeting_id)
-        if entry in (policy.RoomEntry.NOT_FOUND, policy.RoomEntry.FORBIDDEN):
+        if entry is policy.RoomEntry.NOT_FOUND:
             # Hidden and missing meetings look the same, as with every access_* check.
             raise exceptions.NotFound
         if entry is policy.RoomEntry.ANONYMOUS:

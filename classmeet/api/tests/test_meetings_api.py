@@ -99,6 +99,30 @@ def test_schedule_in_the_past_or_overlapping_is_400_on_the_field(
     assert "duration_minutes" in too_long.json()["errors"]
 
 
+def test_schedule_within_the_current_minute_is_accepted(token_client, teacher, course, monkeypatch):
+    """At 21:56:40 a start at 21:56:00 is accepted; 21:55:59 is refused on the field."""
+    now = timezone.now().replace(second=40, microsecond=0)
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    client = token_client(teacher)
+    url = reverse("api:meeting-create", kwargs={"course_id": course.pk})
+    minute = now.replace(second=0)
+    late = client.post(
+        url,
+        {
+            "title": "x",
+            "starts_at": (minute - timedelta(seconds=1)).isoformat(),
+            "duration_minutes": 30,
+        },
+    )
+    assert late.status_code == 400
+    assert "starts_at" in late.json()["errors"]
+    response = client.post(
+        url, {"title": "Now", "starts_at": minute.isoformat(), "duration_minutes": 30}
+    )
+    assert response.status_code == 201, response.content
+    assert Meeting.objects.get().starts_at == minute
+
+
 def test_teacher_edits_and_cancels(token_client, teacher, meetings):
     client = token_client(teacher)
     meeting = meetings["upcoming"]

@@ -176,6 +176,27 @@ def test_schedule_form_shows_clear_errors(client, teacher, course, data, field, 
     assert not Meeting.objects.exists()
 
 
+def test_schedule_form_accepts_the_current_minute_and_refuses_the_previous_one(
+    client, teacher, course, monkeypatch
+):
+    """At 21:56:40 the form's 21:56 is now; 21:55 is in the past, said on the field."""
+    now = timezone.now().replace(second=40, microsecond=0)
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    client.force_login(teacher)
+    url = reverse("meetings:meeting-schedule", args=[course.pk])
+    values = {"title": "Right now", "duration_minutes": "30"}
+    late = client.post(
+        url, values | {"starts_at": (now - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M")}
+    )
+    assert late.status_code == 400
+    assert late.context["form"].errors["starts_at"] == ["The start is in the past."]
+    assert not Meeting.objects.exists()
+    response = client.post(url, values | {"starts_at": now.strftime("%Y-%m-%dT%H:%M")})
+    meeting = Meeting.objects.get()
+    assert response.status_code == 302
+    assert meeting.starts_at == now.replace(second=0)
+
+
 def test_schedule_form_reports_an_overlap(client, teacher, course):
     start = _future()
     MeetingFactory.create(course=course, starts_at=start, title="Existing")
@@ -373,3 +394,80 @@ def test_renaming_a_live_meeting_through_the_form_keeps_its_start(client, teache
 def test_huge_ids_are_404(client, student, url):
     client.force_login(student)
     assert client.get(url).status_code == 404
+
+
+def test_meeting_list_rows_show_times_with_the_viewers_zone_label(client, student, enrollment):
+    """One label for the row's start and its end (Asia/Kolkata's is "IST")."""
+    day = (timezone.now() + timedelta(days=3)).date()
+    start = datetime(day.year, day.month, day.day, 9, 0, tzinfo=KOLKATA)
+    MeetingFactory.create(course=enrollment.course, starts_at=start, duration_minutes=60)
+    student.timezone = "Asia/Kolkata"
+    student.save(update_fields=["timezone"])
+    client.force_login(student)
+    html = client.get(reverse("meetings:meeting-list")).content.decode()
+    assert ">09:00\u201310:00 IST</time>" in html
+
+
+def test_meeting_detail_shows_the_start_with_its_label_and_zone(client, student, enrollment):
+    start = datetime(2030, 1, 15, 20, 56, tzinfo=zoneinfo.ZoneInfo("UTC"))
+    meeting = MeetingFactory.create(course=enrollment.course, starts_at=start)
+    student.timezone = "Europe/Paris"
+    student.save(update_fields=["timezone"])
+    client.force_login(student)
+    html = client.get(reverse("meetings:meeting-detail", args=[meeting.pk])).content.decode()
+    assert ">Tuesday, Jan 15, 2030 21:56 CET</time>" in html
+    assert "(Europe/Paris)" in html
+
+
+def test_schedule_form_hint_can_be_replaced_by_the_browsers_zone(client, teacher, course):
+    """The page marks the zone for meetings/js/zone.js and says whether the profile names one."""
+    client.force_login(teacher)
+    html = client.get(reverse("meetings:meeting-schedule", args=[course.pk])).content.decode()
+    assert 'data-server-zone="UTC" data-profile-zone=""' in html
+    assert '<span class="schedule-zone">UTC</span>' in html
+    assert "meetings/js/zone.js" in html
+
+
+def test_schedule_form_reads_the_start_in_the_zone_the_browser_sent(client, teacher, course):
+    """First visit: no zone in the profile nor cookie yet; the page sent the browser's zone."""
+    client.force_login(teacher)
+    day = (timezone.now() + timedelta(days=3)).date()
+    response = client.post(
+        reverse("meetings:meeting-schedule", args=[course.pk]),
+        {
+            "title": "Morning class",
+            "starts_at": f"{day.isoformat()}T09:00",
+            "duration_minutes": "45",
+            "browser_time_zone": "Asia/Kolkata",
+        },
+    )
+    assert response.status_code == 302
+    assert Meeting.objects.get().starts_at == datetime(
+        day.year, day.month, day.day, 9, 0, tzinfo=KOLKATA
+    )
+
+
+@pytest.mark.parametrize(
+    ("profile_zone", "browser_zone", "read_in"),
+    [("Europe/Paris", "Asia/Kolkata", "Europe/Paris"), ("", "Not/AZone", "UTC")],
+)
+def test_schedule_form_prefers_the_profiles_zone_and_ignores_a_bad_browser_zone(
+    client, teacher, course, profile_zone, browser_zone, read_in
+):
+    teacher.timezone = profile_zone
+    teacher.save(update_fields=["timezone"])
+    client.force_login(teacher)
+    day = (timezone.now() + timedelta(days=3)).date()
+    response = client.post(
+        reverse("meetings:meeting-schedule", args=[course.pk]),
+        {
+            "title": "Morning class",
+            "starts_at": f"{day.isoformat()}T09:00",
+            "duration_minutes": "45",
+            "browser_time_zone": browser_zone,
+        },
+    )
+    assert response.status_code == 302
+    assert Meeting.objects.get().starts_at == datetime(
+        day.year, day.month, day.day, 9, 0, tzinfo=zoneinfo.ZoneInfo(read_in)
+    )

@@ -1,5 +1,7 @@
 """The notifications socket over the real ASGI app: sign-in required, origin checked, per user."""
 
+import logging
+
 import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
@@ -118,6 +120,38 @@ async def test_frames_from_the_browser_are_ignored(student):
     await tab.send_json_to({"type": "notification", "unread": 99})
     assert await tab.receive_nothing(0.2)
     await tab.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [
+        ({"text_data": "not json"}, "bad-json"),
+        ({"text_data": "{"}, "bad-json"),
+        ({"text_data": "[" * 100_000}, "bad-json"),  # nested too deep for the parser
+        ({"bytes_data": b"\x00"}, "bad-json"),
+        ({"text_data": "[1, 2]"}, "bad-message"),
+        ({"text_data": '"x"'}, "bad-message"),
+        ({"text_data": "null"}, "bad-message"),
+    ],
+)
+async def test_a_bad_frame_gets_an_error_and_the_socket_lives_on(
+    student, course, enrollment, frame, code, caplog
+):
+    tab, _, _ = await connect(student)
+    await tab.send_to(**frame)
+    error = await tab.receive_json_from(5)
+    assert error["type"] == "error"
+    assert error["code"] == code
+    assert error["message"]
+    # Still open and subscribed: the next notification arrives.
+    await database_sync_to_async(notifications_create)(
+        recipient_ids=[student.pk], kind="upvote", title="Still here", course=course
+    )
+    pushed = await tab.receive_json_from(10)
+    assert pushed["type"] == "notification"
+    assert pushed["notification"]["title"] == "Still here"
+    await tab.disconnect()
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info] == []
 
 
 async def test_recipient_outside_the_course_receives_nothing(student, outsider, course, enrollment):

@@ -98,6 +98,50 @@ def test_mark_read_never_redirects_off_site(client, student):
     assert response["Location"] == "/notifications/"
 
 
+UNSAFE_NEXT = [
+    "foo",  # a bare word: redirect() would reverse it as a URL name (NoReverseMatch, 500)
+    "notifications:notification-list",
+    "//evil.example",
+    "/\\evil.example",
+    "http://evil.example/",
+    "https://testserver/notifications/",  # absolute, even to this host: only paths are taken
+    "javascript:alert(1)",
+    " /x",
+]
+
+
+@pytest.mark.parametrize("target", UNSAFE_NEXT)
+def test_mark_read_with_unsafe_next_goes_to_the_list(client, student, target):
+    (n,) = make(student)
+    client.force_login(student)
+    response = client.post(
+        reverse("notifications:notification-read", kwargs={"notification_id": n.pk}),
+        {"next": target},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("notifications:notification-list")
+
+
+@pytest.mark.parametrize("target", UNSAFE_NEXT)
+def test_mark_all_read_with_unsafe_next_goes_to_the_list(client, student, target):
+    make(student, 2)
+    client.force_login(student)
+    response = client.post(reverse("notifications:notification-read-all"), {"next": target})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("notifications:notification-list")
+    assert notification_unread_count(user=student) == 0
+
+
+def test_mark_read_keeps_a_local_next(client, student):
+    (n,) = make(student)
+    client.force_login(student)
+    response = client.post(
+        reverse("notifications:notification-read", kwargs={"notification_id": n.pk}),
+        {"next": "/notifications/?page=2"},
+    )
+    assert response["Location"] == "/notifications/?page=2"
+
+
 def test_cannot_mark_someone_elses(client, student, outsider):
     (n,) = make(outsider)
     client.force_login(student)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from classmeet.accounts.tests.factories import TeacherFactory
 from classmeet.recordings import services
@@ -193,6 +194,31 @@ def test_start_refused_when_the_room_is_closed(client, course, teacher, recordin
 
 
 # Lists --------------------------------------------------------------------------------------
+
+
+def test_recording_and_course_card_times_carry_the_viewers_zone_label(
+    client, student, enrollment, live_meeting, teacher
+):
+    """The recordings panel and the dashboard card's next meeting use the one time format."""
+    from datetime import UTC, datetime, timedelta
+
+    from classmeet.courses.tests.factories import CourseFactory
+    from classmeet.meetings.tests.factories import MeetingFactory
+
+    started = datetime(2030, 1, 15, 20, 56, tzinfo=UTC)
+    failed = make_recording(live_meeting, teacher, status=Recording.Status.FAILED)
+    Recording.objects.filter(pk=failed.pk).update(started_at=started)
+    other = CourseFactory.create(teacher=teacher, title="Lenses")  # no live meeting: "Next:"
+    MeetingFactory.create(course=other, starts_at=timezone.now() + timedelta(days=1))
+    teacher.timezone = "America/New_York"
+    teacher.save(update_fields=["timezone"])
+    client.force_login(teacher)
+    meeting_page = reverse("meetings:meeting-detail", kwargs={"meeting_id": live_meeting.pk})
+    html = client.get(meeting_page).content.decode()
+    assert '<time datetime="2030-01-15T20:56:00+00:00" title="America/New_York">' in html
+    assert "Jan 15, 2030 15:56 EST</time>" in html
+    dashboard = client.get(reverse("core:dashboard")).content.decode()
+    assert 'title="America/New_York">' in dashboard
 
 
 def test_meeting_and_course_pages_list_recordings(

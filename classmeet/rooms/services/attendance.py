@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from classmeet.meetings.models import Meeting
+from classmeet.meetings.services import meeting_mark_started
 from classmeet.rooms.models import Attendance
 
 ClosedBy = Attendance.ClosedBy
@@ -20,16 +21,17 @@ def attendance_open(
 
     The meeting row is locked as `meeting_end` locks it, so a join that lands while the teacher
     ends the meeting is either closed by the end or, coming after it, recorded as ended at once,
-    never left open or closed as an ordinary leave.
+    never left open or closed as an ordinary leave. The teacher's first join marks the meeting
+    started (the reminder scan locks the same row, so it never reminds of a class under way).
     """
     joined_at = at or timezone.now()
     with transaction.atomic():
-        status = (
-            Meeting.objects.select_for_update()
+        status, teacher_id, started_at = (
+            Meeting.objects.select_for_update(of=("self",))
             .filter(pk=meeting_id)
-            .values_list("status", flat=True)
+            .values_list("status", "course__teacher_id", "started_at")
             .first()
-        )
+        ) or (None, None, None)
         row, created = Attendance.objects.get_or_create(
             peer_id=peer_id,
             defaults={"meeting_id": meeting_id, "user_id": user_id, "joined_at": joined_at},
@@ -37,6 +39,9 @@ def attendance_open(
         if created and status == Meeting.Status.ENDED:
             row.left_at, row.closed_by = joined_at, ClosedBy.ENDED
             row.save(update_fields=["left_at", "closed_by"])
+        elif status == Meeting.Status.SCHEDULED and user_id == teacher_id and started_at is None:
+            # The teacher in the room starts the class, even before its time: no more reminders.
+            meeting_mark_started(meeting_id=meeting_id, at=joined_at)
     return row
 
 

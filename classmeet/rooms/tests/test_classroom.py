@@ -188,8 +188,6 @@ async def test_deleting_a_message_of_another_meeting_is_not_found(room, teacher)
 )
 async def test_a_student_sending_a_teacher_control_gets_an_error(room, teacher, student, control):
     t = await joined(teacher, room.pk)
-    await t.send({"type": "raise-hand"})  # something for lower-hand to act on
-    await next_of(t, "hand-raised")
     await db(ChatMessageFactory.create, meeting=room, author=teacher, text="keep me")
     s = await joined(student, room.pk)
     await next_of(s, "room-state")
@@ -238,6 +236,24 @@ async def test_raised_hands_are_seen_in_order_and_the_teacher_lowers_one(
     assert (await classroom.state.snapshot(room.pk))[0] == {}
     for peer in (t, s1, s2, late):
         await peer.close()
+
+
+async def test_the_teacher_cannot_raise_a_hand(room, teacher, student):
+    """The teacher runs the queue of hands: a crafted `raise-hand` is refused, nobody sees it."""
+    t = await joined(teacher, room.pk)
+    s = await joined(student, room.pk)
+    await next_of(s, "room-state")
+    await next_of(t, "user-joined")
+    await t.send({"type": "raise-hand"})
+    error = await next_of(t, "error")
+    assert error["code"] == "forbidden"
+    assert await s.nothing()
+    assert (await classroom.state.snapshot(room.pk))[0] == {}
+    # The student's own hand still goes up.
+    await s.send({"type": "raise-hand"})
+    assert (await next_of(t, "hand-raised"))["peerId"] == s.peer_id
+    await t.close()
+    await s.close()
 
 
 async def test_media_state_goes_to_the_others_and_to_late_joiners(room, teacher, student):

@@ -43,9 +43,23 @@ async def test_anonymous_is_closed_with_4401(live_meeting):
     assert await peer.closed_with() == 4401
 
 
-async def test_outsider_is_closed_with_4403(outsider, live_meeting):
-    peer, _ = await open_socket(outsider, live_meeting.pk)
-    assert await peer.closed_with() == 4403
+async def test_outsider_is_closed_with_4404_like_a_missing_meeting(outsider, live_meeting):
+    """A hidden meeting and a missing one close alike: the code tells no id exists."""
+    hidden, _ = await open_socket(outsider, live_meeting.pk)
+    missing, _ = await open_socket(outsider, live_meeting.pk + 1000)
+    assert await hidden.closed_with() == await missing.closed_with() == 4404
+
+
+@pytest.mark.parametrize(
+    "starts_in", [timedelta(days=2), timedelta(days=-2)], ids=["not-open-yet", "over"]
+)
+async def test_outsider_gets_4404_whatever_the_hidden_meetings_window(outsider, course, starts_in):
+    """Not 4409: "not open" would tell the outsider the meeting exists."""
+    meeting = await database_sync_to_async(MeetingFactory.create)(
+        course=course, starts_at=timezone.now() + starts_in
+    )
+    peer, _ = await open_socket(outsider, meeting.pk)
+    assert await peer.closed_with() == 4404
 
 
 async def test_unknown_meeting_is_closed_with_4404(teacher, live_meeting):

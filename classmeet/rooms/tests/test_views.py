@@ -1,8 +1,9 @@
 """The room page shares the socket's rule: 200 to members while open, 409 to members outside the
 join window, 404 to everybody else, sign-in for anonymous visitors."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -33,6 +34,19 @@ def test_members_get_the_room_with_its_socket_path(client, request, who, enrollm
     assert "rooms/js/main.js" in html
     assert "<script>" not in html  # no inline script (CSP)
     assert 'style="' not in html
+
+
+def test_the_room_carries_its_end_screen_and_reconnect_give_up(
+    client, settings, student, enrollment, live_meeting
+):
+    settings.CLASSMEET_ROOM_RECONNECT_GIVE_UP_SECONDS = 1234.5
+    settings.USE_THOUSAND_SEPARATOR = True  # a number the page's JavaScript reads stays plain
+    client.force_login(student)
+    html = client.get(url(live_meeting.pk)).content.decode()
+    assert 'data-reconnect-give-up-ms="1234500"' in html
+    assert '<section id="room-end"' in html
+    assert f'id="room-end-back" href="{live_meeting.course.get_absolute_url()}"' in html
+    assert "rooms/js/ending.js" in html
 
 
 def test_outsider_gets_404(client, outsider, live_meeting):
@@ -83,3 +97,28 @@ def test_user_text_is_escaped(client, teacher, course):
     assert "<b>Waves</b>" not in html
     assert "&lt;b&gt;Waves&lt;/b&gt;" in html
     assert "<img src=x>" not in html
+
+
+def test_room_shows_the_start_and_gives_its_scripts_the_viewers_zone(
+    client, student, enrollment, live_meeting
+):
+    paris = ZoneInfo("Europe/Paris")
+    student.timezone = "Europe/Paris"
+    student.save(update_fields=["timezone"])
+    client.force_login(student)
+    html = client.get(url(live_meeting.pk)).content.decode()
+    local = timezone.localtime(live_meeting.starts_at, paris)
+    label = local.tzname()  # CET in winter, CEST in summer
+    assert f"{local:%H:%M} {label}</time>" in html
+    assert f'data-time-zone="Europe/Paris" data-time-zone-label="{label}"' in html
+
+
+def test_closed_room_says_when_it_opens_with_the_zone_label(client, student, enrollment, course):
+    start = datetime(2030, 1, 15, 20, 56, tzinfo=UTC)
+    meeting: Any = MeetingFactory(course=course, starts_at=start)
+    student.timezone = "America/New_York"
+    student.save(update_fields=["timezone"])
+    client.force_login(student)
+    html = client.get(url(meeting.pk)).content.decode()
+    opens = timezone.localtime(meeting.join_opens_at, ZoneInfo("America/New_York"))
+    assert f"{opens:%H:%M} EST</time>" in html

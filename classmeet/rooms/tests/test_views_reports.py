@@ -113,8 +113,8 @@ def test_attendance_csv_has_one_row_per_enrolled_student(client, teacher, meetin
         "Name",
         "Email",
         "Status",
-        "First join",
-        "Last leave",
+        "First join (UTC)",
+        "Last leave (UTC)",
         "Minutes",
         "Joins",
     ]
@@ -136,7 +136,41 @@ def test_attendance_csv_uses_the_viewers_time_zone(client, teacher, meeting, enr
     visit(meeting, student, 0, 30)
     client.force_login(teacher)
     rows = read_csv(client.get(f"/meetings/{meeting.pk}/attendance.csv"))
+    assert rows[0][4:6] == ["First join (Europe/Paris)", "Last leave (Europe/Paris)"]
     assert rows[1][4] == "2026-03-02T10:00:00+01:00"
+
+
+def test_course_csv_names_the_viewers_zone(client, teacher, course, meeting, student):
+    teacher.timezone = "Europe/Paris"
+    teacher.save()
+    client.force_login(teacher)
+    rows = read_csv(client.get(f"/meetings/course/{course.pk}/attendance.csv"))
+    assert rows[0][3] == "2026-03-02 10:00 CET Optics (minutes)"
+
+
+def test_attendance_page_shows_times_in_the_viewers_zone_with_its_label(
+    client, teacher, meeting, enrollment, student
+):
+    teacher.timezone = "Asia/Kolkata"
+    teacher.save()
+    visit(meeting, student, 0, 30)
+    client.force_login(teacher)
+    page = client.get(f"/meetings/{meeting.pk}/attendance/").content.decode()
+    # 09:00 UTC is 14:30 in India; the cell says so and carries the instant.
+    assert (
+        '<time datetime="2026-03-02T09:00:00+00:00" title="Asia/Kolkata">14:30:00 IST</time>'
+        in (page)
+    )
+    assert ">09:00:00" not in page
+
+
+def test_chat_log_times_carry_the_zone_label(client, teacher, meeting):
+    teacher.timezone = "America/New_York"
+    teacher.save()
+    ChatMessageFactory.create(meeting=meeting, text="hello", created_at=T0)
+    client.force_login(teacher)
+    page = client.get(f"/meetings/{meeting.pk}/chat/").content.decode()
+    assert ">04:00:00 EST</time>" in page
 
 
 def test_attendance_csv_neutralises_spreadsheet_formulas(client, teacher, meeting, course):
@@ -159,8 +193,8 @@ def test_course_csv_gives_students_by_meetings(client, teacher, course, meeting,
         "Username",
         "Name",
         "Meetings attended",
-        "2026-03-02 09:00 Optics (minutes)",
-        "2026-03-03 09:00 Lenses (minutes)",
+        "2026-03-02 09:00 UTC Optics (minutes)",
+        "2026-03-03 09:00 UTC Lenses (minutes)",
     ]
     assert rows[1] == ["student", student.display_name, "1", "15.0", ""]
     assert second.pk

@@ -59,6 +59,20 @@ def test_meeting_schedule_rejects_start_in_the_past(course, teacher):
     assert not Meeting.objects.exists()
 
 
+def test_meeting_schedule_accepts_a_start_within_the_current_minute(course, teacher, monkeypatch):
+    """At 21:56:40 a start at 21:56:00 is now, not the past (the form has minute precision);
+    21:55:59 is the past."""
+    now = timezone.now().replace(second=40, microsecond=0)
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    minute = now.replace(second=0)
+    (meeting,) = _schedule(course, teacher, starts_at=minute)
+    assert meeting.starts_at == minute
+    with pytest.raises(ValidationError) as excinfo:
+        _schedule(course, teacher, starts_at=minute - timedelta(seconds=1), title="Late")
+    assert excinfo.value.error_dict["starts_at"][0].messages == ["The start is in the past."]
+    assert list(Meeting.objects.values_list("title", flat=True)) == ["Optics"]
+
+
 @pytest.mark.parametrize("minutes", [4, 481, 0])
 def test_meeting_schedule_rejects_duration_out_of_range(course, teacher, minutes):
     with pytest.raises(ValidationError) as excinfo:

@@ -1,6 +1,6 @@
 """The push to open tabs and the e-mails happen on commit, never for a rolled-back event."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -136,6 +136,18 @@ def test_immediate_email_is_sent_on_commit(
     assert created.emailed_at is not None
 
 
+def test_immediate_email_of_a_two_line_title_has_a_one_line_subject(
+    student, course, enrollment, django_capture_on_commit_callbacks
+):
+    """A title stored with a line break (written before titles were checked) is still sent."""
+    set_pref(student, User.EmailPreference.IMMEDIATE)
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications_create(
+            recipient_ids=[student.pk], kind="meeting_scheduled", title="A\nB\r\n C", course=course
+        )
+    assert [m.subject for m in mail.outbox] == ["A B C"]
+
+
 @pytest.mark.parametrize("pref", [User.EmailPreference.OFF, User.EmailPreference.DAILY])
 def test_no_immediate_email_for_other_preferences(
     pref, student, course, enrollment, django_capture_on_commit_callbacks
@@ -172,3 +184,15 @@ def test_daily_digest_skips_future_rows(student, course, enrollment):
     set_pref(student, User.EmailPreference.DAILY)
     notify(student, course)
     assert notifications_email_digest_send(now=timezone.now() - timedelta(hours=1)) == 0
+
+
+def test_daily_digest_gives_times_in_the_recipients_zone(student, course, enrollment):
+    set_pref(student, User.EmailPreference.DAILY)
+    student.timezone = "Asia/Kolkata"
+    student.save(update_fields=["timezone"])
+    sent = notify(student, course)[0]
+    Notification.objects.filter(pk=sent.pk).update(
+        created_at=datetime(2030, 1, 15, 20, 56, tzinfo=UTC)
+    )
+    assert notifications_email_digest_send(now=timezone.now() + timedelta(days=3650)) == 1
+    assert "- Waves (Jan 16, 2030 02:26 IST)" in mail.outbox[0].body

@@ -4,6 +4,8 @@ import pytest
 from django.db import IntegrityError
 from django.utils import timezone
 
+from classmeet.meetings.services import meeting_reminders_send
+from classmeet.meetings.tests.factories import MeetingFactory
 from classmeet.rooms.models import Attendance
 from classmeet.rooms.services.attendance import (
     attendance_close,
@@ -117,3 +119,18 @@ def test_attendance_rows_cannot_leave_before_joining(live_meeting, student):
             left_at=now - timedelta(seconds=1),
             closed_by="leave",
         )
+
+
+def test_the_teachers_first_join_marks_the_meeting_started_even_early(course, teacher, student):
+    """An early start: the teacher opens the room 10 minutes before its time (no reminders then)."""
+    start = timezone.now() + timedelta(minutes=10)
+    meeting = MeetingFactory.create(course=course, starts_at=start)
+    attendance_open(meeting_id=meeting.pk, user_id=student.pk, peer_id="s1")
+    meeting.refresh_from_db()
+    assert meeting.started_at is None  # a student waiting in the room starts nothing
+    joined = timezone.now()
+    attendance_open(meeting_id=meeting.pk, user_id=teacher.pk, peer_id="t1", at=joined)
+    attendance_open(meeting_id=meeting.pk, user_id=teacher.pk, peer_id="t2")  # a second tab
+    meeting.refresh_from_db()
+    assert meeting.started_at == joined
+    assert meeting_reminders_send(now=start - timedelta(minutes=5)) == 0

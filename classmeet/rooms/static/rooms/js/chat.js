@@ -1,5 +1,6 @@
 // Room chat: history from `room-state`, live `chat` lines, teacher deletion (`chat-delete`).
 // User text reaches the DOM only through textContent. Message types match protocol.py.
+import { timeElement } from "../../core/js/times.js";
 
 export function initChat({ box, signaling }) {
   const list = document.getElementById("chat-messages");
@@ -26,13 +27,8 @@ export function initChat({ box, signaling }) {
     const who = document.createElement("strong");
     who.className = "chat-author text-truncate";
     who.textContent = line.fromName;
-    const when = document.createElement("time");
-    when.className = "text-body-secondary";
-    when.dateTime = line.sentAt;
-    when.textContent = new Date(line.sentAt).toLocaleTimeString([], {
-      hour: "2-digit",
-      minute: "2-digit",
-    });
+    const when = timeElement(line.sentAt);
+    when.className = "text-body-secondary text-nowrap";
     head.append(who, when);
     const body = document.createElement("div");
     body.className = "chat-text text-break";

@@ -17,12 +17,14 @@ export function initControls({ box, signaling, connections }) {
   const itemFor = (peerId) => list.querySelector(`li[data-peer="${CSS.escape(domId(peerId))}"]`);
   const tileFor = (peerId) => grid.querySelector(`.tile[data-peer="${CSS.escape(domId(peerId))}"]`);
 
+  // A row of the list keeps its icons in .participant-icons, after the name; a tile holds its own.
   function badge(parent, cls) {
-    let el = parent.querySelector(`:scope > .${cls}`);
+    const holder = parent.querySelector(":scope > .participant-icons") ?? parent;
+    let el = holder.querySelector(`:scope > .${cls}`);
     if (!el) {
       el = document.createElement("span");
       el.className = cls;
-      parent.append(el);
+      holder.append(el);
     }
     return el;
   }
@@ -35,7 +37,45 @@ export function initControls({ box, signaling, connections }) {
     return i;
   }
 
-  // Participant list: hands first in the order raised, then everybody else. -------------------
+  const fill = (text, values) =>
+    Object.entries(values).reduce((out, [key, value]) => out.replace(`{${key}}`, value), text);
+
+  // Raised hands: a queue at the top of the participants panel, first raised first (the
+  // server's raisedAt, also for a late joiner's room-state), and each row's place in it. -----
+  const queue = document.getElementById("hand-queue-template").content.firstElementChild;
+  const queueBox = queue.cloneNode(true);
+  list.before(queueBox);
+  const queueList = queueBox.querySelector("#hand-queue-list");
+  const queueItem = document.getElementById("hand-queue-item-template").content.firstElementChild;
+
+  const nameOf = (peerId) => itemFor(peerId)?.querySelector(".participant-name")?.textContent ?? "";
+
+  function renderQueue(order) {
+    queueList.replaceChildren(
+      ...order.map((peerId, index) => {
+        const entry = queueItem.cloneNode(true);
+        const name = nameOf(peerId);
+        entry.dataset.peer = peerId;
+        entry.querySelector(".hand-queue-place").textContent = String(index + 1);
+        const nameEl = entry.querySelector(".hand-queue-name");
+        nameEl.textContent = name;
+        nameEl.title = name;
+        if (canControl && peerId !== signaling.peerId) {
+          const lower = document.createElement("button");
+          lower.type = "button";
+          lower.className = "btn btn-outline-secondary btn-sm lower-hand";
+          lower.textContent = label("labelLower");
+          lower.setAttribute("aria-label", fill(label("labelLowerOf"), { name }));
+          lower.addEventListener("click", () => signaling.send({ type: "lower-hand", peerId }));
+          entry.append(lower);
+        }
+        return entry;
+      }),
+    );
+    queueBox.querySelector("#hand-queue-count").textContent = String(order.length);
+    queueBox.hidden = order.length === 0;
+  }
+
   function renderHands() {
     const order = [...hands.entries()].sort((a, b) => a[1] - b[1]).map(([id]) => id);
     for (const item of list.querySelectorAll("li[data-peer]")) {
@@ -45,21 +85,14 @@ export function initControls({ box, signaling, connections }) {
       el.replaceChildren();
       item.dataset.hand = position >= 0 ? String(position + 1) : "";
       if (position >= 0) {
-        el.append(icon("hand-index-thumb-fill", label("labelHandUp")), ` ${position + 1}`);
-        if (canControl && item.dataset.peer !== "local") {
-          const lower = document.createElement("button");
-          lower.type = "button";
-          lower.className = "btn btn-link btn-sm p-0 ms-1 lower-hand";
-          lower.textContent = label("labelLower");
-          lower.addEventListener("click", () => signaling.send({ type: "lower-hand", peerId }));
-          el.append(lower);
-        }
+        const place = String(position + 1);
+        el.append(icon("hand-index-thumb-fill", fill(label("labelHandPlace"), { place })), place);
       }
     }
-    const raised = order.map(itemFor).filter(Boolean);
-    for (const item of raised.reverse()) list.prepend(item);
-    const button = document.getElementById("btn-hand");
+    renderQueue(order);
     myHandUp = hands.has(signaling.peerId);
+    const button = document.getElementById("btn-hand");
+    if (!button) return; // the teacher has no hand to raise
     button.setAttribute("aria-pressed", myHandUp ? "true" : "false");
     button.querySelector(".hand-label").textContent = label(myHandUp ? "labelHandDown" : "labelHandUp");
   }
@@ -75,9 +108,9 @@ export function initControls({ box, signaling, connections }) {
       el.dataset.mic = state.mic ? "on" : "off";
       el.dataset.camera = state.camera ? "on" : "off";
       el.dataset.screen = state.screen ? "on" : "off";
-      if (!state.mic) holder.append(icon("mic-mute-fill", "mic off"));
-      if (!state.camera) holder.append(icon("camera-video-off-fill", "camera off"));
-      if (state.screen) holder.append(icon("display", "sharing screen"));
+      if (!state.mic) holder.append(icon("mic-mute-fill", label("labelMicOff")));
+      if (!state.camera) holder.append(icon("camera-video-off-fill", label("labelCameraOff")));
+      if (state.screen) holder.append(icon("display", label("labelSharing")));
     }
   }
 
@@ -104,7 +137,7 @@ export function initControls({ box, signaling, connections }) {
       if (window.confirm(label("confirmRemove"))) signaling.send({ type: "remove-peer", peerId });
     });
     actions.append(mute, remove);
-    item.append(actions);
+    (item.querySelector(":scope > .participant-icons") ?? item).append(actions);
   }
 
   new MutationObserver(() => {
@@ -179,7 +212,7 @@ export function initControls({ box, signaling, connections }) {
   }
 
   // Buttons. ------------------------------------------------------------------------------------
-  document.getElementById("btn-hand").addEventListener("click", () => {
+  document.getElementById("btn-hand")?.addEventListener("click", () => {
     signaling.send({ type: myHandUp ? "lower-hand" : "raise-hand" });
   });
   document.getElementById("btn-mute-all")?.addEventListener("click", () => {

@@ -6,6 +6,7 @@ import {
   acquireMedia,
   listDevices,
   openDevice,
+  releaseAllMedia,
   startScreenShare,
   swapTrack,
   toggleKind,
@@ -15,6 +16,7 @@ import { initChat } from "./chat.js";
 import { initControls } from "./controls.js";
 import { initRecorder } from "./recorder.js";
 import { initStage } from "./stage.js";
+import { createEnding } from "./ending.js";
 
 const root = document.getElementById("room");
 
@@ -38,7 +40,9 @@ async function main() {
   const timings = { start: mark("start"), media: null, socket: null, welcome: null };
   timings.connected = {}; // peerId -> first "connected"
   const states = []; // the socket's state changes, in order
-  const signaling = createSignaling(socketUrl(root.dataset.wsPath));
+  const signaling = createSignaling(socketUrl(root.dataset.wsPath), {
+    giveUpMs: Number(root.dataset.reconnectGiveUpMs) || undefined,
+  });
   let mediaSettled = false; // getUserMedia has answered (with tracks or without)
   const peers = createPeers({
     send: (msg) => signaling.send(msg),
@@ -96,6 +100,7 @@ async function main() {
   // max(getUserMedia, signaling + ICE) instead of their sum. Only the SFU waits (it publishes).
   const mediaReady = acquireMedia().then((media) => {
     timings.media = mark("media");
+    if (ending.ended) return media; // the room ended while the camera was starting
     for (const track of media.stream.getTracks()) localStream.addTrack(track);
     mediaSettled = true;
     peers.attachLocalMedia();
@@ -183,14 +188,13 @@ async function main() {
     ui.setReconnecting(state === "reconnecting");
     if (state === "reconnecting") sfu.onSocketLost();
     if (state === "refused") {
-      peers.closeAll();
-      sfu.closeAll();
-      ui.clearRemote();
-      const refusedKeys = { "not-open": "NotOpen", removed: "Removed", ended: "Ended" };
-      ui.showError(text(`msgRefused${refusedKeys[reason] ?? ""}`));
       root.dataset.refused = reason;
+      ending.endRoom({ kind: reason }); // signaling's REFUSED names are end kinds
     }
+    if (state === "failed") ending.endRoom({ kind: "lost" });
   });
+  signaling.on("removed", (msg) => ending.endRoom({ kind: "removed", reason: msg.reason }));
+  signaling.on("meeting-ended", (msg) => ending.endRoom({ kind: "ended", reason: msg.reason }));
   // Part 2: chat, hands, media state, teacher controls (see chat.js and controls.js).
   const classroom = document.getElementById("classroom");
   if (classroom) {
@@ -202,7 +206,7 @@ async function main() {
     });
   }
   // Recordings: the indicator for everybody, the Record button for the teacher (recorder.js).
-  initRecorder({
+  const recorder = initRecorder({
     box: document.getElementById("recorder"),
     signaling,
     localStream,
@@ -211,6 +215,17 @@ async function main() {
   });
   // The stage's layout: presentation, pinning, full screen, the side panel's badges (stage.js).
   const stage = initStage({ root, signaling });
+  // The end of the room for this page (ending.js): media released, the end screen shown.
+  const ending = createEnding({
+    root,
+    screen: document.getElementById("room-end"),
+    signaling,
+    peers,
+    sfu,
+    recorder,
+    releaseMedia: releaseAllMedia,
+    layout: stage,
+  });
   signaling.start();
 
   // Controls ----------------------------------------------------------------------------------
@@ -224,8 +239,12 @@ async function main() {
     ui.setPressed("btn-camera", !cameraTrack.enabled);
   });
   // No screen sharing where the browser cannot (phones): no button that can only fail.
-  if (!navigator.mediaDevices?.getDisplayMedia) document.getElementById("btn-screen").hidden = true;
-  document.getElementById("btn-screen").addEventListener("click", async () => {
+  const screenButton = document.getElementById("btn-screen");
+  if (!navigator.mediaDevices?.getDisplayMedia) {
+    screenButton.hidden = true;
+    screenButton.disabled = true;
+  }
+  screenButton.addEventListener("click", async () => {
     if (screenTrack) {
       screenTrack.stop();
       await stopSharing();
@@ -237,6 +256,7 @@ async function main() {
       console.warn("classmeet: screen share refused", err);
       return;
     }
+    if (ending.ended) return; // the room ended while the picker was open (track already stopped)
     screenTrack.addEventListener("ended", stopSharing);
     await peers.replaceTrack("video", screenTrack);
     await sfu.replaceTrack("video", screenTrack);
@@ -254,8 +274,7 @@ async function main() {
     stage.setLocalScreen(false);
   }
   document.getElementById("btn-leave").addEventListener("click", () => {
-    leave();
-    window.location.assign(root.dataset.leaveUrl);
+    ending.endRoom({ kind: "left" });
   });
   window.addEventListener("pagehide", leave);
   function leave() {
@@ -278,6 +297,7 @@ async function main() {
   async function chooseDevice(kind, deviceId) {
     try {
       const track = await openDevice(kind, deviceId);
+      if (ending.ended) return; // the room ended meanwhile (the track is already stopped)
       swapTrack(localStream, kind, track);
       if (kind === "video") {
         cameraTrack = track;

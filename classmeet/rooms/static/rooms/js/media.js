@@ -2,6 +2,26 @@
 
 const VIDEO = { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 24 } };
 
+// Every track this page got from getUserMedia and getDisplayMedia, so that the end of the room
+// stops them all at once (the camera light goes off), even one whose request was still pending.
+const held = new Set();
+let released = false;
+
+function hold(stream) {
+  for (const track of stream.getTracks()) {
+    if (released) track.stop();
+    else held.add(track);
+  }
+  return stream;
+}
+
+// Stop every camera, microphone and screen track, now and any that arrives later.
+export function releaseAllMedia() {
+  released = true;
+  for (const track of held) track.stop();
+  held.clear();
+}
+
 // Try camera+microphone, then microphone only, then camera only; join receive-only if nothing
 // works. Returns { stream, mode, error } where mode is "full" | "audio-only" | "video-only" |
 // "receive-only".
@@ -19,7 +39,7 @@ export async function acquireMedia({ audioDeviceId, videoDeviceId } = {}) {
   let lastError = null;
   for (const [mode, constraints] of attempts) {
     try {
-      const stream = await navigator.mediaDevices.getUserMedia(constraints);
+      const stream = hold(await navigator.mediaDevices.getUserMedia(constraints));
       return { stream, mode, error: null };
     } catch (err) {
       lastError = err;
@@ -45,7 +65,7 @@ export async function openDevice(kind, deviceId) {
     kind === "video"
       ? { video: { ...VIDEO, deviceId: { exact: deviceId } } }
       : { audio: { deviceId: { exact: deviceId } } };
-  const stream = await navigator.mediaDevices.getUserMedia(constraints);
+  const stream = hold(await navigator.mediaDevices.getUserMedia(constraints));
   return stream.getTracks()[0];
 }
 
@@ -55,6 +75,7 @@ export function swapTrack(stream, kind, track) {
   if (old) {
     stream.removeTrack(old);
     old.stop();
+    held.delete(old);
   }
   if (track) stream.addTrack(track);
   return old;
@@ -71,6 +92,8 @@ export function toggleKind(stream, kind) {
 
 export async function startScreenShare() {
   if (!navigator.mediaDevices?.getDisplayMedia) throw new Error("screen sharing unsupported");
-  const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+  const stream = hold(
+    await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false }),
+  );
   return stream.getVideoTracks()[0];
 }

@@ -158,6 +158,11 @@ export function initRecorder({ box, signaling, localStream, cameraTrack, screenT
     get uploaded() {
       return session ? session.uploaded() : 0;
     },
+    // The room ends for this tab: stop recording as by hand (the last chunk is flushed and the
+    // server told); resolves when done.
+    stop() {
+      return session ? session.stop() : Promise.resolve();
+    },
   };
   window.classmeetRecorder = api; // diagnostics for tests
   return api;

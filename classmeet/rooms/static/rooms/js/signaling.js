@@ -4,7 +4,7 @@
 // Close codes after which reconnecting cannot help (see docs/protocol.md).
 export const REFUSED = new Map([
   [4401, "anonymous"],
-  [4403, "forbidden"],
+  [4403, "not-found"], // no longer sent: a hidden meeting is 4404, like a missing one
   [4404, "not-found"],
   [4409, "not-open"],
   [4410, "removed"], // the teacher removed this user (part 2)
@@ -13,16 +13,22 @@ export const REFUSED = new Map([
 const CLOSE_REPLACED = 4000;
 const BACKOFF_FIRST_MS = 300;
 const BACKOFF_MAX_MS = 8000;
+// Reconnecting stops after this long without a successful join: the page then ends its room
+// (camera and microphone released) instead of retrying forever. The page passes the server's
+// setting (CLASSMEET_ROOM_RECONNECT_GIVE_UP_SECONDS).
+const GIVE_UP_MS = 120_000;
 
 export function socketUrl(path, location = window.location) {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   return `${scheme}://${location.host}${path}`;
 }
 
-// Returns { start, send, leave, on, dropForTest, get peerId, get state }. Besides the server's
-// message types, `on` takes "state" (see below) and "open" (a socket opened, before `join`).
-// `state` is "connecting" | "open" | "reconnecting" | "refused" | "left".
-export function createSignaling(url) {
+// Returns { start, send, leave, hush, stop, on, dropForTest, get peerId, get state }. Besides the
+// server's message types, `on` takes "state" (see below) and "open" (a socket opened, before
+// `join`).
+// `state` is "connecting" | "open" | "reconnecting" | "refused" (closed for good by the server) |
+// "failed" (reconnecting gave up after `giveUpMs`) | "closed" (stopped by the page) | "left".
+export function createSignaling(url, { giveUpMs = GIVE_UP_MS } = {}) {
   const handlers = new Map();
   let ws = null;
   let state = "connecting";
@@ -31,8 +37,11 @@ export function createSignaling(url) {
   let heartbeat = null;
   let lastPong = 0;
   let retryTimer = null;
+  let lostAt = null; // when the first failed attempt since the last successful join happened
+  let hushed = false; // the page is ending: frames are no longer handed to the handlers
 
   function emit(type, payload) {
+    if (hushed && type !== "state") return;
     for (const fn of handlers.get(type) ?? []) {
       try {
         fn(payload);
@@ -93,6 +102,7 @@ export function createSignaling(url) {
         // Back off until a join succeeds, not just until a socket opens: a server that accepts
         // and then cannot join (its Redis restarting) must not be hammered every 300 ms.
         attempt = 0;
+        lostAt = null;
         startHeartbeat(msg.heartbeatSeconds ?? 10);
         setState("open");
         emit("welcome", { ...msg, resumed });
@@ -114,6 +124,11 @@ export function createSignaling(url) {
   }
 
   function scheduleReconnect() {
+    lostAt ??= Date.now();
+    if (Date.now() - lostAt >= giveUpMs) {
+      setState("failed");
+      return;
+    }
     setState("reconnecting");
     const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** attempt);
     attempt += 1;
@@ -140,6 +155,22 @@ export function createSignaling(url) {
       clearTimeout(retryTimer);
       stopHeartbeat();
       ws?.close(1000);
+    },
+    // The page is ending but keeps the socket a moment (to flush a recording before `leave`):
+    // the server's frames are no longer handed to the handlers.
+    hush() {
+      hushed = true;
+    },
+    // The room is over for this page (ended, removed): no more frames, no reconnect, and no
+    // `leave` (the server closed or is closing this socket itself).
+    stop() {
+      hushed = true;
+      clearTimeout(retryTimer);
+      stopHeartbeat();
+      const socket = ws;
+      ws = null;
+      socket?.close(1000);
+      if (!["refused", "failed", "left"].includes(state)) setState("closed");
     },
     // Diagnostics: drop the socket as a network failure would (the client then reconnects).
     dropForTest() {

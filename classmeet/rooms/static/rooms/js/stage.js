@@ -89,9 +89,10 @@ export function initStage({ root, signaling }) {
   for (const button of document.querySelectorAll("[data-show-tab]")) {
     button.addEventListener("click", () => document.getElementById(button.dataset.showTab)?.click());
   }
-  const list = document.getElementById("participants");
+  // One count of raised hands: the queue's (controls.js keeps it at the top of the Participants tab).
+  const queue = document.getElementById("hand-queue");
   function countHands() {
-    const raised = list.querySelectorAll("li[data-hand]:not([data-hand=''])").length;
+    const raised = Number(document.getElementById("hand-queue-count")?.textContent) || 0;
     for (const badge of document.querySelectorAll(".hand-count")) {
       const icon = document.createElement("i");
       icon.className = "bi bi-hand-index-thumb-fill";
@@ -100,12 +101,13 @@ export function initStage({ root, signaling }) {
       badge.classList.toggle("d-none", !raised);
     }
   }
-  new MutationObserver(countHands).observe(list, {
-    childList: true,
-    subtree: true,
-    attributes: true,
-    attributeFilter: ["data-hand"],
-  });
+  if (queue) {
+    new MutationObserver(countHands).observe(queue, {
+      childList: true,
+      subtree: true,
+      characterData: true,
+    });
+  }
 
   const chatTab = document.getElementById("tab-chat");
   const side = document.getElementById("room-side");
@@ -159,6 +161,15 @@ export function initStage({ root, signaling }) {
     setLocalScreen(on) {
       localScreen = on;
       setScreen("local", on);
+    },
+    // The room ended for this page (ending.js): nothing of the layout may stay over the end
+    // screen (a full-screen stage, the phone's sheet and its backdrop, an open popover).
+    end() {
+      if (document.fullscreenElement) document.exitFullscreen().catch(() => null);
+      settings.open = false;
+      const bootstrap = window.bootstrap;
+      bootstrap?.Offcanvas.getInstance(side)?.hide();
+      bootstrap?.Dropdown.getInstance(document.getElementById("btn-info"))?.hide();
     },
   };
 }

@@ -96,16 +96,24 @@ export function removeTile(peerId) {
   updateCounts();
 }
 
+// A row of the participant list (participant-template): the name, then the icons. A long name
+// wraps, then is cut with an ellipsis by CSS; its title and text keep the full name.
 function renderParticipant(peerId, name, role, { local = false } = {}) {
+  const template = document.getElementById("participant-template");
   let item = list().querySelector(`li[data-peer="${CSS.escape(peerId)}"]`);
   if (!item) {
-    item = document.getElementById("participant-template").content.firstElementChild.cloneNode(true);
+    item = template.content.firstElementChild.cloneNode(true);
     item.dataset.peer = peerId;
     if (local) item.classList.add("participant-local");
     list().append(item);
   }
-  item.querySelector(".participant-name").textContent = name;
-  item.querySelector(".participant-role").textContent = role;
+  const nameEl = item.querySelector(".participant-name");
+  nameEl.textContent = name;
+  nameEl.title = name;
+  item.dataset.role = role;
+  // Only the teacher is marked: a badge on every student would crowd the narrow panel.
+  item.querySelector(".participant-role").textContent =
+    role === "teacher" ? (template.dataset.labelRoleTeacher ?? "") : "";
 }
 
 export function addParticipant(peerId, name, role) {

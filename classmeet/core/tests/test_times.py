@@ -1,0 +1,87 @@
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.template import Context, Template, TemplateSyntaxError
+from django.utils import timezone
+
+from classmeet.core.times import format_when, format_when_range, zone_label, zone_named
+
+T = datetime(2030, 1, 15, 20, 56, 7, tzinfo=UTC)
+SUMMER = datetime(2030, 7, 15, 20, 56, tzinfo=UTC)
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def render(source, **context):
+    return Template("{% load when %}" + source).render(Context(context))
+
+
+@pytest.mark.parametrize(
+    ("style", "text"),
+    [
+        ("datetime", "Jan 15, 2030 21:56 CET"),
+        ("long", "Tuesday, Jan 15, 2030 21:56 CET"),
+        ("date", "Jan 15, 2030"),
+        ("time", "21:56 CET"),
+        ("seconds", "21:56:07 CET"),
+    ],
+)
+def test_format_when_styles(style, text):
+    assert format_when(T, style, zone=PARIS) == text
+
+
+def test_format_when_follows_daylight_saving():
+    assert format_when(SUMMER, "time", zone=PARIS) == "22:56 CEST"
+
+
+def test_zone_label_spells_zones_without_letters_as_an_offset():
+    assert zone_label(T, ZoneInfo("Asia/Dubai")) == "UTC+04:00"
+    assert zone_label(T, ZoneInfo("America/Sao_Paulo")) == "UTC-03:00"
+    assert zone_label(T, ZoneInfo("Asia/Kolkata")) == "IST"
+    assert zone_label(T, ZoneInfo("UTC")) == "UTC"
+
+
+def test_format_when_uses_the_active_zone_by_default():
+    with timezone.override(ZoneInfo("America/New_York")):
+        assert format_when(T, "time") == "15:56 EST"
+
+
+def test_range_has_one_label():
+    assert format_when_range(T, SUMMER, zone=PARIS) == "21:56\u201322:56 CEST"
+
+
+def test_zone_named_refuses_unknown_and_absurd_names():
+    assert zone_named("Europe/Paris") == PARIS
+    assert zone_named("") is None
+    assert zone_named("Mars/Olympus") is None
+    assert zone_named("../../etc/passwd") is None
+    assert zone_named("x" * 100) is None
+
+
+def test_when_filter_renders_a_time_element_in_the_active_zone():
+    with timezone.override(PARIS):
+        html = render('{{ t|when:"time" }}', t=T)
+    assert (
+        html == '<time datetime="2030-01-15T20:56:07+00:00" title="Europe/Paris">21:56 CET</time>'
+    )
+
+
+def test_when_filter_leaves_empty_values_empty():
+    assert render('{{ t|when|default:"—" }}', t=None) == "—"
+
+
+def test_when_filter_refuses_an_unknown_style():
+    with pytest.raises(TemplateSyntaxError):
+        render('{{ t|when:"weekday" }}', t=T)
+
+
+def test_when_range_filter():
+    end = datetime(2030, 1, 15, 21, 56, tzinfo=UTC)
+    with timezone.override(PARIS):
+        html = render("{{ a|when_range:b }}", a=T, b=end)
+    assert ">21:56\u201322:56 CET</time>" in html
+
+
+def test_when_text_filter_is_plain():
+    with timezone.override(PARIS):
+        assert render("{{ t|when_text }}", t=T) == "Jan 15, 2030 21:56 CET"

@@ -1,0 +1,81 @@
+"""The one way a time is shown: in a viewer's zone, with the zone's label ("21:56 CET").
+
+Pages use it through the `when` filters (core/templatetags/when.py), server-built texts such as
+reminders call `format_when` with the recipient's zone, and the room's client-side times use the
+same shapes (core/static/core/js/times.js).
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import datetime, tzinfo
+from typing import Literal
+
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+
+Style = Literal["datetime", "long", "date", "time", "seconds"]
+
+# Django date-format strings per style; every style but "date" ends with the zone label.
+FORMATS: dict[str, str] = {
+    "datetime": "M j, Y H:i",
+    "long": "l, M j, Y H:i",
+    "date": "M j, Y",
+    "time": "H:i",
+    "seconds": "H:i:s",
+}
+
+
+def zone_named(name: str) -> zoneinfo.ZoneInfo | None:
+    """Return the IANA zone of that name, or None for an empty, unknown or absurd name."""
+    if not name or len(name) > 64:
+        return None
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def zone_for_user(user: object) -> tzinfo:
+    """Return the zone a user chose in their profile, else the server's default zone."""
+    return zone_named(getattr(user, "timezone", "") or "") or timezone.get_default_timezone()
+
+
+def zone_name(zone: tzinfo) -> str:
+    """Return the IANA name of a zone ("Europe/Paris"), or its label when it has none."""
+    return getattr(zone, "key", None) or str(zone)
+
+
+def zone_label(value: datetime, zone: tzinfo | None = None) -> str:
+    """Return the short label of the zone at that moment: "CET", "CEST", "UTC", "UTC+05:30".
+
+    tzdata has no letters for many zones ("+03"): those read as an offset from UTC.
+    """
+    local = timezone.localtime(value, zone)
+    abbreviation = local.tzname() or ""
+    if abbreviation.isalpha():
+        return abbreviation
+    offset = local.utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    if minutes == 0:
+        return "UTC"
+    sign = "+" if minutes > 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours:02d}:{rest:02d}"
+
+
+def format_when(
+    value: datetime, style: Style = "datetime", *, zone: tzinfo | None = None, label: bool = True
+) -> str:
+    """Return the time in `zone` (default: the active zone) as e.g. "Dec 6, 2026 21:56 CET"."""
+    local = timezone.localtime(value, zone)
+    text = date_format(local, FORMATS[style])
+    if label and style != "date":
+        text = f"{text} {zone_label(value, zone)}"
+    return text
+
+
+def format_when_range(start: datetime, end: datetime, *, zone: tzinfo | None = None) -> str:
+    """Return "21:56\u201322:56 CET": both times, an en dash between, one label for both."""
+    first = format_when(start, "time", zone=zone, label=False)
+    return f"{first}\u2013{format_when(end, 'time', zone=zone)}"
