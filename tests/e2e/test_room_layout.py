@@ -135,6 +135,11 @@ def test_laptop_room_fills_the_screen_with_the_panel_in_sight(
         assert m["layout"] == "grid"
         # Two people side by side, each tile a fair share of the stage.
         assert all(tile["area"] >= 0.12 * m["innerWidth"] * m["innerHeight"] for tile in m["tiles"])
+        # Microphones and cameras on: no (empty) media-icon box drawn over a tile.
+        page.wait_for_function(
+            "() => document.querySelectorAll('#video-grid .tile[data-mic]').length === 2"
+        )
+        assert page.locator("#video-grid .tile > .media-icons:visible").count() == 0
 
         # The Participants tab (ARIA tabs) shows both people without scrolling the page.
         tab = page.get_by_role("tab", name="Participants")
