@@ -87,6 +87,7 @@ def test_a_raised_hand_is_seen_by_the_teacher_who_lowers_it(new_page, cast):
     t = join(new_page, teacher, meeting)
     s = join(new_page, student, meeting)
     wait_participants(t, 2)
+    t.click("#tab-participants")  # the side panel opens on the Chat tab
     s.click("#btn-hand")
     student_item = t.locator(f"#participants li[data-peer='{peer_id(s)}']")
     student_item.locator(".participant-hand").get_by_text("1").wait_for()
@@ -139,6 +140,7 @@ def test_the_teacher_removes_a_student_who_sees_why_and_cannot_rejoin(new_page, 
     s = join(new_page, student, meeting)
     wait_participants(t, 2)
     t.on("dialog", lambda dialog: dialog.accept())
+    t.click("#tab-participants")  # the side panel opens on the Chat tab
     t.locator(f"#participants li[data-peer='{peer_id(s)}'] .remove-peer").click()
     s.wait_for_selector("#room-end:not([hidden])")
     assert s.locator("#room-end-title").inner_text() == "You were removed"

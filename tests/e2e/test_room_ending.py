@@ -167,6 +167,7 @@ def test_a_removed_student_releases_every_track_and_sees_why(new_page, cast):
     share_screen(s)
 
     t.on("dialog", lambda dialog: dialog.accept())
+    t.click("#tab-participants")  # the side panel opens on the Chat tab
     t.locator(f"#participants li[data-peer='{peer_id(s)}'] .remove-peer").click()
     assert_released(s, time.monotonic() + RELEASE_SECONDS)
     assert_end_screen(s, "You were removed", rejoin=False)

@@ -101,6 +101,7 @@ def test_long_names_keep_their_width_in_a_narrow_panel_with_icons_after_them(new
     t = join(new_page, course.teacher, meeting)
     pages = {"long": join(new_page, long_one, meeting), "wordy": join(new_page, wordy, meeting)}
     wait_participants(t, 3)
+    t.click("#tab-participants")  # the side panel opens on the Chat tab
     # The most crowded rows: a raised hand, a camera off and the teacher's mute/remove buttons.
     for page in pages.values():
         page.click("#btn-hand")
@@ -129,6 +130,7 @@ def test_long_names_keep_their_width_in_a_narrow_panel_with_icons_after_them(new
     assert long_item.get_by_title(NO_SPACES).text_content() == NO_SPACES
     # On a student's page, the teacher's role badge also follows the name.
     s = pages["wordy"]
+    s.click("#tab-participants")
     teacher_id = peer_id(t)
     got = s.evaluate(MEASURE, [teacher_id, PANEL_WIDTH])
     assert got["text"] == "Tina Teach"
@@ -145,6 +147,7 @@ def test_the_teacher_sees_raised_hands_as_a_queue_in_order_and_has_no_hand(new_p
     a = join(new_page, ann, meeting)
     b = join(new_page, bob, meeting)
     wait_participants(t, 3)
+    t.click("#tab-participants")  # the side panel opens on the Chat tab
     assert t.locator("#btn-hand").count() == 0
     for page in (a, b):
         assert page.locator("#btn-hand").is_visible()
@@ -160,6 +163,8 @@ def test_the_teacher_sees_raised_hands_as_a_queue_in_order_and_has_no_hand(new_p
     assert queue.bounding_box()["y"] < t.locator("#participants").bounding_box()["y"]
     positions = t.locator("#hand-queue-list li").evaluate_all("els => els.map(e => e.dataset.peer)")
     assert positions == [peer_id(a), peer_id(b)]
+    # The Participants tab counts the queue's hands (the queue is the one count).
+    assert t.locator("#tab-participants .hand-count").inner_text().strip() == "2"
     # The list marks the hands with their place in the queue, after the name.
     for page, place in ((a, "1"), (b, "2")):
         item = t.locator(f"#participants li[data-peer='{peer_id(page)}']")
@@ -179,6 +184,7 @@ def test_the_teacher_sees_raised_hands_as_a_queue_in_order_and_has_no_hand(new_p
     a.wait_for_function("() => document.getElementById('btn-hand').ariaPressed === 'false'")
     wait_queue(t, [])
     t.wait_for_function("() => document.getElementById('hand-queue').hidden")
+    assert not t.locator("#tab-participants .hand-count").is_visible()
     assert t.locator(f"#participants li[data-peer='{peer_id(a)}']").get_attribute("data-hand") == ""
 
 

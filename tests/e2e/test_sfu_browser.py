@@ -312,6 +312,7 @@ def _classroom_works_through_the_sfu(
     s.press("#chat-input", "Enter")
     t.locator("#chat-messages li", has_text="hello through the SFU").wait_for()
     s.click("#btn-hand")
+    t.click("#tab-participants")  # the side panel opens on the Chat tab; it stays on this one
     t.locator(f"#participants li[data-peer='{student_id}'] .participant-hand").get_by_text(
         "1"
     ).wait_for()

@@ -212,12 +212,6 @@ export function initControls({ box, signaling, connections }) {
   }
 
   // Buttons. ------------------------------------------------------------------------------------
-  // No screen to share where the browser cannot capture one (phones): no button that only fails.
-  const screenButton = document.getElementById("btn-screen");
-  if (screenButton && !navigator.mediaDevices?.getDisplayMedia) {
-    screenButton.hidden = true;
-    screenButton.disabled = true;
-  }
   document.getElementById("btn-hand")?.addEventListener("click", () => {
     signaling.send({ type: myHandUp ? "lower-hand" : "raise-hand" });
   });

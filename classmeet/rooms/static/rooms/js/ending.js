@@ -1,7 +1,9 @@
 // The end of the room for this page: the meeting ended, the teacher removed this user, the user
 // left, or the socket closed for good. Every camera, microphone and screen track is stopped at
 // once, the peer connections are closed, a running recording is stopped, and an end screen
-// (#room-end, strings in its data-* attributes) replaces the whole room.
+// (#room-end, strings in its data-* attributes) replaces the whole room: `layout` (stage.js) leaves
+// full screen and closes the phone's sheet, and every [data-room-live] element outside #room (the
+// top bar's recorder) is hidden with it.
 
 // kind -> the end screen's data-* keys (title, default reason) and whether "Rejoin" is offered.
 // Besides "left" and "lost" (reconnecting gave up), the kinds are signaling's REFUSED names.
@@ -30,7 +32,7 @@ function attempt(step) {
 
 // Returns { endRoom({kind, reason}), get ended }: `kind` is a key of KINDS, `reason` the server's
 // words (shown under the title, else the screen's default for that kind).
-export function createEnding({ root, screen, signaling, peers, sfu, recorder, releaseMedia }) {
+export function createEnding({ root, screen, signaling, peers, sfu, recorder, releaseMedia, layout }) {
   let ended = null;
 
   function endRoom({ kind, reason = "" }) {
@@ -53,8 +55,14 @@ export function createEnding({ root, screen, signaling, peers, sfu, recorder, re
       attempt(() => signaling.leave());
     }
     for (const video of root.querySelectorAll("video")) video.srcObject = null;
+    attempt(() => layout?.end()); // out of full screen, the phone's sheet and popovers closed
     root.hidden = true;
     root.inert = true; // nothing of the room can be focused or clicked any more
+    // The room's controls outside #room (the top bar's recorder) go with it.
+    for (const live of document.querySelectorAll("[data-room-live]")) {
+      live.hidden = true;
+      live.inert = true;
+    }
     root.dataset.ended = ended;
     showScreen(screen.dataset[title] ?? "", reason || (screen.dataset[fallback] ?? ""), rejoin);
   }

@@ -15,6 +15,7 @@ import * as ui from "./ui.js";
 import { initChat } from "./chat.js";
 import { initControls } from "./controls.js";
 import { initRecorder } from "./recorder.js";
+import { initStage } from "./stage.js";
 import { createEnding } from "./ending.js";
 
 const root = document.getElementById("room");
@@ -222,6 +223,8 @@ async function main() {
     cameraTrack: () => cameraTrack,
     screenTrack: () => screenTrack,
   });
+  // The stage's layout: presentation, pinning, full screen, the side panel's badges (stage.js).
+  const stage = initStage({ root, signaling });
   // The end of the room for this page (ending.js): media released, the end screen shown.
   const ending = createEnding({
     root,
@@ -231,6 +234,7 @@ async function main() {
     sfu,
     recorder,
     releaseMedia: releaseAllMedia,
+    layout: stage,
   });
   signaling.start();
 
@@ -244,7 +248,13 @@ async function main() {
     cameraTrack.enabled = !cameraTrack.enabled;
     ui.setPressed("btn-camera", !cameraTrack.enabled);
   });
-  document.getElementById("btn-screen").addEventListener("click", async () => {
+  // No screen sharing where the browser cannot (phones): no button that can only fail.
+  const screenButton = document.getElementById("btn-screen");
+  if (!navigator.mediaDevices?.getDisplayMedia) {
+    screenButton.hidden = true;
+    screenButton.disabled = true;
+  }
+  screenButton.addEventListener("click", async () => {
     if (screenTrack) {
       screenTrack.stop();
       await stopSharing();
@@ -262,6 +272,7 @@ async function main() {
     await sfu.replaceTrack("video", screenTrack);
     ui.setLocalStream(new MediaStream([screenTrack]), { screen: true });
     ui.setPressed("btn-screen", true);
+    stage.setLocalScreen(true);
   });
   async function stopSharing() {
     if (!screenTrack) return;
@@ -270,6 +281,7 @@ async function main() {
     await sfu.replaceTrack("video", cameraTrack);
     ui.setLocalStream(localStream);
     ui.setPressed("btn-screen", false);
+    stage.setLocalScreen(false);
   }
   document.getElementById("btn-leave").addEventListener("click", () => {
     ending.endRoom({ kind: "left" });
