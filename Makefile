@@ -6,13 +6,26 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: run dev test install assets lint format pytest bench bench-relay soak clean
+.PHONY: run dev test install lock assets lint format pytest bench bench-relay soak clean
 
-$(BIN)/.installed: requirements.txt requirements-dev.txt
+# requirements*.txt keep the human ranges; requirements-dev.lock pins the whole tree with hashes
+# (what CI tested), and `make install` installs exactly that, resolving nothing.
+$(BIN)/.installed: requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -r requirements-dev.txt
+	$(BIN)/pip install -q --require-hashes -r requirements-dev.lock
 	touch $@
+
+# Regenerates the lock from requirements*.txt with pip-tools (in a venv of its own under build/).
+# Pins already in the lock are kept; `make lock LOCK_UPGRADE=--upgrade` moves them to the newest
+# releases the ranges allow (then run `make test` before committing the new lock).
+PIP_TOOLS := build/pip-tools
+LOCK_UPGRADE ?=
+lock:
+	test -x $(PIP_TOOLS)/bin/pip-compile || { $(PYTHON) -m venv $(PIP_TOOLS) && $(PIP_TOOLS)/bin/pip install -q pip-tools==7.7.0; }
+	CUSTOM_COMPILE_COMMAND="make lock" $(PIP_TOOLS)/bin/pip-compile -q $(LOCK_UPGRADE) --generate-hashes \
+		--allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links \
+		--output-file requirements-dev.lock requirements-dev.txt
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
