@@ -1,6 +1,7 @@
 """Settings for the test suite. DATABASE_URL / REDIS_URL switch to PostgreSQL / Redis in CI."""
 
 import os
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import BASE_DIR, env
@@ -21,7 +22,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-MEDIA_ROOT = Path(env("TEST_MEDIA_ROOT", default=str(BASE_DIR / "var" / "test-media")))  # noqa: F405
+MEDIA_ROOT = Path(env("TEST_MEDIA_ROOT", default=str(BASE_DIR / "var" / "test-media")))
 AXES_ENABLED = True
 CLASSMEET_TEACHER_SIGNUP = "open"
 LOGGING["root"]["level"] = "WARNING"  # type: ignore[index]  # noqa: F405
