@@ -22,7 +22,7 @@ from typing import Any
 
 from django.conf import settings
 
-from classmeet.core.layers import redis_layer_target
+from classmeet.core.layer_address import redis_layer_target
 
 _CHUNK = 1000  # keys per MGET
 

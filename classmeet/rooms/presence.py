@@ -1,7 +1,7 @@
 """Who is in a room, across processes.
 
 Presence is shared exactly as widely as the channel layer: in Redis (next to the layer, with its
-prefix) when the default layer is channels_redis's or ours (`classmeet.rooms.layer`), in this
+prefix) when the default layer is channels_redis's or ours (`classmeet.rooms.channel_layers`), in this
 process otherwise.
 
 Each peer is one entry `peerId → Peer` (user, name, role, channel name) plus a `last_seen` time.
@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from django.conf import settings
 
-from classmeet.core.layers import redis_layer_target
+from classmeet.core.layer_address import redis_layer_target
 from classmeet.rooms import conf
 
 

@@ -7,7 +7,7 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             # channels_redis with a batched inbox per process and local delivery: see the module.
-            "BACKEND": "classmeet.rooms.layer.RoomChannelLayer",
+            "BACKEND": "classmeet.rooms.channel_layers.RoomChannelLayer",
             "CONFIG": {
                 # redis-py 8 defaults socket_timeout to 5 s, which makes the layer's blocking
                 # receive time out and closes idle sockets with 1011 (redis-py #4091,
@@ -24,7 +24,9 @@ if REDIS_URL:
     }
 else:
     # channels' in-memory layer, cleaning expired messages once a second instead of per receive.
-    CHANNEL_LAYERS = {"default": {"BACKEND": "classmeet.rooms.layer.InProcessChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": "classmeet.rooms.channel_layers.InProcessChannelLayer"}
+    }
 
 # ICE servers handed to browsers. Empty by default: nothing leaves the machine.
 CLASSMEET_STUN_URLS = env.list("STUN_URLS", default=[])

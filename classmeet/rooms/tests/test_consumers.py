@@ -116,7 +116,7 @@ async def test_without_a_channel_layer_the_socket_is_told_to_come_back_later(
     browser's reconnect backoff handles, instead of a failed handshake."""
     settings.CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "classmeet.rooms.layer.RoomChannelLayer",
+            "BACKEND": "classmeet.rooms.channel_layers.RoomChannelLayer",
             "CONFIG": {"hosts": [dead_redis_url()], "prefix": "test-dead-layer"},
         }
     }

@@ -19,7 +19,7 @@ from channels.exceptions import ChannelFull
 from channels.layers import InMemoryChannelLayer
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from classmeet.rooms.layer import InProcessChannelLayer, RoomChannelLayer
+from classmeet.rooms.channel_layers import InProcessChannelLayer, RoomChannelLayer
 from classmeet.rooms.tests.conftest import dead_redis_url
 
 pytestmark = pytest.mark.redis

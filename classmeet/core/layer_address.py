@@ -1,11 +1,12 @@
-"""Where the default channel layer lives, for stores that must be shared exactly as widely."""
+"""The Redis address and key prefix of the default channel layer, for stores (presence) that must
+be shared exactly as widely as the layer's groups."""
 
 from typing import Any
 
 from django.conf import settings
 
 # The layers whose groups live in Redis (classmeet's own builds on channels_redis).
-REDIS_LAYERS = ("channels_redis.", "classmeet.rooms.layer.RoomChannelLayer")
+REDIS_LAYERS = ("channels_redis.", "classmeet.rooms.channel_layers.RoomChannelLayer")
 
 
 def redis_layer_target() -> tuple[str, str] | None:
