@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from classmeet.accounts.models import User
+from classmeet.accounts.selectors import request_user
 from classmeet.api.pagination import ApiPagination
 from classmeet.api.renderers import AnyFileRenderer
 from classmeet.core import policy
@@ -28,7 +29,7 @@ from classmeet.courses import views as courses_views
 from classmeet.courses.forms import AddStudentForm, CourseForm, JoinCodeForm, MaterialForm
 from classmeet.courses.models import Course, Enrollment, Material
 
-from .common import form_checked, paginated, user_of, validated, validated_query
+from .common import form_checked, paginated, validated, validated_query
 
 COURSE_TAGS = ["courses"]
 ENROLLMENT_TAGS = ["enrollment"]
@@ -117,7 +118,7 @@ class CourseListApi(APIView):
     )
     def get(self, request: Request) -> Response:
         filters = validated_query(self.FilterSerializer, request)
-        user = user_of(request)
+        user = request_user(request)
         courses = _visible_courses(user)
         if filters.get("role") == "teaching":
             courses = courses.filter(teacher=user)
@@ -136,7 +137,7 @@ class CourseDetailApi(APIView):
     )
     def get(self, request: Request, course_id: int) -> Response:
         return _course_out(
-            request, policy.access_course(user=user_of(request), course_id=course_id)
+            request, policy.access_course(user=request_user(request), course_id=course_id)
         )
 
 
@@ -156,7 +157,7 @@ class CourseCreateApi(APIView):
         tags=COURSE_TAGS,
     )
     def post(self, request: Request) -> Response:
-        user = user_of(request)
+        user = request_user(request)
         if not policy.can_create_course(user=user):
             raise exceptions.PermissionDenied
         data = validated(self.InputSerializer, request.data)
@@ -189,7 +190,7 @@ class CourseUpdateApi(APIView):
         tags=COURSE_TAGS,
     )
     def patch(self, request: Request, course_id: int) -> Response:
-        course = policy.access_course_for_manage(user=user_of(request), course_id=course_id)
+        course = policy.access_course_for_manage(user=request_user(request), course_id=course_id)
         data = validated(self.InputSerializer, request.data)
         merged = {"title": course.title, "description": course.description, **data}
         form = form_checked(CourseForm(data=merged, files=_files(data, "thumbnail"), course=course))
@@ -211,7 +212,7 @@ class CourseDeleteApi(APIView):
         tags=COURSE_TAGS,
     )
     def delete(self, request: Request, course_id: int) -> Response:
-        course = policy.access_course_for_manage(user=user_of(request), course_id=course_id)
+        course = policy.access_course_for_manage(user=request_user(request), course_id=course_id)
         services.course_delete(course=course)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -241,7 +242,7 @@ class CourseJoinApi(APIView):
         tags=ENROLLMENT_TAGS,
     )
     def post(self, request: Request) -> Response:
-        user = user_of(request)
+        user = request_user(request)
         if not user.is_student:
             raise exceptions.PermissionDenied
         data = validated(self.InputSerializer, request.data)
@@ -263,7 +264,7 @@ class EnrollmentListApi(APIView):
         tags=ENROLLMENT_TAGS,
     )
     def get(self, request: Request, course_id: int) -> Response:
-        course = policy.access_course_for_manage(user=user_of(request), course_id=course_id)
+        course = policy.access_course_for_manage(user=request_user(request), course_id=course_id)
         return paginated(
             self, request, selectors.enrollment_list(course=course), EnrollmentOutputSerializer
         )
@@ -284,7 +285,7 @@ class EnrollmentCreateApi(APIView):
         tags=ENROLLMENT_TAGS,
     )
     def post(self, request: Request, course_id: int) -> Response:
-        user = user_of(request)
+        user = request_user(request)
         course = policy.access_course_for_manage(user=user, course_id=course_id)
         data = validated(self.InputSerializer, request.data)
         form = form_checked(AddStudentForm(data=data, course=course))
@@ -307,7 +308,7 @@ class EnrollmentDeleteApi(APIView):
         tags=ENROLLMENT_TAGS,
     )
     def delete(self, request: Request, course_id: int, student_id: int) -> Response:
-        course = policy.access_course_for_manage(user=user_of(request), course_id=course_id)
+        course = policy.access_course_for_manage(user=request_user(request), course_id=course_id)
         enrollment = selectors.enrollment_get(course=course, student_id=student_id)
         if enrollment is None:
             raise Http404
@@ -352,7 +353,7 @@ class MaterialListApi(APIView):
         tags=MATERIAL_TAGS,
     )
     def get(self, request: Request, course_id: int) -> Response:
-        course = policy.access_course(user=user_of(request), course_id=course_id)
+        course = policy.access_course(user=request_user(request), course_id=course_id)
         return paginated(
             self, request, selectors.material_list(course=course), MaterialOutputSerializer
         )
@@ -377,7 +378,7 @@ class MaterialCreateApi(APIView):
         tags=MATERIAL_TAGS,
     )
     def post(self, request: Request, course_id: int) -> Response:
-        user = user_of(request)
+        user = request_user(request)
         course = policy.access_course_for_manage(user=user, course_id=course_id)
         data = validated(self.InputSerializer, request.data)
         form: Any = form_checked(MaterialForm(data=data, files={"file": data["file"]}))
@@ -419,7 +420,7 @@ class MaterialDeleteApi(APIView):
         tags=MATERIAL_TAGS,
     )
     def delete(self, request: Request, course_id: int, material_id: int) -> Response:
-        course = policy.access_course_for_manage(user=user_of(request), course_id=course_id)
+        course = policy.access_course_for_manage(user=request_user(request), course_id=course_id)
         material = selectors.material_get(course=course, material_id=material_id)
         if material is None:
             raise Http404
