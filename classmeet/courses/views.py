@@ -36,6 +36,7 @@ from classmeet.courses.uploads import (
     SizeLimitUploadHandler,
     content_disposition,
     extension_of,
+    size_limit_install,
     too_large_message,
 )
 from classmeet.discussions.selectors import course_discussion_list
@@ -329,9 +330,7 @@ def material_create(request: HttpRequest, course_id: int) -> HttpResponse:
     """
     # The policy is checked before the body is read: nobody else's upload is even parsed.
     course = policy.access_course_for_manage(user=request_user(request), course_id=course_id)
-    limiter = SizeLimitUploadHandler(request, limit=settings.CLASSMEET_MATERIAL_MAX_BYTES)
-    request.upload_handlers = [limiter, *request.upload_handlers]
-    return _material_create(request, course, limiter)
+    return _material_create(request, course, size_limit_install(request))
 
 
 @csrf_protect

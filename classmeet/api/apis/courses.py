@@ -8,7 +8,7 @@ HTML pages take.
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -28,6 +28,7 @@ from classmeet.courses import selectors, services
 from classmeet.courses import views as courses_views
 from classmeet.courses.forms import AddStudentForm, CourseForm, JoinCodeForm, MaterialForm
 from classmeet.courses.models import Course, Enrollment, Material
+from classmeet.courses.uploads import SizeLimitUploadHandler, size_limit_install, too_large_message
 
 from .common import form_checked, paginated, validated, validated_query
 
@@ -362,6 +363,14 @@ class MaterialListApi(APIView):
 class MaterialCreateApi(APIView):
     # Every parser stays on: a JSON body gets a 400 naming `file` (and, with session auth, the
     # CSRF check runs first, which needs the body parsed).
+    limiter: SizeLimitUploadHandler
+
+    def initialize_request(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Request:
+        # As on the page, an oversized file is dropped while it arrives instead of being stored
+        # first: the handler goes in before DRF wraps the request, since the session CSRF check
+        # in authentication may already parse the body.
+        self.limiter = size_limit_install(request)
+        return super().initialize_request(request, *args, **kwargs)
 
     class InputSerializer(serializers.Serializer[Any]):
         title = serializers.CharField(max_length=200)
@@ -380,7 +389,10 @@ class MaterialCreateApi(APIView):
     def post(self, request: Request, course_id: int) -> Response:
         user = request_user(request)
         course = policy.access_course_for_manage(user=user, course_id=course_id)
-        data = validated(self.InputSerializer, request.data)
+        body = request.data
+        if self.limiter.too_large:
+            raise exceptions.ValidationError({self.limiter.too_large: [too_large_message()]})
+        data = validated(self.InputSerializer, body)
         form: Any = form_checked(MaterialForm(data=data, files={"file": data["file"]}))
         material = services.material_create(
             course=course,
