@@ -9,13 +9,9 @@ import pytest
 from classmeet.accounts.tests.factories import StudentFactory, TeacherFactory, UserFactory
 from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory
 from classmeet.meetings.tests.factories import MeetingFactory
+from tests.support import require_service
 
 pytest_plugins = ["tests.browser"]
-
-# In CI every service must be there: a test that needs one fails instead of skipping.
-REQUIRE_SERVICES = (
-    os.environ.get("CLASSMEET_REQUIRE_SERVICES") == "1" or os.environ.get("CI") == "true"
-)
 
 
 def _reachable(url: str, default_port: int) -> bool:
@@ -33,10 +29,11 @@ def _reachable(url: str, default_port: int) -> bool:
 def redis_url() -> str:
     """The Redis server for tests that need one (REDIS_URL, default the local one)."""
     url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
-    if not _reachable(url, 6379):
-        if REQUIRE_SERVICES:
-            pytest.fail(f"Redis is required but unreachable at {url}")
-        pytest.skip(f"Redis not reachable at {url}")
+    require_service(
+        _reachable(url, 6379),
+        f"Redis not reachable at {url}",
+        required=f"Redis is required but unreachable at {url}",
+    )
     return url
 
 

@@ -21,6 +21,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tests.support import free_port as free_port  # one helper for tests and benchmarks
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -177,13 +179,6 @@ def redis_pid(redis_url: str) -> int | None:
     except Exception:
         return None
     return pid if Path(f"/proc/{pid}/stat").exists() else None
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def wait_for_port(port: int, *, timeout: float = 180, proc: subprocess.Popen[bytes]) -> None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -24,6 +23,8 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
+
+from tests.support import free_port, require_service
 
 # Playwright's sync API keeps an event loop running in the test's thread; the ORM calls that tests
 # make there (factories, assertions) are still synchronous and safe (Django's documented escape hatch).
@@ -46,19 +47,13 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 class LiveServer:
     """uvicorn serving config.asgi.application in a background thread."""
 
     def __init__(self) -> None:
         import uvicorn
 
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(
             "config.asgi:application",
@@ -97,12 +92,11 @@ def live_server_url(django_db_setup: None, django_db_blocker: Any) -> Iterator[s
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
-        from conftest import REQUIRE_SERVICES
-
-        if REQUIRE_SERVICES:
-            pytest.fail(f"Chromium is required but missing at {CHROMIUM}")
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
+    require_service(
+        bool(shutil.which(CHROMIUM)) or os.path.exists(CHROMIUM),
+        f"Chromium not found at {CHROMIUM}",
+        required=f"Chromium is required but missing at {CHROMIUM}",
+    )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .models import TeacherInvite, User
+from .selectors import request_user
 
 
 @admin.register(User)
@@ -115,7 +116,7 @@ class TeacherInviteAdmin(admin.ModelAdmin):
             invites += services.teacher_invites_generate(
                 count=1,
                 note=invite.note,
-                created_by=request.user,  # type: ignore[arg-type]
+                created_by=request_user(request),
             )
         codes = ", ".join(invite.code for invite in invites)
         self.message_user(
@@ -124,7 +125,7 @@ class TeacherInviteAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: TeacherInvite, form: Any, change: bool) -> None:
         if not change:
-            obj.created_by = request.user  # type: ignore[assignment]
+            obj.created_by = request_user(request)
         super().save_model(request, obj, form, change)
 
     def get_urls(self) -> list[URLPattern]:
@@ -149,7 +150,7 @@ class TeacherInviteAdmin(admin.ModelAdmin):
                 invites = services.teacher_invites_generate(
                     count=form.cleaned_data["count"],
                     note=form.cleaned_data["note"],
-                    created_by=request.user,  # type: ignore[arg-type]
+                    created_by=request_user(request),
                     expires_at=timezone.now() + timedelta(days=days) if days else None,
                 )
             except ValidationError as error:

@@ -1,14 +1,34 @@
 """Reads of the accounts app."""
 
 from functools import cache
+from typing import Protocol
 from zoneinfo import available_timezones
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from .models import TeacherInvite
+from .models import TeacherInvite, User
+
+
+class _SignedInRequest(Protocol):
+    """A Django HttpRequest or a DRF Request: both carry the user."""
+
+    @property
+    def user(self) -> object: ...
+
+
+def request_user(request: _SignedInRequest) -> User:
+    """Return the signed-in user of a page view (behind login_required) or an API view.
+
+    The one way views, API views and template tags get a typed `User` from a request.
+    """
+    user = request.user
+    if not isinstance(user, User):  # never behind login_required or the API's IsAuthenticated
+        raise PermissionDenied
+    return user
 
 
 @cache

@@ -7,6 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from classmeet.accounts.selectors import request_user
+
 from .forms import ApiTokenForm
 from .selectors import api_token_get, api_token_list
 from .services import api_token_create, api_token_revoke
@@ -22,7 +24,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
     """List the user's tokens and create one; a new token's plain text is shown this once."""
     form = ApiTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        _token, raw = api_token_create(user=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
+        _token, raw = api_token_create(user=request_user(request), name=form.cleaned_data["name"])
         request.session[NEW_TOKEN_SESSION_KEY] = raw
         return redirect("api:token-list")
     response = render(
@@ -30,7 +32,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
         "api/tokens.html",
         {
             "form": form,
-            "tokens": api_token_list(user=request.user),  # type: ignore[arg-type]
+            "tokens": api_token_list(user=request_user(request)),
             "new_token": request.session.pop(NEW_TOKEN_SESSION_KEY, None),
         },
         status=400 if form.errors else 200,
@@ -43,7 +45,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = api_token_get(user=request.user, token_id=token_id)  # type: ignore[arg-type]
+    token = api_token_get(user=request_user(request), token_id=token_id)
     api_token_revoke(token=token)
     messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
     return redirect("api:token-list")

@@ -297,6 +297,17 @@ class SizeLimitUploadHandler(FileUploadHandler):
         return None
 
 
+def size_limit_install(request: HttpRequest) -> SizeLimitUploadHandler:
+    """Put the material size limit first in the request's upload handlers and return it.
+
+    Call it before anything reads the body (form, DRF parser or CSRF check): afterwards Django
+    refuses new handlers. The page and the API install it the same way.
+    """
+    limiter = SizeLimitUploadHandler(request, limit=settings.CLASSMEET_MATERIAL_MAX_BYTES)
+    request.upload_handlers = [limiter, *request.upload_handlers]
+    return limiter
+
+
 def too_large_message(size: int | None = None) -> str:
     limit = settings.CLASSMEET_MATERIAL_MAX_BYTES
     if size is None:

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from classmeet.accounts.models import User
+from classmeet.accounts.selectors import request_user
 from classmeet.core import policy
 from classmeet.courses import selectors, services
 from classmeet.courses.forms import AddStudentForm, CourseForm, JoinCodeForm, MaterialForm
@@ -36,6 +36,7 @@ from classmeet.courses.uploads import (
     SizeLimitUploadHandler,
     content_disposition,
     extension_of,
+    size_limit_install,
     too_large_message,
 )
 from classmeet.discussions.selectors import course_discussion_list
@@ -54,10 +55,6 @@ PLACEHOLDER_COLOURS = (
 )
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _course_url(course: Course, section: str = "") -> str:
     url = reverse("courses:course-detail", kwargs={"course_id": course.pk})
     return f"{url}#{section}" if section else url
@@ -73,7 +70,7 @@ def _wants_json(request: HttpRequest) -> bool:
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     cards = selectors.course_list_for_dashboard(user=user)
     return render(
         request,
@@ -93,7 +90,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def course_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if not policy.can_create_course(user=user):
         raise PermissionDenied
     form = CourseForm(request.POST or None, request.FILES or None)
@@ -112,7 +109,7 @@ def course_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     course = policy.access_course(user=user, course_id=course_id)
     can_manage = policy.can_manage_course(user=user, course=course)
     context: dict[str, Any] = {
@@ -135,7 +132,7 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def course_edit(request: HttpRequest, course_id: int) -> HttpResponse:
-    course = policy.access_course_for_manage(user=_user(request), course_id=course_id)
+    course = policy.access_course_for_manage(user=request_user(request), course_id=course_id)
     form = CourseForm(request.POST or None, request.FILES or None, course=course)
     if request.method == "POST" and form.is_valid():
         services.course_update(
@@ -153,7 +150,7 @@ def course_edit(request: HttpRequest, course_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def course_delete(request: HttpRequest, course_id: int) -> HttpResponse:
-    course = policy.access_course_for_manage(user=_user(request), course_id=course_id)
+    course = policy.access_course_for_manage(user=request_user(request), course_id=course_id)
     if request.method == "POST":
         title = course.title
         services.course_delete(course=course)
@@ -166,7 +163,7 @@ def course_delete(request: HttpRequest, course_id: int) -> HttpResponse:
 @require_GET
 def course_thumbnail(request: HttpRequest, course_id: int) -> HttpResponseBase:
     """Serve the course's private picture, or a generated one with its initials."""
-    course = policy.access_course(user=_user(request), course_id=course_id)
+    course = policy.access_course(user=request_user(request), course_id=course_id)
     if course.thumbnail:
         extension = extension_of(course.thumbnail.name)
         try:
@@ -198,7 +195,7 @@ def course_thumbnail(request: HttpRequest, course_id: int) -> HttpResponseBase:
 @require_http_methods(["GET", "POST"])
 def course_join(request: HttpRequest) -> HttpResponse:
     """Enroll the signed-in student in the course whose join code they typed."""
-    user = _user(request)
+    user = request_user(request)
     if not user.is_student:
         raise PermissionDenied
     form = JoinCodeForm(request.POST or None)
@@ -219,7 +216,7 @@ def course_join(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def course_invite(request: HttpRequest, token: str) -> HttpResponse:
     """Show the course an invite link leads to; enroll the student on POST."""
-    user = _user(request)
+    user = request_user(request)
     course = selectors.course_get_by_invite_token(token=token)
     if course is None or not course.joining_enabled:
         return render(request, "courses/invite_invalid.html", status=404)
@@ -247,7 +244,7 @@ def course_invite(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_POST
 def course_regenerate_code(request: HttpRequest, course_id: int) -> HttpResponse:
-    course = policy.access_course_for_manage(user=_user(request), course_id=course_id)
+    course = policy.access_course_for_manage(user=request_user(request), course_id=course_id)
     services.course_regenerate_join_code(course=course)
     messages.success(
         request,
@@ -259,7 +256,7 @@ def course_regenerate_code(request: HttpRequest, course_id: int) -> HttpResponse
 @login_required
 @require_POST
 def course_regenerate_invite(request: HttpRequest, course_id: int) -> HttpResponse:
-    course = policy.access_course_for_manage(user=_user(request), course_id=course_id)
+    course = policy.access_course_for_manage(user=request_user(request), course_id=course_id)
     services.course_regenerate_invite_token(course=course)
     messages.success(request, _("New invite link made. The old link no longer works."))
     return redirect(_course_url(course, "enrollment"))
@@ -268,7 +265,7 @@ def course_regenerate_invite(request: HttpRequest, course_id: int) -> HttpRespon
 @login_required
 @require_POST
 def course_joining(request: HttpRequest, course_id: int) -> HttpResponse:
-    course = policy.access_course_for_manage(user=_user(request), course_id=course_id)
+    course = policy.access_course_for_manage(user=request_user(request), course_id=course_id)
     enabled = request.POST.get("enabled") == "1"
     services.course_set_joining(course=course, enabled=enabled)
     if enabled:
@@ -281,7 +278,7 @@ def course_joining(request: HttpRequest, course_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def enrollment_add(request: HttpRequest, course_id: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     course = policy.access_course_for_manage(user=user, course_id=course_id)
     form = AddStudentForm(request.POST or None, course=course)
     if request.method == "POST" and form.is_valid():
@@ -304,13 +301,13 @@ def enrollment_add(request: HttpRequest, course_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def enrollment_remove(request: HttpRequest, course_id: int, student_id: int) -> HttpResponse:
-    course = policy.access_course_for_manage(user=_user(request), course_id=course_id)
+    course = policy.access_course_for_manage(user=request_user(request), course_id=course_id)
     enrollment = selectors.enrollment_get(course=course, student_id=student_id)
     if enrollment is None:
         raise Http404
     if request.method == "POST":
         name = enrollment.student.display_name
-        services.enrollment_delete(enrollment=enrollment, removed_by=_user(request))
+        services.enrollment_delete(enrollment=enrollment, removed_by=request_user(request))
         messages.success(request, _("%(name)s was removed from the course.") % {"name": name})
         return redirect(_course_url(course, "roster"))
     return render(
@@ -332,17 +329,15 @@ def material_create(request: HttpRequest, course_id: int) -> HttpResponse:
     An oversized file is dropped while it arrives instead of being stored first.
     """
     # The policy is checked before the body is read: nobody else's upload is even parsed.
-    course = policy.access_course_for_manage(user=_user(request), course_id=course_id)
-    limiter = SizeLimitUploadHandler(request, limit=settings.CLASSMEET_MATERIAL_MAX_BYTES)
-    request.upload_handlers = [limiter, *request.upload_handlers]
-    return _material_create(request, course, limiter)
+    course = policy.access_course_for_manage(user=request_user(request), course_id=course_id)
+    return _material_create(request, course, size_limit_install(request))
 
 
 @csrf_protect
 def _material_create(
     request: HttpRequest, course: Course, limiter: SizeLimitUploadHandler
 ) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     form = MaterialForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if form.is_valid():
@@ -382,7 +377,7 @@ def _material_create(
 @require_GET
 def material_download(request: HttpRequest, course_id: int, material_id: int) -> HttpResponseBase:
     """Stream a material to the course's teacher and students, as an attachment."""
-    course = policy.access_course(user=_user(request), course_id=course_id)
+    course = policy.access_course(user=request_user(request), course_id=course_id)
     material = selectors.material_get(course=course, material_id=material_id)
     if material is None:
         raise Http404
@@ -399,7 +394,7 @@ def material_download(request: HttpRequest, course_id: int, material_id: int) ->
 @login_required
 @require_http_methods(["GET", "POST"])
 def material_delete(request: HttpRequest, course_id: int, material_id: int) -> HttpResponse:
-    course = policy.access_course_for_manage(user=_user(request), course_id=course_id)
+    course = policy.access_course_for_manage(user=request_user(request), course_id=course_id)
     material = selectors.material_get(course=course, material_id=material_id)
     if material is None:
         raise Http404

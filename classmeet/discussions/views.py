@@ -1,7 +1,6 @@
 """Discussion pages: thin views over policy, selectors and services."""
 
 from collections.abc import Callable
-from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from classmeet.accounts.models import User
+from classmeet.accounts.selectors import request_user
 from classmeet.core import policy
 
 from . import selectors, services
@@ -22,14 +21,10 @@ from .models import Comment, Discussion
 PAGE_SIZE = 20
 
 
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
 @login_required
 @require_GET
 def discussion_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     filters = DiscussionFilterForm(request.GET)
     if not filters.is_valid():
         return HttpResponseBadRequest(_("Invalid filter."))
@@ -65,7 +60,7 @@ def discussion_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def discussion_create(request: HttpRequest, course_id: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     course = policy.access_course(user=user, course_id=course_id)
     if not policy.can_start_discussion(user=user, course=course):
         raise PermissionDenied
@@ -84,7 +79,7 @@ def discussion_create(request: HttpRequest, course_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def discussion_detail(request: HttpRequest, discussion_id: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     policy.access_discussion(user=user, discussion_id=discussion_id)
     discussion = selectors.discussion_get(user=user, discussion_id=discussion_id)
     nodes = selectors.comment_tree(user=user, discussion=discussion)
@@ -113,7 +108,7 @@ def discussion_detail(request: HttpRequest, discussion_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def discussion_edit(request: HttpRequest, discussion_id: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     discussion = policy.access_discussion(user=user, discussion_id=discussion_id)
     if not policy.can_edit_post(user=user, post=discussion):
         raise PermissionDenied
@@ -138,7 +133,7 @@ def discussion_edit(request: HttpRequest, discussion_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def discussion_delete(request: HttpRequest, discussion_id: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     discussion = policy.access_discussion(user=user, discussion_id=discussion_id)
     if not policy.can_delete_post(user=user, post=discussion):
         raise PermissionDenied
@@ -150,7 +145,7 @@ def discussion_delete(request: HttpRequest, discussion_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def discussion_upvote(request: HttpRequest, discussion_id: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     discussion = policy.access_discussion(user=user, discussion_id=discussion_id)
     if not policy.can_upvote(user=user, discussion=discussion):
         raise PermissionDenied
@@ -171,7 +166,7 @@ def _moderate_discussion(
     apply: Callable[[Discussion, bool], object],
 ) -> HttpResponse:
     discussion = policy.access_discussion_for_moderation(
-        user=_user(request), discussion_id=discussion_id
+        user=request_user(request), discussion_id=discussion_id
     )
     value = _moderation_flag(request, field)
     if value is None:
@@ -205,7 +200,7 @@ def discussion_lock(request: HttpRequest, discussion_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def comment_create(request: HttpRequest, discussion_id: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     discussion = policy.access_discussion(user=user, discussion_id=discussion_id)
     if not policy.can_comment(user=user, discussion=discussion):
         raise PermissionDenied
@@ -229,7 +224,7 @@ def comment_create(request: HttpRequest, discussion_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     comment = policy.access_comment(user=user, comment_id=comment_id)
     if not policy.can_edit_post(user=user, post=comment):
         raise PermissionDenied
@@ -247,7 +242,7 @@ def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     comment = policy.access_comment(user=user, comment_id=comment_id)
     if not policy.can_delete_post(user=user, post=comment):
         raise PermissionDenied
@@ -259,7 +254,7 @@ def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def comment_upvote(request: HttpRequest, comment_id: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     comment = policy.access_comment(user=user, comment_id=comment_id)
     if comment.is_deleted or not policy.can_upvote(user=user, discussion=comment.discussion):
         raise PermissionDenied
@@ -270,7 +265,7 @@ def comment_upvote(request: HttpRequest, comment_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def comment_answer(request: HttpRequest, comment_id: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     comment = policy.access_comment(user=user, comment_id=comment_id)
     if not policy.can_moderate_discussion(user=user, discussion=comment.discussion):
         raise PermissionDenied

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from classmeet.accounts.models import User
+from classmeet.accounts.selectors import request_user
 from classmeet.core import policy
 from classmeet.core.times import zone_named
 from classmeet.courses.models import Course
@@ -25,12 +26,6 @@ from . import selectors, services
 from .forms import MeetingForm, MeetingScheduleForm
 from .ics import calendar_build
 from .models import Meeting
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101  # login_required ran first
-    return user
 
 
 def _apply_errors(form: MeetingForm, error: ValidationError) -> None:
@@ -84,7 +79,7 @@ def _ics_response(body: bytes, filename: str) -> HttpResponse:
 @login_required
 @require_GET
 def meeting_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     raw_page = request.GET.get("upcoming_page", "1")
     if not raw_page.isdigit() or int(raw_page) < 1 or len(raw_page) > 6:
         raise Http404(_("No such page of upcoming meetings."))
@@ -119,7 +114,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     meeting = policy.access_meeting(user=user, meeting_id=meeting_id)
     can_manage = policy.can_manage_meeting(user=user, meeting=meeting)
     phase = meeting.phase()
@@ -148,7 +143,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @_in_browser_zone
 def meeting_schedule(request: HttpRequest, course_id: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     course = policy.access_course_for_manage(user=user, course_id=course_id)
     form = MeetingScheduleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -169,7 +164,7 @@ def meeting_schedule(request: HttpRequest, course_id: int) -> HttpResponse:
 @require_POST
 def meeting_start_now(request: HttpRequest, course_id: int) -> HttpResponse:
     """Start a class of the course now (or rejoin the open one) and go straight into its room."""
-    user = _user(request)
+    user = request_user(request)
     course = policy.access_course_for_manage(user=user, course_id=course_id)
     try:
         started = services.meeting_start_now(course=course, created_by=user)
@@ -183,7 +178,7 @@ def meeting_start_now(request: HttpRequest, course_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @_in_browser_zone
 def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     meeting = policy.access_meeting_for_manage(user=user, meeting_id=meeting_id)
     initial = {
         "title": meeting.title,
@@ -210,7 +205,7 @@ def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     meeting = policy.access_meeting_for_manage(user=user, meeting_id=meeting_id)
     try:
         services.meeting_cancel(meeting=meeting, actor=user)
@@ -224,7 +219,7 @@ def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def meeting_ics(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    meeting = policy.access_meeting(user=_user(request), meeting_id=meeting_id)
+    meeting = policy.access_meeting(user=request_user(request), meeting_id=meeting_id)
     body = calendar_build(
         meetings=[meeting], absolute_url=request.build_absolute_uri, name=meeting.title
     )
@@ -248,7 +243,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_POST
 def calendar_token_regenerate(request: HttpRequest) -> HttpResponse:
-    services.calendar_token_regenerate(user=_user(request))
+    services.calendar_token_regenerate(user=request_user(request))
     messages.success(
         request, _("Your calendar feed has a new address; the old one no longer works.")
     )

@@ -1,7 +1,5 @@
 """Notification pages: the full list, the bell's dropdown data, and marking read."""
 
-from typing import cast
-
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -9,17 +7,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from classmeet.accounts.models import User
+from classmeet.accounts.selectors import request_user
 from classmeet.core import policy
 from classmeet.core.redirects import safe_next_path
 
 from . import selectors, services
 
 PAGE_SIZE = 20
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
 
 
 def _safe_url(request: HttpRequest, url: str) -> str:
@@ -30,7 +24,7 @@ def _safe_url(request: HttpRequest, url: str) -> str:
 @login_required
 @require_GET
 def notification_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.notification_list(user=_user(request)), PAGE_SIZE).get_page(
+    page = Paginator(selectors.notification_list(user=request_user(request)), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(request, "notifications/notification_list.html", {"page": page})
@@ -40,7 +34,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def notification_latest(request: HttpRequest) -> JsonResponse:
     """The bell's dropdown: the latest five and the unread count, loaded when it opens."""
-    user = _user(request)
+    user = request_user(request)
     return JsonResponse(
         {
             "unread": selectors.notification_unread_count(user=user),
@@ -56,7 +50,9 @@ def notification_latest(request: HttpRequest) -> JsonResponse:
 @require_POST
 def notification_read(request: HttpRequest, notification_id: int) -> HttpResponse:
     """Mark one notification read, then go to its target (or back to `next`)."""
-    notification = policy.access_notification(user=_user(request), notification_id=notification_id)
+    notification = policy.access_notification(
+        user=request_user(request), notification_id=notification_id
+    )
     services.notification_mark_read(notification=notification)
     target = request.POST.get("next") or notification.url
     return redirect(_safe_url(request, target))
@@ -65,5 +61,5 @@ def notification_read(request: HttpRequest, notification_id: int) -> HttpRespons
 @login_required
 @require_POST
 def notification_read_all(request: HttpRequest) -> HttpResponse:
-    services.notifications_mark_all_read(user=_user(request))
+    services.notifications_mark_all_read(user=request_user(request))
     return redirect(_safe_url(request, request.POST.get("next", "")))

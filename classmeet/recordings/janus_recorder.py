@@ -102,7 +102,8 @@ async def _move_to_sfu(meeting_id: int) -> bool:
     from channels.layers import get_channel_layer
 
     from classmeet.rooms import protocol
-    from classmeet.rooms.consumers import frame_event, group_name
+    from classmeet.rooms.consumers import frame_event
+    from classmeet.rooms.services.events import meeting_group_name
 
     if await topology.topology_get(meeting_id=meeting_id) == topology.SFU:
         await rooms.sfu_room_ensure(meeting_id=meeting_id)
@@ -112,7 +113,9 @@ async def _move_to_sfu(meeting_id: int) -> bool:
         switch = protocol.Topology(mode="sfu", maxStudentVideos=conf.max_student_videos())
         layer = get_channel_layer()
         if layer is not None:
-            await layer.group_send(group_name(meeting_id), frame_event(protocol.dump(switch)))
+            await layer.group_send(
+                meeting_group_name(meeting_id), frame_event(protocol.dump(switch))
+            )
     return True
 
 

@@ -27,6 +27,7 @@ from django.utils.http import content_disposition_header, url_has_allowed_host_a
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from classmeet.accounts.selectors import request_user
 from classmeet.core import policy
 from classmeet.recordings import services
 from classmeet.recordings.models import Recording
@@ -94,7 +95,7 @@ def recording_start(request: HttpRequest, meeting_id: int) -> HttpResponse:
     try:
         recording = services.recording_start(
             meeting=meeting,
-            user=request.user,  # type: ignore[arg-type]
+            user=request_user(request),
             video_tracks=form.cleaned_data["videoTracks"],
             audio_tracks=form.cleaned_data["audioTracks"],
         )

@@ -27,7 +27,8 @@ from django.utils.translation import gettext as _
 
 from classmeet.core import policy
 from classmeet.rooms import conf, hooks, presence, protocol
-from classmeet.rooms.consumers import RoomConsumer, announce_left, frame_event, group_name
+from classmeet.rooms.consumers import RoomConsumer, announce_left, frame_event
+from classmeet.rooms.services.events import meeting_group_name
 
 logger = logging.getLogger(__name__)
 
@@ -289,7 +290,7 @@ class ClassroomConsumer(RoomConsumer):
 
     async def _broadcast(self, message: protocol.Message, *, exclude_self: bool = False) -> None:
         await self.channel_layer.group_send(
-            group_name(self.meeting_id),
+            meeting_group_name(self.meeting_id),
             frame_event(protocol.dump(message), exclude=self.channel_name if exclude_self else ""),
         )
 

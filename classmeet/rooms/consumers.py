@@ -32,6 +32,7 @@ from classmeet.core import policy
 from classmeet.rooms import conf, hooks, presence, protocol
 from classmeet.rooms.ice import ice_servers_for, ice_transport_policy
 from classmeet.rooms.presence import Peer
+from classmeet.rooms.services.events import meeting_group_name
 
 logger = logging.getLogger(__name__)
 
@@ -79,10 +80,6 @@ def _admit(user: Any, meeting_id: int) -> tuple[policy.RoomEntry, dict[str, Any]
     return entry, {"user_id": user.pk, "name": user.display_name, "role": user.role}
 
 
-def group_name(meeting_id: int) -> str:
-    return f"meeting.{meeting_id}"
-
-
 def frame_event(
     text: str, *, exclude: str = "", peer_id: str = "", channel: str = ""
 ) -> dict[str, str]:
@@ -113,7 +110,7 @@ async def announce_left(meeting_id: int, peer_ids: list[str], *, exclude: str = 
     for peer_id in peer_ids:
         text = protocol.dump(protocol.UserLeft(peerId=peer_id))
         await layer.group_send(
-            group_name(meeting_id), frame_event(text, exclude=exclude, peer_id=peer_id)
+            meeting_group_name(meeting_id), frame_event(text, exclude=exclude, peer_id=peer_id)
         )
 
 
@@ -292,7 +289,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
         peer = self.peer
         if peer is None:
             return
-        await self.channel_layer.group_discard(group_name(self.meeting_id), self.channel_name)
+        await self.channel_layer.group_discard(
+            meeting_group_name(self.meeting_id), self.channel_name
+        )
         if self.left or self.replaced:
             return
         if code == CLOSE_GOING_AWAY:
@@ -304,7 +303,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return
         if await presence.drop(self.meeting_id, peer):
             await self.channel_layer.group_send(
-                group_name(self.meeting_id), peer_event(peer.peer_id, "", was=self.channel_name)
+                meeting_group_name(self.meeting_id),
+                peer_event(peer.peer_id, "", was=self.channel_name),
             )
             task = asyncio.create_task(_release_after_grace(self.meeting_id, peer))
             _grace_tasks.add(task)
@@ -384,7 +384,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             resume=message.resume,
         )
         self.peer = peer
-        group = group_name(self.meeting_id)
+        group = meeting_group_name(self.meeting_id)
         await self.channel_layer.group_add(group, self.channel_name)
         if old_channel:
             await self.channel_layer.send(old_channel, {"type": "room.replaced"})

@@ -28,7 +28,7 @@ class Join(Message):
     """Enter the room. `resume` is the peerId of this tab's previous connection, if any;
     `previous` the peerId of this tab's previous page of the room, which is gone (reloaded).
 
-    The seed's client sent `userId` and `userName`: they are accepted and ignored, the server
+    The original app's client sent `userId` and `userName`: they are accepted and ignored, the server
     knows who the user is from the session.
     """
 
@@ -78,7 +78,7 @@ class Leave(Message):
     type: Literal["leave"]
 
 
-# Classroom (part 2): chat, hands, media state, teacher controls ---------------------------------
+# Classroom: chat, hands, media state, teacher controls -----------------------------------------
 # Client → server. Teacher-only ones (chat-delete, lowering another's hand, mute-all, mute-peer,
 # remove-peer, end-meeting) are enforced by the server: anyone else gets `error` `forbidden`.
 
@@ -197,7 +197,7 @@ ClientMessage = Annotated[
     | IceCandidate
     | Ping
     | Leave
-    # Classroom (part 2)
+    # Classroom: chat, hands, media state, teacher controls
     | Chat
     | ChatDelete
     | RaiseHand
@@ -293,7 +293,7 @@ class ErrorCode:
     ALREADY_JOINED = "already-joined"
     UNKNOWN_PEER = "unknown-peer"
     INTERNAL = "internal"
-    # Classroom (part 2)
+    # Classroom: chat, hands, media state, teacher controls
     FORBIDDEN = "forbidden"  # a teacher control sent by someone else
     RATE_LIMITED = "rate-limited"  # chat faster than CLASSMEET_CHAT_RATE_COUNT per ..._SECONDS
     NOT_FOUND = "not-found"  # e.g. deleting a chat message that is not in this meeting
@@ -335,7 +335,7 @@ def relayed(message: RelayMessage, *, from_peer: str, user_id: int, name: str) -
     return RelayedIceCandidate(candidate=message.candidate, **sender)
 
 
-# Classroom (part 2), server → client -------------------------------------------------------
+# Classroom, server → client ----------------------------------------------------------------
 
 
 class ChatLine(Message):

@@ -34,6 +34,7 @@ from tests.deploy.stack import (
     ensure_static_collected,
     processes,
 )
+from tests.support import require_service
 
 __all__ = ["Stack", "deploy_browser", "open_room_page", "stack_dir", "start_stack"]
 
@@ -72,12 +73,11 @@ def stack_dir() -> Iterator[Path]:
 
 @pytest.fixture
 def start_stack(stack_dir: Path, transactional_db: None) -> Iterator[Callable[..., Stack]]:
-    if not os.path.exists(NGINX):
-        from conftest import REQUIRE_SERVICES
-
-        if REQUIRE_SERVICES:
-            pytest.fail(f"nginx is required but missing at {NGINX}")
-        pytest.skip(f"nginx not found at {NGINX}")
+    require_service(
+        os.path.exists(NGINX),
+        f"nginx not found at {NGINX}",
+        required=f"nginx is required but missing at {NGINX}",
+    )
     ensure_static_collected()
     with processes() as started:
 

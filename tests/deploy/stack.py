@@ -21,17 +21,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from tests.support import free_port
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 DEPLOY_NGINX = BASE_DIR / "deploy" / "nginx" / "classmeet.conf"
 NGINX = os.environ.get("CLASSMEET_NGINX", shutil.which("nginx") or "/usr/sbin/nginx")
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 SERVED_BY = "X-Served-By"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_for_port(port: int, *, timeout: float, proc: subprocess.Popen[bytes] | None) -> None:

@@ -40,6 +40,7 @@ from classmeet.recordings.models import Recording
 from classmeet.rooms.sfu import launch, topology
 from classmeet.rooms.sfu.launch import JanusProcess, can_use_netns
 from tests.e2e.test_recordings import assert_served_to_the_course_only
+from tests.support import require_service
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -55,12 +56,11 @@ def janus() -> Iterator[JanusProcess]:
     missing = [] if can_use_netns() else ["janus, iproute2 and root (network namespaces)"]
     # Without these every job fails at once ("No such file"), far from the cause.
     missing += [tool for tool in ("janus-pp-rec", "ffmpeg", "ffprobe") if not shutil.which(tool)]
-    if missing:
-        from conftest import REQUIRE_SERVICES
-
-        if REQUIRE_SERVICES:
-            pytest.fail(f"required: {', '.join(missing)} (Debian janus, janus-tools, ffmpeg)")
-        pytest.skip(f"needs {', '.join(missing)}")
+    require_service(
+        not missing,
+        f"needs {', '.join(missing)}",
+        required=f"required: {', '.join(missing)} (Debian janus, janus-tools, ffmpeg)",
+    )
     with launch.janus_in_netns(
         NETNS, host_ip="10.200.78.1", ns_ip="10.200.78.2", port=8089, rtp_ports=(22200, 22399)
     ) as process:
@@ -121,12 +121,11 @@ def test_nobody_publishing_is_refused_or_fails_with_a_reason(client, sfu, cast):
 @pytest.fixture
 def workers(settings: Any, redis_url: str, tmp_path: Path, sfu: Path) -> Iterator[CeleryProcesses]:
     """Celery workers on Redis and the test database; this process queues to them."""
-    if connection.vendor != "postgresql":
-        from conftest import REQUIRE_SERVICES
-
-        if REQUIRE_SERVICES:
-            pytest.fail("this test needs DATABASE_URL=postgres://...")
-        pytest.skip("needs PostgreSQL (DATABASE_URL=postgres://...)")
+    require_service(
+        connection.vendor == "postgresql",
+        "needs PostgreSQL (DATABASE_URL=postgres://...)",
+        required="this test needs DATABASE_URL=postgres://...",
+    )
     from config.celery_app import app
 
     broker = urlunparse(urlparse(redis_url)._replace(path=f"/{BROKER_DB}"))

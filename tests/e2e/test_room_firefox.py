@@ -22,6 +22,7 @@ from django.urls import reverse
 from classmeet.accounts.tests.factories import DEFAULT_PASSWORD
 from classmeet.rooms.models import Attendance
 from tests.e2e.test_room_call import join, remote_tiles, wait_for_media
+from tests.support import require_service
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -140,12 +141,7 @@ class FirefoxPeer:
 @pytest.fixture
 def firefox_peer(live_server_url: str) -> Iterator[Any]:
     missing = _missing()
-    if missing:
-        from conftest import REQUIRE_SERVICES
-
-        if REQUIRE_SERVICES:
-            pytest.fail(f"the Firefox test is required in CI: {missing}")
-        pytest.skip(missing)
+    require_service(not missing, missing, required=f"the Firefox test is required in CI: {missing}")
     peers: list[FirefoxPeer] = []
 
     def start(user: Any, meeting: Any) -> FirefoxPeer:

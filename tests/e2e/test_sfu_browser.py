@@ -28,6 +28,7 @@ from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory
 from classmeet.meetings.tests.factories import MeetingFactory
 from classmeet.rooms.sfu import launch, rooms, topology
 from classmeet.rooms.sfu.launch import JanusProcess, can_use_netns
+from tests.support import require_service
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -36,12 +37,11 @@ NETNS = f"cmsfu{os.getpid() % 100000}"
 
 @pytest.fixture(scope="module")
 def janus_in_netns() -> Iterator[JanusProcess]:
-    if not can_use_netns():
-        from conftest import REQUIRE_SERVICES
-
-        if REQUIRE_SERVICES:
-            pytest.fail("janus, iproute2 and root (network namespaces) are required")
-        pytest.skip("needs janus, iproute2 and root")
+    require_service(
+        can_use_netns(),
+        "needs janus, iproute2 and root",
+        required="janus, iproute2 and root (network namespaces) are required",
+    )
     # 10.200.77.0/30: a private network used by this test alone (see launch.janus_in_netns).
     with launch.janus_in_netns(NETNS) as janus:
         yield janus

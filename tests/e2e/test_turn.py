@@ -20,6 +20,7 @@ import pytest
 from django.conf import settings as django_settings
 
 from classmeet.rooms.ice import turn_credentials
+from tests.support import free_port, require_service
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -57,23 +58,6 @@ class Coturn:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
 
-def _free_port() -> int:
-    """A port free for both UDP and TCP on loopback."""
-    for _ in range(50):
-        port = random.randint(20000, 40000)
-        with (
-            socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp,
-            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp,
-        ):
-            try:
-                tcp.bind(("127.0.0.1", port))
-                udp.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port")
-
-
 def deploy_conf_active_lines() -> list[str]:
     lines = []
     for raw in DEPLOY_CONF.read_text().splitlines():
@@ -88,14 +72,13 @@ def deploy_conf_active_lines() -> list[str]:
 
 @pytest.fixture(scope="module")
 def coturn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Coturn]:
-    if not os.path.exists(TURNSERVER):
-        from conftest import REQUIRE_SERVICES
-
-        if REQUIRE_SERVICES:
-            pytest.fail(f"coturn is required but missing at {TURNSERVER}")
-        pytest.skip(f"coturn not found at {TURNSERVER}")
+    require_service(
+        os.path.exists(TURNSERVER),
+        f"coturn not found at {TURNSERVER}",
+        required=f"coturn is required but missing at {TURNSERVER}",
+    )
     workdir = tmp_path_factory.mktemp("coturn")
-    port = _free_port()
+    port = free_port(udp=True)
     relay_base = random.randrange(41000, 59000, 100)
     secret = secrets.token_hex(16)
     log = workdir / "turn.log"

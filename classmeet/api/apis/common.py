@@ -10,17 +10,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from classmeet.accounts.models import User
 from classmeet.api.pagination import ApiPagination
 
 # Ids the API accepts anywhere (path, query or body): within the database's 64-bit range, and the
 # same bound as the `dbid` path converter.
 MAX_ID = 10**18 - 1
-
-
-def user_of(request: Request) -> User:
-    """Return the authenticated user (every API view but the schema requires one)."""
-    return cast(User, request.user)
 
 
 def paginated(

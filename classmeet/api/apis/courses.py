@@ -8,7 +8,7 @@ HTML pages take.
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from classmeet.accounts.models import User
+from classmeet.accounts.selectors import request_user
 from classmeet.api.pagination import ApiPagination
 from classmeet.api.renderers import AnyFileRenderer
 from classmeet.core import policy
@@ -27,8 +28,9 @@ from classmeet.courses import selectors, services
 from classmeet.courses import views as courses_views
 from classmeet.courses.forms import AddStudentForm, CourseForm, JoinCodeForm, MaterialForm
 from classmeet.courses.models import Course, Enrollment, Material
+from classmeet.courses.uploads import SizeLimitUploadHandler, size_limit_install, too_large_message
 
-from .common import form_checked, paginated, user_of, validated, validated_query
+from .common import form_checked, paginated, validated, validated_query
 
 COURSE_TAGS = ["courses"]
 ENROLLMENT_TAGS = ["enrollment"]
@@ -117,7 +119,7 @@ class CourseListApi(APIView):
     )
     def get(self, request: Request) -> Response:
         filters = validated_query(self.FilterSerializer, request)
-        user = user_of(request)
+        user = request_user(request)
         courses = _visible_courses(user)
         if filters.get("role") == "teaching":
             courses = courses.filter(teacher=user)
@@ -136,7 +138,7 @@ class CourseDetailApi(APIView):
     )
     def get(self, request: Request, course_id: int) -> Response:
         return _course_out(
-            request, policy.access_course(user=user_of(request), course_id=course_id)
+            request, policy.access_course(user=request_user(request), course_id=course_id)
         )
 
 
@@ -156,7 +158,7 @@ class CourseCreateApi(APIView):
         tags=COURSE_TAGS,
     )
     def post(self, request: Request) -> Response:
-        user = user_of(request)
+        user = request_user(request)
         if not policy.can_create_course(user=user):
             raise exceptions.PermissionDenied
         data = validated(self.InputSerializer, request.data)
@@ -189,7 +191,7 @@ class CourseUpdateApi(APIView):
         tags=COURSE_TAGS,
     )
     def patch(self, request: Request, course_id: int) -> Response:
-        course = policy.access_course_for_manage(user=user_of(request), course_id=course_id)
+        course = policy.access_course_for_manage(user=request_user(request), course_id=course_id)
         data = validated(self.InputSerializer, request.data)
         merged = {"title": course.title, "description": course.description, **data}
         form = form_checked(CourseForm(data=merged, files=_files(data, "thumbnail"), course=course))
@@ -211,7 +213,7 @@ class CourseDeleteApi(APIView):
         tags=COURSE_TAGS,
     )
     def delete(self, request: Request, course_id: int) -> Response:
-        course = policy.access_course_for_manage(user=user_of(request), course_id=course_id)
+        course = policy.access_course_for_manage(user=request_user(request), course_id=course_id)
         services.course_delete(course=course)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -241,7 +243,7 @@ class CourseJoinApi(APIView):
         tags=ENROLLMENT_TAGS,
     )
     def post(self, request: Request) -> Response:
-        user = user_of(request)
+        user = request_user(request)
         if not user.is_student:
             raise exceptions.PermissionDenied
         data = validated(self.InputSerializer, request.data)
@@ -263,7 +265,7 @@ class EnrollmentListApi(APIView):
         tags=ENROLLMENT_TAGS,
     )
     def get(self, request: Request, course_id: int) -> Response:
-        course = policy.access_course_for_manage(user=user_of(request), course_id=course_id)
+        course = policy.access_course_for_manage(user=request_user(request), course_id=course_id)
         return paginated(
             self, request, selectors.enrollment_list(course=course), EnrollmentOutputSerializer
         )
@@ -284,7 +286,7 @@ class EnrollmentCreateApi(APIView):
         tags=ENROLLMENT_TAGS,
     )
     def post(self, request: Request, course_id: int) -> Response:
-        user = user_of(request)
+        user = request_user(request)
         course = policy.access_course_for_manage(user=user, course_id=course_id)
         data = validated(self.InputSerializer, request.data)
         form = form_checked(AddStudentForm(data=data, course=course))
@@ -307,7 +309,7 @@ class EnrollmentDeleteApi(APIView):
         tags=ENROLLMENT_TAGS,
     )
     def delete(self, request: Request, course_id: int, student_id: int) -> Response:
-        course = policy.access_course_for_manage(user=user_of(request), course_id=course_id)
+        course = policy.access_course_for_manage(user=request_user(request), course_id=course_id)
         enrollment = selectors.enrollment_get(course=course, student_id=student_id)
         if enrollment is None:
             raise Http404
@@ -352,7 +354,7 @@ class MaterialListApi(APIView):
         tags=MATERIAL_TAGS,
     )
     def get(self, request: Request, course_id: int) -> Response:
-        course = policy.access_course(user=user_of(request), course_id=course_id)
+        course = policy.access_course(user=request_user(request), course_id=course_id)
         return paginated(
             self, request, selectors.material_list(course=course), MaterialOutputSerializer
         )
@@ -361,6 +363,14 @@ class MaterialListApi(APIView):
 class MaterialCreateApi(APIView):
     # Every parser stays on: a JSON body gets a 400 naming `file` (and, with session auth, the
     # CSRF check runs first, which needs the body parsed).
+    limiter: SizeLimitUploadHandler
+
+    def initialize_request(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Request:
+        # As on the page, an oversized file is dropped while it arrives instead of being stored
+        # first: the handler goes in before DRF wraps the request, since the session CSRF check
+        # in authentication may already parse the body.
+        self.limiter = size_limit_install(request)
+        return super().initialize_request(request, *args, **kwargs)
 
     class InputSerializer(serializers.Serializer[Any]):
         title = serializers.CharField(max_length=200)
@@ -377,9 +387,12 @@ class MaterialCreateApi(APIView):
         tags=MATERIAL_TAGS,
     )
     def post(self, request: Request, course_id: int) -> Response:
-        user = user_of(request)
+        user = request_user(request)
         course = policy.access_course_for_manage(user=user, course_id=course_id)
-        data = validated(self.InputSerializer, request.data)
+        body = request.data
+        if self.limiter.too_large:
+            raise exceptions.ValidationError({self.limiter.too_large: [too_large_message()]})
+        data = validated(self.InputSerializer, body)
         form: Any = form_checked(MaterialForm(data=data, files={"file": data["file"]}))
         material = services.material_create(
             course=course,
@@ -419,7 +432,7 @@ class MaterialDeleteApi(APIView):
         tags=MATERIAL_TAGS,
     )
     def delete(self, request: Request, course_id: int, material_id: int) -> Response:
-        course = policy.access_course_for_manage(user=user_of(request), course_id=course_id)
+        course = policy.access_course_for_manage(user=request_user(request), course_id=course_id)
         material = selectors.material_get(course=course, material_id=material_id)
         if material is None:
             raise Http404

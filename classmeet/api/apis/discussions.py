@@ -10,13 +10,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from classmeet.accounts.selectors import request_user
 from classmeet.api.pagination import ApiPagination
 from classmeet.core import policy
 from classmeet.discussions import selectors, services
 from classmeet.discussions.forms import CommentForm, DiscussionForm
 from classmeet.discussions.models import Comment, Discussion
 
-from .common import MAX_ID, form_checked, paginated, user_of, validated, validated_query
+from .common import MAX_ID, form_checked, paginated, validated, validated_query
 from .courses import UserOutputSerializer
 
 TAGS = ["discussions"]
@@ -103,7 +104,7 @@ class DiscussionListApi(APIView):
     def get(self, request: Request) -> Response:
         filters = validated_query(self.FilterSerializer, request)
         discussions = selectors.discussion_list(
-            user=user_of(request),
+            user=request_user(request),
             course_id=filters.get("course"),
             query=filters.get("q", ""),
             sort=filters["sort"],
@@ -119,7 +120,7 @@ class DiscussionDetailApi(APIView):
         tags=TAGS,
     )
     def get(self, request: Request, discussion_id: int) -> Response:
-        user = user_of(request)
+        user = request_user(request)
         policy.access_discussion(user=user, discussion_id=discussion_id)
         discussion = selectors.discussion_get(user=user, discussion_id=discussion_id)
         return Response(DiscussionOutputSerializer(discussion).data)
@@ -139,7 +140,7 @@ class DiscussionCreateApi(APIView):
         tags=TAGS,
     )
     def post(self, request: Request, course_id: int) -> Response:
-        user = user_of(request)
+        user = request_user(request)
         course = policy.access_course(user=user, course_id=course_id)
         if not policy.can_start_discussion(user=user, course=course):
             raise exceptions.PermissionDenied
@@ -167,7 +168,7 @@ class CommentListApi(APIView):
         tags=TAGS,
     )
     def get(self, request: Request, discussion_id: int) -> Response:
-        user = user_of(request)
+        user = request_user(request)
         discussion = policy.access_discussion(user=user, discussion_id=discussion_id)
         posts = selectors.comment_tree_posts(
             selectors.comment_tree(user=user, discussion=discussion)
@@ -194,7 +195,7 @@ class CommentCreateApi(APIView):
         tags=TAGS,
     )
     def post(self, request: Request, discussion_id: int) -> Response:
-        user = user_of(request)
+        user = request_user(request)
         discussion = policy.access_discussion(user=user, discussion_id=discussion_id)
         if not policy.can_comment(user=user, discussion=discussion):
             raise exceptions.PermissionDenied
@@ -222,7 +223,7 @@ class DiscussionVoteApi(APIView):
         tags=TAGS,
     )
     def post(self, request: Request, discussion_id: int) -> Response:
-        user = user_of(request)
+        user = request_user(request)
         discussion = policy.access_discussion(user=user, discussion_id=discussion_id)
         if not policy.can_upvote(user=user, discussion=discussion):
             raise exceptions.PermissionDenied
@@ -239,7 +240,7 @@ class CommentVoteApi(APIView):
         tags=TAGS,
     )
     def post(self, request: Request, comment_id: int) -> Response:
-        user = user_of(request)
+        user = request_user(request)
         comment = policy.access_comment(user=user, comment_id=comment_id)
         if comment.is_deleted:
             raise Http404

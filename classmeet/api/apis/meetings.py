@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from classmeet.accounts.selectors import request_user
 from classmeet.api.pagination import ApiPagination
 from classmeet.api.renderers import ICalendarRenderer
 from classmeet.core import policy
@@ -24,7 +25,7 @@ from classmeet.meetings import selectors, services
 from classmeet.meetings.ics import calendar_build
 from classmeet.meetings.models import Meeting
 
-from .common import MAX_ID, paginated, user_of, validated, validated_query
+from .common import MAX_ID, paginated, validated, validated_query
 
 TAGS = ["meetings"]
 PHASES = ("live", "upcoming", "past")
@@ -96,7 +97,7 @@ class MeetingListApi(APIView):
     )
     def get(self, request: Request) -> Response:
         filters = validated_query(self.FilterSerializer, request)
-        meetings = selectors.meeting_list_for_user(user=user_of(request))
+        meetings = selectors.meeting_list_for_user(user=request_user(request))
         if "course" in filters:
             meetings = meetings.filter(course_id=filters["course"])
         if "starts_after" in filters:
@@ -119,7 +120,7 @@ class MeetingDetailApi(APIView):
         tags=TAGS,
     )
     def get(self, request: Request, meeting_id: int) -> Response:
-        meeting = policy.access_meeting(user=user_of(request), meeting_id=meeting_id)
+        meeting = policy.access_meeting(user=request_user(request), meeting_id=meeting_id)
         return Response(MeetingOutputSerializer(meeting).data)
 
 
@@ -149,7 +150,7 @@ class MeetingCreateApi(APIView):
         tags=TAGS,
     )
     def post(self, request: Request, course_id: int) -> Response:
-        user = user_of(request)
+        user = request_user(request)
         course = policy.access_course_for_manage(user=user, course_id=course_id)
         data = validated(self.InputSerializer, request.data)
         meetings = services.meeting_schedule(course=course, created_by=user, **data)
@@ -179,7 +180,7 @@ class MeetingUpdateApi(APIView):
         tags=TAGS,
     )
     def patch(self, request: Request, meeting_id: int) -> Response:
-        user = user_of(request)
+        user = request_user(request)
         meeting = policy.access_meeting_for_manage(user=user, meeting_id=meeting_id)
         data = validated(self.InputSerializer, request.data)
         fields = ("title", "description", "starts_at", "duration_minutes")
@@ -198,7 +199,7 @@ class MeetingCancelApi(APIView):
         tags=TAGS,
     )
     def post(self, request: Request, meeting_id: int) -> Response:
-        user = user_of(request)
+        user = request_user(request)
         meeting = policy.access_meeting_for_manage(user=user, meeting_id=meeting_id)
         meeting = services.meeting_cancel(meeting=meeting, actor=user)
         return Response(MeetingOutputSerializer(meeting).data)
@@ -217,7 +218,7 @@ class MeetingIcsApi(APIView):
         tags=TAGS,
     )
     def get(self, request: Request, meeting_id: int) -> HttpResponse:
-        meeting = policy.access_meeting(user=user_of(request), meeting_id=meeting_id)
+        meeting = policy.access_meeting(user=request_user(request), meeting_id=meeting_id)
         body = calendar_build(
             meetings=[meeting], absolute_url=request.build_absolute_uri, name=meeting.title
         )

@@ -9,11 +9,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from classmeet.accounts.selectors import request_user
 from classmeet.api.pagination import ApiPagination
 from classmeet.notifications import selectors, services
 from classmeet.notifications.models import Notification
 
-from .common import paginated, user_of, validated_query
+from .common import paginated, validated_query
 
 TAGS = ["notifications"]
 
@@ -60,7 +61,7 @@ class NotificationListApi(APIView):
     )
     def get(self, request: Request) -> Response:
         filters = validated_query(self.FilterSerializer, request)
-        notifications = selectors.notification_list(user=user_of(request))
+        notifications = selectors.notification_list(user=request_user(request))
         if filters.get("unread") is not None:
             notifications = notifications.filter(read_at__isnull=filters["unread"])
         return paginated(self, request, notifications, NotificationOutputSerializer)
@@ -76,7 +77,7 @@ class NotificationReadApi(APIView):
     )
     def post(self, request: Request, notification_id: int) -> Response:
         notification = (
-            selectors.notification_list(user=user_of(request))
+            selectors.notification_list(user=request_user(request))
             .select_related("recipient")
             .filter(pk=notification_id)
             .first()
@@ -99,5 +100,5 @@ class NotificationReadAllApi(APIView):
         tags=TAGS,
     )
     def post(self, request: Request) -> Response:
-        marked = services.notifications_mark_all_read(user=user_of(request))
+        marked = services.notifications_mark_all_read(user=request_user(request))
         return Response({"marked": marked})

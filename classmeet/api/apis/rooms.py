@@ -9,13 +9,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from classmeet.accounts.selectors import request_user
 from classmeet.api.pagination import ApiPagination
 from classmeet.api.schema import ErrorSerializer
 from classmeet.core import policy
 from classmeet.rooms.ice import ice_servers_for, ice_transport_policy
 from classmeet.rooms.selectors import attendance_report
 
-from .common import paginated, user_of
+from .common import paginated
 from .courses import UserOutputSerializer
 
 
@@ -53,7 +54,7 @@ class MeetingIceServersApi(APIView):
         tags=["meetings"],
     )
     def get(self, request: Request, meeting_id: int) -> Response:
-        user = user_of(request)
+        user = request_user(request)
         entry, _meeting = policy.room_entry(user=user, meeting_id=meeting_id)
         if entry is policy.RoomEntry.NOT_FOUND:
             # Hidden and missing meetings look the same, as with every access_* check.
@@ -91,7 +92,7 @@ class MeetingAttendanceApi(APIView):
         tags=["meetings"],
     )
     def get(self, request: Request, meeting_id: int) -> Response:
-        user = user_of(request)
+        user = request_user(request)
         meeting = policy.access_meeting(user=user, meeting_id=meeting_id)
         if not policy.can_view_attendance(user=user, meeting=meeting):
             raise exceptions.PermissionDenied

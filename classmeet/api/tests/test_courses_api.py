@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -180,6 +181,63 @@ def test_material_upload_without_a_file_is_400(token_client, teacher, course):
     assert response.status_code == 400
     assert "file" in response.json()["errors"]
     assert not Material.objects.exists()
+
+
+STORED: list[int] = []  # bytes of each upload chunk that reached the storing handlers
+
+
+class StoredBytes(FileUploadHandler):
+    """Sits in front of Django's memory and disk handlers and notes every byte they are given."""
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        STORED.append(len(raw_data))
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None
+
+
+@pytest.fixture
+def stored_bytes(settings, tmp_path):
+    """Uploads over 1 KB go to temporary files in tmp_path; returns the bytes they were given."""
+    settings.FILE_UPLOAD_HANDLERS = [
+        f"{__name__}.StoredBytes",
+        "django.core.files.uploadhandler.MemoryFileUploadHandler",
+        "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+    ]
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    STORED.clear()
+    return STORED
+
+
+def test_material_upload_drops_an_oversized_file_while_it_arrives(
+    token_client, teacher, course, settings, stored_bytes
+):
+    """The page's size-limit handler runs for the API too: the file is dropped while it arrives."""
+    settings.CLASSMEET_MATERIAL_MAX_BYTES = 100_000
+    big = SimpleUploadedFile("big.txt", b"x" * 1_000_000, content_type="text/plain")
+    response = token_client(teacher).post(
+        reverse("api:material-create", kwargs={"course_id": course.pk}),
+        {"title": "Big", "file": big},
+        format="multipart",
+    )
+    assert response.status_code == 400, response.content
+    # Storing stopped at the chunk that passed the limit: not the 1 MB body (stored before).
+    assert 0 < sum(stored_bytes) <= settings.CLASSMEET_MATERIAL_MAX_BYTES
+    assert response.json()["errors"]["file"] == ["The file is too large. The limit is 97.7\xa0KB."]
+    assert not Material.objects.exists()
+
+
+def test_material_upload_under_the_limit_is_stored(token_client, teacher, course, stored_bytes):
+    upload = SimpleUploadedFile("notes.pdf", PDF + b"0" * 5000, content_type="application/pdf")
+    response = token_client(teacher).post(
+        reverse("api:material-create", kwargs={"course_id": course.pk}),
+        {"title": "Notes", "file": upload},
+        format="multipart",
+    )
+    assert response.status_code == 201, response.content
+    assert sum(stored_bytes) == len(PDF) + 5000  # the counting handler does see a stored file
 
 
 def test_unsupported_body_type_is_415(token_client, teacher):

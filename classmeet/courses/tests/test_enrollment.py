@@ -7,6 +7,7 @@ from classmeet.accounts.tests.factories import StudentFactory, TeacherFactory
 from classmeet.courses.models import Enrollment
 from classmeet.courses.tests.factories import CourseFactory, MaterialFactory
 from classmeet.notifications.models import Notification
+from classmeet.rooms.services.events import meeting_group_name
 
 pytestmark = pytest.mark.django_db
 
@@ -300,8 +301,8 @@ def test_removal_closes_the_students_sockets_in_live_rooms(
     layer = get_channel_layer()
     live_channel = async_to_sync(layer.new_channel)()
     later_channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(f"meeting.{live_meeting.pk}", live_channel)
-    async_to_sync(layer.group_add)(f"meeting.{later.pk}", later_channel)
+    async_to_sync(layer.group_add)(meeting_group_name(live_meeting.pk), live_channel)
+    async_to_sync(layer.group_add)(meeting_group_name(later.pk), later_channel)
 
     async def receive(channel):
         return await asyncio.wait_for(layer.receive(channel), timeout=2)

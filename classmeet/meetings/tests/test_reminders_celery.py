@@ -28,7 +28,7 @@ from classmeet.courses.tests.factories import EnrollmentFactory
 from classmeet.meetings.models import MeetingReminder
 from classmeet.meetings.tests.factories import MeetingFactory
 from classmeet.notifications.models import Notification
-from conftest import REQUIRE_SERVICES
+from tests.support import require_service
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -52,10 +52,11 @@ NOW = Notification.Kind.MEETING_STARTING_NOW
 
 @pytest.fixture
 def postgres_test_db():
-    if connection.vendor != "postgresql":
-        if REQUIRE_SERVICES:
-            pytest.fail("The Celery reminder test needs DATABASE_URL=postgres://...")
-        pytest.skip("needs PostgreSQL (DATABASE_URL=postgres://...)")
+    require_service(
+        connection.vendor == "postgresql",
+        "needs PostgreSQL (DATABASE_URL=postgres://...)",
+        required="The Celery reminder test needs DATABASE_URL=postgres://...",
+    )
     return connection.settings_dict
 
 

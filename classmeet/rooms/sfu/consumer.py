@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 
 from classmeet.rooms import presence, protocol
 from classmeet.rooms.classroom import ClassroomConsumer
-from classmeet.rooms.consumers import frame_event, group_name
+from classmeet.rooms.consumers import frame_event
+from classmeet.rooms.services.events import meeting_group_name
 from classmeet.rooms.sfu import conf, rooms, topology
 from classmeet.rooms.sfu.janus import SFU_ERRORS, JanusSession
 
@@ -83,7 +84,7 @@ async def _broadcast(
             "notice": notice,
         }
     )
-    await layer.group_send(group_name(meeting_id), frame_event(protocol.dump(message)))
+    await layer.group_send(meeting_group_name(meeting_id), frame_event(protocol.dump(message)))
 
 
 async def sfu_recover(meeting_id: int, layer: Any) -> None:
@@ -172,9 +173,11 @@ class SfuConsumer(ClassroomConsumer):
             return  # stay a mesh
         if await topology.topology_switch(meeting_id=self.meeting_id):
             switch = protocol.Topology(mode="sfu", maxStudentVideos=conf.max_student_videos())
-            await self.channel_layer.group_send(group_name(self.meeting_id), {"type": PREPARE})
             await self.channel_layer.group_send(
-                group_name(self.meeting_id), frame_event(protocol.dump(switch))
+                meeting_group_name(self.meeting_id), {"type": PREPARE}
+            )
+            await self.channel_layer.group_send(
+                meeting_group_name(self.meeting_id), frame_event(protocol.dump(switch))
             )
 
     # Publishing and subscribing -----------------------------------------------------------------
@@ -315,7 +318,7 @@ class SfuConsumer(ClassroomConsumer):
             return
         feed = protocol.SfuFeed(feedId=self.feed_id, peerId=peer.peer_id, userId=peer.user_id)
         await self.channel_layer.group_send(
-            group_name(self.meeting_id),
+            meeting_group_name(self.meeting_id),
             frame_event(protocol.dump(feed), exclude=self.channel_name),
         )
         # And this socket gets every feed already in the room: announcements that reached it

@@ -16,7 +16,7 @@ from django.test import Client
 from classmeet.rooms import presence
 
 ORIGIN = (b"origin", b"http://127.0.0.1")
-# The frames of part 1 (calls). The classroom layer (chat, hands, controls) sends more kinds,
+# The call frames (signaling). The classroom layer (chat, hands, controls) sends more kinds,
 # which these tests skip: they are about signaling.
 CORE_TYPES = {
     "welcome",

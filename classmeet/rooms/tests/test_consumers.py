@@ -134,7 +134,7 @@ async def test_welcome_goes_to_the_joiner_only_and_user_joined_to_the_others(
     assert first.welcome["iceTransportPolicy"] == "all"
     assert len(first.peer_id) == 32
 
-    # The seed's join carried userId/userName: accepted, and ignored.
+    # The original app's join carried userId/userName: accepted, and ignored.
     second = await joined(student, live_meeting.pk, userId=999, userName="Mallory")
     assert second.welcome["participants"] == [
         {"peerId": first.peer_id, "userId": teacher.pk, "name": "Tina Teach", "role": "teacher"}

@@ -27,17 +27,12 @@ from django.db import connection
 from classmeet.accounts.tests.factories import StudentFactory
 from classmeet.courses.tests.factories import EnrollmentFactory
 from classmeet.rooms.tests.conftest import CORE_TYPES, session_cookie
+from tests.support import free_port
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis, pytest.mark.slow]
 
 BASE_DIR = Path(settings.BASE_DIR)
 SDP = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _database_url() -> str:
@@ -52,7 +47,7 @@ class AsgiProcess:
     """`uvicorn config.asgi:application` in its own process."""
 
     def __init__(self, env: dict[str, str]) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.log = open(BASE_DIR / "var" / f"asgi-{self.port}.log", "w+b")  # noqa: SIM115
         self.proc = subprocess.Popen(
             [

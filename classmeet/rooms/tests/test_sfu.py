@@ -8,7 +8,6 @@ import asyncio
 import json
 import secrets
 import shutil
-import socket
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,25 +21,19 @@ from classmeet.rooms.sfu.janus import UNAUTHORIZED, JanusError
 from classmeet.rooms.sfu.launch import JanusProcess, start_janus
 from classmeet.rooms.sfu.launch import sfu_settings as sfu_settings_for
 from classmeet.rooms.tests.conftest import joined, open_socket
+from tests.support import free_port, require_service
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def janus() -> Iterator[JanusProcess]:
-    if not shutil.which("janus"):
-        from conftest import REQUIRE_SERVICES
-
-        if REQUIRE_SERVICES:
-            pytest.fail("janus is required but missing")
-        pytest.skip("janus is not installed")
-    process = start_janus(port=_free_port(), rtp_ports=(21000, 21099))
+    require_service(
+        bool(shutil.which("janus")),
+        "janus is not installed",
+        required="janus is required but missing",
+    )
+    process = start_janus(port=free_port(), rtp_ports=(21000, 21099))
     yield process
     process.stop()
 
@@ -472,7 +465,7 @@ async def test_sweep_destroys_rooms_of_meetings_that_are_over_and_keeps_live_one
 @pytest.fixture
 def dying_janus(settings: Any) -> Iterator[JanusProcess]:
     """A Janus of this test alone: it is killed and started again."""
-    process = start_janus(port=_free_port(), rtp_ports=(21100, 21199))
+    process = start_janus(port=free_port(), rtp_ports=(21100, 21199))
     sfu_settings_for(settings, process)
     yield process
     process.stop()

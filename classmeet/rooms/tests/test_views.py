@@ -19,7 +19,7 @@ def url(meeting_id: int) -> str:
     return reverse("rooms:room", kwargs={"meeting_id": meeting_id})
 
 
-def test_room_url_keeps_the_seeds_path():
+def test_room_url_keeps_the_original_apps_path():
     assert url(1) == "/meetings/room/1/"
 
 

@@ -205,7 +205,7 @@ async function main() {
   });
   signaling.on("removed", (msg) => ending.endRoom({ kind: "removed", reason: msg.reason }));
   signaling.on("meeting-ended", (msg) => ending.endRoom({ kind: "ended", reason: msg.reason }));
-  // Part 2: chat, hands, media state, teacher controls (see chat.js and controls.js).
+  // The classroom: chat, hands, media state, teacher controls (see chat.js and controls.js).
   const classroom = document.getElementById("classroom");
   if (classroom) {
     initChat({ box: classroom, signaling });

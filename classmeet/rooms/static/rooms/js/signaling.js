@@ -7,8 +7,8 @@ export const REFUSED = new Map([
   [4403, "not-found"], // no longer sent: a hidden meeting is 4404, like a missing one
   [4404, "not-found"],
   [4409, "not-open"],
-  [4410, "removed"], // the teacher removed this user (part 2)
-  [4411, "ended"], // the teacher ended the meeting for everyone (part 2)
+  [4410, "removed"], // the teacher removed this user
+  [4411, "ended"], // the teacher ended the meeting for everyone
 ]);
 const CLOSE_REPLACED = 4000;
 const BACKOFF_FIRST_MS = 300;

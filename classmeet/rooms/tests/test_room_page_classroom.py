@@ -1,3 +1,5 @@
+"""The room page's classroom states: a removed student, an ended class, the raise-hand button."""
+
 import pytest
 from django.urls import reverse
 
