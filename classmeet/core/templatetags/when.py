@@ -27,11 +27,10 @@ def _time_element(value: datetime, text: str) -> SafeString:
 @register.filter
 def when(value: object, style: str = "datetime") -> object:
     """Render an aware datetime as e.g. "Dec 6, 2026 21:56 CET" (styles: see core.times)."""
-    if not isinstance(value, datetime) or timezone.is_naive(value):
+    text = _text(value, style)
+    if text is None:
         return value if value is not None else ""
-    if style not in FORMATS:
-        raise template.TemplateSyntaxError(f"unknown time style {style!r}")
-    return _time_element(value, format_when(value, style))  # type: ignore[arg-type]
+    return _time_element(value, text)  # type: ignore[arg-type]  # _text saw a datetime
 
 
 @register.filter
@@ -45,8 +44,16 @@ def when_range(start: object, end: object) -> object:
 @register.filter
 def when_text(value: object, style: str = "datetime") -> object:
     """The same text as `when` without markup, for plain-text e-mails."""
-    if not isinstance(value, datetime) or timezone.is_naive(value):
+    text = _text(value, style)
+    if text is None:
         return value if value is not None else ""
+    return text
+
+
+def _text(value: object, style: str) -> str | None:
+    """`value` formatted in `style`, or None when it is no aware datetime (shown as it is)."""
+    if not isinstance(value, datetime) or timezone.is_naive(value):
+        return None
     if style not in FORMATS:
         raise template.TemplateSyntaxError(f"unknown time style {style!r}")
     return format_when(value, style)  # type: ignore[arg-type]
