@@ -4,16 +4,14 @@ media state and the TURN settings reaching the page."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from django.urls import reverse
 
 from classmeet.accounts.tests.factories import StudentFactory, TeacherFactory
 from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory
 from classmeet.meetings.models import Meeting
 from classmeet.meetings.tests.factories import MeetingFactory
 from classmeet.rooms.models import Attendance, ChatMessage, RoomRemoval
+from tests.e2e.room import join, peer_id, room_url, wait_participants
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -28,27 +26,6 @@ def cast():
     EnrollmentFactory.create(course=course, student=student)
     meeting = MeetingFactory.create(course=course, title="Waves")
     return teacher, student, meeting
-
-
-def room_url(meeting: Any) -> str:
-    return reverse("rooms:room", kwargs={"meeting_id": meeting.pk})
-
-
-def join(new_page: Any, user: Any, meeting: Any) -> Any:
-    page = new_page(user, sign_in="cookie")
-    page.goto(room_url(meeting))
-    page.wait_for_selector("#room[data-joined='true']")
-    return page
-
-
-def peer_id(page: Any) -> str:
-    return str(page.evaluate("() => window.classmeetRoom.peerId"))
-
-
-def wait_participants(page: Any, count: int) -> None:
-    page.wait_for_function(
-        "n => document.querySelectorAll('#participants li[data-peer]').length === n", arg=count
-    )
 
 
 def test_chat_between_two_participants_keeps_an_xss_payload_inert(new_page, cast):

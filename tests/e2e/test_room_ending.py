@@ -14,13 +14,14 @@ import time
 from typing import Any
 
 import pytest
-from django.urls import reverse
 
 from classmeet.accounts.tests.factories import StudentFactory, TeacherFactory
 from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory
 from classmeet.meetings.models import Meeting
 from classmeet.meetings.tests.factories import MeetingFactory
 from classmeet.recordings.models import Recording
+from tests.e2e.room import join as join_room
+from tests.e2e.room import peer_id
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -68,15 +69,8 @@ def cast():
     return teacher, student, meeting
 
 
-def room_url(meeting: Any) -> str:
-    return reverse("rooms:room", kwargs={"meeting_id": meeting.pk})
-
-
 def join(new_page: Any, user: Any, meeting: Any) -> Any:
-    page = new_page(user, sign_in="cookie")
-    page.context.add_init_script(KEEP_MEDIA_JS)
-    page.goto(room_url(meeting))
-    page.wait_for_selector("#room[data-joined='true']")
+    page = join_room(new_page, user, meeting, init_script=KEEP_MEDIA_JS)
     page.wait_for_function("() => window.__tracks.length >= 2")  # camera and microphone
     return page
 
@@ -88,10 +82,6 @@ def connected(page: Any, peers: int) -> None:
         arg=peers,
         timeout=30_000,
     )
-
-
-def peer_id(page: Any) -> str:
-    return str(page.evaluate("() => window.classmeetRoom.peerId"))
 
 
 def share_screen(page: Any) -> None:

@@ -8,11 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.urls import reverse
 
 from classmeet.accounts.tests.factories import StudentFactory, TeacherFactory
 from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory
 from classmeet.meetings.tests.factories import MeetingFactory
+from tests.e2e.room import join, peer_id, wait_participants
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -35,25 +35,6 @@ def enrolled(course: Any, username: str, first: str, last: str) -> Any:
     student = StudentFactory.create(username=username, first_name=first, last_name=last)
     EnrollmentFactory.create(course=course, student=student)
     return student
-
-
-def join(new_page: Any, user: Any, meeting: Any, *, init_script: str = "") -> Any:
-    page = new_page(user, sign_in="cookie")
-    if init_script:
-        page.add_init_script(script=init_script)
-    page.goto(reverse("rooms:room", kwargs={"meeting_id": meeting.pk}))
-    page.wait_for_selector("#room[data-joined='true']")
-    return page
-
-
-def peer_id(page: Any) -> str:
-    return str(page.evaluate("() => window.classmeetRoom.peerId"))
-
-
-def wait_participants(page: Any, count: int) -> None:
-    page.wait_for_function(
-        "n => document.querySelectorAll('#participants li[data-peer]').length === n", arg=count
-    )
 
 
 def queue_names(page: Any) -> list[str]:
