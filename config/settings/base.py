@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "classmeet.rooms",
     "classmeet.recordings",
     "classmeet.api",
+    "classmeet.demo",
 ]
 
 MIDDLEWARE = [
