@@ -156,7 +156,7 @@ def _feed_url(w: World) -> str:
 
 ROWS: list[Row] = [
     # Dashboard and courses --------------------------------------------------------------------
-    Row("dashboard", "GET", lambda w: reverse("core:dashboard"), EVERYONE),
+    Row("dashboard", "GET", lambda w: reverse("dashboard:dashboard"), EVERYONE),
     Row(
         "course-create",
         "GET",

@@ -1,4 +1,4 @@
-"""HTML views of the dashboard, courses, enrollment and materials.
+"""HTML views of courses, enrollment and materials.
 
 Each view parses input, asks classmeet.core.policy, and calls one service or selector.
 """
@@ -39,7 +39,6 @@ from classmeet.courses.uploads import (
     size_limit_install,
     too_large_message,
 )
-from classmeet.discussions.selectors import course_discussion_list
 
 PLACEHOLDER_COLOURS = (
     "#0d6efd",
@@ -62,26 +61,6 @@ def _course_url(course: Course, section: str = "") -> str:
 
 def _wants_json(request: HttpRequest) -> bool:
     return request.headers.get("X-Requested-With") == "XMLHttpRequest"
-
-
-# Dashboard ----------------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
-    user = request_user(request)
-    cards = selectors.course_list_for_dashboard(user=user)
-    return render(
-        request,
-        "courses/dashboard.html",
-        {
-            "nav": "dashboard",
-            "cards": cards,
-            "can_create": policy.can_create_course(user=user),
-            "join_form": JoinCodeForm() if user.is_student else None,
-        },
-    )
 
 
 # Courses ------------------------------------------------------------------------------------
@@ -116,7 +95,6 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
         "course": course,
         "can_manage": can_manage,
         "materials": list(selectors.material_list(course=course)),
-        "course_discussions": course_discussion_list(user=user, course=course),
     }
     if can_manage:
         context["roster"] = list(selectors.enrollment_list(course=course))
@@ -155,7 +133,7 @@ def course_delete(request: HttpRequest, course_id: int) -> HttpResponse:
         title = course.title
         services.course_delete(course=course)
         messages.success(request, _("Course “%(title)s” deleted.") % {"title": title})
-        return redirect("core:dashboard")
+        return redirect("dashboard:dashboard")
     return render(request, "courses/course_confirm_delete.html", {"course": course})
 
 

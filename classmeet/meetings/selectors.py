@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -18,6 +19,8 @@ PAST_LIMIT = 50
 UPCOMING_PAGE_SIZE = 25  # the meetings page lists upcoming meetings a page at a time
 COURSE_UPCOMING_LIMIT = 10  # a course page shows the next ten
 CALENDAR_PAST_DAYS = 90
+# The longest meeting the model allows: anything that started earlier has ended.
+MAX_MEETING_MINUTES = 480
 
 
 @dataclass(frozen=True)
@@ -117,3 +120,20 @@ def user_get_by_calendar_token(*, token: str) -> User | None:
     if len(token) < 20:
         return None
     return User.objects.filter(calendar_token=token, is_active=True).first()
+
+
+def meeting_open_id_list(*, course_id: int, now: datetime | None = None) -> list[int]:
+    """Return the ids of the course's scheduled meetings whose room may be open now.
+
+    That is every one that started less than the longest meeting ago or opens within the join
+    window: a removed student's sockets can only be in these.
+    """
+    now = now or timezone.now()
+    return list(
+        Meeting.objects.filter(
+            course_id=course_id,
+            status=Meeting.Status.SCHEDULED,
+            starts_at__gte=now - timedelta(minutes=MAX_MEETING_MINUTES),
+            starts_at__lte=now + timedelta(minutes=settings.CLASSMEET_JOIN_WINDOW_MINUTES),
+        ).values_list("pk", flat=True)
+    )

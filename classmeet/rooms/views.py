@@ -15,7 +15,7 @@ def _leave_url(meeting: Meeting) -> str:
     try:
         return meeting.course.get_absolute_url()
     except NoReverseMatch:  # the course pages are not mounted (minimal deployments)
-        return reverse("core:dashboard")
+        return reverse("dashboard:dashboard")
 
 
 @login_required

@@ -40,13 +40,13 @@ def test_signup_redirects_signed_in_user_to_dashboard(client, student):
     client.force_login(student)
     response = client.get(URL)
     assert response.status_code == 302
-    assert response["Location"] == reverse("core:dashboard")
+    assert response["Location"] == reverse("dashboard:dashboard")
 
 
 def test_student_signup_creates_student_and_signs_in(client):
     response = client.post(URL, _data())
     assert response.status_code == 302
-    assert response["Location"] == reverse("core:dashboard")
+    assert response["Location"] == reverse("dashboard:dashboard")
     user = User.objects.get(username="newbie")
     assert user.role == User.Role.STUDENT
     assert user.email == "newbie@example.test"
@@ -64,7 +64,7 @@ def test_signup_ignores_offsite_next(client, target):
     """A next that is not a local path (a bare word was reversed as a URL name: 500)."""
     response = client.post(URL, {**_data(), "next": target})
     assert response.status_code == 302
-    assert response["Location"] == reverse("core:dashboard")
+    assert response["Location"] == reverse("dashboard:dashboard")
 
 
 @pytest.mark.parametrize(

@@ -217,7 +217,7 @@ def test_recording_and_course_card_times_carry_the_viewers_zone_label(
     html = client.get(meeting_page).content.decode()
     assert '<time datetime="2030-01-15T20:56:00+00:00" title="America/New_York">' in html
     assert "Jan 15, 2030 15:56 EST</time>" in html
-    dashboard = client.get(reverse("core:dashboard")).content.decode()
+    dashboard = client.get(reverse("dashboard:dashboard")).content.decode()
     assert 'title="America/New_York">' in dashboard
 
 
