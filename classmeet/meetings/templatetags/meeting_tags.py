@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from classmeet.core import policy
+from classmeet import access
 from classmeet.courses.models import Course
 
 from ..selectors import meeting_list_for_course
@@ -18,11 +18,11 @@ register = template.Library()
 def course_meetings(context: dict[str, Any], course: Course) -> dict[str, Any]:
     """Render the course's live, upcoming and past meetings; nothing for non-members."""
     user = context["request"].user
-    if not policy.can_view_course(user=user, course=course):
+    if not access.courses.can_view_course(user=user, course=course):
         return {"visible": False}
     return {
         "visible": True,
         "course": course,
         "groups": meeting_list_for_course(course=course),
-        "can_manage": policy.can_manage_course(user=user, course=course),
+        "can_manage": access.courses.can_manage_course(user=user, course=course),
     }
