@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from classmeet.core import policy
+from classmeet import access
 from classmeet.courses.models import Course
 
 
@@ -17,6 +17,6 @@ def course_section(
     For a member, `build(user)` adds the section's own data to the course.
     """
     user = context["request"].user
-    if not policy.can_view_course(user=user, course=course):
+    if not access.courses.can_view_course(user=user, course=course):
         return {"visible": False}
     return {"visible": True, "course": course, **build(user)}

@@ -1,4 +1,4 @@
-"""Writes of courses, enrollments and materials. Callers have already checked the policy."""
+"""Writes of courses, enrollments and materials. Callers have already checked access."""
 
 from __future__ import annotations
 

@@ -7,8 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from classmeet import access
 from classmeet.accounts.selectors import request_user
-from classmeet.core import policy
 from classmeet.courses.forms import JoinCodeForm
 from classmeet.dashboard.selectors import course_card_list
 
@@ -23,7 +23,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "nav": "dashboard",
             "cards": course_card_list(user=user),
-            "can_create": policy.can_create_course(user=user),
+            "can_create": access.courses.can_create_course(user=user),
             "join_form": JoinCodeForm() if user.is_student else None,
         },
     )

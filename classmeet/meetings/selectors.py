@@ -9,8 +9,8 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from classmeet import access
 from classmeet.accounts.models import User
-from classmeet.core import policy
 from classmeet.courses.models import Course
 
 from .models import Meeting
@@ -42,10 +42,9 @@ class MeetingGroups:
 
 def meeting_list_for_user(*, user: User) -> QuerySet[Meeting]:
     """Return the meetings of the courses the user teaches or is enrolled in."""
+    visible = Course.objects.filter(access.courses.visible_courses_q(user=user)).values("pk")
     return (
-        Meeting.objects.filter(
-            course__in=Course.objects.filter(policy.visible_courses_q(user=user)).values("pk")
-        )
+        Meeting.objects.filter(course__in=visible)
         .select_related("course", "course__teacher", "created_by")
         .order_by("starts_at", "id")
     )
@@ -104,7 +103,7 @@ def meeting_groups(
 
 
 def meeting_list_for_course(*, course: Course, now: datetime | None = None) -> MeetingGroups:
-    """Return a course's meetings grouped for its page (the caller checked the policy)."""
+    """Return a course's meetings grouped for its page (the caller checked access)."""
     meetings = course.meetings.select_related("course", "course__teacher", "created_by")
     return meeting_groups(meetings=meetings, now=now, upcoming_limit=COURSE_UPCOMING_LIMIT)
 

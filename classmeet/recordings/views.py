@@ -27,8 +27,8 @@ from django.utils.http import content_disposition_header, url_has_allowed_host_a
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from classmeet import access
 from classmeet.accounts.selectors import request_user
-from classmeet.core import policy
 from classmeet.recordings import services
 from classmeet.recordings.models import Recording
 from classmeet.recordings.services import RecordingError
@@ -77,8 +77,8 @@ class StartForm(forms.Form):
 @login_required
 @require_POST
 def recording_start(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    meeting = policy.access_meeting(user=request.user, meeting_id=meeting_id)
-    if not policy.can_record_meeting(user=request.user, meeting=meeting):
+    meeting = access.meetings.access_meeting(user=request.user, meeting_id=meeting_id)
+    if not access.recordings.can_record_meeting(user=request.user, meeting=meeting):
         return JsonResponse(
             {
                 "error": "forbidden",
@@ -118,7 +118,9 @@ def recording_start(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 def _own_running(request: HttpRequest, recording_id: int) -> Recording:
     """The recording, for the teacher who made it (404 for anybody else)."""
-    recording = policy.access_recording_for_manage(user=request.user, recording_id=recording_id)
+    recording = access.recordings.access_recording_for_manage(
+        user=request.user, recording_id=recording_id
+    )
     if recording.created_by_id != request.user.pk:
         raise Http404
     return recording
@@ -152,7 +154,9 @@ def recording_chunk(request: HttpRequest, recording_id: int, seq: int) -> HttpRe
 @login_required
 @require_POST
 def recording_stop(request: HttpRequest, recording_id: int) -> HttpResponse:
-    recording = policy.access_recording_for_manage(user=request.user, recording_id=recording_id)
+    recording = access.recordings.access_recording_for_manage(
+        user=request.user, recording_id=recording_id
+    )
     recording = services.recording_stop(recording=recording)
     return JsonResponse(_state(recording))
 
@@ -161,7 +165,9 @@ def recording_stop(request: HttpRequest, recording_id: int) -> HttpResponse:
 @require_POST
 def recording_feeds(request: HttpRequest, recording_id: int) -> HttpResponse:
     """The teacher's tab (re)published to Janus: note whose feeds the room has now."""
-    recording = policy.access_recording_for_manage(user=request.user, recording_id=recording_id)
+    recording = access.recordings.access_recording_for_manage(
+        user=request.user, recording_id=recording_id
+    )
     services.recording_feeds_refresh(meeting_id=recording.meeting_id)
     return JsonResponse({"id": recording.pk}, status=202)
 
@@ -172,7 +178,7 @@ def recording_feeds(request: HttpRequest, recording_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def recording_status(request: HttpRequest, recording_id: int) -> HttpResponse:
-    recording = policy.access_recording(user=request.user, recording_id=recording_id)
+    recording = access.recordings.access_recording(user=request.user, recording_id=recording_id)
     return JsonResponse(_state(recording))
 
 
@@ -225,7 +231,7 @@ def _parse_range(header: str, size: int) -> tuple[int, int] | None:
 @require_GET
 def recording_file(request: HttpRequest, recording_id: int) -> HttpResponseBase:
     """The finished file, inline (streaming, seekable) or as a download (`?download=1`)."""
-    recording = policy.access_recording(user=request.user, recording_id=recording_id)
+    recording = access.recordings.access_recording(user=request.user, recording_id=recording_id)
     path = services.file_path(recording)
     if path is None or not path.is_file():
         raise Http404
@@ -271,7 +277,9 @@ class RenameForm(forms.Form):
 
 @login_required
 def recording_rename(request: HttpRequest, recording_id: int) -> HttpResponse:
-    recording = policy.access_recording_for_manage(user=request.user, recording_id=recording_id)
+    recording = access.recordings.access_recording_for_manage(
+        user=request.user, recording_id=recording_id
+    )
     form = RenameForm(request.POST or None, initial={"title": recording.title})
     if request.method == "POST" and form.is_valid():
         services.recording_rename(recording=recording, title=form.cleaned_data["title"])
@@ -287,7 +295,9 @@ def recording_rename(request: HttpRequest, recording_id: int) -> HttpResponse:
 
 @login_required
 def recording_delete(request: HttpRequest, recording_id: int) -> HttpResponse:
-    recording = policy.access_recording_for_manage(user=request.user, recording_id=recording_id)
+    recording = access.recordings.access_recording_for_manage(
+        user=request.user, recording_id=recording_id
+    )
     if request.method == "POST":
         back = _redirect_back(request, recording)
         services.recording_delete(recording=recording)

@@ -2,10 +2,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from classmeet import access
 from classmeet.accounts import services
 from classmeet.accounts.forms import SignupForm
 from classmeet.accounts.models import TeacherInvite, User
-from classmeet.core import policy
 
 pytestmark = pytest.mark.django_db
 
@@ -136,8 +136,8 @@ def test_closed_mode_service_refuses_teacher_even_without_form(settings):
 
 def test_unknown_mode_is_treated_as_closed(settings):
     settings.CLASSMEET_TEACHER_SIGNUP = "sometimes"
-    assert policy.teacher_signup_mode() is policy.TeacherSignup.CLOSED
-    assert not policy.can_sign_up_as_teacher(invite_code="anything")
+    assert access.accounts.teacher_signup_mode() is access.accounts.TeacherSignup.CLOSED
+    assert not access.accounts.can_sign_up_as_teacher(invite_code="anything")
 
 
 def test_invite_mode_requires_a_code_for_teachers(client, settings):

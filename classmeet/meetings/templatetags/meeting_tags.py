@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from classmeet.core import policy
+from classmeet import access
 from classmeet.courses.models import Course
 from classmeet.courses.sections import course_section
 
@@ -23,6 +23,6 @@ def course_meetings(context: dict[str, Any], course: Course) -> dict[str, Any]:
         course,
         lambda user: {
             "groups": meeting_list_for_course(course=course),
-            "can_manage": policy.can_manage_course(user=user, course=course),
+            "can_manage": access.courses.can_manage_course(user=user, course=course),
         },
     )
