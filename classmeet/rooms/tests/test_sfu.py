@@ -148,36 +148,36 @@ async def test_public_interface_switches_the_room_lists_participants_and_records
     {feed: user id} (publishers only on request), Janus records into the folder given, and
     stopping the recording of a room that is gone reports it."""
     try:
-        assert await sfu.switch_to_sfu(meeting_id=9004) is True
-        assert await sfu.switch_to_sfu(meeting_id=9004) is False
-        assert await topology.topology_get(meeting_id=9004) == topology.SFU
-        assert await rooms.sfu_room_exists(meeting_id=9004)
+        assert await sfu.switch_to_sfu(meeting_id=9006) is True
+        assert await sfu.switch_to_sfu(meeting_id=9006) is False
+        assert await topology.topology_get(meeting_id=9006) == topology.SFU
+        assert await rooms.sfu_room_exists(meeting_id=9006)
         async with rooms.new_session() as session:
             handle = await session.attach()
             token = await rooms.sfu_token_issue(
-                session=session, handle=handle, meeting_id=9004, user_id=42
+                session=session, handle=handle, meeting_id=9006, user_id=42
             )
             data, _jsep = await session.message(
                 handle,
                 {
                     "request": "join",
                     "ptype": "publisher",
-                    "room": 9004,
+                    "room": 9006,
                     "display": "42:p",
-                    "pin": rooms.room_pin(9004),
+                    "pin": rooms.room_pin(9006),
                     "token": token,
                 },
             )
             feed = str(data["id"])
-            assert await sfu.room_participants(meeting_id=9004) == {feed: 42}
-            assert await sfu.room_participants(meeting_id=9004, publishing=True) == {}
-            await sfu.room_recording_start(meeting_id=9004, folder=tmp_path)
-            assert await sfu.room_recording_stop(meeting_id=9004) is True
+            assert await sfu.room_participants(meeting_id=9006) == {feed: 42}
+            assert await sfu.room_participants(meeting_id=9006, publishing=True) == {}
+            await sfu.room_recording_start(meeting_id=9006, folder=tmp_path)
+            assert await sfu.room_recording_stop(meeting_id=9006) is True
     finally:
-        await rooms.sfu_room_release(meeting_id=9004)
-    assert await topology.topology_get(meeting_id=9004) == topology.MESH
-    assert await sfu.room_participants(meeting_id=9004) == {}
-    assert await sfu.room_recording_stop(meeting_id=9004) is False
+        await rooms.sfu_room_release(meeting_id=9006)
+    assert await topology.topology_get(meeting_id=9006) == topology.MESH
+    assert await sfu.room_participants(meeting_id=9006) == {}
+    assert await sfu.room_recording_stop(meeting_id=9006) is False
 
 
 async def _janus_call(credential: str, body: dict[str, Any], path: str = "") -> dict[str, Any]:
