@@ -29,9 +29,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from classmeet import access
 from classmeet.accounts.selectors import request_user
-from classmeet.recordings import services
 from classmeet.recordings.models import Recording
-from classmeet.recordings.services import RecordingError
+from classmeet.recordings.services import capture, files, housekeeping
+from classmeet.recordings.services.capture import RecordingError
 
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 STREAM_BLOCK = 64 * 1024
@@ -93,7 +93,7 @@ def recording_start(request: HttpRequest, meeting_id: int) -> HttpResponse:
             status=400,
         )
     try:
-        recording = services.recording_start(
+        recording = capture.recording_start(
             meeting=meeting,
             user=request_user(request),
             video_tracks=form.cleaned_data["videoTracks"],
@@ -141,7 +141,7 @@ def recording_chunk(request: HttpRequest, recording_id: int, seq: int) -> HttpRe
             RecordingError("too-large", _("A chunk is limited to %(n)d bytes.") % {"n": limit}, 413)
         )
     try:
-        result = services.recording_chunk_append(
+        result = capture.recording_chunk_append(
             recording_id=recording.pk, seq=seq, data=request.read(limit + 1)
         )
     except RecordingError as exc:
@@ -157,7 +157,7 @@ def recording_stop(request: HttpRequest, recording_id: int) -> HttpResponse:
     recording = access.recordings.access_recording_for_manage(
         user=request.user, recording_id=recording_id
     )
-    recording = services.recording_stop(recording=recording)
+    recording = capture.recording_stop(recording=recording)
     return JsonResponse(_state(recording))
 
 
@@ -168,7 +168,7 @@ def recording_feeds(request: HttpRequest, recording_id: int) -> HttpResponse:
     recording = access.recordings.access_recording_for_manage(
         user=request.user, recording_id=recording_id
     )
-    services.recording_feeds_refresh(meeting_id=recording.meeting_id)
+    capture.recording_feeds_refresh(meeting_id=recording.meeting_id)
     return JsonResponse({"id": recording.pk}, status=202)
 
 
@@ -232,7 +232,7 @@ def _parse_range(header: str, size: int) -> tuple[int, int] | None:
 def recording_file(request: HttpRequest, recording_id: int) -> HttpResponseBase:
     """The finished file, inline (streaming, seekable) or as a download (`?download=1`)."""
     recording = access.recordings.access_recording(user=request.user, recording_id=recording_id)
-    path = services.file_path(recording)
+    path = files.file_path(recording)
     if path is None or not path.is_file():
         raise Http404
     size = path.stat().st_size
@@ -282,7 +282,7 @@ def recording_rename(request: HttpRequest, recording_id: int) -> HttpResponse:
     )
     form = RenameForm(request.POST or None, initial={"title": recording.title})
     if request.method == "POST" and form.is_valid():
-        services.recording_rename(recording=recording, title=form.cleaned_data["title"])
+        housekeeping.recording_rename(recording=recording, title=form.cleaned_data["title"])
         messages.success(request, _("Recording renamed."))
         return _redirect_back(request, recording)
     return render(
@@ -300,7 +300,7 @@ def recording_delete(request: HttpRequest, recording_id: int) -> HttpResponse:
     )
     if request.method == "POST":
         back = _redirect_back(request, recording)
-        services.recording_delete(recording=recording)
+        housekeeping.recording_delete(recording=recording)
         messages.success(request, _("Recording deleted."))
         return back
     return render(
