@@ -26,11 +26,16 @@ LAYERS = (
     "dashboard",  # gathers courses, meetings and notifications on one page
     "demo",  # seed_demo: the one module that may import every app
 )
-# Every permission rule: any app but core may ask it, and it reads only the domain apps' models
-# and selectors (never a service, view or transport), so it sits beside the ladder.
+# Every permission rule: any app but core may ask it (outside CALLER_DECIDES below), and it reads
+# only the domain apps' models and selectors (never a service, view or transport), so it sits
+# beside the ladder.
 ACCESS = "access"
 ACCESS_READS = frozenset({"models", "selectors"})
 ACCESS_DOMAIN = frozenset(LAYERS[1 : LAYERS.index("meetings") + 1]) | {"recordings"}
+# What access reads may not ask it back: models, selectors and services (modules or packages of
+# these names, in any app) take the caller's decision, made by a view, API view, template tag,
+# form, consumer or task. Which rows a user may see is a selector's filter (course_visible_q).
+CALLER_DECIDES = frozenset({"models", "selectors", "services"})
 
 
 @dataclass(frozen=True)
@@ -73,11 +78,11 @@ def _imported_names(tree: ast.AST, module: str, is_package: bool) -> list[tuple[
     return names
 
 
-def _allowed(importer: str, target: list[str]) -> bool:
-    """Whether app `importer` may import `classmeet.<target...>`."""
+def _allowed(importer: str, kind: str, target: list[str]) -> bool:
+    """Whether module `kind` (e.g. "views") of app `importer` may import `classmeet.<target...>`."""
     app = target[0]
     if app == ACCESS:
-        return importer != "core"
+        return importer != "core" and kind not in CALLER_DECIDES
     if importer == ACCESS:
         return app == "core" or (
             app in ACCESS_DOMAIN and len(target) > 1 and target[1] in ACCESS_READS
@@ -93,15 +98,16 @@ def violations_in(path: Path, source: str) -> list[Violation]:
     if len(parts) < 2:  # classmeet/__init__.py belongs to no app
         return []
     importer = parts[0]
-    module = ".".join(("classmeet", *parts))
     is_package = path.name == "__init__.py"
+    # A package is named without its __init__, so its relative imports resolve from it.
+    module = ".".join(("classmeet", *(parts[:-1] if is_package else parts)))
     found = []
     apps = _apps()
     for line, name in _imported_names(ast.parse(source), module, is_package):
         target = name.split(".")[1:] if name.startswith("classmeet.") else []
         if not target or target[0] == importer or target[0] not in apps:
             continue
-        if not _allowed(importer, target):
+        if not _allowed(importer, parts[1], target):
             found.append(Violation(path, line, importer, ".".join(("classmeet", *target))))
     return found
 
@@ -149,3 +155,16 @@ def test_access_reads_models_and_selectors_only() -> None:
     )
     found = violations_in(CLASSMEET / "access" / "courses.py", source)
     assert [v.line for v in found] == [3, 4]
+
+
+def test_models_selectors_and_services_do_not_ask_access() -> None:
+    for module in ("meetings/selectors.py", "recordings/services/capture.py", "courses/models.py"):
+        found = violations_in(CLASSMEET / module, "from classmeet import access\n")
+        assert [v.imported for v in found] == ["classmeet.access"], module
+    source = "def f():\n    from ...access.meetings import can_view_meeting\n"
+    found = violations_in(CLASSMEET / "recordings" / "selectors" / "__init__.py", source)
+    assert [(v.line, v.imported) for v in found] == [
+        (2, "classmeet.access.meetings.can_view_meeting")
+    ]
+    for module in ("meetings/views.py", "recordings/templatetags/recordings.py", "rooms/tasks.py"):
+        assert violations_in(CLASSMEET / module, "from classmeet import access\n") == [], module

@@ -1,14 +1,9 @@
-"""Who is asking: the one helper every access module shares."""
+"""Who is asking: the one helper every access module shares.
 
-from typing import Any
+Defined in accounts, because the domain selectors' visibility filters (e.g.
+`courses.selectors.course_visible_q`) ask the same question and may not import access.
+"""
 
-from django.contrib.auth.models import AnonymousUser
+from classmeet.accounts.selectors import AnyUser, is_authenticated
 
-from classmeet.accounts.models import User
-
-AnyUser = User | AnonymousUser
-
-
-def is_authenticated(user: Any) -> bool:
-    """Return whether the user is signed in with an active account."""
-    return bool(user is not None and user.is_authenticated and user.is_active)
+__all__ = ["AnyUser", "is_authenticated"]

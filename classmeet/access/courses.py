@@ -5,23 +5,11 @@ module builds on.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 
 from classmeet.access._users import AnyUser, is_authenticated
 from classmeet.courses.models import Course, Enrollment
-
-
-def visible_courses_q(*, user: AnyUser, prefix: str = "") -> Q:
-    """Return a filter that keeps the courses the user teaches or is enrolled in.
-
-    `prefix` lets other models filter through their course (e.g. ``prefix="course__"``).
-    """
-    if not is_authenticated(user):
-        return Q(pk__in=[])
-    return Q(**{f"{prefix}teacher_id": user.pk}) | Q(
-        **{f"{prefix}enrollments__student_id": user.pk}
-    )
 
 
 def is_enrolled(*, user: AnyUser, course: Course) -> bool:

@@ -5,27 +5,16 @@ their own posts.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404
 
 from classmeet.access._users import AnyUser, is_authenticated
-from classmeet.access.courses import can_manage_course, can_view_course, visible_courses_q
+from classmeet.access.courses import can_manage_course, can_view_course
 from classmeet.courses.models import Course
 from classmeet.discussions.models import Comment, Discussion
 
 
 def _discussion_of(post: Discussion | Comment) -> Discussion:
     return post.discussion if isinstance(post, Comment) else post
-
-
-def discussions_visible_q(*, user: AnyUser, prefix: str = "") -> Q:
-    """Return a filter that keeps the discussions of the courses the user teaches or attends.
-
-    Filters through a subquery on courses, so the result never has duplicate rows.
-    """
-    if not is_authenticated(user):
-        return Q(pk__in=[])
-    return Q(**{f"{prefix}course__in": Course.objects.filter(visible_courses_q(user=user))})
 
 
 def can_view_discussion(*, user: AnyUser, discussion: Discussion) -> bool:

@@ -10,7 +10,7 @@ from classmeet import access
 from classmeet.core.forms import BootstrapFormMixin
 
 from .models import User
-from .selectors import timezone_choices
+from .selectors import TeacherSignup, teacher_signup_mode, timezone_choices
 
 
 class SigninForm(BootstrapFormMixin, auth_forms.AuthenticationForm):
@@ -49,13 +49,13 @@ class SignupForm(BootstrapFormMixin, auth_forms.UserCreationForm):
         super().__init__(*args, **kwargs)
         self.fields["email"].required = True
         self.fields["email"].help_text = _("Used to reset your password.")
-        self.mode = access.accounts.teacher_signup_mode()
-        if self.mode is access.accounts.TeacherSignup.CLOSED:
+        self.mode = teacher_signup_mode()
+        if self.mode is TeacherSignup.CLOSED:
             role_field = cast(forms.ChoiceField, self.fields["role"])
             role_field.choices = [(User.Role.STUDENT.value, User.Role.STUDENT.label)]
             self.fields["role"].initial = User.Role.STUDENT
             self.fields["role"].help_text = _("Teacher accounts are created by an administrator.")
-        if self.mode is not access.accounts.TeacherSignup.INVITE:
+        if self.mode is not TeacherSignup.INVITE:
             del self.fields["invite_code"]
         self.order_fields(self.field_order)
         autocomplete = {
@@ -84,9 +84,9 @@ class SignupForm(BootstrapFormMixin, auth_forms.UserCreationForm):
         cleaned: dict[str, Any] = super().clean() or {}
         if cleaned.get("role") != User.Role.TEACHER:
             return cleaned
-        if self.mode is access.accounts.TeacherSignup.CLOSED:
+        if self.mode is TeacherSignup.CLOSED:
             self.add_error("role", _("Teacher sign-up is closed."))
-        elif self.mode is access.accounts.TeacherSignup.INVITE:
+        elif self.mode is TeacherSignup.INVITE:
             code = cleaned.get("invite_code", "")
             if not code:
                 self.add_error("invite_code", _("Enter the invite code you were given."))

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from classmeet.accounts.models import User
+from classmeet.accounts.selectors import AnyUser, is_authenticated
 from classmeet.courses.models import Course, Enrollment, Material
+
+
+def course_visible_q(*, user: AnyUser, prefix: str = "") -> Q:
+    """Return a filter that keeps the courses the user teaches or is enrolled in.
+
+    `prefix` lets other models filter through their course (e.g. ``prefix="course__"``). The join
+    on enrollments may repeat rows: filter through a subquery (``pk__in``) to list them.
+    """
+    if not is_authenticated(user):
+        return Q(pk__in=[])
+    return Q(**{f"{prefix}teacher_id": user.pk}) | Q(
+        **{f"{prefix}enrollments__student_id": user.pk}
+    )
 
 
 def material_list(*, course: Course) -> QuerySet[Material]:

@@ -6,15 +6,26 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from classmeet import access
 from classmeet.accounts.models import User
+from classmeet.accounts.selectors import AnyUser, is_authenticated
 from classmeet.courses.models import Course
+from classmeet.courses.selectors import course_visible_q
 
 from .models import Comment, Discussion, Vote
 
 SORT_NEWEST = "newest"
 SORT_VOTES = "votes"
 SORTS = (SORT_NEWEST, SORT_VOTES)
+
+
+def discussion_visible_q(*, user: AnyUser, prefix: str = "") -> Q:
+    """Return a filter that keeps the discussions of the courses the user teaches or attends.
+
+    Filters through a subquery on courses, so the result never has duplicate rows.
+    """
+    if not is_authenticated(user):
+        return Q(pk__in=[])
+    return Q(**{f"{prefix}course__in": Course.objects.filter(course_visible_q(user=user))})
 
 
 def _count(qs: QuerySet[Vote] | QuerySet[Comment], target: str) -> Coalesce:
@@ -51,9 +62,9 @@ def discussion_list(
 
     Deleted discussions stay listed (their thread stays readable) but show no body.
     """
-    qs = Discussion.objects.filter(
-        access.discussions.discussions_visible_q(user=user)
-    ).select_related("course", "author")
+    qs = Discussion.objects.filter(discussion_visible_q(user=user)).select_related(
+        "course", "author"
+    )
     if course_id is not None:
         qs = qs.filter(course_id=course_id)
     query = query.strip()
@@ -78,7 +89,7 @@ def course_discussion_list(*, user: User, course: Course, limit: int = 10) -> li
 def discussion_course_choices(*, user: User) -> QuerySet[Course]:
     """Return the courses the user may filter by and start discussions in."""
     return Course.objects.filter(
-        pk__in=Course.objects.filter(access.courses.visible_courses_q(user=user)).values("pk")
+        pk__in=Course.objects.filter(course_visible_q(user=user)).values("pk")
     ).order_by("title", "id")
 
 

@@ -9,9 +9,9 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from classmeet import access
 from classmeet.accounts.models import User
 from classmeet.courses.models import Course
+from classmeet.courses.selectors import course_visible_q
 
 from .models import Meeting
 
@@ -42,7 +42,7 @@ class MeetingGroups:
 
 def meeting_list_for_user(*, user: User) -> QuerySet[Meeting]:
     """Return the meetings of the courses the user teaches or is enrolled in."""
-    visible = Course.objects.filter(access.courses.visible_courses_q(user=user)).values("pk")
+    visible = Course.objects.filter(course_visible_q(user=user)).values("pk")
     return (
         Meeting.objects.filter(course__in=visible)
         .select_related("course", "course__teacher", "created_by")

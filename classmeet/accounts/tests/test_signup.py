@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from classmeet import access
-from classmeet.accounts import services
+from classmeet.accounts import selectors, services
 from classmeet.accounts.forms import SignupForm
 from classmeet.accounts.models import TeacherInvite, User
 
@@ -136,7 +136,7 @@ def test_closed_mode_service_refuses_teacher_even_without_form(settings):
 
 def test_unknown_mode_is_treated_as_closed(settings):
     settings.CLASSMEET_TEACHER_SIGNUP = "sometimes"
-    assert access.accounts.teacher_signup_mode() is access.accounts.TeacherSignup.CLOSED
+    assert selectors.teacher_signup_mode() is selectors.TeacherSignup.CLOSED
     assert not access.accounts.can_sign_up_as_teacher(invite_code="anything")
 
 

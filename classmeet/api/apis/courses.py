@@ -88,8 +88,8 @@ def _course_out(request: Request, course: Course, code: int = status.HTTP_200_OK
 
 
 def _visible_courses(user: User) -> QuerySet[Course]:
-    # Filtered through a subquery: visible_courses_q's join on enrollments would repeat rows.
-    visible = Course.objects.filter(access.courses.visible_courses_q(user=user)).values("pk")
+    # Filtered through a subquery: course_visible_q's join on enrollments would repeat rows.
+    visible = Course.objects.filter(selectors.course_visible_q(user=user)).values("pk")
     return Course.objects.filter(pk__in=visible).select_related("teacher")
 
 
