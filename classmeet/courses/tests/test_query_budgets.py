@@ -4,10 +4,12 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from classmeet.accounts.models import User
 from classmeet.accounts.tests.factories import StudentFactory
 from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory, MaterialFactory
 from classmeet.discussions.tests.factories import CommentFactory, DiscussionFactory
@@ -21,7 +23,7 @@ DASHBOARD_BUDGET = 10
 DETAIL_BUDGET = 9  # 8 with the cache-backed sessions of production (tests keep sessions in the DB)
 
 
-def add_courses(*, teacher, student, count):
+def add_courses(*, teacher: User, student: User, count: int) -> None:
     now = timezone.now()
     for _ in range(count):
         course = CourseFactory.create(teacher=teacher)
@@ -33,7 +35,7 @@ def add_courses(*, teacher, student, count):
         Notification.objects.create(recipient=teacher, course=course, kind="upvote", title="t")
 
 
-def count_queries(client, url):
+def count_queries(client: Client, url: str) -> int:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200
