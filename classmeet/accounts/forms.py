@@ -1,6 +1,6 @@
 """Forms of the account pages: sign-up, sign-in, profile and Django's password forms, styled."""
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
@@ -12,12 +12,17 @@ from classmeet.core.forms import BootstrapFormMixin
 from .models import User
 from .selectors import TeacherSignup, teacher_signup_mode, timezone_choices
 
+if TYPE_CHECKING:
+    _SetPasswordForm = auth_forms.SetPasswordForm[User]
+else:  # generic in django-stubs only; django_stubs_ext.monkeypatch() does not cover it
+    _SetPasswordForm = auth_forms.SetPasswordForm
+
 
 class SigninForm(BootstrapFormMixin, auth_forms.AuthenticationForm):
     pass
 
 
-class SignupForm(BootstrapFormMixin, auth_forms.UserCreationForm):
+class SignupForm(BootstrapFormMixin, auth_forms.UserCreationForm[User]):
     """Create an account; the teacher role follows settings.CLASSMEET_TEACHER_SIGNUP."""
 
     role = forms.ChoiceField(
@@ -95,7 +100,7 @@ class SignupForm(BootstrapFormMixin, auth_forms.UserCreationForm):
         return cleaned
 
 
-class ProfileForm(BootstrapFormMixin, forms.ModelForm):
+class ProfileForm(BootstrapFormMixin, forms.ModelForm[User]):
     timezone = forms.ChoiceField(
         label=_("Time zone"),
         required=False,
@@ -132,5 +137,5 @@ class PasswordResetForm(BootstrapFormMixin, auth_forms.PasswordResetForm):
     pass
 
 
-class SetPasswordForm(BootstrapFormMixin, auth_forms.SetPasswordForm):
+class SetPasswordForm(BootstrapFormMixin, _SetPasswordForm):
     pass

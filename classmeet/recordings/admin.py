@@ -11,7 +11,7 @@ from .services import housekeeping
 
 
 @admin.register(Recording)
-class RecordingAdmin(admin.ModelAdmin):
+class RecordingAdmin(admin.ModelAdmin[Recording]):
     list_display = (
         "__str__",
         "meeting",

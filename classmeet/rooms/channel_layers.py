@@ -82,6 +82,11 @@ def _closed(connection: AbstractConnection) -> bool:
 
 
 class RoomChannelLayer(RedisChannelLayer):
+    # Set by RedisChannelLayer.__init__ (channels_redis ships no type hints).
+    prefix: str
+    client_prefix: str
+    capacity: int
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Channels made by new_channel() ("specific.<client prefix>!<id>") are this process's.
@@ -100,7 +105,8 @@ class RoomChannelLayer(RedisChannelLayer):
     async def new_channel(self, prefix: str = "specific") -> str:
         if prefix == "specific":
             await self._subscribe()
-        return await super().new_channel(prefix)
+        channel: str = await super().new_channel(prefix)
+        return channel
 
     # Receiving ----------------------------------------------------------------------------------
 
@@ -148,7 +154,7 @@ class RoomChannelLayer(RedisChannelLayer):
     def _connection(self, index: int, role: str) -> AbstractConnection:
         """A connection of its own (not from the shared pool), named for CLIENT LIST, whose reads
         block without a timeout (redis-py 8 would otherwise give up after 5 idle seconds)."""
-        connection = self.create_pool(index).make_connection()
+        connection: AbstractConnection = self.create_pool(index).make_connection()
         connection.socket_timeout = None
         connection.client_name = f"{self.prefix}:{role}:{self.client_prefix}"
         return connection

@@ -6,8 +6,17 @@ room), celery (broker, the beat schedule), sfu (Janus), recordings, api (REST fr
 Values come from the environment (django-environ, config/settings/environment.py).
 """
 
-# BASE_DIR, MEDIA_ROOT and REDIS_URL are settings too (recordings and the layers derive from them).
-from .environment import BASE_DIR, MEDIA_ROOT, REDIS_URL, env  # noqa: F401
+import django_stubs_ext
+
+# BASE_DIR, MEDIA_ROOT and REDIS_URL are settings too (recordings and the layers derive from them);
+# `X as X` re-exports them for mypy as `from .base import *` does at run time.
+from .environment import BASE_DIR as BASE_DIR
+from .environment import MEDIA_ROOT as MEDIA_ROOT
+from .environment import REDIS_URL as REDIS_URL
+from .environment import env as env
+
+# Generic Django classes take type parameters at run time too (`admin.ModelAdmin[Course]`).
+django_stubs_ext.monkeypatch()
 
 SECRET_KEY = env("SECRET_KEY", default="django-insecure-classmeet-dev-only-change-me")
 DEBUG = env.bool("DEBUG", default=False)

@@ -8,6 +8,8 @@ watcher reports it, so the zero counts above are real.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
@@ -40,7 +42,7 @@ def school():
     }
 
 
-def main_pages(w):
+def main_pages(w: dict[str, Any]) -> list[str]:
     return [
         reverse("dashboard:dashboard"),
         w["course"].get_absolute_url(),

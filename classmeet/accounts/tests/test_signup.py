@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -12,7 +14,7 @@ pytestmark = pytest.mark.django_db
 URL = "/auth/signup/"
 
 
-def _data(**overrides):
+def _data(**overrides: Any) -> dict[str, Any]:
     data = {
         "username": "newbie",
         "first_name": "New",

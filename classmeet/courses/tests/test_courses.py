@@ -26,11 +26,11 @@ def media_root(settings, tmp_path):
     return tmp_path
 
 
-def thumb_url(course):
+def thumb_url(course: Course) -> str:
     return reverse("courses:course-thumbnail", kwargs={"course_id": course.pk})
 
 
-def picture(name="pic.png", data=None):
+def picture(name: str = "pic.png", data: bytes | None = None) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, files.image_bytes() if data is None else data)
 
 

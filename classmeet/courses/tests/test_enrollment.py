@@ -1,10 +1,13 @@
 """Joining by code and link, regenerating and disabling them, the roster, and removal."""
 
+from typing import Any
+
 import pytest
 from django.urls import reverse
 
+from classmeet.accounts.models import User
 from classmeet.accounts.tests.factories import StudentFactory, TeacherFactory
-from classmeet.courses.models import Enrollment
+from classmeet.courses.models import Course, Enrollment
 from classmeet.courses.tests.factories import CourseFactory, MaterialFactory
 from classmeet.notifications.models import Notification
 from classmeet.rooms.services.events import meeting_group_name
@@ -14,15 +17,15 @@ pytestmark = pytest.mark.django_db
 JOIN_URL = reverse("courses:course-join")
 
 
-def invite_url(course):
+def invite_url(course: Course) -> str:
     return reverse("courses:course-invite", kwargs={"token": course.invite_token})
 
 
-def course_action(name, course, **kwargs):
+def course_action(name: str, course: Course, **kwargs: Any) -> str:
     return reverse(f"courses:{name}", kwargs={"course_id": course.pk, **kwargs})
 
 
-def enrolled(course, user):
+def enrolled(course: Course, user: User) -> bool:
     return Enrollment.objects.filter(course=course, student=user).exists()
 
 
@@ -304,7 +307,7 @@ def test_removal_closes_the_students_sockets_in_live_rooms(
     async_to_sync(layer.group_add)(meeting_group_name(live_meeting.pk), live_channel)
     async_to_sync(layer.group_add)(meeting_group_name(later.pk), later_channel)
 
-    async def receive(channel):
+    async def receive(channel: str) -> Any:
         return await asyncio.wait_for(layer.receive(channel), timeout=2)
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 DETAIL_BUDGET = 9  # 8 with the cache-backed sessions of production (tests keep sessions in the DB)
 
 
-def count_queries(client, url):
+def count_queries(client: Client, url: str) -> int:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200

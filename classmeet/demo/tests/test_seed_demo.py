@@ -4,6 +4,7 @@ import io
 import json
 import re
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -25,8 +26,9 @@ def run(*args: str) -> str:
     return out.getvalue()
 
 
-def run_json() -> dict:
-    return json.loads(run("--json"))
+def run_json() -> dict[str, Any]:
+    summary: dict[str, Any] = json.loads(run("--json"))
+    return summary
 
 
 def counts() -> tuple[int, ...]:

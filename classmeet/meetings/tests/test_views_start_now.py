@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from classmeet.courses.models import Course
 from classmeet.courses.tests.factories import CourseFactory
 from classmeet.meetings.models import Meeting
 from classmeet.meetings.tests.factories import MeetingFactory
@@ -16,15 +17,15 @@ from classmeet.meetings.tests.factories import MeetingFactory
 pytestmark = pytest.mark.django_db
 
 
-def _start_url(course):
+def _start_url(course: Course) -> str:
     return reverse("meetings:meeting-start-now", kwargs={"course_id": course.pk})
 
 
-def _room_url(meeting):
+def _room_url(meeting: Meeting) -> str:
     return reverse("rooms:room", kwargs={"meeting_id": meeting.pk})
 
 
-def _links(html, css_class):
+def _links(html: str, css_class: str) -> list[str]:
     """Return the href of every <a> carrying css_class."""
     tags = re.findall(r"<a\b[^>]*>", html)
     return [
@@ -34,7 +35,7 @@ def _links(html, css_class):
     ]
 
 
-def _start_forms(html):
+def _start_forms(html: str) -> list[str]:
     return re.findall(r'<form method="post" action="([^"]*)"[^>]*start-class-now', html)
 
 

@@ -81,7 +81,7 @@ def offer_sdp() -> str:
 
 async def frame_of(peer: Any, type_: str, timeout: float = 5) -> dict[str, Any]:
     while True:
-        frame = json.loads(await peer.ws.receive_from(timeout=timeout))
+        frame: dict[str, Any] = json.loads(await peer.ws.receive_from(timeout=timeout))
         if frame["type"] == type_:
             return frame
 

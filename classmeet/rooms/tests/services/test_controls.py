@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -20,7 +22,7 @@ def room_listener(live_meeting):
     channel = async_to_sync(layer.new_channel)()
     async_to_sync(layer.group_add)(meeting_group_name(live_meeting.pk), channel)
 
-    def receive():
+    def receive() -> Any:
         return async_to_sync(layer.receive)(channel)
 
     return receive
