@@ -14,7 +14,9 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             # channels_redis with a batched inbox per process and local delivery: see the module.
-            "BACKEND": REDIS_CHANNEL_LAYERS[env.str("CLASSMEET_CHANNEL_LAYER", default="room")],
+            "BACKEND": REDIS_CHANNEL_LAYERS[
+                env.str("CLASSMEET_CHANNEL_LAYER", default="") or "room"
+            ],
             "CONFIG": {
                 # redis-py 8 defaults socket_timeout to 5 s, which makes the layer's blocking
                 # receive time out and closes idle sockets with 1011 (redis-py #4091,
