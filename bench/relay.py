@@ -22,6 +22,7 @@ servers it measures, so its CPU is reported beside theirs.
 
     .venv/bin/python -m bench.relay                      # everything, ~15 minutes
     .venv/bin/python -m bench.relay --runs floor,memory --duration 10
+    .venv/bin/python -m bench.relay --runs redis,redis2 --layers room,pubsub   # layers compared
 """
 
 from __future__ import annotations
@@ -538,8 +539,11 @@ async def run_all(args: argparse.Namespace) -> list[Result]:
         await one("memory, 1 process", [common.uvicorn(common.free_port(), env_memory)], args.rate)
 
     async def on_redis(name: str, procs: int, rate: float, *, pinned: bool = False) -> None:
-        servers = [common.uvicorn(common.free_port(), env_redis) for _ in range(procs)]
-        await one(name, servers, rate, redis_pid=rpid, pinned=pinned)
+        for layer in args.layers.split(","):  # one after the other: same load for each
+            env = {**env_redis, "CLASSMEET_CHANNEL_LAYER": layer}
+            label = name if layer == "room" else name.replace("redis", f"redis {layer}", 1)
+            servers = [common.uvicorn(common.free_port(), env) for _ in range(procs)]
+            await one(label, servers, rate, redis_pid=rpid, pinned=pinned)
 
     if "redis" in runs:
         await on_redis("redis, 1 process", 1, args.rate)
@@ -631,7 +635,7 @@ def ladder_summary(results: list[Result], bound_ms: float) -> str:
     for bound in sorted({10.0, 25.0, bound_ms}):
         best: dict[int, float] = {}
         for r in results:
-            if not r.name.startswith("ladder"):
+            if not r.name.startswith("ladder redis x"):  # the room layer's
                 continue
             procs = int(r.name.split("x")[1].split()[0])
             ok = r.p(99) <= bound and r.stats.lost == 0 and r.stats.misdelivered == 0
@@ -666,6 +670,11 @@ def main() -> None:
         type=lambda s: [float(x) for x in s.split(",")],
         default=[6000.0, 7000.0, 8000.0, 9000.0, 10500.0],
         help="msg/s; 2-process ladder runs pin rooms as nginx does",
+    )
+    parser.add_argument(
+        "--layers",
+        default="room",
+        help="Redis runs: CLASSMEET_CHANNEL_LAYER values, each run once per layer (room,pubsub)",
     )
     parser.add_argument("--p99-bound", type=float, default=50.0, help="ms, for the ladder")
     parser.add_argument("--redis-url", default=common.DEFAULT_REDIS_URL)

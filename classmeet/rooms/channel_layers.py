@@ -35,6 +35,15 @@ Capacity holds per channel in the receiving process: a direct `send` to a full q
 process raises `ChannelFull` (the consumer answers the sender an `error` frame); a message from
 another process that finds its queue full is dropped and logged. Channels not made by
 `new_channel()` (no "!") keep channels_redis's own inbox and semantics.
+
+Why not channels_redis's own `RedisPubSubChannelLayer` (`CLASSMEET_CHANNEL_LAYER=pubsub`,
+compared in docs/benchmarks.md "Signaling relay", 7 December): in the relay benchmark, run
+interleaved with this layer at 1 and 2 processes, it took 1.5 to 3.9 times the CPU per relayed
+message in every pair and had the worse p99 in 7 of 9, falling behind the offered rate in 5 (the
+rule was: within 20 % on both). Every send awaits its `PUBLISH` reply under one lock per
+process, a send to the same process crosses Redis too, its queues have no capacity, and a lost
+subscription leaves the sockets open while their messages are lost, where this layer closes them
+so that browsers rejoin.
 """
 
 from __future__ import annotations
