@@ -29,7 +29,8 @@ def _recent_start(now: datetime) -> datetime:
 
 
 def _next_meeting(course: Course, now: datetime) -> Meeting | None:
-    for meeting in [*course.recent_meetings, *course.future_meetings]:  # type: ignore[attr-defined]
+    meetings: list[Meeting] = [*course.recent_meetings, *course.future_meetings]  # type: ignore[attr-defined]
+    for meeting in meetings:
         if meeting.phase(now) in (Meeting.Phase.LIVE, Meeting.Phase.UPCOMING):
             return meeting
     return None

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from classmeet.accounts.models import User
 from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory
 from classmeet.meetings.tests.factories import MeetingFactory
 from classmeet.notifications.models import Notification
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 DASHBOARD_BUDGET = 10
 
 
-def add_courses(*, teacher, student, count):
+def add_courses(*, teacher: User, student: User, count: int) -> None:
     now = timezone.now()
     for _ in range(count):
         course = CourseFactory.create(teacher=teacher)
