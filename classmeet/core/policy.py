@@ -188,7 +188,7 @@ def is_removed_from_meeting(*, user: AnyUser, meeting: Meeting) -> bool:
     """The teacher removed this user from this meeting's room; they may not come back."""
     if not _is_authenticated(user):
         return False
-    from classmeet.rooms.models import RoomRemoval
+    from classmeet.meetings.models import RoomRemoval
 
     return RoomRemoval.objects.filter(meeting_id=meeting.pk, user_id=user.pk or 0).exists()
 

@@ -5,13 +5,15 @@ from django.utils import timezone
 
 from classmeet.courses.tests.factories import EnrollmentFactory
 from classmeet.meetings.models import Meeting, MeetingReminder
-from classmeet.meetings.services import (
-    _reminder_windows,
-    _send_reminder,
+from classmeet.meetings.services.meetings import (
     meeting_cancel,
     meeting_mark_started,
-    meeting_reminders_send,
     meeting_update,
+)
+from classmeet.meetings.services.reminders import (
+    _reminder_windows,
+    _send_reminder,
+    meeting_reminders_send,
 )
 from classmeet.meetings.tests.factories import MeetingFactory
 from classmeet.notifications.models import Notification

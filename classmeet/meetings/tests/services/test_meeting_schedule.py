@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from classmeet.courses.tests.factories import EnrollmentFactory
 from classmeet.meetings.models import Meeting
-from classmeet.meetings.services import meeting_schedule
+from classmeet.meetings.services.meetings import meeting_schedule
 from classmeet.meetings.tests.factories import MeetingFactory
 from classmeet.notifications.models import Notification
 

@@ -7,8 +7,7 @@ from django.urls import reverse
 
 from classmeet.accounts.tests.factories import StudentFactory
 from classmeet.courses.tests.factories import EnrollmentFactory
-from classmeet.meetings.tests.factories import MeetingFactory
-from classmeet.rooms.tests.factories import AttendanceFactory, ChatMessageFactory
+from classmeet.meetings.tests.factories import AttendanceFactory, ChatMessageFactory, MeetingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,10 +36,10 @@ def read_csv(response):
 
 
 REPORT_URLS = [
-    ("rooms-reports:meeting-attendance", "meeting"),
-    ("rooms-reports:meeting-attendance-csv", "meeting"),
-    ("rooms-reports:meeting-chat-log", "meeting"),
-    ("rooms-reports:course-attendance-csv", "course"),
+    ("meetings:meeting-attendance", "meeting"),
+    ("meetings:meeting-attendance-csv", "meeting"),
+    ("meetings:meeting-chat-log", "meeting"),
+    ("meetings:course-attendance-csv", "course"),
 ]
 
 
@@ -83,7 +82,7 @@ def test_attendance_page_shows_present_and_absent(client, teacher, meeting, cour
     EnrollmentFactory.create(course=course, student=absent)
     visit(meeting, student, 0, 30)
     client.force_login(teacher)
-    response = client.get(reverse("rooms-reports:meeting-attendance", args=[meeting.pk]))
+    response = client.get(reverse("meetings:meeting-attendance", args=[meeting.pk]))
     page = response.content.decode()
     assert "1 of 2 enrolled students present" in page
     assert "Present" in page
