@@ -2,6 +2,7 @@
 
 The state moves; the tables and their rows stay where they are (`rooms_*`), and the next
 migration renames them to `meetings_*`. `rooms.0002` removes the models from rooms' state.
+The content types move too, so permissions granted on these models and admin history follow.
 """
 
 import django.db.models.deletion
@@ -9,11 +10,30 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+MODELS = ("attendance", "chatmessage", "roomremoval")
+
+
+def _move_content_types(apps, from_app, to_app):
+    content_type = apps.get_model("contenttypes", "ContentType")
+    for model in MODELS:
+        # A fresh database has none yet: post_migrate creates them under the new app.
+        if not content_type.objects.filter(app_label=to_app, model=model).exists():
+            content_type.objects.filter(app_label=from_app, model=model).update(app_label=to_app)
+
+
+def content_types_to_meetings(apps, schema_editor):
+    _move_content_types(apps, "rooms", "meetings")
+
+
+def content_types_to_rooms(apps, schema_editor):
+    _move_content_types(apps, "meetings", "rooms")
+
 
 class Migration(migrations.Migration):
     dependencies = [
         ("meetings", "0003_meeting_started_at"),
         ("rooms", "0001_initial"),
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -209,4 +229,5 @@ class Migration(migrations.Migration):
                 ),
             ],
         ),
+        migrations.RunPython(content_types_to_meetings, content_types_to_rooms),
     ]

@@ -1,6 +1,8 @@
 """Rename the class record's tables and indexes from rooms_* to meetings_*; the rows stay.
 
-On PostgreSQL both renames only change the catalog; SQLite rebuilds the four indexes.
+On PostgreSQL both renames only change the catalog; SQLite rebuilds the four indexes. The indexes
+and constraints Django named itself (foreign keys, peer_id) keep their rooms_* names: Django finds
+them by introspection, never by name.
 """
 
 from django.db import migrations

@@ -72,7 +72,7 @@ def attendance_close_meeting(*, meeting_id: int, closed_by: str, at: datetime | 
 def meeting_mark_ended(*, meeting: Meeting) -> Meeting:
     """Mark the meeting ended (the first time only) and close its open attendance; return it.
 
-    The caller tells the room (`rooms.services.controls.meeting_end`).
+    The caller closes the room's sockets.
     """
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status == Meeting.Status.CANCELLED:

@@ -12,8 +12,7 @@ from .attendance import attendance_close_user
 def room_removal_record(*, meeting: Meeting, user_id: int, by_id: int) -> RoomRemoval:
     """Record that the user may not rejoin this meeting and close their open attendance.
 
-    Removing twice keeps the first row. The caller tells the room
-    (`rooms.services.controls.room_removal_create`).
+    Removing twice keeps the first row. The caller closes the user's sockets.
     """
     if user_id == meeting.course.teacher_id:
         raise ValidationError(_("The teacher cannot be removed from their own class."), "teacher")
