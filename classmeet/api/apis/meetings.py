@@ -22,9 +22,9 @@ from classmeet.api.renderers import ICalendarRenderer
 from classmeet.core import policy
 from classmeet.core.validators import validate_single_line
 from classmeet.meetings import selectors
-from classmeet.meetings.services import meetings as meeting_services
 from classmeet.meetings.ics import calendar_build
 from classmeet.meetings.models import Meeting
+from classmeet.meetings.services import meetings as meeting_services
 
 from .common import MAX_ID, paginated, validated, validated_query
 
