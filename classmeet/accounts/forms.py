@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
-from classmeet.core import policy
+from classmeet import access
 from classmeet.core.forms import BootstrapFormMixin
 
 from .models import User
@@ -49,13 +49,13 @@ class SignupForm(BootstrapFormMixin, auth_forms.UserCreationForm):
         super().__init__(*args, **kwargs)
         self.fields["email"].required = True
         self.fields["email"].help_text = _("Used to reset your password.")
-        self.mode = policy.teacher_signup_mode()
-        if self.mode is policy.TeacherSignup.CLOSED:
+        self.mode = access.accounts.teacher_signup_mode()
+        if self.mode is access.accounts.TeacherSignup.CLOSED:
             role_field = cast(forms.ChoiceField, self.fields["role"])
             role_field.choices = [(User.Role.STUDENT.value, User.Role.STUDENT.label)]
             self.fields["role"].initial = User.Role.STUDENT
             self.fields["role"].help_text = _("Teacher accounts are created by an administrator.")
-        if self.mode is not policy.TeacherSignup.INVITE:
+        if self.mode is not access.accounts.TeacherSignup.INVITE:
             del self.fields["invite_code"]
         self.order_fields(self.field_order)
         autocomplete = {
@@ -84,13 +84,13 @@ class SignupForm(BootstrapFormMixin, auth_forms.UserCreationForm):
         cleaned: dict[str, Any] = super().clean() or {}
         if cleaned.get("role") != User.Role.TEACHER:
             return cleaned
-        if self.mode is policy.TeacherSignup.CLOSED:
+        if self.mode is access.accounts.TeacherSignup.CLOSED:
             self.add_error("role", _("Teacher sign-up is closed."))
-        elif self.mode is policy.TeacherSignup.INVITE:
+        elif self.mode is access.accounts.TeacherSignup.INVITE:
             code = cleaned.get("invite_code", "")
             if not code:
                 self.add_error("invite_code", _("Enter the invite code you were given."))
-            elif not policy.can_sign_up_as_teacher(invite_code=code):
+            elif not access.accounts.can_sign_up_as_teacher(invite_code=code):
                 self.add_error("invite_code", _("This invite code is not valid or already used."))
         return cleaned
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from classmeet import access
 from classmeet.accounts.models import User
-from classmeet.core import policy
 from classmeet.courses.models import Course
 
 from .models import Comment, Discussion, Vote
@@ -51,9 +51,9 @@ def discussion_list(
 
     Deleted discussions stay listed (their thread stays readable) but show no body.
     """
-    qs = Discussion.objects.filter(policy.discussions_visible_q(user=user)).select_related(
-        "course", "author"
-    )
+    qs = Discussion.objects.filter(
+        access.discussions.discussions_visible_q(user=user)
+    ).select_related("course", "author")
     if course_id is not None:
         qs = qs.filter(course_id=course_id)
     query = query.strip()
@@ -78,12 +78,12 @@ def course_discussion_list(*, user: User, course: Course, limit: int = 10) -> li
 def discussion_course_choices(*, user: User) -> QuerySet[Course]:
     """Return the courses the user may filter by and start discussions in."""
     return Course.objects.filter(
-        pk__in=Course.objects.filter(policy.visible_courses_q(user=user)).values("pk")
+        pk__in=Course.objects.filter(access.courses.visible_courses_q(user=user)).values("pk")
     ).order_by("title", "id")
 
 
 def discussion_get(*, user: User, discussion_id: int) -> Discussion:
-    """Return one discussion with its counts (policy.access_discussion has checked access)."""
+    """Return one discussion with its counts (access.discussions.access_discussion checked it)."""
     return (
         _with_counts(Discussion.objects.filter(pk=discussion_id), user=user)
         .select_related("course", "course__teacher", "author")

@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
-from classmeet.core import policy
+from classmeet import access
 from classmeet.recordings.models import Recording
 
 if TYPE_CHECKING:
-    from classmeet.core.policy import AnyUser
+    from classmeet.access import AnyUser
     from classmeet.courses.models import Course
     from classmeet.meetings.models import Meeting
 
@@ -23,16 +23,16 @@ def _visible(qs: QuerySet[Recording], *, user: AnyUser, manager: bool) -> QueryS
 
 
 def recording_list_for_meeting(*, user: AnyUser, meeting: Meeting) -> QuerySet[Recording]:
-    if not policy.can_view_meeting(user=user, meeting=meeting):
+    if not access.meetings.can_view_meeting(user=user, meeting=meeting):
         return Recording.objects.none()
-    manager = policy.can_manage_meeting(user=user, meeting=meeting)
+    manager = access.meetings.can_manage_meeting(user=user, meeting=meeting)
     return _visible(Recording.objects.filter(meeting=meeting), user=user, manager=manager)
 
 
 def recording_list_for_course(*, user: AnyUser, course: Course) -> QuerySet[Recording]:
-    if not policy.can_view_course(user=user, course=course):
+    if not access.courses.can_view_course(user=user, course=course):
         return Recording.objects.none()
-    manager = policy.can_manage_course(user=user, course=course)
+    manager = access.courses.can_manage_course(user=user, course=course)
     return _visible(Recording.objects.filter(meeting__course=course), user=user, manager=manager)
 
 

@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "classmeet.rooms",
     "classmeet.recordings",
     "classmeet.api",
+    "classmeet.dashboard",
+    "classmeet.demo",
 ]
 
 MIDDLEWARE = [
@@ -102,7 +104,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:signin"
-LOGIN_REDIRECT_URL = "core:dashboard"
+LOGIN_REDIRECT_URL = "dashboard:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:signin"
 
 LANGUAGE_CODE = "en-us"

@@ -42,7 +42,7 @@ def school():
 
 def main_pages(w):
     return [
-        reverse("core:dashboard"),
+        reverse("dashboard:dashboard"),
         w["course"].get_absolute_url(),
         reverse("discussions:discussion-list"),
         reverse("discussions:discussion-detail", args=[w["discussion"].pk]),
@@ -109,7 +109,7 @@ def test_the_watch_sees_blocked_inline_code(new_page, school):
     """Control: inline code injected into a page is blocked by the CSP and reported."""
     page = new_page(school["student"], sign_in="cookie")
     watch = Watch(page)
-    page.goto(reverse("core:dashboard"))
+    page.goto(reverse("dashboard:dashboard"))
     page.evaluate(
         """() => {
           const s = document.createElement("script");

@@ -193,7 +193,7 @@ def test_removed_student_loses_access_at_once(
     assert student_client.get(course.get_absolute_url()).status_code == 404
     assert student_client.get(material.get_absolute_url()).status_code == 404
     assert student_client.get(course_action("course-thumbnail", course)).status_code == 404
-    dashboard = student_client.get(reverse("core:dashboard")).content.decode()
+    dashboard = student_client.get(reverse("dashboard:dashboard")).content.decode()
     assert course.title not in dashboard
 
 
@@ -280,7 +280,7 @@ def test_student_of_one_course_sees_nothing_of_another(client, enrollment):
     other = CourseFactory.create(title="Secret course")
     client.force_login(enrollment.student)
     assert client.get(other.get_absolute_url()).status_code == 404
-    assert "Secret course" not in client.get(reverse("core:dashboard")).content.decode()
+    assert "Secret course" not in client.get(reverse("dashboard:dashboard")).content.decode()
 
 
 def test_removal_closes_the_students_sockets_in_live_rooms(

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from classmeet.core import policy
+from classmeet import access
 from classmeet.recordings import selectors
 
 register = template.Library()
@@ -21,10 +21,10 @@ def recordings_panel(
     user = request.user
     if meeting is not None:
         items = list(selectors.recording_list_for_meeting(user=user, meeting=meeting))
-        manage = policy.can_manage_meeting(user=user, meeting=meeting)
+        manage = access.meetings.can_manage_meeting(user=user, meeting=meeting)
     else:
         items = list(selectors.recording_list_for_course(user=user, course=course))
-        manage = policy.can_manage_course(user=user, course=course)
+        manage = access.courses.can_manage_course(user=user, course=course)
     return {
         "request": request,
         "recordings": items,

@@ -1,8 +1,8 @@
 """The teacher's controls that change state: remove a participant, end the meeting for everyone.
 
-Callers check the policy first (`policy.can_control_room`). Each control records what it changes
-through the meetings services and, once the transaction commits, tells every socket of the room
-through the channel layer; the consumer closes the sockets concerned.
+Callers check access first (`access.rooms.can_control_room`). Each control records what it
+changes through the meetings services and, once the transaction commits, tells every socket of the
+room through the channel layer; the consumer closes the sockets concerned.
 """
 
 from django.db import transaction

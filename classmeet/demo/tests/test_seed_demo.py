@@ -11,8 +11,9 @@ from django.utils import timezone
 from PIL import Image
 
 from classmeet.accounts.models import User
-from classmeet.core.management.demo import DEMO_PASSWORD, demo_pdf
 from classmeet.courses.models import Course, Enrollment, Material
+from classmeet.demo.files import demo_pdf
+from classmeet.demo.seeders import DEMO_PASSWORD
 from classmeet.meetings.models import Meeting
 
 pytestmark = pytest.mark.django_db
