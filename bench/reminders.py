@@ -1,4 +1,4 @@
-"""Benchmark 3b: the reminder scan (classmeet.meetings.services.meeting_reminders_send).
+"""Benchmark 3b: the reminder scan (classmeet.meetings.services.reminders.meeting_reminders_send).
 
 10,000 scheduled meetings in 100 courses of 50 students, spread over ±60 days, in a database
 of its own (`classmeet_bench_reminders`: the other benchmarks' live meetings would be due).
@@ -108,7 +108,7 @@ def timed_scan(now: datetime) -> tuple[float, int, int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from classmeet.meetings.services import meeting_reminders_send
+    from classmeet.meetings.services.reminders import meeting_reminders_send
 
     with CaptureQueriesContext(connection) as ctx:
         started = time.perf_counter()

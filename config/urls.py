@@ -18,7 +18,6 @@ urlpatterns = [
     path("notifications/", include("classmeet.notifications.urls")),
     path("meetings/", include("classmeet.meetings.urls")),
     path("meetings/room/", include("classmeet.rooms.urls")),
-    path("meetings/", include("classmeet.rooms.urls_reports")),
     path("recordings/", include("classmeet.recordings.urls")),
     path("api/", include("classmeet.api.urls")),
 ]

@@ -148,7 +148,7 @@ def _upcoming(w: World) -> Meeting:
 
 
 def _feed_url(w: World) -> str:
-    from classmeet.meetings.services import calendar_token_regenerate
+    from classmeet.meetings.services.meetings import calendar_token_regenerate
 
     token = calendar_token_regenerate(user=w.student)
     return reverse("meetings:calendar-feed", kwargs={"token": token})

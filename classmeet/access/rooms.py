@@ -4,8 +4,7 @@ import enum
 
 from classmeet.access._users import AnyUser, is_authenticated
 from classmeet.access.meetings import can_manage_meeting, can_view_meeting
-from classmeet.meetings.models import Meeting
-from classmeet.rooms.models import RoomRemoval
+from classmeet.meetings.models import Meeting, RoomRemoval
 
 
 class RoomEntry(enum.IntEnum):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from classmeet.core.validators import validate_single_line
 
-from .services import MAX_DURATION, MAX_WEEKS, MIN_DURATION
+from .services.meetings import MAX_DURATION, MAX_WEEKS, MIN_DURATION
 
 
 class DateTimeLocalInput(forms.DateTimeInput):

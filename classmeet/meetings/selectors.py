@@ -1,7 +1,10 @@
-"""Read side of meetings: lists for a viewer, a course and a calendar feed."""
+"""Read side of meetings: lists for a viewer, a course and a calendar feed; attendance reports
+and the chat log."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -10,10 +13,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from classmeet.accounts.models import User
-from classmeet.courses.models import Course
+from classmeet.courses.models import Course, Enrollment
 from classmeet.courses.selectors import course_visible_q
 
-from .models import Meeting
+from .models import Attendance, ChatMessage, Meeting
 
 PAST_LIMIT = 50
 UPCOMING_PAGE_SIZE = 25  # the meetings page lists upcoming meetings a page at a time
@@ -136,3 +139,155 @@ def meeting_open_id_list(*, course_id: int, now: datetime | None = None) -> list
             starts_at__lte=now + timedelta(minutes=settings.CLASSMEET_JOIN_WINDOW_MINUTES),
         ).values_list("pk", flat=True)
     )
+
+
+def course_student_ids(*, course: Course) -> list[int]:
+    """Return the ids of the students enrolled in the course (who meeting notices go to)."""
+    return list(Enrollment.objects.filter(course=course).values_list("student_id", flat=True))
+
+
+# The class record: attendance reports and the chat log ----------------------------------------
+
+Interval = tuple[datetime, datetime]
+
+
+def merge_intervals(intervals: Iterable[Interval]) -> list[Interval]:
+    """Return the union of the intervals as sorted, disjoint intervals (touching ones merge)."""
+    merged: list[Interval] = []
+    for start, end in sorted(intervals):
+        if end < start:
+            continue
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _open_row_end(*, meeting: Meeting, now: datetime) -> datetime:
+    """Where a still-open row counts until: now, but never past the meeting's end."""
+    end = meeting.ended_at or meeting.ends_at
+    return min(now, end)
+
+
+@dataclass
+class AttendanceRow:
+    """One student's attendance of one meeting."""
+
+    user: User
+    joins: int = 0
+    first_join: datetime | None = None
+    last_leave: datetime | None = None
+    in_room: bool = False
+    seconds: float = 0.0
+    intervals: list[Interval] = field(default_factory=list)
+
+    @property
+    def present(self) -> bool:
+        return self.joins > 0
+
+    @property
+    def minutes(self) -> float:
+        return round(self.seconds / 60, 1)
+
+
+def _rows_for(
+    *, meeting: Meeting, users: Iterable[User], attendances: Iterable[Attendance], now: datetime
+) -> list[AttendanceRow]:
+    by_user: dict[int, list[Attendance]] = defaultdict(list)
+    for attendance in attendances:
+        by_user[attendance.user_id].append(attendance)
+    rows = []
+    open_end = _open_row_end(meeting=meeting, now=now)
+    meeting_running = now < (meeting.ended_at or meeting.ends_at)
+    for user in users:
+        row = AttendanceRow(user=user)
+        mine = by_user.get(user.pk, [])
+        intervals: list[Interval] = []
+        for attendance in mine:
+            end = attendance.left_at if attendance.left_at is not None else open_end
+            intervals.append((attendance.joined_at, max(end, attendance.joined_at)))
+        if mine:
+            row.joins = len(mine)
+            row.first_join = min(a.joined_at for a in mine)
+            row.in_room = meeting_running and any(a.left_at is None for a in mine)
+            if not row.in_room:
+                row.last_leave = max(end for _start, end in intervals)
+            row.intervals = merge_intervals(intervals)
+            row.seconds = sum((end - start).total_seconds() for start, end in row.intervals)
+        rows.append(row)
+    return rows
+
+
+def meeting_students(*, meeting: Meeting) -> QuerySet[User]:
+    """Return the students enrolled in the meeting's course, by name."""
+    return User.objects.filter(enrollments__course_id=meeting.course_id).order_by(
+        "last_name", "first_name", "username"
+    )
+
+
+def attendance_report(*, meeting: Meeting, now: datetime | None = None) -> list[AttendanceRow]:
+    """Return one row per enrolled student: present or absent, first join, last leave, minutes
+    (overlapping tabs counted once) and number of joins."""
+    now = now or timezone.now()
+    students = list(meeting_students(meeting=meeting))
+    attendances = Attendance.objects.filter(meeting=meeting, user_id__in=[s.pk for s in students])
+    return _rows_for(meeting=meeting, users=students, attendances=attendances, now=now)
+
+
+@dataclass
+class CourseAttendance:
+    """Students by meetings of a course: minutes attended, None where absent."""
+
+    meetings: list[Meeting]
+    students: list[User]
+    minutes: dict[tuple[int, int], float | None]
+
+    def attended_count(self, student: User) -> int:
+        return sum(1 for m in self.meetings if self.minutes[(student.pk, m.pk)] is not None)
+
+
+def course_attendance(*, course: Course, now: datetime | None = None) -> CourseAttendance:
+    """Return the attendance of every enrolled student at every meeting that has started."""
+    now = now or timezone.now()
+    meetings = list(
+        Meeting.objects.filter(course=course, starts_at__lte=now)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .order_by("starts_at", "id")
+    )
+    students = list(
+        User.objects.filter(enrollments__course=course).order_by(
+            "last_name", "first_name", "username"
+        )
+    )
+    by_meeting: dict[int, list[Attendance]] = defaultdict(list)
+    for attendance in Attendance.objects.filter(
+        meeting__in=meetings, user_id__in=[s.pk for s in students]
+    ):
+        by_meeting[attendance.meeting_id].append(attendance)
+    minutes: dict[tuple[int, int], float | None] = {}
+    for meeting in meetings:
+        for row in _rows_for(
+            meeting=meeting, users=students, attendances=by_meeting[meeting.pk], now=now
+        ):
+            minutes[(row.user.pk, meeting.pk)] = row.minutes if row.present else None
+    return CourseAttendance(meetings=meetings, students=students, minutes=minutes)
+
+
+def chat_message_list(*, meeting_id: int, include_deleted: bool = False) -> QuerySet[ChatMessage]:
+    """Return the meeting's chat in order, with authors."""
+    messages = ChatMessage.objects.filter(meeting_id=meeting_id).select_related(
+        "author", "deleted_by"
+    )
+    if not include_deleted:
+        messages = messages.filter(deleted_at__isnull=True)
+    return messages.order_by("created_at", "id")
+
+
+def chat_history(*, meeting_id: int) -> list[ChatMessage]:
+    """Return the latest visible messages (oldest first) that a (re)joiner is shown."""
+    latest = chat_message_list(meeting_id=meeting_id).order_by("-created_at", "-id")[
+        : settings.CLASSMEET_CHAT_HISTORY
+    ]
+    return list(reversed(latest))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_reports
 
 app_name = "meetings"
 urlpatterns = [
@@ -9,6 +9,23 @@ urlpatterns = [
     path("<int:meeting_id>/edit/", views.meeting_edit, name="meeting-edit"),
     path("<int:meeting_id>/cancel/", views.meeting_cancel, name="meeting-cancel"),
     path("<int:meeting_id>/calendar.ics", views.meeting_ics, name="meeting-ics"),
+    # The class record: attendance reports and the chat log.
+    path(
+        "<int:meeting_id>/attendance/",
+        views_reports.meeting_attendance,
+        name="meeting-attendance",
+    ),
+    path(
+        "<int:meeting_id>/attendance.csv",
+        views_reports.meeting_attendance_csv,
+        name="meeting-attendance-csv",
+    ),
+    path("<int:meeting_id>/chat/", views_reports.meeting_chat_log, name="meeting-chat-log"),
+    path(
+        "course/<int:course_id>/attendance.csv",
+        views_reports.course_attendance_csv,
+        name="course-attendance-csv",
+    ),
     path("schedule/<int:course_id>/", views.meeting_schedule, name="meeting-schedule"),
     path("start/<int:course_id>/", views.meeting_start_now, name="meeting-start-now"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar-feed"),

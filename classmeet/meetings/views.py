@@ -20,12 +20,13 @@ from classmeet.accounts.models import User
 from classmeet.accounts.selectors import request_user
 from classmeet.core.times import zone_named
 from classmeet.courses.models import Course
-from classmeet.rooms.selectors import attendance_report, chat_message_list
+from classmeet.meetings.selectors import attendance_report, chat_message_list
 
-from . import selectors, services
+from . import selectors
 from .forms import MeetingForm, MeetingScheduleForm
 from .ics import calendar_build
 from .models import Meeting
+from .services import meetings as meeting_services
 
 
 def _apply_errors(form: MeetingForm, error: ValidationError) -> None:
@@ -149,7 +150,7 @@ def meeting_schedule(request: HttpRequest, course_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            meetings = services.meeting_schedule(
+            meetings = meeting_services.meeting_schedule(
                 course=course, created_by=user, weeks=data["weeks"], **form.meeting_fields()
             )
         except ValidationError as error:
@@ -167,7 +168,7 @@ def meeting_start_now(request: HttpRequest, course_id: int) -> HttpResponse:
     user = request_user(request)
     course = access.courses.access_course_for_manage(user=user, course_id=course_id)
     try:
-        started = services.meeting_start_now(course=course, created_by=user)
+        started = meeting_services.meeting_start_now(course=course, created_by=user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(course)
@@ -193,7 +194,7 @@ def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
             # The form has minute precision: an unchanged minute keeps the stored start.
             if fields["starts_at"] == meeting.starts_at.replace(second=0, microsecond=0):
                 fields["starts_at"] = meeting.starts_at
-            services.meeting_update(meeting=meeting, actor=user, **fields)
+            meeting_services.meeting_update(meeting=meeting, actor=user, **fields)
         except ValidationError as error:
             _apply_errors(form, error)
         else:
@@ -208,7 +209,7 @@ def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
     user = request_user(request)
     meeting = access.meetings.access_meeting_for_manage(user=user, meeting_id=meeting_id)
     try:
-        services.meeting_cancel(meeting=meeting, actor=user)
+        meeting_services.meeting_cancel(meeting=meeting, actor=user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -243,7 +244,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_POST
 def calendar_token_regenerate(request: HttpRequest) -> HttpResponse:
-    services.calendar_token_regenerate(user=request_user(request))
+    meeting_services.calendar_token_regenerate(user=request_user(request))
     messages.success(
         request, _("Your calendar feed has a new address; the old one no longer works.")
     )

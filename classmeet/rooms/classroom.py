@@ -139,20 +139,20 @@ def _chat_line(message: Any) -> protocol.ChatLine:
 
 
 def _chat_create(meeting_id: int, user_id: int, text: str) -> protocol.ChatLine:
-    from classmeet.rooms.services.chat import chat_message_create
+    from classmeet.meetings.services.chat import chat_message_create
 
     message = chat_message_create(meeting_id=meeting_id, author_id=user_id, text=text)
     return _chat_line(message)
 
 
 def _chat_delete(meeting_id: int, message_id: int, user_id: int) -> int:
-    from classmeet.rooms.services.chat import chat_message_delete
+    from classmeet.meetings.services.chat import chat_message_delete
 
     return chat_message_delete(meeting_id=meeting_id, message_id=message_id, by_id=user_id).pk
 
 
 def _chat_history(meeting_id: int) -> list[protocol.ChatLine]:
-    from classmeet.rooms.selectors import chat_history
+    from classmeet.meetings.selectors import chat_history
 
     return [_chat_line(message) for message in chat_history(meeting_id=meeting_id)]
 
@@ -191,13 +191,13 @@ def _end(meeting_id: int, by_id: int) -> None:
 
 
 def _attendance_open(meeting_id: int, user_id: int, peer_id: str) -> None:
-    from classmeet.rooms.services.attendance import attendance_open
+    from classmeet.meetings.services.attendance import attendance_open
 
     attendance_open(meeting_id=meeting_id, user_id=user_id, peer_id=peer_id)
 
 
 def _attendance_close(peer_id: str, closed_by: str, at: datetime) -> None:
-    from classmeet.rooms.services.attendance import attendance_close
+    from classmeet.meetings.services.attendance import attendance_close
 
     attendance_close(peer_ids=[peer_id], closed_by=closed_by, at=at)
 
@@ -216,7 +216,7 @@ async def attendance_on_join(event: hooks.RoomEvent) -> None:
 @hooks.on_leave
 async def attendance_on_leave(event: hooks.RoomEvent) -> None:
     """Close the row: `leave` on purpose, otherwise `crash` at the moment the peer was lost."""
-    from classmeet.rooms.models import Attendance
+    from classmeet.meetings.models import Attendance
 
     peer = event.peer
     if event.on_purpose:

@@ -8,9 +8,8 @@ import pytest
 
 from classmeet.accounts.tests.factories import StudentFactory, TeacherFactory
 from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory
-from classmeet.meetings.models import Meeting
+from classmeet.meetings.models import Attendance, ChatMessage, Meeting, RoomRemoval
 from classmeet.meetings.tests.factories import MeetingFactory
-from classmeet.rooms.models import Attendance, ChatMessage, RoomRemoval
 from tests.e2e.room import join, peer_id, room_url, wait_participants
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]

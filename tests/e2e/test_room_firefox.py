@@ -20,7 +20,7 @@ import pytest
 from django.urls import reverse
 
 from classmeet.accounts.tests.factories import DEFAULT_PASSWORD
-from classmeet.rooms.models import Attendance
+from classmeet.meetings.models import Attendance
 from tests.e2e.test_room_call import join, remote_tiles, wait_for_media
 from tests.support import require_service
 

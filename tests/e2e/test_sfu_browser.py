@@ -306,7 +306,7 @@ def _classroom_works_through_the_sfu(
     t: Any, s: Any, teacher_id: str, student_id: str, meeting: Any, users: list[Any]
 ) -> None:
     """Chat, hands, media state, the teacher's mute, attendance and reconnect in SFU mode."""
-    from classmeet.rooms.models import Attendance
+    from classmeet.meetings.models import Attendance
 
     s.fill("#chat-input", "hello through the SFU")
     s.press("#chat-input", "Enter")

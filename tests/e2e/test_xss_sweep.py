@@ -22,8 +22,7 @@ from playwright.sync_api import expect
 from classmeet.accounts.tests.factories import StudentFactory, TeacherFactory
 from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory, MaterialFactory
 from classmeet.discussions.services import comment_create, discussion_create
-from classmeet.meetings.tests.factories import MeetingFactory
-from classmeet.rooms.tests.factories import AttendanceFactory, ChatMessageFactory
+from classmeet.meetings.tests.factories import AttendanceFactory, ChatMessageFactory, MeetingFactory
 from tests.security.browser import Watch
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -78,8 +77,8 @@ def pages_for(w: dict[str, Any], role: str) -> list[tuple[str, list[str]]]:
     ]
     if role == "teacher":
         pages += [
-            (reverse("rooms-reports:meeting-attendance", args=[meeting.pk]), [SCRIPT]),
-            (reverse("rooms-reports:meeting-chat-log", args=[meeting.pk]), [IMG]),
+            (reverse("meetings:meeting-attendance", args=[meeting.pk]), [SCRIPT]),
+            (reverse("meetings:meeting-chat-log", args=[meeting.pk]), [IMG]),
         ]
     return pages
 

@@ -31,7 +31,7 @@ from classmeet.accounts.tests.factories import StudentFactory, TeacherFactory, U
 from classmeet.api.services import api_token_create
 from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory, MaterialFactory
 from classmeet.discussions.tests.factories import CommentFactory, DiscussionFactory
-from classmeet.meetings.services import calendar_token_regenerate
+from classmeet.meetings.services.meetings import calendar_token_regenerate
 from classmeet.meetings.tests.factories import MeetingFactory
 from classmeet.notifications.services import notifications_create
 

@@ -164,7 +164,7 @@ async def test_chat_flood_is_refused_over_the_real_socket(settings, live_meeting
     """The room consumer stores at most CLASSMEET_CHAT_RATE_COUNT lines per window per author."""
     from channels.db import database_sync_to_async
 
-    from classmeet.rooms.models import ChatMessage
+    from classmeet.meetings.models import ChatMessage
     from classmeet.rooms.tests.conftest import joined
 
     settings.CLASSMEET_CHAT_RATE_COUNT = 3

@@ -21,9 +21,10 @@ from classmeet.accounts.selectors import request_user
 from classmeet.api.pagination import ApiPagination
 from classmeet.api.renderers import ICalendarRenderer
 from classmeet.core.validators import validate_single_line
-from classmeet.meetings import selectors, services
+from classmeet.meetings import selectors
 from classmeet.meetings.ics import calendar_build
 from classmeet.meetings.models import Meeting
+from classmeet.meetings.services import meetings as meeting_services
 
 from .common import MAX_ID, paginated, validated, validated_query
 
@@ -130,11 +131,11 @@ class MeetingCreateApi(APIView):
         description = serializers.CharField(required=False, allow_blank=True, default="")
         starts_at = serializers.DateTimeField(help_text="ISO 8601; without an offset, UTC.")
         duration_minutes = serializers.IntegerField(
-            min_value=services.MIN_DURATION, max_value=services.MAX_DURATION
+            min_value=meeting_services.MIN_DURATION, max_value=meeting_services.MAX_DURATION
         )
         weeks = serializers.IntegerField(
             min_value=1,
-            max_value=services.MAX_WEEKS,
+            max_value=meeting_services.MAX_WEEKS,
             default=1,
             help_text="Create this many weekly meetings of one series.",
         )
@@ -153,7 +154,7 @@ class MeetingCreateApi(APIView):
         user = request_user(request)
         course = access.courses.access_course_for_manage(user=user, course_id=course_id)
         data = validated(self.InputSerializer, request.data)
-        meetings = services.meeting_schedule(course=course, created_by=user, **data)
+        meetings = meeting_services.meeting_schedule(course=course, created_by=user, **data)
         return Response(
             MeetingOutputSerializer(meetings, many=True).data, status=status.HTTP_201_CREATED
         )
@@ -167,7 +168,9 @@ class MeetingUpdateApi(APIView):
         description = serializers.CharField(required=False, allow_blank=True)
         starts_at = serializers.DateTimeField(required=False)
         duration_minutes = serializers.IntegerField(
-            min_value=services.MIN_DURATION, max_value=services.MAX_DURATION, required=False
+            min_value=meeting_services.MIN_DURATION,
+            max_value=meeting_services.MAX_DURATION,
+            required=False,
         )
 
     @extend_schema(
@@ -185,7 +188,9 @@ class MeetingUpdateApi(APIView):
         data = validated(self.InputSerializer, request.data)
         fields = ("title", "description", "starts_at", "duration_minutes")
         current = {name: getattr(meeting, name) for name in fields}
-        meeting = services.meeting_update(meeting=meeting, actor=user, **{**current, **data})
+        meeting = meeting_services.meeting_update(
+            meeting=meeting, actor=user, **{**current, **data}
+        )
         return Response(MeetingOutputSerializer(meeting).data)
 
 
@@ -201,7 +206,7 @@ class MeetingCancelApi(APIView):
     def post(self, request: Request, meeting_id: int) -> Response:
         user = request_user(request)
         meeting = access.meetings.access_meeting_for_manage(user=user, meeting_id=meeting_id)
-        meeting = services.meeting_cancel(meeting=meeting, actor=user)
+        meeting = meeting_services.meeting_cancel(meeting=meeting, actor=user)
         return Response(MeetingOutputSerializer(meeting).data)
 
 

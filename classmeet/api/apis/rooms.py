@@ -13,8 +13,8 @@ from classmeet import access
 from classmeet.accounts.selectors import request_user
 from classmeet.api.pagination import ApiPagination
 from classmeet.api.schema import ErrorSerializer
+from classmeet.meetings.selectors import attendance_report
 from classmeet.rooms.ice import ice_servers_for, ice_transport_policy
-from classmeet.rooms.selectors import attendance_report
 
 from .common import paginated
 from .courses import UserOutputSerializer

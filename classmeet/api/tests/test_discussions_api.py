@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from classmeet.discussions.models import Comment, Vote
 from classmeet.discussions.tests.factories import CommentFactory, DiscussionFactory
+from classmeet.meetings.models import Attendance
 from classmeet.notifications.models import Notification
-from classmeet.rooms.models import Attendance
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,9 @@ from django.utils import timezone
 from classmeet.accounts.tests.factories import StudentFactory
 from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory, MaterialFactory
 from classmeet.discussions.tests.factories import CommentFactory, DiscussionFactory
+from classmeet.meetings.models import Attendance
 from classmeet.meetings.tests.factories import MeetingFactory
 from classmeet.notifications.models import Notification
-from classmeet.rooms.models import Attendance
 
 pytestmark = pytest.mark.django_db
 

@@ -341,7 +341,7 @@ def test_course_meetings_include_renders_for_members_only(rf, student, outsider,
 
 
 def test_owner_sees_attendance_and_chat_log_students_do_not(client, teacher, student, enrollment):
-    from classmeet.rooms.tests.factories import AttendanceFactory, ChatMessageFactory
+    from classmeet.meetings.tests.factories import AttendanceFactory, ChatMessageFactory
 
     meeting = MeetingFactory.create(
         course=enrollment.course, starts_at=timezone.now() - timedelta(minutes=20)

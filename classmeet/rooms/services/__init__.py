@@ -1,1 +1,1 @@
-"""Write side of the live room: attendance, chat and teacher controls."""
+"""Write side of the live room: the teacher's controls and room events over the channel layer."""

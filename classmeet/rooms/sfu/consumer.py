@@ -45,7 +45,7 @@ def _feed_of(participant: dict[str, Any]) -> protocol.SfuFeed | None:
 
 
 def _removed(meeting_id: int, user_id: int) -> bool:
-    from classmeet.rooms.models import RoomRemoval
+    from classmeet.meetings.models import RoomRemoval
 
     return RoomRemoval.objects.filter(meeting_id=meeting_id, user_id=user_id).exists()
 

@@ -14,12 +14,11 @@ from django.utils import timezone
 
 from classmeet.accounts.tests.factories import StudentFactory
 from classmeet.courses.tests.factories import EnrollmentFactory
-from classmeet.meetings.models import Meeting
+from classmeet.meetings.models import Attendance, ChatMessage, Meeting, RoomRemoval
+from classmeet.meetings.services.attendance import attendance_open
+from classmeet.meetings.tests.factories import ChatMessageFactory
 from classmeet.rooms import classroom, presence
-from classmeet.rooms.models import Attendance, ChatMessage, RoomRemoval
-from classmeet.rooms.services.attendance import attendance_open
 from classmeet.rooms.tests.conftest import Peer, joined, open_socket
-from classmeet.rooms.tests.factories import ChatMessageFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -6,13 +6,15 @@ from django.utils import timezone
 from classmeet.accounts.models import User
 from classmeet.courses.tests.factories import EnrollmentFactory
 from classmeet.meetings.models import Meeting, MeetingReminder
-from classmeet.meetings.services import (
-    _reminder_windows,
-    _send_reminder,
+from classmeet.meetings.services.meetings import (
     meeting_cancel,
     meeting_mark_started,
-    meeting_reminders_send,
     meeting_update,
+)
+from classmeet.meetings.services.reminders import (
+    _reminder_windows,
+    _send_reminder,
+    meeting_reminders_send,
 )
 from classmeet.meetings.tests.factories import MeetingFactory
 from classmeet.notifications.models import Notification
@@ -182,7 +184,7 @@ def test_late_starting_now_reminder_says_how_late(evening, student):
 
 
 def test_meeting_the_teacher_started_early_gets_no_reminder(evening, student, teacher):
-    """The teacher opened the room 20 minutes early (rooms calls meeting_mark_started)."""
+    """The teacher opened the room 20 minutes early (attendance_open calls meeting_mark_started)."""
     assert meeting_mark_started(meeting_id=evening.pk, at=START - timedelta(minutes=20))
     assert meeting_reminders_send(now=START - timedelta(minutes=15)) == 0
     assert meeting_reminders_send(now=START) == 0
@@ -205,7 +207,7 @@ def test_meeting_started_once_keeps_its_first_start(evening):
 
 
 def test_meeting_ended_by_the_teacher_gets_no_reminder(evening, student, teacher):
-    """Ended for everyone before its time (rooms' meeting_end sets this status)."""
+    """Ended for everyone before its time (meeting_mark_ended sets this status)."""
     Meeting.objects.filter(pk=evening.pk).update(status=Meeting.Status.ENDED, ended_at=START)
     assert meeting_reminders_send(now=START - timedelta(minutes=15)) == 0
     assert meeting_reminders_send(now=START) == 0

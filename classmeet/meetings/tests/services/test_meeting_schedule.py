@@ -10,7 +10,7 @@ from classmeet.accounts.models import User
 from classmeet.courses.models import Course
 from classmeet.courses.tests.factories import EnrollmentFactory
 from classmeet.meetings.models import Meeting
-from classmeet.meetings.services import meeting_schedule
+from classmeet.meetings.services.meetings import meeting_schedule
 from classmeet.meetings.tests.factories import MeetingFactory
 from classmeet.notifications.models import Notification
 

@@ -7,7 +7,8 @@ from django.db import connection
 from django.utils import timezone
 
 from classmeet.meetings.models import Meeting, MeetingReminder
-from classmeet.meetings.services import meeting_reminders_send, meeting_start_now
+from classmeet.meetings.services.meetings import meeting_start_now
+from classmeet.meetings.services.reminders import meeting_reminders_send
 from classmeet.meetings.tests.factories import MeetingFactory
 from classmeet.notifications.models import Notification
 

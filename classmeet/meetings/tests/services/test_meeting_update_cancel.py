@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from classmeet.accounts.models import User
 from classmeet.meetings.models import Meeting
-from classmeet.meetings.services import meeting_cancel, meeting_update
+from classmeet.meetings.services.meetings import meeting_cancel, meeting_update
 from classmeet.meetings.tests.factories import MeetingFactory
 from classmeet.notifications.models import Notification
 

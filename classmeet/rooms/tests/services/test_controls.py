@@ -6,9 +6,8 @@ from channels.layers import get_channel_layer
 from django.core.exceptions import ValidationError
 
 from classmeet import access
-from classmeet.meetings.models import Meeting
-from classmeet.rooms.models import Attendance, RoomRemoval
-from classmeet.rooms.services.attendance import attendance_open
+from classmeet.meetings.models import Attendance, Meeting, RoomRemoval
+from classmeet.meetings.services.attendance import attendance_open
 from classmeet.rooms.services.controls import meeting_end, room_removal_create
 from classmeet.rooms.services.events import meeting_group_name
 

@@ -2,9 +2,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import override_settings
 
-from classmeet.rooms.models import CHAT_MAX_LENGTH, ChatMessage
-from classmeet.rooms.services.chat import chat_message_create, chat_message_delete
-from classmeet.rooms.tests.factories import ChatMessageFactory
+from classmeet.meetings.models import CHAT_MAX_LENGTH, ChatMessage
+from classmeet.meetings.services.chat import chat_message_create, chat_message_delete
+from classmeet.meetings.tests.factories import ChatMessageFactory
 
 pytestmark = pytest.mark.django_db
 

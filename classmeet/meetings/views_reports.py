@@ -60,7 +60,7 @@ def meeting_attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
     rows = attendance_report(meeting=meeting)
     return render(
         request,
-        "rooms/reports/attendance.html",
+        "meetings/reports/attendance.html",
         {
             "meeting": meeting,
             "rows": rows,
@@ -137,6 +137,6 @@ def meeting_chat_log(request: HttpRequest, meeting_id: int) -> HttpResponse:
     messages = chat_message_list(meeting_id=meeting.pk, include_deleted=True)
     return render(
         request,
-        "rooms/reports/chat_log.html",
+        "meetings/reports/chat_log.html",
         {"meeting": meeting, "chat_messages": messages, "nav": "meetings"},
     )

@@ -7,18 +7,16 @@ from django.utils import timezone
 from classmeet.accounts.models import User
 from classmeet.accounts.tests.factories import StudentFactory
 from classmeet.courses.tests.factories import EnrollmentFactory
-from classmeet.meetings.models import Meeting
-from classmeet.meetings.tests.factories import MeetingFactory
-from classmeet.rooms.models import Attendance
-from classmeet.rooms.selectors import (
+from classmeet.meetings.models import Attendance, Meeting
+from classmeet.meetings.selectors import (
     AttendanceRow,
     attendance_report,
     chat_history,
     course_attendance,
     merge_intervals,
 )
-from classmeet.rooms.services.attendance import attendance_close, attendance_open
-from classmeet.rooms.tests.factories import AttendanceFactory, ChatMessageFactory
+from classmeet.meetings.services.attendance import attendance_close, attendance_open
+from classmeet.meetings.tests.factories import AttendanceFactory, ChatMessageFactory, MeetingFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -1,15 +1,17 @@
-"""Record every join and leave of a meeting room, one row per connection (peer)."""
+"""Record every join and leave of a meeting room, one row per connection (peer), and the end of
+the meeting that closes them all."""
 
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from classmeet.meetings.models import Meeting
-from classmeet.meetings.services import meeting_mark_started
-from classmeet.rooms.models import Attendance
+from ..models import Attendance, Meeting
+from .meetings import meeting_mark_started
 
 ClosedBy = Attendance.ClosedBy
 
@@ -19,7 +21,7 @@ def attendance_open(
 ) -> Attendance:
     """Record that this peer joined; joining again with the same peer id keeps the first row.
 
-    The meeting row is locked as `meeting_end` locks it, so a join that lands while the teacher
+    The meeting row is locked as `meeting_mark_ended` locks it, so a join that lands while the teacher
     ends the meeting is either closed by the end or, coming after it, recorded as ended at once,
     never left open or closed as an ordinary leave. The teacher's first join marks the meeting
     started (the reminder scan locks the same row, so it never reminds of a class under way).
@@ -64,6 +66,24 @@ def attendance_close_user(
 def attendance_close_meeting(*, meeting_id: int, closed_by: str, at: datetime | None = None) -> int:
     """Close every open row of a meeting, e.g. when it ends for everyone."""
     return _close(Q(meeting_id=meeting_id), closed_by=closed_by, at=at)
+
+
+@transaction.atomic
+def meeting_mark_ended(*, meeting: Meeting) -> Meeting:
+    """Mark the meeting ended (the first time only) and close its open attendance; return it.
+
+    The caller closes the room's sockets.
+    """
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise ValidationError(_("A cancelled meeting cannot be ended."), "cancelled")
+    now = timezone.now()
+    if meeting.status != Meeting.Status.ENDED:
+        meeting.status = Meeting.Status.ENDED
+        meeting.ended_at = now
+        meeting.save(update_fields=["status", "ended_at", "updated_at"])
+    attendance_close_meeting(meeting_id=meeting.pk, closed_by=ClosedBy.ENDED, at=now)
+    return meeting
 
 
 def _close(where: Q, *, closed_by: str, at: datetime | None) -> int:

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from classmeet.rooms.models import CHAT_MAX_LENGTH, ChatMessage
+from ..models import CHAT_MAX_LENGTH, ChatMessage
 
 
 def _clean_text(text: str) -> str:

@@ -4,16 +4,16 @@ import pytest
 from django.db import IntegrityError
 from django.utils import timezone
 
-from classmeet.meetings.services import meeting_reminders_send
-from classmeet.meetings.tests.factories import MeetingFactory
-from classmeet.rooms.models import Attendance
-from classmeet.rooms.services.attendance import (
+from classmeet.meetings.models import Attendance
+from classmeet.meetings.services.attendance import (
     attendance_close,
     attendance_close_meeting,
     attendance_close_user,
     attendance_open,
+    meeting_mark_ended,
 )
-from classmeet.rooms.services.controls import meeting_end
+from classmeet.meetings.services.reminders import meeting_reminders_send
+from classmeet.meetings.tests.factories import MeetingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,10 +31,10 @@ def test_attendance_open_twice_with_the_same_peer_keeps_one_row(live_meeting, st
     assert Attendance.objects.count() == 1
 
 
-def test_a_join_recorded_after_the_meeting_ended_is_closed_as_ended(live_meeting, student, teacher):
+def test_a_join_recorded_after_the_meeting_ended_is_closed_as_ended(live_meeting, student):
     """The teacher ended the meeting while this student's join was on its way: the row must not
     stay open, nor be closed later as an ordinary leave."""
-    meeting_end(meeting=live_meeting, by_id=teacher.pk)
+    meeting_mark_ended(meeting=live_meeting)
     row = attendance_open(meeting_id=live_meeting.pk, user_id=student.pk, peer_id="late")
     assert (row.closed_by, row.left_at) == (Attendance.ClosedBy.ENDED, row.joined_at)
     assert attendance_close(peer_ids=["late"], closed_by=Attendance.ClosedBy.LEAVE) == 0

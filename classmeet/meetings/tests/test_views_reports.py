@@ -8,10 +8,8 @@ from django.urls import reverse
 from classmeet.accounts.models import User
 from classmeet.accounts.tests.factories import StudentFactory
 from classmeet.courses.tests.factories import EnrollmentFactory
-from classmeet.meetings.models import Meeting
-from classmeet.meetings.tests.factories import MeetingFactory
-from classmeet.rooms.models import Attendance
-from classmeet.rooms.tests.factories import AttendanceFactory, ChatMessageFactory
+from classmeet.meetings.models import Attendance, Meeting
+from classmeet.meetings.tests.factories import AttendanceFactory, ChatMessageFactory, MeetingFactory
 from tests.support import ClientResponse
 
 pytestmark = pytest.mark.django_db
@@ -41,10 +39,10 @@ def read_csv(response: ClientResponse) -> list[list[str]]:
 
 
 REPORT_URLS = [
-    ("rooms-reports:meeting-attendance", "meeting"),
-    ("rooms-reports:meeting-attendance-csv", "meeting"),
-    ("rooms-reports:meeting-chat-log", "meeting"),
-    ("rooms-reports:course-attendance-csv", "course"),
+    ("meetings:meeting-attendance", "meeting"),
+    ("meetings:meeting-attendance-csv", "meeting"),
+    ("meetings:meeting-chat-log", "meeting"),
+    ("meetings:course-attendance-csv", "course"),
 ]
 
 
@@ -87,7 +85,7 @@ def test_attendance_page_shows_present_and_absent(client, teacher, meeting, cour
     EnrollmentFactory.create(course=course, student=absent)
     visit(meeting, student, 0, 30)
     client.force_login(teacher)
-    response = client.get(reverse("rooms-reports:meeting-attendance", args=[meeting.pk]))
+    response = client.get(reverse("meetings:meeting-attendance", args=[meeting.pk]))
     page = response.content.decode()
     assert "1 of 2 enrolled students present" in page
     assert "Present" in page
