@@ -720,10 +720,15 @@ def main() -> None:
 
     common.setup_django()
     consumers = args.consumers.split(",") if args.consumers else [""]
-    results: list[Result] = []
-    for _round in range(args.rounds):  # A, B, A, B...: every variant sees the same load
-        for consumer in consumers:
-            results += uvloop.run(run_all(args, consumer=consumer))
+
+    async def rounds() -> list[Result]:  # one loop: its threads keep their database connections
+        results: list[Result] = []
+        for _round in range(args.rounds):  # A, B, A, B...: every variant sees the same load
+            for consumer in consumers:
+                results += await run_all(args, consumer=consumer)
+        return results
+
+    results = uvloop.run(rounds())
     title = (
         f"Signaling relay: {args.rooms} rooms x {args.per_room} participants, "
         f"{args.duration:g} s measured after {args.warmup:g} s warm-up"
