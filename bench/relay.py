@@ -22,6 +22,10 @@ servers it measures, so its CPU is reported beside theirs.
 
     .venv/bin/python -m bench.relay                      # everything, ~15 minutes
     .venv/bin/python -m bench.relay --runs floor,memory --duration 10
+    .venv/bin/python -m bench.relay --runs redis --consumers ours,channels --rounds 3
+
+`--consumers` runs the room socket as deployed and on channels' own `__call__`/`dispatch`
+(bench/relay_consumers.py) in turn, `--rounds` times, for an A/B comparison under the same load.
 """
 
 from __future__ import annotations
