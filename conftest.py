@@ -6,8 +6,11 @@ from urllib.parse import urlparse
 
 import pytest
 
+from classmeet.accounts.models import User
 from classmeet.accounts.tests.factories import StudentFactory, TeacherFactory, UserFactory
+from classmeet.courses.models import Course, Enrollment
 from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory
+from classmeet.meetings.models import Meeting
 from classmeet.meetings.tests.factories import MeetingFactory
 from tests.support import require_service
 
@@ -38,43 +41,43 @@ def redis_url() -> str:
 
 
 @pytest.fixture
-def teacher(db):
-    return TeacherFactory(username="teacher", first_name="Tina", last_name="Teach")
+def teacher(db: None) -> User:
+    return TeacherFactory.create(username="teacher", first_name="Tina", last_name="Teach")
 
 
 @pytest.fixture
-def other_teacher(db):
-    return TeacherFactory(username="other_teacher")
+def other_teacher(db: None) -> User:
+    return TeacherFactory.create(username="other_teacher")
 
 
 @pytest.fixture
-def student(db):
-    return StudentFactory(username="student", first_name="Sam", last_name="Study")
+def student(db: None) -> User:
+    return StudentFactory.create(username="student", first_name="Sam", last_name="Study")
 
 
 @pytest.fixture
-def outsider(db):
-    return StudentFactory(username="outsider")
+def outsider(db: None) -> User:
+    return StudentFactory.create(username="outsider")
 
 
 @pytest.fixture
-def staff(db):
-    return UserFactory(username="staff", is_staff=True, is_superuser=True)
+def staff(db: None) -> User:
+    return UserFactory.create(username="staff", is_staff=True, is_superuser=True)
 
 
 @pytest.fixture
-def course(teacher):
-    return CourseFactory(teacher=teacher, title="Physics 101")
+def course(teacher: User) -> Course:
+    return CourseFactory.create(teacher=teacher, title="Physics 101")
 
 
 @pytest.fixture
-def enrollment(course, student):
-    return EnrollmentFactory(course=course, student=student)
+def enrollment(course: Course, student: User) -> Enrollment:
+    return EnrollmentFactory.create(course=course, student=student)
 
 
 @pytest.fixture
-def live_meeting(course):
-    return MeetingFactory(course=course, title="Waves")
+def live_meeting(course: Course) -> Meeting:
+    return MeetingFactory.create(course=course, title="Waves")
 
 
 BROWSER_FIXTURES = {"browser", "new_page", "live_server_url", "deploy_browser", "open_room_page"}

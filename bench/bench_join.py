@@ -81,12 +81,12 @@ def setup_data() -> tuple[list[Any], Any]:
     from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory
     from classmeet.meetings.tests.factories import MeetingFactory
 
-    teacher = TeacherFactory(username="bench_teacher")
-    course = CourseFactory(teacher=teacher, title="Bench")
-    students = [StudentFactory(username=f"bench_student{i}") for i in range(3)]
+    teacher = TeacherFactory.create(username="bench_teacher")
+    course = CourseFactory.create(teacher=teacher, title="Bench")
+    students = [StudentFactory.create(username=f"bench_student{i}") for i in range(3)]
     for student in students:
-        EnrollmentFactory(course=course, student=student)
-    return [teacher, *students], MeetingFactory(course=course)
+        EnrollmentFactory.create(course=course, student=student)
+    return [teacher, *students], MeetingFactory.create(course=course)
 
 
 JS_DIR = "classmeet/rooms/static/rooms/js"

@@ -72,12 +72,14 @@ def setup_data(subscribers: int) -> tuple[Any, list[Any], Any]:
     from classmeet.meetings.tests.factories import MeetingFactory
 
     stamp = int(time.time())
-    teacher = TeacherFactory(username=f"sfu_bench_t{stamp}")
-    course = CourseFactory(teacher=teacher, title="SFU bench")
-    students = [StudentFactory(username=f"sfu_bench_{stamp}_{i}") for i in range(subscribers)]
+    teacher = TeacherFactory.create(username=f"sfu_bench_t{stamp}")
+    course = CourseFactory.create(teacher=teacher, title="SFU bench")
+    students = [
+        StudentFactory.create(username=f"sfu_bench_{stamp}_{i}") for i in range(subscribers)
+    ]
     for student in students:
-        EnrollmentFactory(course=course, student=student)
-    return teacher, students, MeetingFactory(course=course)
+        EnrollmentFactory.create(course=course, student=student)
+    return teacher, students, MeetingFactory.create(course=course)
 
 
 def open_page(browser: Any, base_url: str, user: Any, room: str) -> Any:

@@ -22,6 +22,7 @@ servers it measures, so its CPU is reported beside theirs.
 
     .venv/bin/python -m bench.relay                      # everything, ~15 minutes
     .venv/bin/python -m bench.relay --runs floor,memory --duration 10
+    .venv/bin/python -m bench.relay --runs redis,redis2 --layers room,pubsub   # layers compared
     .venv/bin/python -m bench.relay --runs redis --consumers ours,channels --rounds 3
 
 `--consumers` runs the room socket as deployed and on channels' own `__call__`/`dispatch`
@@ -553,8 +554,11 @@ async def run_all(args: argparse.Namespace, *, consumer: str = "") -> list[Resul
         await one("memory, 1 process", [uvicorn(env_memory)], args.rate)
 
     async def on_redis(name: str, procs: int, rate: float, *, pinned: bool = False) -> None:
-        servers = [uvicorn(env_redis) for _ in range(procs)]
-        await one(name, servers, rate, redis_pid=rpid, pinned=pinned)
+        for layer in args.layers.split(","):  # one after the other: same load for each
+            env = {**env_redis, "CLASSMEET_CHANNEL_LAYER": layer}
+            label = name if layer == "room" else name.replace("redis", f"redis {layer}", 1)
+            servers = [uvicorn(env) for _ in range(procs)]
+            await one(label, servers, rate, redis_pid=rpid, pinned=pinned)
 
     if "redis" in runs:
         await on_redis("redis, 1 process", 1, args.rate)
@@ -646,7 +650,7 @@ def ladder_summary(results: list[Result], bound_ms: float) -> str:
     for bound in sorted({10.0, 25.0, bound_ms}):
         best: dict[int, float] = {}
         for r in results:
-            if not r.name.startswith("ladder"):
+            if not r.name.startswith("ladder redis x"):  # the room layer's
                 continue
             procs = int(r.name.split("x")[1].split()[0])
             ok = r.p(99) <= bound and r.stats.lost == 0 and r.stats.misdelivered == 0
@@ -705,6 +709,11 @@ def main() -> None:
         type=lambda s: [float(x) for x in s.split(",")],
         default=[6000.0, 7000.0, 8000.0, 9000.0, 10500.0],
         help="msg/s; 2-process ladder runs pin rooms as nginx does",
+    )
+    parser.add_argument(
+        "--layers",
+        default="room",
+        help="Redis runs: CLASSMEET_CHANNEL_LAYER values, each run once per layer (room,pubsub)",
     )
     parser.add_argument(
         "--consumers",

@@ -2,8 +2,8 @@
 
 It speaks the same frames as the live room (`join` → `welcome`, `user-joined`, targeted
 `offer`/`answer`/`ice-candidate` with the server's `from`, `ping` → `pong`) on the same URL,
-/ws/meeting/<id>/, but checks nothing: no session, no policy, no validation, no presence store.
-Each frame is parsed once and re-encoded once, as any relay that adds the sender must.
+/ws/meeting/<id>/, but checks nothing: no session, no access check, no validation, no presence
+store. Each frame is parsed once and re-encoded once, as any relay that adds the sender must.
 
     python -m bench.relay_floor --port 8765
 """

@@ -7,12 +7,12 @@ from django.views.generic import RedirectView
 from classmeet.core.views import favicon
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="core:dashboard", permanent=False)),
+    path("", RedirectView.as_view(pattern_name="dashboard:dashboard", permanent=False)),
     # Browsers ask for /favicon.ico on every page that names no icon (the admin, files).
     path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("auth/", include("classmeet.accounts.urls")),
-    path("classmeet/", include("classmeet.core.urls")),
+    path("classmeet/", include("classmeet.dashboard.urls")),
     path("courses/", include("classmeet.courses.urls")),
     path("discussions/", include("classmeet.discussions.urls")),
     path("notifications/", include("classmeet.notifications.urls")),

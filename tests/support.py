@@ -8,6 +8,15 @@ from __future__ import annotations
 import os
 import random
 import socket
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse
+
+    # What django.test.Client returns: an HttpResponse plus .context, .templates, .json().
+    ClientResponse = _MonkeyPatchedWSGIResponse
+else:  # the stubs' name exists only for mypy
+    from django.http import HttpResponseBase as ClientResponse  # noqa: F401
 
 # In CI every service must be there: a test that needs one fails instead of skipping.
 REQUIRE_SERVICES = (

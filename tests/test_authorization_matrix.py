@@ -156,7 +156,7 @@ def _feed_url(w: World) -> str:
 
 ROWS: list[Row] = [
     # Dashboard and courses --------------------------------------------------------------------
-    Row("dashboard", "GET", lambda w: reverse("core:dashboard"), EVERYONE),
+    Row("dashboard", "GET", lambda w: reverse("dashboard:dashboard"), EVERYONE),
     Row(
         "course-create",
         "GET",
@@ -381,8 +381,8 @@ ROWS: list[Row] = [
 
 
 def _recording(w: World, *, ready: bool) -> int:
-    from classmeet.recordings import services as recording_services
     from classmeet.recordings.models import Recording
+    from classmeet.recordings.services import files as recording_files
 
     recording = Recording.objects.create(
         meeting=w.meeting,
@@ -391,8 +391,8 @@ def _recording(w: World, *, ready: bool) -> int:
         status=Recording.Status.READY if ready else Recording.Status.RECORDING,
     )
     if ready:
-        name = recording_services.final_name(recording)
-        path = recording_services.recordings_root() / name
+        name = recording_files.final_name(recording)
+        path = recording_files.recordings_root() / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"webm")
         Recording.objects.filter(pk=recording.pk).update(file_name=name, size_bytes=4)

@@ -7,6 +7,7 @@ import asyncio
 import json
 import subprocess
 import sys
+from typing import Any
 
 from bench import common, relay
 
@@ -54,16 +55,16 @@ def test_floor_relays_only_to_the_addressed_peer_with_its_sender():
     try:
         common.wait_for_port(port, proc=server, timeout=30)
 
-        async def scenario():
+        async def scenario() -> tuple[list[str], dict[int, dict[str, Any]]]:
             url = f"ws://127.0.0.1:{port}/ws/meeting/1/"
             sockets = [await connect(url) for _ in range(3)]
-            ids = []
+            ids: list[str] = []
             for ws in sockets:
                 await ws.send('{"type":"join"}')
                 ids.append(json.loads(await ws.recv())["peerId"])
             await sockets[0].send(relay.frame("offer", ids[2], 7, 0.0))
             # Drain the user-joined frames; the offer must reach socket 2 and nobody else.
-            got = {}
+            got: dict[int, dict[str, Any]] = {}
             for index, ws in enumerate(sockets):
                 while True:
                     try:

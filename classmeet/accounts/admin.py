@@ -20,7 +20,7 @@ from .selectors import request_user
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin[User]):
     list_display = (
         "username",
         "email",
@@ -84,7 +84,7 @@ class InviteGenerateForm(forms.Form):
 
 
 @admin.register(TeacherInvite)
-class TeacherInviteAdmin(admin.ModelAdmin):
+class TeacherInviteAdmin(admin.ModelAdmin[TeacherInvite]):
     list_display = (
         "code",
         "note",

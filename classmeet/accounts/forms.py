@@ -1,23 +1,28 @@
 """Forms of the account pages: sign-up, sign-in, profile and Django's password forms, styled."""
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
-from classmeet.core import policy
+from classmeet import access
 from classmeet.core.forms import BootstrapFormMixin
 
 from .models import User
-from .selectors import timezone_choices
+from .selectors import TeacherSignup, teacher_signup_mode, timezone_choices
+
+if TYPE_CHECKING:
+    _SetPasswordForm = auth_forms.SetPasswordForm[User]
+else:  # generic in django-stubs only; django_stubs_ext.monkeypatch() does not cover it
+    _SetPasswordForm = auth_forms.SetPasswordForm
 
 
 class SigninForm(BootstrapFormMixin, auth_forms.AuthenticationForm):
     pass
 
 
-class SignupForm(BootstrapFormMixin, auth_forms.UserCreationForm):
+class SignupForm(BootstrapFormMixin, auth_forms.UserCreationForm[User]):
     """Create an account; the teacher role follows settings.CLASSMEET_TEACHER_SIGNUP."""
 
     role = forms.ChoiceField(
@@ -49,13 +54,13 @@ class SignupForm(BootstrapFormMixin, auth_forms.UserCreationForm):
         super().__init__(*args, **kwargs)
         self.fields["email"].required = True
         self.fields["email"].help_text = _("Used to reset your password.")
-        self.mode = policy.teacher_signup_mode()
-        if self.mode is policy.TeacherSignup.CLOSED:
+        self.mode = teacher_signup_mode()
+        if self.mode is TeacherSignup.CLOSED:
             role_field = cast(forms.ChoiceField, self.fields["role"])
             role_field.choices = [(User.Role.STUDENT.value, User.Role.STUDENT.label)]
             self.fields["role"].initial = User.Role.STUDENT
             self.fields["role"].help_text = _("Teacher accounts are created by an administrator.")
-        if self.mode is not policy.TeacherSignup.INVITE:
+        if self.mode is not TeacherSignup.INVITE:
             del self.fields["invite_code"]
         self.order_fields(self.field_order)
         autocomplete = {
@@ -84,18 +89,18 @@ class SignupForm(BootstrapFormMixin, auth_forms.UserCreationForm):
         cleaned: dict[str, Any] = super().clean() or {}
         if cleaned.get("role") != User.Role.TEACHER:
             return cleaned
-        if self.mode is policy.TeacherSignup.CLOSED:
+        if self.mode is TeacherSignup.CLOSED:
             self.add_error("role", _("Teacher sign-up is closed."))
-        elif self.mode is policy.TeacherSignup.INVITE:
+        elif self.mode is TeacherSignup.INVITE:
             code = cleaned.get("invite_code", "")
             if not code:
                 self.add_error("invite_code", _("Enter the invite code you were given."))
-            elif not policy.can_sign_up_as_teacher(invite_code=code):
+            elif not access.accounts.can_sign_up_as_teacher(invite_code=code):
                 self.add_error("invite_code", _("This invite code is not valid or already used."))
         return cleaned
 
 
-class ProfileForm(BootstrapFormMixin, forms.ModelForm):
+class ProfileForm(BootstrapFormMixin, forms.ModelForm[User]):
     timezone = forms.ChoiceField(
         label=_("Time zone"),
         required=False,
@@ -132,5 +137,5 @@ class PasswordResetForm(BootstrapFormMixin, auth_forms.PasswordResetForm):
     pass
 
 
-class SetPasswordForm(BootstrapFormMixin, auth_forms.SetPasswordForm):
+class SetPasswordForm(BootstrapFormMixin, _SetPasswordForm):
     pass

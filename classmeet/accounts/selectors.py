@@ -1,9 +1,12 @@
 """Reads of the accounts app."""
 
+import enum
 from functools import cache
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import available_timezones
 
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -11,6 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from .models import TeacherInvite, User
+
+AnyUser = User | AnonymousUser
+
+
+def is_authenticated(user: Any) -> bool:
+    """Return whether the user is signed in with an active account."""
+    return bool(user is not None and user.is_authenticated and user.is_active)
 
 
 class _SignedInRequest(Protocol):
@@ -48,3 +58,19 @@ def teacher_invite_usable_list() -> QuerySet[TeacherInvite]:
     return TeacherInvite.objects.filter(used_at__isnull=True).filter(
         Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
     )
+
+
+class TeacherSignup(enum.StrEnum):
+    """settings.CLASSMEET_TEACHER_SIGNUP: who may create a teacher account on /auth/signup/."""
+
+    OPEN = "open"
+    INVITE = "invite"
+    CLOSED = "closed"
+
+
+def teacher_signup_mode() -> TeacherSignup:
+    """Return the configured mode; an unknown value counts as closed (fail safe)."""
+    try:
+        return TeacherSignup(str(settings.CLASSMEET_TEACHER_SIGNUP).strip().lower())
+    except ValueError:
+        return TeacherSignup.CLOSED

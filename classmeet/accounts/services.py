@@ -7,10 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from classmeet.core import policy
-
 from .models import TeacherInvite, User
-from .selectors import teacher_invite_usable_list
+from .selectors import TeacherSignup, teacher_invite_usable_list, teacher_signup_mode
 
 
 @transaction.atomic
@@ -38,11 +36,11 @@ def user_signup(
     )
     user.set_password(password)
     user.full_clean()
-    mode = policy.teacher_signup_mode()
-    if role == User.Role.TEACHER and mode is policy.TeacherSignup.CLOSED:
+    mode = teacher_signup_mode()
+    if role == User.Role.TEACHER and mode is TeacherSignup.CLOSED:
         raise ValidationError({"role": _("Teacher sign-up is closed.")})
     user.save()
-    if role == User.Role.TEACHER and mode is policy.TeacherSignup.INVITE:
+    if role == User.Role.TEACHER and mode is TeacherSignup.INVITE:
         teacher_invite_consume(code=invite_code, user=user)
     return user
 

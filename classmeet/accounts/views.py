@@ -15,12 +15,12 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from classmeet.core import policy
 from classmeet.core.ratelimit import ratelimit
 from classmeet.core.redirects import safe_next_path
 
 from . import forms, services
 from .models import User
+from .selectors import teacher_signup_mode
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -70,7 +70,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "next": _safe_next(request) if request.GET.get("next") else "",
-            "teacher_mode": policy.teacher_signup_mode().value,
+            "teacher_mode": teacher_signup_mode().value,
         },
         status=400 if form.is_bound and form.errors else 200,
     )

@@ -22,11 +22,11 @@ from .models import Course, Enrollment, Material
 def _limit_to_role(form: forms.BaseForm, name: str, role: str) -> None:
     """Let a user field of an admin form accept only users of the given role."""
     if name in form.fields:
-        field = cast(forms.ModelChoiceField, form.fields[name])
+        field = cast(forms.ModelChoiceField[User], form.fields[name])
         field.queryset = User.objects.filter(role=role)
 
 
-class EnrollmentAdminForm(forms.ModelForm):
+class EnrollmentAdminForm(forms.ModelForm[Enrollment]):
     """Only students can be enrolled."""
 
     class Meta:
@@ -38,7 +38,7 @@ class EnrollmentAdminForm(forms.ModelForm):
         _limit_to_role(self, "student", User.Role.STUDENT)
 
 
-class EnrollmentInline(admin.TabularInline):
+class EnrollmentInline(admin.TabularInline[Enrollment, Course]):
     model = Enrollment
     form = EnrollmentAdminForm
     extra = 0
@@ -47,7 +47,7 @@ class EnrollmentInline(admin.TabularInline):
     fields = ("student", "created_at")
 
 
-class MaterialInline(admin.TabularInline):
+class MaterialInline(admin.TabularInline[Material, Course]):
     model = Material
     extra = 0
     can_delete = False
@@ -59,7 +59,7 @@ class MaterialInline(admin.TabularInline):
         return False
 
 
-class CourseAdminForm(forms.ModelForm):
+class CourseAdminForm(forms.ModelForm[Course]):
     """Teachers only; a thumbnail passes the same checks as in the app."""
 
     class Meta:
@@ -82,7 +82,7 @@ class CourseAdminForm(forms.ModelForm):
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(admin.ModelAdmin[Course]):
     form = CourseAdminForm
     list_display = (
         "title",
@@ -133,7 +133,7 @@ class CourseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(admin.ModelAdmin):
+class EnrollmentAdmin(admin.ModelAdmin[Enrollment]):
     form = EnrollmentAdminForm
     list_display = ("student", "course", "course_teacher", "created_at")
     list_filter = ("created_at",)
@@ -155,7 +155,7 @@ class EnrollmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Material)
-class MaterialAdmin(admin.ModelAdmin):
+class MaterialAdmin(admin.ModelAdmin[Material]):
     list_display = (
         "title",
         "course",

@@ -49,8 +49,8 @@ class Course(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
-    # Not a column: set by policy.access_course to (user id, enrolled?) for the user it checked,
-    # so the page's includes that ask again need no query of their own.
+    # Not a column: set by access.courses.access_course to (user id, enrolled?) for the user it
+    # checked, so the page's includes that ask again need no query of their own.
     enrolled_viewer: tuple[int, bool] | None = None
 
     class Meta:

@@ -2,84 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-
-from django.db.models import Count, Prefetch, QuerySet
-from django.utils import timezone
+from django.db.models import Q, QuerySet
 
 from classmeet.accounts.models import User
+from classmeet.accounts.selectors import AnyUser, is_authenticated
 from classmeet.courses.models import Course, Enrollment, Material
-from classmeet.meetings.models import Meeting
-from classmeet.notifications.models import Notification
-
-# The longest meeting the model allows: anything that started earlier has ended.
-MAX_MEETING_MINUTES = 480
 
 
-@dataclass
-class CourseCard:
-    """A course as the dashboard shows it."""
+def course_visible_q(*, user: AnyUser, prefix: str = "") -> Q:
+    """Return a filter that keeps the courses the user teaches or is enrolled in.
 
-    course: Course
-    next_meeting: Meeting | None = None
-    unread_count: int = 0
-
-
-def _recent_start(now: datetime) -> datetime:
-    return now - timedelta(minutes=MAX_MEETING_MINUTES)
-
-
-def _next_meeting(course: Course, now: datetime) -> Meeting | None:
-    for meeting in [*course.recent_meetings, *course.future_meetings]:  # type: ignore[attr-defined]
-        if meeting.phase(now) in (Meeting.Phase.LIVE, Meeting.Phase.UPCOMING):
-            return meeting
-    return None
-
-
-def course_list_for_dashboard(*, user: User, now: datetime | None = None) -> list[CourseCard]:
-    """Return the cards of the courses the user teaches (teacher) or attends (student).
-
-    Four queries whatever the number of courses: the courses, the meetings that may still be
-    running, the next future meeting of each course (a per-course slice done with a window
-    function) and the unread notification counts.
+    `prefix` lets other models filter through their course (e.g. ``prefix="course__"``). The join
+    on enrollments may repeat rows: filter through a subquery (``pk__in``) to list them.
     """
-    now = now or timezone.now()
-    courses = Course.objects.select_related("teacher")
-    if user.is_teacher:
-        courses = courses.filter(teacher=user)
-    else:
-        courses = courses.filter(enrollments__student=user)
-    scheduled = Meeting.objects.filter(status=Meeting.Status.SCHEDULED).order_by("starts_at", "id")
-    courses = courses.prefetch_related(
-        Prefetch(
-            "meetings",
-            queryset=scheduled.filter(starts_at__gte=_recent_start(now), starts_at__lte=now),
-            to_attr="recent_meetings",
-        ),
-        Prefetch(
-            "meetings", queryset=scheduled.filter(starts_at__gt=now)[:1], to_attr="future_meetings"
-        ),
+    if not is_authenticated(user):
+        return Q(pk__in=[])
+    return Q(**{f"{prefix}teacher_id": user.pk}) | Q(
+        **{f"{prefix}enrollments__student_id": user.pk}
     )
-    course_list = list(courses.distinct())
-    if not course_list:
-        return []
-    unread = dict(
-        Notification.objects.filter(
-            recipient=user, read_at__isnull=True, course__in=[c.pk for c in course_list]
-        )
-        .values_list("course_id")
-        .annotate(n=Count("id"))
-        .values_list("course_id", "n")
-    )
-    return [
-        CourseCard(
-            course=course,
-            next_meeting=_next_meeting(course, now),
-            unread_count=unread.get(course.pk, 0),
-        )
-        for course in course_list
-    ]
 
 
 def material_list(*, course: Course) -> QuerySet[Material]:

@@ -1,19 +1,14 @@
-"""Writes of courses, enrollments and materials. Callers have already checked the policy."""
+"""Writes of courses, enrollments and materials. Callers have already checked access."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
 
-from django.conf import settings
 from django.core.files.base import File
 from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from classmeet.accounts.models import User
 from classmeet.courses.models import (
@@ -23,7 +18,7 @@ from classmeet.courses.models import (
     new_invite_token,
     new_join_code,
 )
-from classmeet.courses.selectors import MAX_MEETING_MINUTES
+from classmeet.courses.signals import enrollment_created, enrollment_removed
 from classmeet.courses.uploads import Kind
 
 logger = logging.getLogger(__name__)
@@ -127,26 +122,15 @@ def enrollment_create(
 ) -> tuple[Enrollment, bool]:
     """Enroll the student; return the enrollment and whether it is new.
 
-    Enrolling twice is harmless: the existing row comes back. When a teacher adds the student,
-    the student gets a notification.
+    Enrolling twice is harmless: the existing row comes back. A new one is announced with
+    `enrollment_created` (notifications tells the student when a teacher added them).
     """
     try:
         with transaction.atomic():
             enrollment = Enrollment.objects.create(course=course, student=student)
     except IntegrityError:
         return Enrollment.objects.get(course=course, student=student), False
-    if added_by is not None:
-        from classmeet.notifications.models import Notification
-        from classmeet.notifications.services import notifications_create
-
-        notifications_create(
-            recipient_ids=[student.pk],
-            kind=Notification.Kind.ENROLLED,
-            title=_("You were added to %(course)s") % {"course": course.title},
-            url=reverse("courses:course-detail", kwargs={"course_id": course.pk}),
-            actor=added_by,
-            course=course,
-        )
+    enrollment_created.send(sender=Enrollment, enrollment=enrollment, added_by=added_by)
     return enrollment, True
 
 
@@ -154,31 +138,20 @@ def enrollment_create(
 def enrollment_delete(*, enrollment: Enrollment, removed_by: User | None = None) -> None:
     """Remove the student from the course; every later request of theirs is refused.
 
-    Sockets already open in a live room of the course are closed too, once the removal commits
-    (the room consumer handles the same event as the teacher's "remove from class").
+    Once the removal commits, `enrollment_removed` tells the layers above (rooms closes the
+    student's sockets in the course's open rooms).
     """
-    from classmeet.meetings.models import Meeting
-    from classmeet.rooms.services.controls import EVENT_REMOVED
-    from classmeet.rooms.services.events import room_event_send
-
-    student_id = enrollment.student_id
-    now = timezone.now()
-    open_meeting_ids = Meeting.objects.filter(
-        course_id=enrollment.course_id,
-        status=Meeting.Status.SCHEDULED,
-        starts_at__gte=now - timedelta(minutes=MAX_MEETING_MINUTES),
-        starts_at__lte=now + timedelta(minutes=settings.CLASSMEET_JOIN_WINDOW_MINUTES),
-    ).values_list("pk", flat=True)
+    course_id, student_id = enrollment.course_id, enrollment.student_id
+    removed_by_id = removed_by.pk if removed_by else None
     enrollment.delete()
-    for meeting_id in open_meeting_ids:
-        room_event_send(
-            meeting_id=meeting_id,
-            event={
-                "type": EVENT_REMOVED,
-                "user_id": student_id,
-                "by_id": removed_by.pk if removed_by else None,
-            },
+    transaction.on_commit(
+        lambda: enrollment_removed.send(
+            sender=Enrollment,
+            course_id=course_id,
+            student_id=student_id,
+            removed_by_id=removed_by_id,
         )
+    )
 
 
 # Materials ----------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
-"""HTML views of the dashboard, courses, enrollment and materials.
+"""HTML views of courses, enrollment and materials.
 
-Each view parses input, asks classmeet.core.policy, and calls one service or selector.
+Each view parses input, asks classmeet.access, and calls one service or selector.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from classmeet import access
 from classmeet.accounts.selectors import request_user
-from classmeet.core import policy
 from classmeet.courses import selectors, services
 from classmeet.courses.forms import AddStudentForm, CourseForm, JoinCodeForm, MaterialForm
 from classmeet.courses.models import Course
@@ -39,7 +39,6 @@ from classmeet.courses.uploads import (
     size_limit_install,
     too_large_message,
 )
-from classmeet.discussions.selectors import course_discussion_list
 
 PLACEHOLDER_COLOURS = (
     "#0d6efd",
@@ -64,26 +63,6 @@ def _wants_json(request: HttpRequest) -> bool:
     return request.headers.get("X-Requested-With") == "XMLHttpRequest"
 
 
-# Dashboard ----------------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
-    user = request_user(request)
-    cards = selectors.course_list_for_dashboard(user=user)
-    return render(
-        request,
-        "courses/dashboard.html",
-        {
-            "nav": "dashboard",
-            "cards": cards,
-            "can_create": policy.can_create_course(user=user),
-            "join_form": JoinCodeForm() if user.is_student else None,
-        },
-    )
-
-
 # Courses ------------------------------------------------------------------------------------
 
 
@@ -91,7 +70,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def course_create(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    if not policy.can_create_course(user=user):
+    if not access.courses.can_create_course(user=user):
         raise PermissionDenied
     form = CourseForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -110,13 +89,12 @@ def course_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
     user = request_user(request)
-    course = policy.access_course(user=user, course_id=course_id)
-    can_manage = policy.can_manage_course(user=user, course=course)
+    course = access.courses.access_course(user=user, course_id=course_id)
+    can_manage = access.courses.can_manage_course(user=user, course=course)
     context: dict[str, Any] = {
         "course": course,
         "can_manage": can_manage,
         "materials": list(selectors.material_list(course=course)),
-        "course_discussions": course_discussion_list(user=user, course=course),
     }
     if can_manage:
         context["roster"] = list(selectors.enrollment_list(course=course))
@@ -132,7 +110,9 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def course_edit(request: HttpRequest, course_id: int) -> HttpResponse:
-    course = policy.access_course_for_manage(user=request_user(request), course_id=course_id)
+    course = access.courses.access_course_for_manage(
+        user=request_user(request), course_id=course_id
+    )
     form = CourseForm(request.POST or None, request.FILES or None, course=course)
     if request.method == "POST" and form.is_valid():
         services.course_update(
@@ -150,12 +130,14 @@ def course_edit(request: HttpRequest, course_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def course_delete(request: HttpRequest, course_id: int) -> HttpResponse:
-    course = policy.access_course_for_manage(user=request_user(request), course_id=course_id)
+    course = access.courses.access_course_for_manage(
+        user=request_user(request), course_id=course_id
+    )
     if request.method == "POST":
         title = course.title
         services.course_delete(course=course)
         messages.success(request, _("Course “%(title)s” deleted.") % {"title": title})
-        return redirect("core:dashboard")
+        return redirect("dashboard:dashboard")
     return render(request, "courses/course_confirm_delete.html", {"course": course})
 
 
@@ -163,7 +145,7 @@ def course_delete(request: HttpRequest, course_id: int) -> HttpResponse:
 @require_GET
 def course_thumbnail(request: HttpRequest, course_id: int) -> HttpResponseBase:
     """Serve the course's private picture, or a generated one with its initials."""
-    course = policy.access_course(user=request_user(request), course_id=course_id)
+    course = access.courses.access_course(user=request_user(request), course_id=course_id)
     if course.thumbnail:
         extension = extension_of(course.thumbnail.name)
         try:
@@ -202,7 +184,7 @@ def course_join(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         assert form.course is not None  # noqa: S101  (set by clean_code)
         course = form.course
-        if policy.can_view_course(user=user, course=course):
+        if access.courses.can_view_course(user=user, course=course):
             messages.info(request, _("You are already in %(course)s.") % {"course": course.title})
             return redirect(course)
         services.enrollment_create(course=course, student=user)
@@ -220,11 +202,11 @@ def course_invite(request: HttpRequest, token: str) -> HttpResponse:
     course = selectors.course_get_by_invite_token(token=token)
     if course is None or not course.joining_enabled:
         return render(request, "courses/invite_invalid.html", status=404)
-    already = policy.can_view_course(user=user, course=course)
+    already = access.courses.can_view_course(user=user, course=course)
     if request.method == "POST":
         if already:
             return redirect(course)
-        if not policy.can_enroll(user=user, course=course):
+        if not access.courses.can_enroll(user=user, course=course):
             raise PermissionDenied
         services.enrollment_create(course=course, student=user)
         messages.success(request, _("Welcome to %(course)s!") % {"course": course.title})
@@ -236,7 +218,7 @@ def course_invite(request: HttpRequest, token: str) -> HttpResponse:
             "course": course,
             "token": token,
             "already": already,
-            "can_enroll": policy.can_enroll(user=user, course=course),
+            "can_enroll": access.courses.can_enroll(user=user, course=course),
         },
     )
 
@@ -244,7 +226,9 @@ def course_invite(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_POST
 def course_regenerate_code(request: HttpRequest, course_id: int) -> HttpResponse:
-    course = policy.access_course_for_manage(user=request_user(request), course_id=course_id)
+    course = access.courses.access_course_for_manage(
+        user=request_user(request), course_id=course_id
+    )
     services.course_regenerate_join_code(course=course)
     messages.success(
         request,
@@ -256,7 +240,9 @@ def course_regenerate_code(request: HttpRequest, course_id: int) -> HttpResponse
 @login_required
 @require_POST
 def course_regenerate_invite(request: HttpRequest, course_id: int) -> HttpResponse:
-    course = policy.access_course_for_manage(user=request_user(request), course_id=course_id)
+    course = access.courses.access_course_for_manage(
+        user=request_user(request), course_id=course_id
+    )
     services.course_regenerate_invite_token(course=course)
     messages.success(request, _("New invite link made. The old link no longer works."))
     return redirect(_course_url(course, "enrollment"))
@@ -265,7 +251,9 @@ def course_regenerate_invite(request: HttpRequest, course_id: int) -> HttpRespon
 @login_required
 @require_POST
 def course_joining(request: HttpRequest, course_id: int) -> HttpResponse:
-    course = policy.access_course_for_manage(user=request_user(request), course_id=course_id)
+    course = access.courses.access_course_for_manage(
+        user=request_user(request), course_id=course_id
+    )
     enabled = request.POST.get("enabled") == "1"
     services.course_set_joining(course=course, enabled=enabled)
     if enabled:
@@ -279,7 +267,7 @@ def course_joining(request: HttpRequest, course_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def enrollment_add(request: HttpRequest, course_id: int) -> HttpResponse:
     user = request_user(request)
-    course = policy.access_course_for_manage(user=user, course_id=course_id)
+    course = access.courses.access_course_for_manage(user=user, course_id=course_id)
     form = AddStudentForm(request.POST or None, course=course)
     if request.method == "POST" and form.is_valid():
         assert form.student is not None  # noqa: S101  (set by clean_identifier)
@@ -301,7 +289,9 @@ def enrollment_add(request: HttpRequest, course_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def enrollment_remove(request: HttpRequest, course_id: int, student_id: int) -> HttpResponse:
-    course = policy.access_course_for_manage(user=request_user(request), course_id=course_id)
+    course = access.courses.access_course_for_manage(
+        user=request_user(request), course_id=course_id
+    )
     enrollment = selectors.enrollment_get(course=course, student_id=student_id)
     if enrollment is None:
         raise Http404
@@ -328,8 +318,10 @@ def material_create(request: HttpRequest, course_id: int) -> HttpResponse:
 
     An oversized file is dropped while it arrives instead of being stored first.
     """
-    # The policy is checked before the body is read: nobody else's upload is even parsed.
-    course = policy.access_course_for_manage(user=request_user(request), course_id=course_id)
+    # Access is checked before the body is read: nobody else's upload is even parsed.
+    course = access.courses.access_course_for_manage(
+        user=request_user(request), course_id=course_id
+    )
     return _material_create(request, course, size_limit_install(request))
 
 
@@ -377,7 +369,7 @@ def _material_create(
 @require_GET
 def material_download(request: HttpRequest, course_id: int, material_id: int) -> HttpResponseBase:
     """Stream a material to the course's teacher and students, as an attachment."""
-    course = policy.access_course(user=request_user(request), course_id=course_id)
+    course = access.courses.access_course(user=request_user(request), course_id=course_id)
     material = selectors.material_get(course=course, material_id=material_id)
     if material is None:
         raise Http404
@@ -394,7 +386,9 @@ def material_download(request: HttpRequest, course_id: int, material_id: int) ->
 @login_required
 @require_http_methods(["GET", "POST"])
 def material_delete(request: HttpRequest, course_id: int, material_id: int) -> HttpResponse:
-    course = policy.access_course_for_manage(user=request_user(request), course_id=course_id)
+    course = access.courses.access_course_for_manage(
+        user=request_user(request), course_id=course_id
+    )
     material = selectors.material_get(course=course, material_id=material_id)
     if material is None:
         raise Http404

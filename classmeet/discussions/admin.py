@@ -3,7 +3,7 @@ from django.contrib import admin
 from .models import Comment, Discussion, Vote
 
 
-class CommentInline(admin.TabularInline):
+class CommentInline(admin.TabularInline[Comment, Discussion]):
     model = Comment
     extra = 0
     fields = ("author", "parent", "body", "is_answer", "created_at", "deleted_at")
@@ -12,7 +12,7 @@ class CommentInline(admin.TabularInline):
 
 
 @admin.register(Discussion)
-class DiscussionAdmin(admin.ModelAdmin):
+class DiscussionAdmin(admin.ModelAdmin[Discussion]):
     list_display = (
         "title",
         "course",
@@ -32,7 +32,7 @@ class DiscussionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(admin.ModelAdmin[Comment]):
     list_display = ("id", "discussion", "author", "parent", "is_answer", "created_at", "deleted_at")
     list_filter = ("is_answer", ("deleted_at", admin.EmptyFieldListFilter))
     search_fields = ("body", "discussion__title", "author__username")
@@ -42,7 +42,7 @@ class CommentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Vote)
-class VoteAdmin(admin.ModelAdmin):
+class VoteAdmin(admin.ModelAdmin[Vote]):
     list_display = ("id", "user", "discussion", "comment", "is_active", "created_at")
     list_filter = ("is_active",)
     search_fields = ("user__username",)

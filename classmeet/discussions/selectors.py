@@ -7,14 +7,25 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 
 from classmeet.accounts.models import User
-from classmeet.core import policy
+from classmeet.accounts.selectors import AnyUser, is_authenticated
 from classmeet.courses.models import Course
+from classmeet.courses.selectors import course_visible_q
 
 from .models import Comment, Discussion, Vote
 
 SORT_NEWEST = "newest"
 SORT_VOTES = "votes"
 SORTS = (SORT_NEWEST, SORT_VOTES)
+
+
+def discussion_visible_q(*, user: AnyUser, prefix: str = "") -> Q:
+    """Return a filter that keeps the discussions of the courses the user teaches or attends.
+
+    Filters through a subquery on courses, so the result never has duplicate rows.
+    """
+    if not is_authenticated(user):
+        return Q(pk__in=[])
+    return Q(**{f"{prefix}course__in": Course.objects.filter(course_visible_q(user=user))})
 
 
 def _count(qs: QuerySet[Vote] | QuerySet[Comment], target: str) -> Coalesce:
@@ -51,7 +62,7 @@ def discussion_list(
 
     Deleted discussions stay listed (their thread stays readable) but show no body.
     """
-    qs = Discussion.objects.filter(policy.discussions_visible_q(user=user)).select_related(
+    qs = Discussion.objects.filter(discussion_visible_q(user=user)).select_related(
         "course", "author"
     )
     if course_id is not None:
@@ -78,12 +89,12 @@ def course_discussion_list(*, user: User, course: Course, limit: int = 10) -> li
 def discussion_course_choices(*, user: User) -> QuerySet[Course]:
     """Return the courses the user may filter by and start discussions in."""
     return Course.objects.filter(
-        pk__in=Course.objects.filter(policy.visible_courses_q(user=user)).values("pk")
+        pk__in=Course.objects.filter(course_visible_q(user=user)).values("pk")
     ).order_by("title", "id")
 
 
 def discussion_get(*, user: User, discussion_id: int) -> Discussion:
-    """Return one discussion with its counts (policy.access_discussion has checked access)."""
+    """Return one discussion with its counts (access.discussions.access_discussion checked it)."""
     return (
         _with_counts(Discussion.objects.filter(pk=discussion_id), user=user)
         .select_related("course", "course__teacher", "author")

@@ -1,4 +1,4 @@
-"""Discussion pages: thin views over policy, selectors and services."""
+"""Discussion pages: thin views over access rules, selectors and services."""
 
 from collections.abc import Callable
 
@@ -11,8 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from classmeet import access
 from classmeet.accounts.selectors import request_user
-from classmeet.core import policy
 
 from . import selectors, services
 from .forms import CommentForm, DiscussionFilterForm, DiscussionForm
@@ -61,8 +61,8 @@ def discussion_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def discussion_create(request: HttpRequest, course_id: int) -> HttpResponse:
     user = request_user(request)
-    course = policy.access_course(user=user, course_id=course_id)
-    if not policy.can_start_discussion(user=user, course=course):
+    course = access.courses.access_course(user=user, course_id=course_id)
+    if not access.discussions.can_start_discussion(user=user, course=course):
         raise PermissionDenied
     form = DiscussionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -80,16 +80,17 @@ def discussion_create(request: HttpRequest, course_id: int) -> HttpResponse:
 @require_GET
 def discussion_detail(request: HttpRequest, discussion_id: int) -> HttpResponse:
     user = request_user(request)
-    policy.access_discussion(user=user, discussion_id=discussion_id)
+    access.discussions.access_discussion(user=user, discussion_id=discussion_id)
     discussion = selectors.discussion_get(user=user, discussion_id=discussion_id)
     nodes = selectors.comment_tree(user=user, discussion=discussion)
-    moderator = policy.can_moderate_discussion(user=user, discussion=discussion)
+    moderator = access.discussions.can_moderate_discussion(user=user, discussion=discussion)
     posts: list[Discussion | Comment] = [discussion, *selectors.comment_tree_posts(nodes)]
     for post in posts:
         # Decided here once per post, so the template runs no permission queries.
-        post.can_edit, post.can_delete = policy.post_actions(  # type: ignore[union-attr]
+        actions = access.discussions.post_actions(
             user=user, post=post, member=True, moderator=moderator
         )
+        post.can_edit, post.can_delete = actions  # type: ignore[union-attr]
     return render(
         request,
         "discussions/discussion_detail.html",
@@ -98,9 +99,9 @@ def discussion_detail(request: HttpRequest, discussion_id: int) -> HttpResponse:
             "discussion": discussion,
             "nodes": nodes,
             "comment_form": CommentForm(),
-            "can_comment": policy.can_comment(user=user, discussion=discussion),
+            "can_comment": access.discussions.can_comment(user=user, discussion=discussion),
             "can_moderate": moderator,
-            "can_upvote": policy.can_upvote(user=user, discussion=discussion),
+            "can_upvote": access.discussions.can_upvote(user=user, discussion=discussion),
         },
     )
 
@@ -109,8 +110,8 @@ def discussion_detail(request: HttpRequest, discussion_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def discussion_edit(request: HttpRequest, discussion_id: int) -> HttpResponse:
     user = request_user(request)
-    discussion = policy.access_discussion(user=user, discussion_id=discussion_id)
-    if not policy.can_edit_post(user=user, post=discussion):
+    discussion = access.discussions.access_discussion(user=user, discussion_id=discussion_id)
+    if not access.discussions.can_edit_post(user=user, post=discussion):
         raise PermissionDenied
     initial = {"title": discussion.title, "body": discussion.body}
     form = DiscussionForm(request.POST or None, initial=initial)
@@ -134,8 +135,8 @@ def discussion_edit(request: HttpRequest, discussion_id: int) -> HttpResponse:
 @require_POST
 def discussion_delete(request: HttpRequest, discussion_id: int) -> HttpResponse:
     user = request_user(request)
-    discussion = policy.access_discussion(user=user, discussion_id=discussion_id)
-    if not policy.can_delete_post(user=user, post=discussion):
+    discussion = access.discussions.access_discussion(user=user, discussion_id=discussion_id)
+    if not access.discussions.can_delete_post(user=user, post=discussion):
         raise PermissionDenied
     services.post_delete(post=discussion, by=user)
     messages.success(request, _("The discussion is deleted."))
@@ -146,8 +147,8 @@ def discussion_delete(request: HttpRequest, discussion_id: int) -> HttpResponse:
 @require_POST
 def discussion_upvote(request: HttpRequest, discussion_id: int) -> HttpResponse:
     user = request_user(request)
-    discussion = policy.access_discussion(user=user, discussion_id=discussion_id)
-    if not policy.can_upvote(user=user, discussion=discussion):
+    discussion = access.discussions.access_discussion(user=user, discussion_id=discussion_id)
+    if not access.discussions.can_upvote(user=user, discussion=discussion):
         raise PermissionDenied
     services.vote_toggle(user=user, discussion=discussion)
     return redirect(discussion)
@@ -165,7 +166,7 @@ def _moderate_discussion(
     field: str,
     apply: Callable[[Discussion, bool], object],
 ) -> HttpResponse:
-    discussion = policy.access_discussion_for_moderation(
+    discussion = access.discussions.access_discussion_for_moderation(
         user=request_user(request), discussion_id=discussion_id
     )
     value = _moderation_flag(request, field)
@@ -201,8 +202,8 @@ def discussion_lock(request: HttpRequest, discussion_id: int) -> HttpResponse:
 @require_POST
 def comment_create(request: HttpRequest, discussion_id: int) -> HttpResponse:
     user = request_user(request)
-    discussion = policy.access_discussion(user=user, discussion_id=discussion_id)
-    if not policy.can_comment(user=user, discussion=discussion):
+    discussion = access.discussions.access_discussion(user=user, discussion_id=discussion_id)
+    if not access.discussions.can_comment(user=user, discussion=discussion):
         raise PermissionDenied
     form = CommentForm(request.POST)
     if not form.is_valid():
@@ -225,8 +226,8 @@ def comment_create(request: HttpRequest, discussion_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
     user = request_user(request)
-    comment = policy.access_comment(user=user, comment_id=comment_id)
-    if not policy.can_edit_post(user=user, post=comment):
+    comment = access.discussions.access_comment(user=user, comment_id=comment_id)
+    if not access.discussions.can_edit_post(user=user, post=comment):
         raise PermissionDenied
     form = CommentForm(request.POST or None, initial={"body": comment.body})
     if request.method == "POST" and form.is_valid():
@@ -243,8 +244,8 @@ def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
 @require_POST
 def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
     user = request_user(request)
-    comment = policy.access_comment(user=user, comment_id=comment_id)
-    if not policy.can_delete_post(user=user, post=comment):
+    comment = access.discussions.access_comment(user=user, comment_id=comment_id)
+    if not access.discussions.can_delete_post(user=user, post=comment):
         raise PermissionDenied
     services.post_delete(post=comment, by=user)
     messages.success(request, _("The comment is deleted."))
@@ -255,8 +256,10 @@ def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
 @require_POST
 def comment_upvote(request: HttpRequest, comment_id: int) -> HttpResponse:
     user = request_user(request)
-    comment = policy.access_comment(user=user, comment_id=comment_id)
-    if comment.is_deleted or not policy.can_upvote(user=user, discussion=comment.discussion):
+    comment = access.discussions.access_comment(user=user, comment_id=comment_id)
+    if comment.is_deleted or not access.discussions.can_upvote(
+        user=user, discussion=comment.discussion
+    ):
         raise PermissionDenied
     services.vote_toggle(user=user, comment=comment)
     return redirect(comment)
@@ -266,8 +269,8 @@ def comment_upvote(request: HttpRequest, comment_id: int) -> HttpResponse:
 @require_POST
 def comment_answer(request: HttpRequest, comment_id: int) -> HttpResponse:
     user = request_user(request)
-    comment = policy.access_comment(user=user, comment_id=comment_id)
-    if not policy.can_moderate_discussion(user=user, discussion=comment.discussion):
+    comment = access.discussions.access_comment(user=user, comment_id=comment_id)
+    if not access.discussions.can_moderate_discussion(user=user, discussion=comment.discussion):
         raise PermissionDenied
     is_answer = _moderation_flag(request, "answer")
     if is_answer is None:

@@ -56,4 +56,5 @@ def calendar_build(
     calendar.add("x-published-ttl", "PT1H")
     for meeting in meetings:
         calendar.add_component(_event(meeting, absolute_url))
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()
+    return ical

@@ -1,4 +1,4 @@
-"""HTML pages of meetings and the calendar downloads. Thin: policy, one service or selector."""
+"""HTML pages of meetings and the calendar downloads. Thin: access, one service or selector."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from classmeet import access
 from classmeet.accounts.models import User
 from classmeet.accounts.selectors import request_user
-from classmeet.core import policy
 from classmeet.core.times import zone_named
 from classmeet.courses.models import Course
 from classmeet.rooms.selectors import attendance_report, chat_message_list
@@ -115,8 +115,8 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     user = request_user(request)
-    meeting = policy.access_meeting(user=user, meeting_id=meeting_id)
-    can_manage = policy.can_manage_meeting(user=user, meeting=meeting)
+    meeting = access.meetings.access_meeting(user=user, meeting_id=meeting_id)
+    can_manage = access.meetings.can_manage_meeting(user=user, meeting=meeting)
     phase = meeting.phase()
     started = phase in (Meeting.Phase.LIVE, Meeting.Phase.ENDED)
     report = None
@@ -144,7 +144,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @_in_browser_zone
 def meeting_schedule(request: HttpRequest, course_id: int) -> HttpResponse:
     user = request_user(request)
-    course = policy.access_course_for_manage(user=user, course_id=course_id)
+    course = access.courses.access_course_for_manage(user=user, course_id=course_id)
     form = MeetingScheduleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -165,7 +165,7 @@ def meeting_schedule(request: HttpRequest, course_id: int) -> HttpResponse:
 def meeting_start_now(request: HttpRequest, course_id: int) -> HttpResponse:
     """Start a class of the course now (or rejoin the open one) and go straight into its room."""
     user = request_user(request)
-    course = policy.access_course_for_manage(user=user, course_id=course_id)
+    course = access.courses.access_course_for_manage(user=user, course_id=course_id)
     try:
         started = services.meeting_start_now(course=course, created_by=user)
     except ValidationError as error:
@@ -179,7 +179,7 @@ def meeting_start_now(request: HttpRequest, course_id: int) -> HttpResponse:
 @_in_browser_zone
 def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
     user = request_user(request)
-    meeting = policy.access_meeting_for_manage(user=user, meeting_id=meeting_id)
+    meeting = access.meetings.access_meeting_for_manage(user=user, meeting_id=meeting_id)
     initial = {
         "title": meeting.title,
         "description": meeting.description,
@@ -206,7 +206,7 @@ def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @require_POST
 def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
     user = request_user(request)
-    meeting = policy.access_meeting_for_manage(user=user, meeting_id=meeting_id)
+    meeting = access.meetings.access_meeting_for_manage(user=user, meeting_id=meeting_id)
     try:
         services.meeting_cancel(meeting=meeting, actor=user)
     except ValidationError as error:
@@ -219,7 +219,7 @@ def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def meeting_ics(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    meeting = policy.access_meeting(user=request_user(request), meeting_id=meeting_id)
+    meeting = access.meetings.access_meeting(user=request_user(request), meeting_id=meeting_id)
     body = calendar_build(
         meetings=[meeting], absolute_url=request.build_absolute_uri, name=meeting.title
     )

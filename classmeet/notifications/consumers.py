@@ -8,7 +8,7 @@ from typing import Any
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from classmeet.core.policy import RoomEntry
+from classmeet import access
 
 from . import presence
 from .services import user_group_name
@@ -33,7 +33,7 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         if user is None or not user.is_authenticated or not user.is_active:
             # Accept, then close: the browser then sees 4401 and stops reconnecting.
             await self.accept()
-            await self.close(code=RoomEntry.ANONYMOUS.value)
+            await self.close(code=access.rooms.RoomEntry.ANONYMOUS.value)
             return
         self.group_name = user_group_name(user.pk)
         # Online first: fan-outs push only to users with a socket open (presence.py).

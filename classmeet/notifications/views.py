@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from classmeet import access
 from classmeet.accounts.selectors import request_user
-from classmeet.core import policy
 from classmeet.core.redirects import safe_next_path
 
 from . import selectors, services
@@ -50,7 +50,7 @@ def notification_latest(request: HttpRequest) -> JsonResponse:
 @require_POST
 def notification_read(request: HttpRequest, notification_id: int) -> HttpResponse:
     """Mark one notification read, then go to its target (or back to `next`)."""
-    notification = policy.access_notification(
+    notification = access.notifications.access_notification(
         user=request_user(request), notification_id=notification_id
     )
     services.notification_mark_read(notification=notification)

@@ -6,12 +6,12 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from . import services
 from .models import Recording
+from .services import housekeeping
 
 
 @admin.register(Recording)
-class RecordingAdmin(admin.ModelAdmin):
+class RecordingAdmin(admin.ModelAdmin[Recording]):
     list_display = (
         "__str__",
         "meeting",
@@ -46,8 +46,8 @@ class RecordingAdmin(admin.ModelAdmin):
         return False
 
     def delete_model(self, request: HttpRequest, obj: Recording) -> None:
-        services.recording_delete(recording=obj)
+        housekeeping.recording_delete(recording=obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Recording]) -> None:
         for recording in queryset:
-            services.recording_delete(recording=recording)
+            housekeeping.recording_delete(recording=recording)

@@ -3,9 +3,9 @@
 While the class is recorded, Janus writes one `.mjr` file per published stream (every
 participant's audio, every participant's video) into a folder of the recording
 (`meeting-<m>/sfu-<r>/` under the recordings root: Janus and the Celery workers must share that
-file system). Classmeet turns it on and off with the room's secret through the server-side Janus
-client (`edit` with `new_rec_dir`, then `enable_recording`), and lists the room's publishers
-(`<user id>:<peer id>` displays) to know which feeds are the teacher's.
+file system). Classmeet turns it on and off through the SFU's public interface
+(`classmeet.rooms.sfu`: the room's `edit` with `new_rec_dir`, then `enable_recording`), and lists
+the room's publishers ({Janus feed: user id}) to know which feeds are the teacher's.
 
 Processing: `janus-pp-rec --extended-json` reads each file's header (codec, when it was created,
 when its first packet was written, packets, duration); `janus-pp-rec` converts the teacher's
@@ -30,8 +30,7 @@ from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from classmeet.rooms.sfu import conf, rooms, topology
-from classmeet.rooms.sfu.janus import NO_SUCH_ROOM, SFU_ERRORS, JanusError
+from classmeet.rooms import sfu
 
 if TYPE_CHECKING:
     from classmeet.recordings.models import Recording
@@ -54,7 +53,7 @@ class JanusRecorderError(Exception):
 
 def enabled() -> bool:
     """SFU mode: CLASSMEET_SFU_URL is configured, so Janus records (not the browser)."""
-    return conf.enabled()
+    return sfu.enabled()
 
 
 def folder(recording: Recording) -> Path:
@@ -72,102 +71,42 @@ def folder_size(path: Path) -> int:
 # Janus control --------------------------------------------------------------------------------
 
 
-async def _request(body: dict[str, Any]) -> dict[str, Any]:
-    async with rooms.new_session() as session:
-        handle = await session.attach()
-        return await session.request(handle, body)
+async def _enable(*, meeting_id: int, path: Path) -> dict[str, int]:
+    await sfu.room_recording_start(meeting_id=meeting_id, folder=path)
+    return await sfu.room_participants(meeting_id=meeting_id)
 
 
-async def _participants(meeting_id: int, *, publishing: bool) -> dict[str, int]:
-    """The room's participants (only those publishing media, if `publishing`):
-    {Janus publisher id: Classmeet user id}."""
-    feeds: dict[str, int] = {}
-    for participant in await rooms.sfu_participants(meeting_id=meeting_id):
-        user, _sep, _peer = str(participant.get("display", "")).partition(":")
-        if user.isdigit() and (participant.get("publisher") or not publishing):
-            feeds[str(participant["id"])] = int(user)
+async def _disable(*, meeting_id: int) -> dict[str, int]:
+    feeds = await sfu.room_participants(meeting_id=meeting_id)
+    if not await sfu.room_recording_stop(meeting_id=meeting_id):
+        return {}  # the meeting ended: Janus closed the files
     return feeds
 
 
-async def _publishers(meeting_id: int) -> dict[str, int]:
-    return await _participants(meeting_id, publishing=True)
-
-
-async def _feeds(meeting_id: int) -> dict[str, int]:
-    return await _participants(meeting_id, publishing=False)
-
-
-async def _move_to_sfu(meeting_id: int) -> bool:
-    """Put the room on the SFU (as crossing the size threshold does); True if it was a mesh."""
-    from channels.layers import get_channel_layer
-
-    from classmeet.rooms import protocol
-    from classmeet.rooms.frames import frame_event
-    from classmeet.rooms.services.events import meeting_group_name
-
-    if await topology.topology_get(meeting_id=meeting_id) == topology.SFU:
-        await rooms.sfu_room_ensure(meeting_id=meeting_id)
-        return False
-    await rooms.sfu_room_ensure(meeting_id=meeting_id)
-    if await topology.topology_switch(meeting_id=meeting_id):
-        switch = protocol.Topology(mode="sfu", maxStudentVideos=conf.max_student_videos())
-        layer = get_channel_layer()
-        if layer is not None:
-            await layer.group_send(
-                meeting_group_name(meeting_id), frame_event(protocol.dump(switch))
-            )
-    return True
-
-
-async def _enable(meeting_id: int, path: Path) -> dict[str, int]:
-    secret = rooms.room_secret(meeting_id)
-    await _request(
-        {"request": "edit", "room": meeting_id, "secret": secret, "new_rec_dir": str(path)}
-    )
-    await _request(
-        {"request": "enable_recording", "room": meeting_id, "secret": secret, "record": True}
-    )
-    return await _feeds(meeting_id)
-
-
-async def _disable(meeting_id: int) -> dict[str, int]:
+def _call(what: str, function: Callable[..., Any], **kwargs: Any) -> Any:
     try:
-        feeds = await _feeds(meeting_id)
-        await _request(
-            {
-                "request": "enable_recording",
-                "room": meeting_id,
-                "secret": rooms.room_secret(meeting_id),
-                "record": False,
-            }
-        )
-    except JanusError as exc:
-        if exc.code == NO_SUCH_ROOM:  # the meeting ended: Janus closed the files
-            return {}
-        raise
-    return feeds
-
-
-def _call(what: str, function: Callable[..., Any], *args: Any) -> Any:
-    try:
-        return async_to_sync(function)(*args)
-    except SFU_ERRORS as exc:
+        return async_to_sync(function)(**kwargs)
+    except sfu.SFU_ERRORS as exc:
         logger.warning("Janus %s failed: %s", what, exc)
         raise JanusRecorderError(what) from exc
 
 
 def move_to_sfu(*, meeting_id: int) -> bool:
-    return bool(_call("moving the room to the SFU", _move_to_sfu, meeting_id))
+    return bool(_call("moving the room to the SFU", sfu.switch_to_sfu, meeting_id=meeting_id))
 
 
 def publishers(*, meeting_id: int) -> dict[str, int]:
     """The participants publishing media now."""
-    return dict(_call("listing the publishers", _publishers, meeting_id))
+    return dict(
+        _call(
+            "listing the publishers", sfu.room_participants, meeting_id=meeting_id, publishing=True
+        )
+    )
 
 
 def feeds(*, meeting_id: int) -> dict[str, int]:
     """Every participant of the room, publishing already or about to."""
-    return dict(_call("listing the participants", _feeds, meeting_id))
+    return dict(_call("listing the participants", sfu.room_participants, meeting_id=meeting_id))
 
 
 def recording_enable(*, recording: Recording) -> dict[str, int]:
@@ -175,12 +114,14 @@ def recording_enable(*, recording: Recording) -> dict[str, int]:
     path = folder(recording)
     path.mkdir(parents=True, exist_ok=True)
     path.chmod(0o770)  # Janus may run as another user of the same group
-    return dict(_call("starting the recording", _enable, recording.meeting_id, path))
+    return dict(
+        _call("starting the recording", _enable, meeting_id=recording.meeting_id, path=path)
+    )
 
 
 def recording_disable(*, recording: Recording) -> dict[str, int]:
     """Stop Janus's recording (it closes the files); return the publishers seen last."""
-    return dict(_call("stopping the recording", _disable, recording.meeting_id))
+    return dict(_call("stopping the recording", _disable, meeting_id=recording.meeting_id))
 
 
 # Processing -----------------------------------------------------------------------------------

@@ -1,4 +1,8 @@
-"""Reads of recordings: what a user may see of a meeting or a course."""
+"""Reads of recordings: a meeting's or a course's list, and the one being recorded.
+
+The lists trust the caller's access decision (`access.meetings`, `access.courses`): it passes
+whether the user manages the meeting or course, after checking that the user sees it.
+"""
 
 from __future__ import annotations
 
@@ -6,34 +10,26 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
-from classmeet.core import policy
 from classmeet.recordings.models import Recording
 
 if TYPE_CHECKING:
-    from classmeet.core.policy import AnyUser
     from classmeet.courses.models import Course
     from classmeet.meetings.models import Meeting
 
 
-def _visible(qs: QuerySet[Recording], *, user: AnyUser, manager: bool) -> QuerySet[Recording]:
+def _visible(qs: QuerySet[Recording], *, manager: bool) -> QuerySet[Recording]:
     """Managers see every state; students only finished files."""
     if not manager:
         qs = qs.filter(status=Recording.Status.READY)
     return qs.select_related("meeting", "created_by").order_by("-started_at", "-pk")
 
 
-def recording_list_for_meeting(*, user: AnyUser, meeting: Meeting) -> QuerySet[Recording]:
-    if not policy.can_view_meeting(user=user, meeting=meeting):
-        return Recording.objects.none()
-    manager = policy.can_manage_meeting(user=user, meeting=meeting)
-    return _visible(Recording.objects.filter(meeting=meeting), user=user, manager=manager)
+def recording_list_for_meeting(*, meeting: Meeting, manager: bool) -> QuerySet[Recording]:
+    return _visible(Recording.objects.filter(meeting=meeting), manager=manager)
 
 
-def recording_list_for_course(*, user: AnyUser, course: Course) -> QuerySet[Recording]:
-    if not policy.can_view_course(user=user, course=course):
-        return Recording.objects.none()
-    manager = policy.can_manage_course(user=user, course=course)
-    return _visible(Recording.objects.filter(meeting__course=course), user=user, manager=manager)
+def recording_list_for_course(*, course: Course, manager: bool) -> QuerySet[Recording]:
+    return _visible(Recording.objects.filter(meeting__course=course), manager=manager)
 
 
 def recording_active_for_meeting(*, meeting_id: int) -> Recording | None:

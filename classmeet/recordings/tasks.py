@@ -15,17 +15,17 @@ from typing import Any
 
 from celery import shared_task
 
-from classmeet.recordings import services
+from classmeet.recordings.services import housekeeping, processing
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
 def recording_process_task(self: Any, *, recording_id: int) -> str:
     try:
-        return str(services.recording_process(recording_id=recording_id).status)
-    except services.ProcessingBusy as exc:
-        raise self.retry(countdown=3 * services.heartbeat_seconds()) from exc
+        return str(processing.recording_process(recording_id=recording_id).status)
+    except processing.ProcessingBusy as exc:
+        raise self.retry(countdown=3 * processing.heartbeat_seconds()) from exc
 
 
 @shared_task
 def recordings_housekeeping() -> dict[str, int]:
-    return services.recordings_housekeeping()
+    return housekeeping.recordings_housekeeping()

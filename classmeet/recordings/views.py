@@ -27,11 +27,11 @@ from django.utils.http import content_disposition_header, url_has_allowed_host_a
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from classmeet import access
 from classmeet.accounts.selectors import request_user
-from classmeet.core import policy
-from classmeet.recordings import services
 from classmeet.recordings.models import Recording
-from classmeet.recordings.services import RecordingError
+from classmeet.recordings.services import capture, files, housekeeping
+from classmeet.recordings.services.capture import RecordingError
 
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 STREAM_BLOCK = 64 * 1024
@@ -77,8 +77,8 @@ class StartForm(forms.Form):
 @login_required
 @require_POST
 def recording_start(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    meeting = policy.access_meeting(user=request.user, meeting_id=meeting_id)
-    if not policy.can_record_meeting(user=request.user, meeting=meeting):
+    meeting = access.meetings.access_meeting(user=request.user, meeting_id=meeting_id)
+    if not access.recordings.can_record_meeting(user=request.user, meeting=meeting):
         return JsonResponse(
             {
                 "error": "forbidden",
@@ -93,7 +93,7 @@ def recording_start(request: HttpRequest, meeting_id: int) -> HttpResponse:
             status=400,
         )
     try:
-        recording = services.recording_start(
+        recording = capture.recording_start(
             meeting=meeting,
             user=request_user(request),
             video_tracks=form.cleaned_data["videoTracks"],
@@ -118,7 +118,9 @@ def recording_start(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 def _own_running(request: HttpRequest, recording_id: int) -> Recording:
     """The recording, for the teacher who made it (404 for anybody else)."""
-    recording = policy.access_recording_for_manage(user=request.user, recording_id=recording_id)
+    recording = access.recordings.access_recording_for_manage(
+        user=request.user, recording_id=recording_id
+    )
     if recording.created_by_id != request.user.pk:
         raise Http404
     return recording
@@ -139,7 +141,7 @@ def recording_chunk(request: HttpRequest, recording_id: int, seq: int) -> HttpRe
             RecordingError("too-large", _("A chunk is limited to %(n)d bytes.") % {"n": limit}, 413)
         )
     try:
-        result = services.recording_chunk_append(
+        result = capture.recording_chunk_append(
             recording_id=recording.pk, seq=seq, data=request.read(limit + 1)
         )
     except RecordingError as exc:
@@ -152,8 +154,10 @@ def recording_chunk(request: HttpRequest, recording_id: int, seq: int) -> HttpRe
 @login_required
 @require_POST
 def recording_stop(request: HttpRequest, recording_id: int) -> HttpResponse:
-    recording = policy.access_recording_for_manage(user=request.user, recording_id=recording_id)
-    recording = services.recording_stop(recording=recording)
+    recording = access.recordings.access_recording_for_manage(
+        user=request.user, recording_id=recording_id
+    )
+    recording = capture.recording_stop(recording=recording)
     return JsonResponse(_state(recording))
 
 
@@ -161,8 +165,10 @@ def recording_stop(request: HttpRequest, recording_id: int) -> HttpResponse:
 @require_POST
 def recording_feeds(request: HttpRequest, recording_id: int) -> HttpResponse:
     """The teacher's tab (re)published to Janus: note whose feeds the room has now."""
-    recording = policy.access_recording_for_manage(user=request.user, recording_id=recording_id)
-    services.recording_feeds_refresh(meeting_id=recording.meeting_id)
+    recording = access.recordings.access_recording_for_manage(
+        user=request.user, recording_id=recording_id
+    )
+    capture.recording_feeds_refresh(meeting_id=recording.meeting_id)
     return JsonResponse({"id": recording.pk}, status=202)
 
 
@@ -172,7 +178,7 @@ def recording_feeds(request: HttpRequest, recording_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def recording_status(request: HttpRequest, recording_id: int) -> HttpResponse:
-    recording = policy.access_recording(user=request.user, recording_id=recording_id)
+    recording = access.recordings.access_recording(user=request.user, recording_id=recording_id)
     return JsonResponse(_state(recording))
 
 
@@ -225,8 +231,8 @@ def _parse_range(header: str, size: int) -> tuple[int, int] | None:
 @require_GET
 def recording_file(request: HttpRequest, recording_id: int) -> HttpResponseBase:
     """The finished file, inline (streaming, seekable) or as a download (`?download=1`)."""
-    recording = policy.access_recording(user=request.user, recording_id=recording_id)
-    path = services.file_path(recording)
+    recording = access.recordings.access_recording(user=request.user, recording_id=recording_id)
+    path = files.file_path(recording)
     if path is None or not path.is_file():
         raise Http404
     size = path.stat().st_size
@@ -271,10 +277,12 @@ class RenameForm(forms.Form):
 
 @login_required
 def recording_rename(request: HttpRequest, recording_id: int) -> HttpResponse:
-    recording = policy.access_recording_for_manage(user=request.user, recording_id=recording_id)
+    recording = access.recordings.access_recording_for_manage(
+        user=request.user, recording_id=recording_id
+    )
     form = RenameForm(request.POST or None, initial={"title": recording.title})
     if request.method == "POST" and form.is_valid():
-        services.recording_rename(recording=recording, title=form.cleaned_data["title"])
+        housekeeping.recording_rename(recording=recording, title=form.cleaned_data["title"])
         messages.success(request, _("Recording renamed."))
         return _redirect_back(request, recording)
     return render(
@@ -287,10 +295,12 @@ def recording_rename(request: HttpRequest, recording_id: int) -> HttpResponse:
 
 @login_required
 def recording_delete(request: HttpRequest, recording_id: int) -> HttpResponse:
-    recording = policy.access_recording_for_manage(user=request.user, recording_id=recording_id)
+    recording = access.recordings.access_recording_for_manage(
+        user=request.user, recording_id=recording_id
+    )
     if request.method == "POST":
         back = _redirect_back(request, recording)
-        services.recording_delete(recording=recording)
+        housekeeping.recording_delete(recording=recording)
         messages.success(request, _("Recording deleted."))
         return back
     return render(

@@ -3,12 +3,13 @@
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import Model
 from django.http import HttpRequest
 
 from .models import Attendance, ChatMessage, RoomRemoval
 
 
-class _RecordAdmin(admin.ModelAdmin):
+class _RecordAdmin(admin.ModelAdmin[Model]):
     """Rows written by the room itself: staff look and filter, they don't invent them."""
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

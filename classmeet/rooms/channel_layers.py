@@ -35,6 +35,15 @@ Capacity holds per channel in the receiving process: a direct `send` to a full q
 process raises `ChannelFull` (the consumer answers the sender an `error` frame); a message from
 another process that finds its queue full is dropped and logged. Channels not made by
 `new_channel()` (no "!") keep channels_redis's own inbox and semantics.
+
+Why not channels_redis's own `RedisPubSubChannelLayer` (`CLASSMEET_CHANNEL_LAYER=pubsub`,
+compared in docs/benchmarks.md "Signaling relay", 7 December): in the relay benchmark, run
+interleaved with this layer at 1 and 2 processes, it took 1.5 to 3.9 times the CPU per relayed
+message in every pair and had the worse p99 in 7 of 9, falling behind the offered rate in 5 (the
+rule was: within 20 % on both). Every send awaits its `PUBLISH` reply under one lock per
+process, a send to the same process crosses Redis too, its queues have no capacity, and a lost
+subscription leaves the sockets open while their messages are lost, where this layer closes them
+so that browsers rejoin.
 """
 
 from __future__ import annotations
@@ -82,6 +91,11 @@ def _closed(connection: AbstractConnection) -> bool:
 
 
 class RoomChannelLayer(RedisChannelLayer):
+    # Set by RedisChannelLayer.__init__ (channels_redis ships no type hints).
+    prefix: str
+    client_prefix: str
+    capacity: int
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Channels made by new_channel() ("specific.<client prefix>!<id>") are this process's.
@@ -100,7 +114,8 @@ class RoomChannelLayer(RedisChannelLayer):
     async def new_channel(self, prefix: str = "specific") -> str:
         if prefix == "specific":
             await self._subscribe()
-        return await super().new_channel(prefix)
+        channel: str = await super().new_channel(prefix)
+        return channel
 
     # Receiving ----------------------------------------------------------------------------------
 
@@ -148,7 +163,7 @@ class RoomChannelLayer(RedisChannelLayer):
     def _connection(self, index: int, role: str) -> AbstractConnection:
         """A connection of its own (not from the shared pool), named for CLIENT LIST, whose reads
         block without a timeout (redis-py 8 would otherwise give up after 5 idle seconds)."""
-        connection = self.create_pool(index).make_connection()
+        connection: AbstractConnection = self.create_pool(index).make_connection()
         connection.socket_timeout = None
         connection.client_name = f"{self.prefix}:{role}:{self.client_prefix}"
         return connection

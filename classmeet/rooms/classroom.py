@@ -3,7 +3,7 @@ attendance.
 
 `ClassroomConsumer` extends the signaling consumer with the classroom messages of `protocol`
 (see docs/protocol.md). Teacher controls are checked on the server with
-`policy.can_control_room` (once per socket, cached); a student sending one gets `error`
+`access.rooms.can_control_room` (once per socket, cached); a student sending one gets `error`
 `forbidden`. Chat and controls write through the services (in a DB thread); relaying stays in
 the base consumer and touches no database. Hands and media state live next to presence (Redis
 with the Redis channel layer), so every process sees them.
@@ -25,7 +25,7 @@ from channels.db import database_sync_to_async
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from classmeet.core import policy
+from classmeet import access
 from classmeet.rooms import conf, hooks, presence, protocol
 from classmeet.rooms.consumers import RoomConsumer
 from classmeet.rooms.frames import announce_left, frame_event
@@ -33,7 +33,7 @@ from classmeet.rooms.services.events import meeting_group_name
 
 logger = logging.getLogger(__name__)
 
-CLOSE_REMOVED = int(policy.RoomEntry.REMOVED)  # 4410
+CLOSE_REMOVED = int(access.rooms.RoomEntry.REMOVED)  # 4410
 CLOSE_ENDED = 4411
 
 FORBIDDEN = protocol.ErrorCode.FORBIDDEN
@@ -162,18 +162,18 @@ def _can_control(user: Any, meeting_id: int) -> bool:
     from classmeet.meetings.models import Meeting
 
     meeting = Meeting.objects.select_related("course").filter(pk=meeting_id).first()
-    return meeting is not None and policy.can_control_room(user=user, meeting=meeting)
+    return meeting is not None and access.rooms.can_control_room(user=user, meeting=meeting)
 
 
 def _can_raise_hand(user: Any, meeting_id: int) -> bool:
     from classmeet.meetings.models import Meeting
 
     meeting = Meeting.objects.select_related("course").filter(pk=meeting_id).first()
-    return meeting is not None and policy.can_raise_hand(user=user, meeting=meeting)
+    return meeting is not None and access.rooms.can_raise_hand(user=user, meeting=meeting)
 
 
-def _entry(user: Any, meeting_id: int) -> policy.RoomEntry:
-    return policy.room_entry(user=user, meeting_id=meeting_id)[0]
+def _entry(user: Any, meeting_id: int) -> access.rooms.RoomEntry:
+    return access.rooms.room_entry(user=user, meeting_id=meeting_id)[0]
 
 
 def _remove(meeting_id: int, user_id: int, by_id: int) -> None:
@@ -246,7 +246,7 @@ class ClassroomConsumer(RoomConsumer):
         if self.peer is None:
             # Removed or ended since this socket connected: refuse like a new connection.
             entry = await database_sync_to_async(_entry)(self.scope.get("user"), self.meeting_id)
-            if entry is not policy.RoomEntry.ALLOWED:
+            if entry is not access.rooms.RoomEntry.ALLOWED:
                 await self._close(int(entry))
                 return
         was_joined = self.peer is not None

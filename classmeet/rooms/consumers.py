@@ -1,15 +1,16 @@
 """The signaling socket of a live room: /ws/meeting/<meeting_id>/.
 
-Connect checks the shared room policy (close codes 4401/4404/4409 after accepting, so the
+Connect checks the shared room entry rule (close codes 4401/4404/4409 after accepting, so the
 browser sees them). Every frame is validated by `protocol`, then dispatched by its class through
-the table of `handlers`. Relaying touches no database: the target's channel name comes from the socket's own
-map of its room (`peer_channels`, filled by `welcome` and kept by the room's join/leave events,
-which carry the channel), or from `presence` for a peer the map does not know yet, and the frame
-goes to that channel only. A frame that reaches a stale channel (the peer reconnected or left) is
-passed on to the peer's current channel, or answered with the same `unknown-peer` error as before,
-and the sender's map is corrected. Bad input gets an `error` frame and the socket stays open; a
-client flooding past the rate limit is closed with 4429. No exception escapes. A peer that
-leaves without `leave` is handled by `heartbeat` (the room's heartbeat, the reconnect grace).
+the table of `handlers`. Relaying touches no database: the target's channel name comes from the
+socket's own map of its room (`peer_channels`, filled by `welcome` and kept by the room's
+join/leave events, which carry the channel), or from `presence` for a peer the map does not know
+yet, and the frame goes to that channel only. A frame that reaches a stale channel (the peer
+reconnected or left) is passed on to the peer's current channel, or answered with the same
+`unknown-peer` error as before, and the sender's map is corrected. Bad input gets an `error` frame
+and the socket stays open; a client flooding past the rate limit is closed with 4429. No exception
+escapes. A peer that leaves without `leave` is handled by `heartbeat` (the room's heartbeat, the
+reconnect grace).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from pydantic import ValidationError
 
-from classmeet.core import policy
+from classmeet import access
 from classmeet.rooms import conf, heartbeat, hooks, presence, protocol
 from classmeet.rooms.frames import announce_left, frame_event, peer_event
 from classmeet.rooms.handlers import HANDLERS
@@ -67,10 +68,10 @@ class TokenBucket:
         return True
 
 
-def _admit(user: Any, meeting_id: int) -> tuple[policy.RoomEntry, dict[str, Any]]:
-    """Check the room policy; return the entry and who the user is (runs in a DB thread)."""
-    entry, _meeting = policy.room_entry(user=user, meeting_id=meeting_id)
-    if entry is not policy.RoomEntry.ALLOWED:
+def _admit(user: Any, meeting_id: int) -> tuple[access.rooms.RoomEntry, dict[str, Any]]:
+    """Check the room entry rule; return the entry and who the user is (runs in a DB thread)."""
+    entry, _meeting = access.rooms.room_entry(user=user, meeting_id=meeting_id)
+    if entry is not access.rooms.RoomEntry.ALLOWED:
         return entry, {}
     return entry, {"user_id": user.pk, "name": user.display_name, "role": user.role}
 
@@ -169,7 +170,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return
         # Accept first: a close before accepting is an HTTP 403 and the browser never sees the code.
         await self.accept()
-        if entry is not policy.RoomEntry.ALLOWED:
+        if entry is not access.rooms.RoomEntry.ALLOWED:
             await self._close(int(entry))
 
     async def disconnect(self, code: int) -> None:

@@ -96,7 +96,7 @@ class ChatDelete(Message):
 
 
 class RaiseHand(Message):
-    """Raise your hand (students: `policy.can_raise_hand`; the teacher gets `forbidden`)."""
+    """Raise your hand (students: `access.rooms.can_raise_hand`; the teacher gets `forbidden`)."""
 
     type: Literal["raise-hand"]
 

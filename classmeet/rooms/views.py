@@ -1,4 +1,4 @@
-"""The live room page. Who may enter is decided by policy.room_entry, shared with the socket."""
+"""The live room page. Who may enter is decided by access.rooms.room_entry, as for the socket."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from classmeet.core import policy
+from classmeet import access
 from classmeet.meetings.models import Meeting
 from classmeet.rooms import conf
 
@@ -15,7 +15,7 @@ def _leave_url(meeting: Meeting) -> str:
     try:
         return meeting.course.get_absolute_url()
     except NoReverseMatch:  # the course pages are not mounted (minimal deployments)
-        return reverse("core:dashboard")
+        return reverse("dashboard:dashboard")
 
 
 @login_required
@@ -26,8 +26,8 @@ def room(request: HttpRequest, meeting_id: int) -> HttpResponse:
     friendly "not open yet" / "has ended" page with status 409; everybody else gets 404, so
     outsiders learn nothing about the meeting.
     """
-    entry, meeting = policy.room_entry(user=request.user, meeting_id=meeting_id)
-    if entry is policy.RoomEntry.NOT_OPEN and meeting is not None:
+    entry, meeting = access.rooms.room_entry(user=request.user, meeting_id=meeting_id)
+    if entry is access.rooms.RoomEntry.NOT_OPEN and meeting is not None:
         return render(
             request,
             "rooms/room_closed.html",
@@ -39,7 +39,7 @@ def room(request: HttpRequest, meeting_id: int) -> HttpResponse:
             },
             status=409,
         )
-    if entry is policy.RoomEntry.REMOVED and meeting is not None:
+    if entry is access.rooms.RoomEntry.REMOVED and meeting is not None:
         # The teacher removed this member: say so instead of pretending the room is gone.
         return render(
             request,
@@ -47,7 +47,7 @@ def room(request: HttpRequest, meeting_id: int) -> HttpResponse:
             {"meeting": meeting, "phase": "removed", "leave_url": _leave_url(meeting)},
             status=403,
         )
-    if entry is not policy.RoomEntry.ALLOWED or meeting is None:
+    if entry is not access.rooms.RoomEntry.ALLOWED or meeting is None:
         raise Http404
     return render(
         request,
@@ -57,8 +57,8 @@ def room(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "course": meeting.course,
             "ws_path": f"/ws/meeting/{meeting.pk}/",
             "reconnect_give_up_ms": round(conf.reconnect_give_up_seconds() * 1000),
-            "can_control": policy.can_control_room(user=request.user, meeting=meeting),
-            "can_raise_hand": policy.can_raise_hand(user=request.user, meeting=meeting),
+            "can_control": access.rooms.can_control_room(user=request.user, meeting=meeting),
+            "can_raise_hand": access.rooms.can_raise_hand(user=request.user, meeting=meeting),
             "leave_url": _leave_url(meeting),
             "nav": "meetings",
         },

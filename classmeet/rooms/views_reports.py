@@ -13,7 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from classmeet.core import policy
+from classmeet import access
 from classmeet.core.times import zone_label, zone_name
 from classmeet.meetings.models import Meeting
 
@@ -47,7 +47,7 @@ def _csv_response(
 
 def _access(request: HttpRequest, meeting_id: int, allowed: Callable[..., bool]) -> Meeting:
     """Return the meeting: 404 to whoever cannot see it, 403 to members without the right."""
-    meeting = policy.access_meeting(user=request.user, meeting_id=meeting_id)
+    meeting = access.meetings.access_meeting(user=request.user, meeting_id=meeting_id)
     if not allowed(user=request.user, meeting=meeting):
         raise PermissionDenied
     return meeting
@@ -56,7 +56,7 @@ def _access(request: HttpRequest, meeting_id: int, allowed: Callable[..., bool])
 @login_required
 @require_GET
 def meeting_attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    meeting = _access(request, meeting_id, policy.can_view_attendance)
+    meeting = _access(request, meeting_id, access.meetings.can_view_attendance)
     rows = attendance_report(meeting=meeting)
     return render(
         request,
@@ -73,7 +73,7 @@ def meeting_attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def meeting_attendance_csv(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    meeting = _access(request, meeting_id, policy.can_view_attendance)
+    meeting = _access(request, meeting_id, access.meetings.can_view_attendance)
     rows = attendance_report(meeting=meeting)
     # Cells are ISO 8601 with the offset; the header names the zone they are written in.
     zone = zone_name(timezone.get_current_timezone())
@@ -108,8 +108,8 @@ def meeting_attendance_csv(request: HttpRequest, meeting_id: int) -> HttpRespons
 @login_required
 @require_GET
 def course_attendance_csv(request: HttpRequest, course_id: int) -> HttpResponse:
-    course = policy.access_course(user=request.user, course_id=course_id)
-    if not policy.can_view_course_attendance(user=request.user, course=course):
+    course = access.courses.access_course(user=request.user, course_id=course_id)
+    if not access.meetings.can_view_course_attendance(user=request.user, course=course):
         raise PermissionDenied
     grid = course_attendance(course=course)
     header = [_("Username"), _("Name"), _("Meetings attended")]
@@ -133,7 +133,7 @@ def course_attendance_csv(request: HttpRequest, course_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def meeting_chat_log(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    meeting = _access(request, meeting_id, policy.can_view_chat_log)
+    meeting = _access(request, meeting_id, access.meetings.can_view_chat_log)
     messages = chat_message_list(meeting_id=meeting.pk, include_deleted=True)
     return render(
         request,

@@ -6,8 +6,17 @@ room), celery (broker, the beat schedule), sfu (Janus), recordings, api (REST fr
 Values come from the environment (django-environ, config/settings/environment.py).
 """
 
-# BASE_DIR, MEDIA_ROOT and REDIS_URL are settings too (recordings and the layers derive from them).
-from .environment import BASE_DIR, MEDIA_ROOT, REDIS_URL, env  # noqa: F401
+import django_stubs_ext
+
+# BASE_DIR, MEDIA_ROOT and REDIS_URL are settings too (recordings and the layers derive from them);
+# `X as X` re-exports them for mypy as `from .base import *` does at run time.
+from .environment import BASE_DIR as BASE_DIR
+from .environment import MEDIA_ROOT as MEDIA_ROOT
+from .environment import REDIS_URL as REDIS_URL
+from .environment import env as env
+
+# Generic Django classes take type parameters at run time too (`admin.ModelAdmin[Course]`).
+django_stubs_ext.monkeypatch()
 
 SECRET_KEY = env("SECRET_KEY", default="django-insecure-classmeet-dev-only-change-me")
 DEBUG = env.bool("DEBUG", default=False)
@@ -39,6 +48,8 @@ INSTALLED_APPS = [
     "classmeet.rooms",
     "classmeet.recordings",
     "classmeet.api",
+    "classmeet.dashboard",
+    "classmeet.demo",
 ]
 
 MIDDLEWARE = [
@@ -102,7 +113,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:signin"
-LOGIN_REDIRECT_URL = "core:dashboard"
+LOGIN_REDIRECT_URL = "dashboard:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:signin"
 
 LANGUAGE_CODE = "en-us"

@@ -2,12 +2,21 @@
 
 from .environment import REDIS_URL, env
 
+# The Redis layers CLASSMEET_CHANNEL_LAYER may pick. `room` (ours) is the one to run;
+# channels_redis's `pubsub` is there to compare against (docs/benchmarks.md "Signaling relay").
+REDIS_CHANNEL_LAYERS = {
+    "room": "classmeet.rooms.channel_layers.RoomChannelLayer",
+    "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+}
+
 # Channel layer: Redis when REDIS_URL is set, otherwise in-process.
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             # channels_redis with a batched inbox per process and local delivery: see the module.
-            "BACKEND": "classmeet.rooms.channel_layers.RoomChannelLayer",
+            "BACKEND": REDIS_CHANNEL_LAYERS[
+                env.str("CLASSMEET_CHANNEL_LAYER", default="") or "room"
+            ],
             "CONFIG": {
                 # redis-py 8 defaults socket_timeout to 5 s, which makes the layer's blocking
                 # receive time out and closes idle sockets with 1011 (redis-py #4091,

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import pytest
 import requests
+from playwright.sync_api import Page
 
+from classmeet.meetings.models import Meeting
 from tests.e2e.test_room_call import remote_tiles, room_url, wait_for_media
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e, pytest.mark.slow]
 
 
-def join(page, meeting):
+def join(page: Page, meeting: Meeting) -> None:
     page.goto(room_url(meeting), wait_until="domcontentloaded")
     page.wait_for_selector("#room[data-joined='true']", timeout=30_000)
 

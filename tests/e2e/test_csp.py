@@ -8,6 +8,8 @@ watcher reports it, so the zero counts above are real.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
@@ -40,9 +42,9 @@ def school():
     }
 
 
-def main_pages(w):
+def main_pages(w: dict[str, Any]) -> list[str]:
     return [
-        reverse("core:dashboard"),
+        reverse("dashboard:dashboard"),
         w["course"].get_absolute_url(),
         reverse("discussions:discussion-list"),
         reverse("discussions:discussion-detail", args=[w["discussion"].pk]),
@@ -109,7 +111,7 @@ def test_the_watch_sees_blocked_inline_code(new_page, school):
     """Control: inline code injected into a page is blocked by the CSP and reported."""
     page = new_page(school["student"], sign_in="cookie")
     watch = Watch(page)
-    page.goto(reverse("core:dashboard"))
+    page.goto(reverse("dashboard:dashboard"))
     page.evaluate(
         """() => {
           const s = document.createElement("script");

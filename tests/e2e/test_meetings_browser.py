@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.sync_api import Page
 
 from classmeet.accounts.tests.factories import StudentFactory, TeacherFactory
 from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory
@@ -16,17 +17,17 @@ pytestmark = pytest.mark.django_db(transaction=True)
 SCREENSHOTS = os.environ.get("CLASSMEET_SCREENSHOTS", "")
 
 
-def _shot(page, name):
+def _shot(page: Page, name: str) -> None:
     if SCREENSHOTS:
         page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=True)
 
 
 def test_schedule_in_kolkata_shows_in_utc_and_join_opens_for_live(new_page):
     # Zones from the profile setting. (The browser's zone arrives in a cookie written by app.js.)
-    teacher = TeacherFactory(username="e2e_meet_teacher", timezone="Asia/Kolkata")
-    student = StudentFactory(username="e2e_meet_student", timezone="UTC")
-    course = CourseFactory(teacher=teacher, title="Python")
-    EnrollmentFactory(course=course, student=student)
+    teacher = TeacherFactory.create(username="e2e_meet_teacher", timezone="Asia/Kolkata")
+    student = StudentFactory.create(username="e2e_meet_student", timezone="UTC")
+    course = CourseFactory.create(teacher=teacher, title="Python")
+    EnrollmentFactory.create(course=course, student=student)
     live = MeetingFactory.create(course=course, title="Live now class")
 
     page = new_page(teacher, timezone_id="Asia/Kolkata")

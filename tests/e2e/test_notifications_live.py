@@ -1,10 +1,12 @@
 """Live notifications in real Chromium: the badge and a toast update without a reload."""
 
 import re
+from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
+from classmeet.accounts.models import User
 from classmeet.accounts.tests.factories import StudentFactory, TeacherFactory
 from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory
 from classmeet.notifications.models import Notification
@@ -12,7 +14,7 @@ from classmeet.notifications.models import Notification
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def open_dashboard(new_page, user):
+def open_dashboard(new_page: Callable[..., Page], user: User) -> Page:
     page = new_page(user, sign_in="cookie")
     page.goto("/classmeet/dashboard/")
     expect(page.locator("body")).to_have_attribute("data-notifications-socket", "open")

@@ -15,8 +15,8 @@ from django.urls import reverse
 from classmeet.accounts.tests.factories import StudentFactory, TeacherFactory
 from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory
 from classmeet.meetings.tests.factories import MeetingFactory
-from classmeet.recordings import services
 from classmeet.recordings.models import Recording
+from classmeet.recordings.services import files, processing
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -85,9 +85,9 @@ def test_record_a_class_and_download_it(new_page, cast):
     recording.refresh_from_db()
     assert recording.status == Recording.Status.READY, recording.failure_reason
     assert recording.next_seq >= 4  # uploaded in ~2 s chunks
-    path = services.file_path(recording)
+    path = files.file_path(recording)
     assert path is not None
-    duration, kinds = services.probe_summary(path)
+    duration, kinds = processing.probe_summary(path)
     assert "video" in kinds
     assert "audio" in kinds
     assert abs(duration - span) <= 2.0, (duration, span)

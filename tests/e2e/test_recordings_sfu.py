@@ -35,8 +35,9 @@ from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory
 from classmeet.meetings.tests.factories import MeetingFactory
 from classmeet.meetings.tests.test_reminders_celery import CeleryProcesses, _database_url
 from classmeet.notifications.models import Notification
-from classmeet.recordings import janus_recorder, services
+from classmeet.recordings import janus_recorder
 from classmeet.recordings.models import Recording
+from classmeet.recordings.services import files, processing
 from classmeet.rooms.sfu import launch, topology
 from classmeet.rooms.sfu.launch import JanusProcess, can_use_netns
 from tests.e2e.test_recordings import assert_served_to_the_course_only
@@ -223,7 +224,7 @@ def test_janus_records_the_class_and_a_killed_job_is_finished_by_another_worker(
     assert len(mjr) >= 6, mjr  # the teacher's and the student's two feeds, audio and video
 
     # The first worker takes the job; it is killed while ffmpeg writes the file.
-    final = sfu / services.final_name(recording)
+    final = sfu / files.final_name(recording)
     wait_for(
         lambda: (
             Recording.objects.filter(pk=recording.pk, status="processing", progress__gt=10)
@@ -251,9 +252,9 @@ def test_janus_records_the_class_and_a_killed_job_is_finished_by_another_worker(
     second = (workers.logdir / "w2.log").read_text(errors="replace")
     assert "recording_process_task" in second
     assert "succeeded" in second
-    files = sorted(p.name for p in sfu.rglob("*") if p.is_file())
-    assert files == [final.name]  # one file; no .tmp, no .mjr left
-    duration, kinds = services.probe_summary(final)
+    left = sorted(p.name for p in sfu.rglob("*") if p.is_file())
+    assert left == [final.name]  # one file; no .tmp, no .mjr left
+    duration, kinds = processing.probe_summary(final)
     assert sorted(kinds) == ["audio", "video"]
     assert abs(duration - span) <= 2.0, (duration, span)
     assert recording.size_bytes == final.stat().st_size

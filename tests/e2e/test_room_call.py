@@ -59,11 +59,12 @@ def join(new_page: Any, user: Any, meeting: Any, *, sign_in: str = "form") -> An
 
 
 def media_stats(page: Any) -> dict[str, dict[str, Any]]:
-    return page.evaluate(STATS_JS)
+    stats: dict[str, dict[str, Any]] = page.evaluate(STATS_JS)
+    return stats
 
 
 def flowing(stats: dict[str, Any]) -> bool:
-    return stats["state"] == "connected" and stats["frames"] > 0 and stats["packets"] > 0
+    return bool(stats["state"] == "connected" and stats["frames"] > 0 and stats["packets"] > 0)
 
 
 def wait_for_media(
@@ -89,9 +90,10 @@ def wait_for_media(
 
 
 def remote_tiles(page: Any) -> list[str]:
-    return page.eval_on_selector_all(
+    tiles: list[str] = page.eval_on_selector_all(
         "#video-grid .tile:not([data-peer='local'])", "tiles => tiles.map(t => t.dataset.peer)"
     )
+    return tiles
 
 
 def test_teacher_and_student_decode_each_other(
@@ -115,9 +117,9 @@ def test_teacher_and_student_decode_each_other(
 
 
 def test_four_participants_form_a_full_mesh(new_page, teacher, course, live_meeting):
-    students = [StudentFactory() for _ in range(3)]
+    students = [StudentFactory.create() for _ in range(3)]
     for s in students:
-        EnrollmentFactory(course=course, student=s)
+        EnrollmentFactory.create(course=course, student=s)
     # The teacher signs in through the form; the students by session cookie (lighter on a
     # loaded machine, same room page and socket).
     pages = [join(new_page, teacher, live_meeting)]
@@ -173,8 +175,8 @@ def test_dropped_socket_reconnects_and_media_flows_again(
     wait_for_media(student_page, peers=1)
     assert remote_tiles(teacher_page) == [student_peer]
     # And signaling works again: the new socket relays to a newcomer.
-    other = StudentFactory(first_name="Nia", last_name="New")
-    EnrollmentFactory(course=live_meeting.course, student=other)
+    other = StudentFactory.create(first_name="Nia", last_name="New")
+    EnrollmentFactory.create(course=live_meeting.course, student=other)
     newcomer = join(new_page, other, live_meeting)
     wait_for_media(newcomer, peers=2)
     wait_for_media(student_page, peers=2)
@@ -190,10 +192,10 @@ def test_outsider_is_refused(new_page, outsider, teacher, live_meeting):
 
 def test_name_with_xss_payload_stays_inert(new_page, teacher, course, live_meeting):
     payload = '<img src=x onerror="window.__pwned=1">'
-    attacker: Any = StudentFactory(
+    attacker: Any = StudentFactory.create(
         first_name=payload, last_name="<script>window.__pwned=2</script>"
     )
-    EnrollmentFactory(course=course, student=attacker)
+    EnrollmentFactory.create(course=course, student=attacker)
     teacher_page = join(new_page, teacher, live_meeting)
     attacker_page = join(new_page, attacker, live_meeting)
     wait_for_media(teacher_page, peers=1)

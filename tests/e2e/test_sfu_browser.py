@@ -284,7 +284,7 @@ def test_six_participants_move_from_mesh_to_janus_and_removal_cuts_the_feed(
 
         def back(page: Any, own: str) -> bool:
             seen[own] = state(page)
-            return seen[own]["topology"] == "mesh" and seen[own]["meshDecoded"] == 4
+            return bool(seen[own]["topology"] == "mesh" and seen[own]["meshDecoded"] == 4)
 
         for page, own in zip(pages[:5], ids[:5], strict=True):
             try:
@@ -338,7 +338,7 @@ def _classroom_works_through_the_sfu(
 
     def again(page: Any, peer: str, old: float) -> bool:
         current = state(page)
-        return current["links"].get(peer, old) != old and current["decoded"][peer] > 0
+        return bool(current["links"].get(peer, old) != old and current["decoded"][peer] > 0)
 
     wait_for(lambda: again(s, teacher_id, link_s), 60, "student decodes the teacher again")
     wait_for(lambda: again(t, student_id, link_t), 60, "teacher decodes the student again")

@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_sign_in_through_form_shows_dashboard(new_page):
-    teacher = TeacherFactory(username="e2e_teacher", first_name="Erin", last_name="Edge")
+    teacher = TeacherFactory.create(username="e2e_teacher", first_name="Erin", last_name="Edge")
     page = new_page(teacher)
     assert "/classmeet/dashboard/" in page.url
     assert page.get_by_text("Erin Edge").first.is_visible()

@@ -27,7 +27,7 @@ def test_start_a_class_now_from_the_course_page_opens_the_joined_room(new_page):
     assert meeting.phase() == Meeting.Phase.LIVE
 
     s = new_page(student, sign_in="cookie")
-    s.goto(reverse("core:dashboard"))
+    s.goto(reverse("dashboard:dashboard"))
     s.get_by_role("link", name="Live now").click()
     s.wait_for_url(f"**/meetings/room/{meeting.pk}/")
     s.wait_for_selector("#room[data-joined='true']")

@@ -67,7 +67,7 @@ def pages_for(w: dict[str, Any], role: str) -> list[tuple[str, list[str]]]:
     """(url, payloads that must be visible as text there)."""
     course, meeting, discussion = w["course"], w["meeting"], w["discussion"]
     pages = [
-        (reverse("core:dashboard"), [IMG]),
+        (reverse("dashboard:dashboard"), [IMG]),
         (course.get_absolute_url(), [IMG, SCRIPT]),
         (reverse("discussions:discussion-list"), [IMG]),
         (reverse("discussions:discussion-detail", args=[discussion.pk]), [IMG, SCRIPT, SVG]),
@@ -104,7 +104,7 @@ def test_payloads_render_as_text_on_every_page(new_page, hostile_world, role):
         checked += 1
     # The bell dropdown lists the derived notifications (student: new discussion is theirs, so
     # the teacher's comment notifies them; teacher: the student's discussion).
-    page.goto(reverse("core:dashboard"))
+    page.goto(reverse("dashboard:dashboard"))
     page.click("#notification-bell-toggle")
     menu = page.locator("#notification-bell .dropdown-menu")
     expect(menu).to_be_visible()
@@ -143,7 +143,7 @@ def test_live_toast_and_room_keep_payloads_inert(new_page, hostile_world):
         watch.assert_clean(who)
 
     # A live toast derived from hostile text, on an open page (posted through the real form).
-    student_page.goto(reverse("core:dashboard"))
+    student_page.goto(reverse("dashboard:dashboard"))
     expect(student_page.locator("body")).to_have_attribute("data-notifications-socket", "open")
     teacher_page.goto(reverse("discussions:discussion-create", args=[w["course"].pk]))
     teacher_page.fill("input[name=title]", f"Live {IMG}")

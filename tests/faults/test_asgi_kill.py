@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from playwright.sync_api import Page
 
 from classmeet.accounts.tests.factories import StudentFactory
 from classmeet.courses.tests.factories import EnrollmentFactory
@@ -33,11 +34,12 @@ STATE_CLOCK_JS = """
 NGINX_FAIL_TIMEOUT = 5  # seconds, as in deploy/nginx/classmeet.conf (max_fails=1)
 
 
-def participants(page) -> list[str]:
+def participants(page: Page) -> list[str]:
     """Peer ids in the participant list, without the local one."""
-    return page.eval_on_selector_all(
+    peers: list[str] = page.eval_on_selector_all(
         "#participants li[data-peer]:not(.participant-local)", "els => els.map(e => e.dataset.peer)"
     )
+    return peers
 
 
 def test_worker_killed_mid_call_client_reconnects_without_ghost(
@@ -90,8 +92,8 @@ def test_worker_killed_mid_call_client_reconnects_without_ghost(
     # nginx marks a worker that refused a connection as down for fail_timeout (5 s, deploy
     # config): the student's reconnect attempts may have hit the dead one. Let it expire.
     time.sleep(NGINX_FAIL_TIMEOUT + 0.5)
-    newcomer = StudentFactory(first_name="Nia", last_name="New")
-    EnrollmentFactory(course=course, student=newcomer)
+    newcomer = StudentFactory.create(first_name="Nia", last_name="New")
+    EnrollmentFactory.create(course=course, student=newcomer)
     newcomer_page = open_room_page(stack, newcomer)
     join(newcomer_page, live_meeting)
     assert newcomer_page.served_by == [victim_label]

@@ -25,7 +25,9 @@ u = User.objects.create_user("tina", password={PASSWORD!r}, role="teacher", firs
 """
 
 
-def manage(env, *args, timeout=240):
+def manage(
+    env: dict[str, str], *args: str, timeout: float = 240
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=BASE_DIR,

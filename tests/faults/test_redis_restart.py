@@ -54,8 +54,8 @@ def test_redis_restart_mid_call_rooms_recover(
         except Exception:
             pytest.fail(f"{page.evaluate('window.classmeetRoom.states')}\n{stack.logs()}")
     # Signaling works again across both workers: a newcomer connects to both.
-    newcomer = StudentFactory(first_name="Nia", last_name="New")
-    EnrollmentFactory(course=course, student=newcomer)
+    newcomer = StudentFactory.create(first_name="Nia", last_name="New")
+    EnrollmentFactory.create(course=course, student=newcomer)
     newcomer_page = open_room_page(stack, newcomer)
     join(newcomer_page, live_meeting)
     wait_for_media(newcomer_page, peers=2, timeout=45)

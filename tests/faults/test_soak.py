@@ -50,7 +50,8 @@ def sdp(message_id: str) -> str:
 
 
 def message_id_of(frame: dict[str, Any]) -> str:
-    return frame["sdp"].split("s=")[1].split("\r\n")[0]
+    text: str = frame["sdp"]
+    return text.split("s=")[1].split("\r\n")[0]
 
 
 @dataclass
@@ -133,13 +134,13 @@ class Socket:
 
 def _people() -> tuple[list[int], list[str]]:
     """50 live meetings whose courses enroll the same 10 students; their session cookies."""
-    students = [StudentFactory() for _ in range(STAYERS + CHURNERS)]
+    students = [StudentFactory.create() for _ in range(STAYERS + CHURNERS)]
     meetings = []
     for _ in range(ROOMS):
-        course = CourseFactory()
+        course = CourseFactory.create()
         for student in students:
-            EnrollmentFactory(course=course, student=student)
-        meeting: Any = MeetingFactory(course=course)
+            EnrollmentFactory.create(course=course, student=student)
+        meeting: Any = MeetingFactory.create(course=course)
         meetings.append(meeting.pk)
     return meetings, [session_cookie_for(s)["value"] for s in students]
 

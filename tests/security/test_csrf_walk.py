@@ -115,7 +115,8 @@ def snapshot() -> str:
     """Every row of every model except sessions, axes' logs and the cache of the admin log."""
     skip = {"sessions", "axes", "admin"}
     models = [m for m in apps.get_models() if m._meta.app_label not in skip]
-    return serializers.serialize("json", [o for m in models for o in m._default_manager.all()])
+    rows: str = serializers.serialize("json", [o for m in models for o in m._default_manager.all()])
+    return rows
 
 
 @pytest.fixture
@@ -195,7 +196,7 @@ def refused_for_csrf(client: Client, method: str, url: str, response: Any) -> bo
     control = getattr(client, method)(
         url, data={}, content_type="application/json", headers={"x-csrftoken": token}
     )
-    return control.status_code != 403
+    return bool(control.status_code != 403)
 
 
 def is_exempt_view(callback: Any) -> bool:

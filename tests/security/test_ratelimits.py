@@ -7,6 +7,8 @@ the socket's error frame) and that the refused request did nothing.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core import mail
 from django.test import Client
@@ -15,6 +17,7 @@ from django.urls import reverse
 from classmeet.accounts.models import User
 from classmeet.accounts.tests.factories import DEFAULT_PASSWORD, StudentFactory
 from classmeet.core.ratelimit import parse_rate
+from classmeet.rooms.tests.conftest import Peer
 
 pytestmark = pytest.mark.django_db
 
@@ -178,10 +181,10 @@ async def test_chat_flood_is_refused_over_the_real_socket(settings, live_meeting
     assert await database_sync_to_async(ChatMessage.objects.count)() == 3
 
 
-async def _next_chat_or_error(peer):
+async def _next_chat_or_error(peer: Peer) -> dict[str, Any]:
     import json
 
     while True:
-        frame = json.loads(await peer.ws.receive_from(timeout=3))
+        frame: dict[str, Any] = json.loads(await peer.ws.receive_from(timeout=3))
         if frame["type"] in ("chat", "error"):
             return frame

@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from classmeet.courses.models import Course, Material
 from classmeet.courses.tests import files
+from tests.support import ClientResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +84,7 @@ def png_header_claiming(width: int, height: int) -> bytes:
     )
 
 
-def upload(client, course, name: str, data: bytes):
+def upload(client: Client, course: Course, name: str, data: bytes) -> ClientResponse:
     return client.post(
         reverse("courses:material-create", kwargs={"course_id": course.pk}),
         {"title": "Hostile", "file": SimpleUploadedFile(name, data)},

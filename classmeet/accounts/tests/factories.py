@@ -6,7 +6,7 @@ from classmeet.accounts.models import User
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
 
 
-class UserFactory(DjangoModelFactory):
+class UserFactory(DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("username",)
@@ -19,10 +19,10 @@ class UserFactory(DjangoModelFactory):
     role = User.Role.STUDENT
     password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
 
-    @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):
+    @factory.post_generation  # type: ignore[untyped-decorator]  # factory_boy leaves it unannotated
+    def _save(obj: User, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
-            obj.save()  # type: ignore[attr-defined]
+            obj.save()
 
 
 class StudentFactory(UserFactory):

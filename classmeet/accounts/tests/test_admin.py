@@ -1,7 +1,7 @@
 """The admin of accounts and courses: list pages with search and filters, invite codes."""
 
 import re
-from typing import cast
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -32,7 +32,7 @@ def admin_client(client, staff):
     ],
 )
 def test_admin_changelists_search_and_filter(admin_client, enrollment, model, query):
-    MaterialFactory(course=enrollment.course)
+    MaterialFactory.create(course=enrollment.course)
     response = admin_client.get(f"/admin/{model}/{query}")
     assert response.status_code == 200
 
@@ -62,7 +62,7 @@ def test_course_change_page_shows_enrollment_inline(admin_client, enrollment):
 def test_admin_course_delete_removes_material_files(
     admin_client, course, django_capture_on_commit_callbacks
 ):
-    material = cast(Material, MaterialFactory(course=course))
+    material = MaterialFactory.create(course=course)
     storage, name = material.file.storage, material.file.name
     assert storage.exists(name)
     with django_capture_on_commit_callbacks(execute=True):
@@ -158,7 +158,7 @@ def test_user_admin_add_sets_role(admin_client):
     assert User.objects.get(username="newteacher").is_teacher
 
 
-def _course_post(course, **overrides):
+def _course_post(course: Course, **overrides: Any) -> dict[str, Any]:
     data = {
         "title": course.title,
         "description": course.description,
@@ -225,7 +225,7 @@ def test_admin_enrolls_students_only(admin_client, course, request, who, enrolle
 
 def test_admin_change_pages_render(admin_client, student, enrollment):
     invite = TeacherInvite.objects.create(note="x")
-    material = cast(Material, MaterialFactory(course=enrollment.course))
+    material = MaterialFactory.create(course=enrollment.course)
     for url in (
         f"/admin/accounts/user/{student.pk}/change/",
         f"/admin/accounts/teacherinvite/{invite.pk}/change/",

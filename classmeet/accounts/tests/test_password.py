@@ -2,9 +2,11 @@ import re
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from classmeet.accounts.tests.factories import DEFAULT_PASSWORD
+from tests.support import ClientResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +48,7 @@ def test_password_change_changes_password_and_keeps_session(client, student):
     assert client.get(reverse("accounts:password-change-done")).status_code == 200
 
 
-def _request_reset(client, email):
+def _request_reset(client: Client, email: str) -> ClientResponse:
     return client.post(reverse("accounts:password-reset"), {"email": email})
 
 

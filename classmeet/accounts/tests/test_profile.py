@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 from django.urls import reverse
 
@@ -9,7 +11,7 @@ pytestmark = pytest.mark.django_db
 URL = "/auth/profile/"
 
 
-def _data(**overrides):
+def _data(**overrides: Any) -> dict[str, Any]:
     data = {
         "first_name": "Samantha",
         "last_name": "Study",

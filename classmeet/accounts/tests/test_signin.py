@@ -22,7 +22,7 @@ def test_signin_page_links_to_signup_and_reset(client):
 def test_signin_with_good_credentials_goes_to_dashboard(client, student):
     response = client.post(URL, {"username": "student", "password": DEFAULT_PASSWORD})
     assert response.status_code == 302
-    assert response["Location"] == reverse("core:dashboard")
+    assert response["Location"] == reverse("dashboard:dashboard")
 
 
 def test_signin_honours_safe_next(client, student):
@@ -39,7 +39,7 @@ def test_signin_ignores_offsite_next(client, student, target):
     response = client.post(
         URL, {"username": "student", "password": DEFAULT_PASSWORD, "next": target}
     )
-    assert response["Location"] == reverse("core:dashboard")
+    assert response["Location"] == reverse("dashboard:dashboard")
 
 
 def test_signin_page_keeps_next_in_form(client):

@@ -1,6 +1,6 @@
 """Courses, enrollment (join by code, roster, add, remove) and materials.
 
-Rules come from classmeet.core.policy and the courses app: its services write, its selectors
+Rules come from classmeet.access and the courses app: its services write, its selectors
 read, and its forms (join code, upload content checks, thumbnails) validate the same input the
 HTML pages take.
 """
@@ -19,11 +19,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from classmeet import access
 from classmeet.accounts.models import User
 from classmeet.accounts.selectors import request_user
 from classmeet.api.pagination import ApiPagination
 from classmeet.api.renderers import AnyFileRenderer
-from classmeet.core import policy
 from classmeet.courses import selectors, services
 from classmeet.courses import views as courses_views
 from classmeet.courses.forms import AddStudentForm, CourseForm, JoinCodeForm, MaterialForm
@@ -69,7 +69,7 @@ class CourseOutputSerializer(serializers.ModelSerializer[Course]):
         read_only_fields = fields
 
     def _manages(self, course: Course) -> bool:
-        return policy.can_manage_course(user=self.context["request"].user, course=course)
+        return access.courses.can_manage_course(user=self.context["request"].user, course=course)
 
     def get_is_teacher(self, course: Course) -> bool:
         return self._manages(course)
@@ -88,8 +88,8 @@ def _course_out(request: Request, course: Course, code: int = status.HTTP_200_OK
 
 
 def _visible_courses(user: User) -> QuerySet[Course]:
-    # Filtered through a subquery: the policy's join on enrollments would repeat rows.
-    visible = Course.objects.filter(policy.visible_courses_q(user=user)).values("pk")
+    # Filtered through a subquery: course_visible_q's join on enrollments would repeat rows.
+    visible = Course.objects.filter(selectors.course_visible_q(user=user)).values("pk")
     return Course.objects.filter(pk__in=visible).select_related("teacher")
 
 
@@ -138,7 +138,7 @@ class CourseDetailApi(APIView):
     )
     def get(self, request: Request, course_id: int) -> Response:
         return _course_out(
-            request, policy.access_course(user=request_user(request), course_id=course_id)
+            request, access.courses.access_course(user=request_user(request), course_id=course_id)
         )
 
 
@@ -159,7 +159,7 @@ class CourseCreateApi(APIView):
     )
     def post(self, request: Request) -> Response:
         user = request_user(request)
-        if not policy.can_create_course(user=user):
+        if not access.courses.can_create_course(user=user):
             raise exceptions.PermissionDenied
         data = validated(self.InputSerializer, request.data)
         form = form_checked(CourseForm(data=data, files=_files(data, "thumbnail")))
@@ -191,7 +191,9 @@ class CourseUpdateApi(APIView):
         tags=COURSE_TAGS,
     )
     def patch(self, request: Request, course_id: int) -> Response:
-        course = policy.access_course_for_manage(user=request_user(request), course_id=course_id)
+        course = access.courses.access_course_for_manage(
+            user=request_user(request), course_id=course_id
+        )
         data = validated(self.InputSerializer, request.data)
         merged = {"title": course.title, "description": course.description, **data}
         form = form_checked(CourseForm(data=merged, files=_files(data, "thumbnail"), course=course))
@@ -213,7 +215,9 @@ class CourseDeleteApi(APIView):
         tags=COURSE_TAGS,
     )
     def delete(self, request: Request, course_id: int) -> Response:
-        course = policy.access_course_for_manage(user=request_user(request), course_id=course_id)
+        course = access.courses.access_course_for_manage(
+            user=request_user(request), course_id=course_id
+        )
         services.course_delete(course=course)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -249,7 +253,7 @@ class CourseJoinApi(APIView):
         data = validated(self.InputSerializer, request.data)
         form = form_checked(JoinCodeForm(data=data))
         course: Course = form.course  # type: ignore[attr-defined]
-        if not policy.can_enroll(user=user, course=course):
+        if not access.courses.can_enroll(user=user, course=course):
             raise exceptions.PermissionDenied
         _enrollment, created = services.enrollment_create(course=course, student=user)
         return _course_out(request, course, status.HTTP_201_CREATED if created else 200)
@@ -265,7 +269,9 @@ class EnrollmentListApi(APIView):
         tags=ENROLLMENT_TAGS,
     )
     def get(self, request: Request, course_id: int) -> Response:
-        course = policy.access_course_for_manage(user=request_user(request), course_id=course_id)
+        course = access.courses.access_course_for_manage(
+            user=request_user(request), course_id=course_id
+        )
         return paginated(
             self, request, selectors.enrollment_list(course=course), EnrollmentOutputSerializer
         )
@@ -287,7 +293,7 @@ class EnrollmentCreateApi(APIView):
     )
     def post(self, request: Request, course_id: int) -> Response:
         user = request_user(request)
-        course = policy.access_course_for_manage(user=user, course_id=course_id)
+        course = access.courses.access_course_for_manage(user=user, course_id=course_id)
         data = validated(self.InputSerializer, request.data)
         form = form_checked(AddStudentForm(data=data, course=course))
         enrollment, created = services.enrollment_create(
@@ -309,7 +315,9 @@ class EnrollmentDeleteApi(APIView):
         tags=ENROLLMENT_TAGS,
     )
     def delete(self, request: Request, course_id: int, student_id: int) -> Response:
-        course = policy.access_course_for_manage(user=request_user(request), course_id=course_id)
+        course = access.courses.access_course_for_manage(
+            user=request_user(request), course_id=course_id
+        )
         enrollment = selectors.enrollment_get(course=course, student_id=student_id)
         if enrollment is None:
             raise Http404
@@ -354,7 +362,7 @@ class MaterialListApi(APIView):
         tags=MATERIAL_TAGS,
     )
     def get(self, request: Request, course_id: int) -> Response:
-        course = policy.access_course(user=request_user(request), course_id=course_id)
+        course = access.courses.access_course(user=request_user(request), course_id=course_id)
         return paginated(
             self, request, selectors.material_list(course=course), MaterialOutputSerializer
         )
@@ -388,7 +396,7 @@ class MaterialCreateApi(APIView):
     )
     def post(self, request: Request, course_id: int) -> Response:
         user = request_user(request)
-        course = policy.access_course_for_manage(user=user, course_id=course_id)
+        course = access.courses.access_course_for_manage(user=user, course_id=course_id)
         body = request.data
         if self.limiter.too_large:
             raise exceptions.ValidationError({self.limiter.too_large: [too_large_message()]})
@@ -432,7 +440,9 @@ class MaterialDeleteApi(APIView):
         tags=MATERIAL_TAGS,
     )
     def delete(self, request: Request, course_id: int, material_id: int) -> Response:
-        course = policy.access_course_for_manage(user=request_user(request), course_id=course_id)
+        course = access.courses.access_course_for_manage(
+            user=request_user(request), course_id=course_id
+        )
         material = selectors.material_get(course=course, material_id=material_id)
         if material is None:
             raise Http404

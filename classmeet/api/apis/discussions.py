@@ -1,5 +1,6 @@
 """Discussions, comments and upvotes. The discussions app's selectors count votes and comments
-in subqueries, its services render Markdown safely and notify; the policy decides who may post."""
+in subqueries, its services render Markdown safely and notify;
+classmeet.access decides who may post."""
 
 from typing import Any
 
@@ -10,9 +11,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from classmeet import access
 from classmeet.accounts.selectors import request_user
 from classmeet.api.pagination import ApiPagination
-from classmeet.core import policy
 from classmeet.discussions import selectors, services
 from classmeet.discussions.forms import CommentForm, DiscussionForm
 from classmeet.discussions.models import Comment, Discussion
@@ -121,7 +122,7 @@ class DiscussionDetailApi(APIView):
     )
     def get(self, request: Request, discussion_id: int) -> Response:
         user = request_user(request)
-        policy.access_discussion(user=user, discussion_id=discussion_id)
+        access.discussions.access_discussion(user=user, discussion_id=discussion_id)
         discussion = selectors.discussion_get(user=user, discussion_id=discussion_id)
         return Response(DiscussionOutputSerializer(discussion).data)
 
@@ -141,8 +142,8 @@ class DiscussionCreateApi(APIView):
     )
     def post(self, request: Request, course_id: int) -> Response:
         user = request_user(request)
-        course = policy.access_course(user=user, course_id=course_id)
-        if not policy.can_start_discussion(user=user, course=course):
+        course = access.courses.access_course(user=user, course_id=course_id)
+        if not access.discussions.can_start_discussion(user=user, course=course):
             raise exceptions.PermissionDenied
         data = validated(self.InputSerializer, request.data)
         form = form_checked(DiscussionForm(data=data))
@@ -169,7 +170,7 @@ class CommentListApi(APIView):
     )
     def get(self, request: Request, discussion_id: int) -> Response:
         user = request_user(request)
-        discussion = policy.access_discussion(user=user, discussion_id=discussion_id)
+        discussion = access.discussions.access_discussion(user=user, discussion_id=discussion_id)
         posts = selectors.comment_tree_posts(
             selectors.comment_tree(user=user, discussion=discussion)
         )
@@ -196,8 +197,8 @@ class CommentCreateApi(APIView):
     )
     def post(self, request: Request, discussion_id: int) -> Response:
         user = request_user(request)
-        discussion = policy.access_discussion(user=user, discussion_id=discussion_id)
-        if not policy.can_comment(user=user, discussion=discussion):
+        discussion = access.discussions.access_discussion(user=user, discussion_id=discussion_id)
+        if not access.discussions.can_comment(user=user, discussion=discussion):
             raise exceptions.PermissionDenied
         data = validated(self.InputSerializer, request.data)
         form = form_checked(CommentForm(data=data))
@@ -224,8 +225,8 @@ class DiscussionVoteApi(APIView):
     )
     def post(self, request: Request, discussion_id: int) -> Response:
         user = request_user(request)
-        discussion = policy.access_discussion(user=user, discussion_id=discussion_id)
-        if not policy.can_upvote(user=user, discussion=discussion):
+        discussion = access.discussions.access_discussion(user=user, discussion_id=discussion_id)
+        if not access.discussions.can_upvote(user=user, discussion=discussion):
             raise exceptions.PermissionDenied
         upvoted = services.vote_toggle(user=user, discussion=discussion)
         return Response({"upvoted": upvoted})
@@ -241,10 +242,10 @@ class CommentVoteApi(APIView):
     )
     def post(self, request: Request, comment_id: int) -> Response:
         user = request_user(request)
-        comment = policy.access_comment(user=user, comment_id=comment_id)
+        comment = access.discussions.access_comment(user=user, comment_id=comment_id)
         if comment.is_deleted:
             raise Http404
-        if not policy.can_upvote(user=user, discussion=comment.discussion):
+        if not access.discussions.can_upvote(user=user, discussion=comment.discussion):
             raise exceptions.PermissionDenied
         upvoted = services.vote_toggle(user=user, comment=comment)
         return Response({"upvoted": upvoted})

@@ -16,10 +16,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from classmeet import access
 from classmeet.accounts.selectors import request_user
 from classmeet.api.pagination import ApiPagination
 from classmeet.api.renderers import ICalendarRenderer
-from classmeet.core import policy
 from classmeet.core.validators import validate_single_line
 from classmeet.meetings import selectors, services
 from classmeet.meetings.ics import calendar_build
@@ -120,7 +120,7 @@ class MeetingDetailApi(APIView):
         tags=TAGS,
     )
     def get(self, request: Request, meeting_id: int) -> Response:
-        meeting = policy.access_meeting(user=request_user(request), meeting_id=meeting_id)
+        meeting = access.meetings.access_meeting(user=request_user(request), meeting_id=meeting_id)
         return Response(MeetingOutputSerializer(meeting).data)
 
 
@@ -151,7 +151,7 @@ class MeetingCreateApi(APIView):
     )
     def post(self, request: Request, course_id: int) -> Response:
         user = request_user(request)
-        course = policy.access_course_for_manage(user=user, course_id=course_id)
+        course = access.courses.access_course_for_manage(user=user, course_id=course_id)
         data = validated(self.InputSerializer, request.data)
         meetings = services.meeting_schedule(course=course, created_by=user, **data)
         return Response(
@@ -181,7 +181,7 @@ class MeetingUpdateApi(APIView):
     )
     def patch(self, request: Request, meeting_id: int) -> Response:
         user = request_user(request)
-        meeting = policy.access_meeting_for_manage(user=user, meeting_id=meeting_id)
+        meeting = access.meetings.access_meeting_for_manage(user=user, meeting_id=meeting_id)
         data = validated(self.InputSerializer, request.data)
         fields = ("title", "description", "starts_at", "duration_minutes")
         current = {name: getattr(meeting, name) for name in fields}
@@ -200,7 +200,7 @@ class MeetingCancelApi(APIView):
     )
     def post(self, request: Request, meeting_id: int) -> Response:
         user = request_user(request)
-        meeting = policy.access_meeting_for_manage(user=user, meeting_id=meeting_id)
+        meeting = access.meetings.access_meeting_for_manage(user=user, meeting_id=meeting_id)
         meeting = services.meeting_cancel(meeting=meeting, actor=user)
         return Response(MeetingOutputSerializer(meeting).data)
 
@@ -218,7 +218,7 @@ class MeetingIcsApi(APIView):
         tags=TAGS,
     )
     def get(self, request: Request, meeting_id: int) -> HttpResponse:
-        meeting = policy.access_meeting(user=request_user(request), meeting_id=meeting_id)
+        meeting = access.meetings.access_meeting(user=request_user(request), meeting_id=meeting_id)
         body = calendar_build(
             meetings=[meeting], absolute_url=request.build_absolute_uri, name=meeting.title
         )

@@ -9,10 +9,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from classmeet import access
 from classmeet.accounts.selectors import request_user
 from classmeet.api.pagination import ApiPagination
 from classmeet.api.schema import ErrorSerializer
-from classmeet.core import policy
 from classmeet.rooms.ice import ice_servers_for, ice_transport_policy
 from classmeet.rooms.selectors import attendance_report
 
@@ -55,15 +55,16 @@ class MeetingIceServersApi(APIView):
     )
     def get(self, request: Request, meeting_id: int) -> Response:
         user = request_user(request)
-        entry, _meeting = policy.room_entry(user=user, meeting_id=meeting_id)
-        if entry is policy.RoomEntry.NOT_FOUND:
+        entry, _meeting = access.rooms.room_entry(user=user, meeting_id=meeting_id)
+        if entry is access.rooms.RoomEntry.NOT_FOUND:
             # Hidden and missing meetings look the same, as with every access_* check.
             raise exceptions.NotFound
-        if entry is policy.RoomEntry.ANONYMOUS:
+        if entry is access.rooms.RoomEntry.ANONYMOUS:
             raise exceptions.NotAuthenticated
-        if entry is policy.RoomEntry.NOT_OPEN:
+        if entry is access.rooms.RoomEntry.NOT_OPEN:
             raise RoomNotOpen
-        if entry is not policy.RoomEntry.ALLOWED:  # e.g. removed from this meeting by its teacher
+        # Any other refusal, e.g. removed from this meeting by its teacher.
+        if entry is not access.rooms.RoomEntry.ALLOWED:
             raise exceptions.PermissionDenied
         data = {
             "ice_servers": ice_servers_for(user_id=user.pk),
@@ -93,7 +94,7 @@ class MeetingAttendanceApi(APIView):
     )
     def get(self, request: Request, meeting_id: int) -> Response:
         user = request_user(request)
-        meeting = policy.access_meeting(user=user, meeting_id=meeting_id)
-        if not policy.can_view_attendance(user=user, meeting=meeting):
+        meeting = access.meetings.access_meeting(user=user, meeting_id=meeting_id)
+        if not access.meetings.can_view_attendance(user=user, meeting=meeting):
             raise exceptions.PermissionDenied
         return paginated(self, request, attendance_report(meeting=meeting), self.OutputSerializer)

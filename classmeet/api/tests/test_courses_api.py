@@ -47,10 +47,10 @@ def test_course_create_validation_errors_name_the_field(token_client, teacher):
 def test_course_list_shows_only_my_courses_without_duplicates(
     token_client, teacher, student, course, enrollment
 ):
-    CourseFactory(title="Someone else's")
+    CourseFactory.create(title="Someone else's")
     from classmeet.courses.tests.factories import EnrollmentFactory
 
-    EnrollmentFactory(course=course)  # a second student must not duplicate the row
+    EnrollmentFactory.create(course=course)  # a second student must not duplicate the row
     teacher_titles = [
         c["title"] for c in token_client(teacher).get(reverse("api:course-list")).json()["results"]
     ]

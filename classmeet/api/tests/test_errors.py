@@ -1,6 +1,7 @@
 """Every API failure has the body {"detail": ..., "code": ...} (plus "errors" on 400)."""
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -31,10 +32,10 @@ def _rates(user: str, anon: str):
     )
 
 
-def assert_error(response, status: int, code: str) -> dict:
+def assert_error(response, status: int, code: str) -> dict[str, Any]:
     assert response.status_code == status, response.content
     assert response["Content-Type"].startswith("application/json")
-    body = response.json()
+    body: dict[str, Any] = response.json()
     assert body["code"] == code
     assert isinstance(body["detail"], str)
     assert body["detail"]
@@ -145,7 +146,7 @@ def test_plain_validation_error_lands_in_non_field_errors():
 
 
 def test_serializer_validation_error_has_field_errors():
-    class S(serializers.Serializer):
+    class S(serializers.Serializer[Any]):
         title = serializers.CharField(max_length=3)
         when = serializers.DateTimeField()
 

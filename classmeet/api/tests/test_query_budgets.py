@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -40,7 +41,7 @@ def _add_rows(n: int, teacher, course, meeting, discussion) -> None:
         Attendance.objects.create(meeting=meeting, user=student, peer_id=f"peer-{student.pk}")
 
 
-LISTS: dict[str, Callable] = {
+LISTS: dict[str, Callable[[dict[str, Any]], str]] = {
     "course-list": lambda w: reverse("api:course-list"),
     "meeting-list": lambda w: reverse("api:meeting-list"),
     "meeting-list-upcoming": lambda w: reverse("api:meeting-list") + "?phase=upcoming",

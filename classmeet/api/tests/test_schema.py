@@ -1,6 +1,8 @@
 """The OpenAPI schema at /api/schema/ and the Swagger UI at /api/docs/ (local assets only)."""
 
 import re
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -21,7 +23,7 @@ def schema():
     return generated
 
 
-def _operations(schema):
+def _operations(schema: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
     for path, item in schema["paths"].items():
         for method, operation in item.items():
             if method in METHODS:

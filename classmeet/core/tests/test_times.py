@@ -1,4 +1,5 @@
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,7 +13,7 @@ SUMMER = datetime(2030, 7, 15, 20, 56, tzinfo=UTC)
 PARIS = ZoneInfo("Europe/Paris")
 
 
-def render(source, **context):
+def render(source: str, **context: Any) -> str:
     return Template("{% load when %}" + source).render(Context(context))
 
 

@@ -1,8 +1,11 @@
 """The material upload script in real Chromium: progress, JSON answers, errors, size pre-check."""
 
-import pytest
+from collections.abc import Callable
 
-from classmeet.courses.models import Material
+import pytest
+from playwright.sync_api import Locator, Page
+
+from classmeet.courses.models import Course, Material
 from classmeet.courses.tests import files
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -13,7 +16,7 @@ def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-def open_upload_form(new_page, course):
+def open_upload_form(new_page: Callable[..., Page], course: Course) -> tuple[Page, Locator]:
     page = new_page(course.teacher, sign_in="cookie")
     page.goto(course.get_absolute_url())
     page.get_by_role("link", name="Add Material").click()

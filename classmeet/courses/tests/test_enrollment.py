@@ -1,10 +1,13 @@
 """Joining by code and link, regenerating and disabling them, the roster, and removal."""
 
+from typing import Any
+
 import pytest
 from django.urls import reverse
 
+from classmeet.accounts.models import User
 from classmeet.accounts.tests.factories import StudentFactory, TeacherFactory
-from classmeet.courses.models import Enrollment
+from classmeet.courses.models import Course, Enrollment
 from classmeet.courses.tests.factories import CourseFactory, MaterialFactory
 from classmeet.notifications.models import Notification
 from classmeet.rooms.services.events import meeting_group_name
@@ -14,15 +17,15 @@ pytestmark = pytest.mark.django_db
 JOIN_URL = reverse("courses:course-join")
 
 
-def invite_url(course):
+def invite_url(course: Course) -> str:
     return reverse("courses:course-invite", kwargs={"token": course.invite_token})
 
 
-def course_action(name, course, **kwargs):
+def course_action(name: str, course: Course, **kwargs: Any) -> str:
     return reverse(f"courses:{name}", kwargs={"course_id": course.pk, **kwargs})
 
 
-def enrolled(course, user):
+def enrolled(course: Course, user: User) -> bool:
     return Enrollment.objects.filter(course=course, student=user).exists()
 
 
@@ -193,7 +196,7 @@ def test_removed_student_loses_access_at_once(
     assert student_client.get(course.get_absolute_url()).status_code == 404
     assert student_client.get(material.get_absolute_url()).status_code == 404
     assert student_client.get(course_action("course-thumbnail", course)).status_code == 404
-    dashboard = student_client.get(reverse("core:dashboard")).content.decode()
+    dashboard = student_client.get(reverse("dashboard:dashboard")).content.decode()
     assert course.title not in dashboard
 
 
@@ -280,7 +283,7 @@ def test_student_of_one_course_sees_nothing_of_another(client, enrollment):
     other = CourseFactory.create(title="Secret course")
     client.force_login(enrollment.student)
     assert client.get(other.get_absolute_url()).status_code == 404
-    assert "Secret course" not in client.get(reverse("core:dashboard")).content.decode()
+    assert "Secret course" not in client.get(reverse("dashboard:dashboard")).content.decode()
 
 
 def test_removal_closes_the_students_sockets_in_live_rooms(
@@ -304,7 +307,7 @@ def test_removal_closes_the_students_sockets_in_live_rooms(
     async_to_sync(layer.group_add)(meeting_group_name(live_meeting.pk), live_channel)
     async_to_sync(layer.group_add)(meeting_group_name(later.pk), later_channel)
 
-    async def receive(channel):
+    async def receive(channel: str) -> Any:
         return await asyncio.wait_for(layer.receive(channel), timeout=2)
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -2,14 +2,17 @@
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
-from classmeet.courses.models import Material
+from classmeet.courses.models import Course, Material
 from classmeet.courses.tests import files
 from classmeet.courses.tests.factories import CourseFactory, MaterialFactory
+from tests.support import ClientResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -20,18 +23,20 @@ def media_root(settings, tmp_path):
     return tmp_path
 
 
-def create_url(course):
+def create_url(course: Course) -> str:
     return reverse("courses:material-create", kwargs={"course_id": course.pk})
 
 
-def download_url(material):
+def download_url(material: Material) -> str:
     return reverse(
         "courses:material-download",
         kwargs={"course_id": material.course_id, "material_id": material.pk},
     )
 
 
-def upload(client, course, name, data, title="Week 1", **extra):
+def upload(
+    client: Client, course: Course, name: str, data: bytes, title: str = "Week 1", **extra: Any
+) -> ClientResponse:
     return client.post(
         create_url(course), {"title": title, "file": SimpleUploadedFile(name, data)}, **extra
     )

@@ -1,7 +1,10 @@
 from html.parser import HTMLParser
+from typing import Any
 
 import pytest
+from django.test import Client
 from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries
 
 from classmeet.accounts.tests.factories import StudentFactory, TeacherFactory
 from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory
@@ -24,7 +27,7 @@ def discussion(course, student, enrollment):
     return DiscussionFactory.create(course=course, author=student, title="Python Decorators")
 
 
-def url(name, **kwargs):
+def url(name: str, **kwargs: Any) -> str:
     return reverse(f"discussions:{name}", kwargs=kwargs)
 
 
@@ -443,7 +446,9 @@ def populate(course, discussions: int, comments: int) -> list[Discussion]:
     return made
 
 
-def measure(client, django_assert_max_num_queries, path, budget):
+def measure(
+    client: Client, django_assert_max_num_queries: DjangoAssertNumQueries, path: str, budget: int
+) -> int:
     with django_assert_max_num_queries(budget) as captured:
         response = client.get(path)
     assert response.status_code == 200

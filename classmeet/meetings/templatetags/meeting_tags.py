@@ -6,8 +6,9 @@ from typing import Any
 
 from django import template
 
-from classmeet.core import policy
+from classmeet import access
 from classmeet.courses.models import Course
+from classmeet.courses.sections import course_section
 
 from ..selectors import meeting_list_for_course
 
@@ -17,12 +18,11 @@ register = template.Library()
 @register.inclusion_tag("meetings/_course_meetings.html", takes_context=True)
 def course_meetings(context: dict[str, Any], course: Course) -> dict[str, Any]:
     """Render the course's live, upcoming and past meetings; nothing for non-members."""
-    user = context["request"].user
-    if not policy.can_view_course(user=user, course=course):
-        return {"visible": False}
-    return {
-        "visible": True,
-        "course": course,
-        "groups": meeting_list_for_course(course=course),
-        "can_manage": policy.can_manage_course(user=user, course=course),
-    }
+    return course_section(
+        context,
+        course,
+        lambda user: {
+            "groups": meeting_list_for_course(course=course),
+            "can_manage": access.courses.can_manage_course(user=user, course=course),
+        },
+    )

@@ -1,14 +1,15 @@
 """The .ics downloads never fail on stored text, and titles are one line when written."""
 
 import unicodedata
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Calendar
+from icalendar import Calendar, Component
 from rest_framework.test import APIClient
 
+from classmeet.accounts.models import User
 from classmeet.meetings.ics import calendar_build
 from classmeet.meetings.models import Meeting
 from classmeet.meetings.tests.factories import MeetingFactory
@@ -16,7 +17,7 @@ from classmeet.meetings.tests.factories import MeetingFactory
 pytestmark = pytest.mark.django_db
 
 
-def _valid_events(body: bytes) -> list:
+def _valid_events(body: bytes) -> list[Component]:
     """Check body is RFC 5545 text (CRLF lines, no control character) and return its events."""
     text = body.decode()
     assert text.endswith("\r\n")
@@ -25,13 +26,13 @@ def _valid_events(body: bytes) -> list:
     return Calendar.from_ical(body).walk("VEVENT")
 
 
-def _future(days: int = 1):
+def _future(days: int = 1) -> datetime:
     return (timezone.now() + timedelta(days=days)).replace(second=0, microsecond=0)
 
 
 @pytest.fixture
 def token_client():
-    def make(user):
+    def make(user: User) -> APIClient:
         client = APIClient()
         client.force_authenticate(user=user)
         return client

@@ -11,8 +11,10 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse, urlunparse
 
 import psycopg
@@ -24,8 +26,9 @@ from django.db import connection
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
+from classmeet.courses.models import Course
 from classmeet.courses.tests.factories import EnrollmentFactory
-from classmeet.meetings.models import MeetingReminder
+from classmeet.meetings.models import Meeting, MeetingReminder
 from classmeet.meetings.tests.factories import MeetingFactory
 from classmeet.notifications.models import Notification
 from tests.support import require_service
@@ -60,12 +63,12 @@ def postgres_test_db():
     return connection.settings_dict
 
 
-def _broker_url(redis_url):
+def _broker_url(redis_url: str) -> str:
     parsed = urlparse(redis_url)
     return urlunparse(parsed._replace(path=f"/{BROKER_DB}"))
 
 
-def _database_url(db):
+def _database_url(db: dict[str, Any]) -> str:
     user = db.get("USER") or "postgres"
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     host = db.get("HOST") or "127.0.0.1"
@@ -79,9 +82,9 @@ class CeleryProcesses:
     def __init__(self, *, env, logdir: Path):
         self.env = env
         self.logdir = logdir
-        self.procs: dict[str, subprocess.Popen] = {}
+        self.procs: dict[str, subprocess.Popen[bytes]] = {}
 
-    def _start(self, name, args):
+    def _start(self, name: str, args: list[str]) -> subprocess.Popen[bytes]:
         log = (self.logdir / f"{name}.log").open("ab")
         proc = subprocess.Popen(
             [str(Path(sys.executable).parent / "celery"), "-A", "config", *args],
@@ -131,7 +134,7 @@ class CeleryProcesses:
                     pytest.fail(f"{name} did not start\n{self.logs()}")
                 time.sleep(0.2)
 
-    def kill(self, name, sig=signal.SIGKILL):
+    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
         proc = self.procs.pop(name)
         if proc.poll() is None:
             os.killpg(proc.pid, sig)
@@ -141,11 +144,11 @@ class CeleryProcesses:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(timeout=15)
 
-    def stop_all(self):
+    def stop_all(self) -> None:
         for name in list(self.procs):
             self.kill(name, signal.SIGTERM)
 
-    def logs(self):
+    def logs(self) -> str:
         return "\n".join(
             f"--- {p.name}\n{p.read_text(errors='replace')[-3000:]}"
             for p in sorted(self.logdir.glob("*.log"))
@@ -213,7 +216,9 @@ def table_lock(postgres_test_db):
     conn.close()
 
 
-def _wait_for(predicate, *, timeout, procs, what):
+def _wait_for(
+    predicate: Callable[[], object], *, timeout: float, procs: CeleryProcesses, what: str
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
@@ -222,13 +227,13 @@ def _wait_for(predicate, *, timeout, procs, what):
     pytest.fail(f"timed out waiting for {what}\n{procs.logs()}")
 
 
-def _meeting(course, lead=LEAD):
+def _meeting(course: Course, lead: int = LEAD) -> Meeting:
     return MeetingFactory.create(
         course=course, starts_at=timezone.now() + timedelta(seconds=lead), duration_minutes=30
     )
 
 
-def _assert_exactly_once(people, meeting):
+def _assert_exactly_once(people: dict[str, Any], meeting: Meeting) -> None:
     counts: dict[tuple[int, str], int] = {}
     for n in Notification.objects.filter(url=meeting.get_absolute_url()):
         counts[(n.recipient_id, n.kind)] = counts.get((n.recipient_id, n.kind), 0) + 1
@@ -241,7 +246,7 @@ def _assert_exactly_once(people, meeting):
     assert sorted(reminders.values_list("offset_seconds", flat=True)) == [0, SOON_OFFSET]
 
 
-def _both_reminders_sent(meeting):
+def _both_reminders_sent(meeting: Meeting) -> Callable[[], bool]:
     return lambda: MeetingReminder.objects.filter(meeting=meeting).count() == 2
 
 

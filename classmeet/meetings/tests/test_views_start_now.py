@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from classmeet.courses.models import Course
 from classmeet.courses.tests.factories import CourseFactory
 from classmeet.meetings.models import Meeting
 from classmeet.meetings.tests.factories import MeetingFactory
@@ -16,15 +17,15 @@ from classmeet.meetings.tests.factories import MeetingFactory
 pytestmark = pytest.mark.django_db
 
 
-def _start_url(course):
+def _start_url(course: Course) -> str:
     return reverse("meetings:meeting-start-now", kwargs={"course_id": course.pk})
 
 
-def _room_url(meeting):
+def _room_url(meeting: Meeting) -> str:
     return reverse("rooms:room", kwargs={"meeting_id": meeting.pk})
 
 
-def _links(html, css_class):
+def _links(html: str, css_class: str) -> list[str]:
     """Return the href of every <a> carrying css_class."""
     tags = re.findall(r"<a\b[^>]*>", html)
     return [
@@ -34,7 +35,7 @@ def _links(html, css_class):
     ]
 
 
-def _start_forms(html):
+def _start_forms(html: str) -> list[str]:
     return re.findall(r'<form method="post" action="([^"]*)"[^>]*start-class-now', html)
 
 
@@ -125,7 +126,7 @@ def test_dashboard_offers_start_now_on_each_course_the_teacher_owns(client, teac
     other = CourseFactory.create(teacher=teacher, title="Chemistry")
     CourseFactory.create(title="Not mine")
     client.force_login(teacher)
-    html = client.get(reverse("core:dashboard")).content.decode()
+    html = client.get(reverse("dashboard:dashboard")).content.decode()
     assert sorted(_start_forms(html)) == sorted([_start_url(course), _start_url(other)])
 
 
@@ -133,7 +134,7 @@ def test_while_a_class_is_live_the_teacher_gets_live_now_instead_of_start(
     client, teacher, course, live_meeting
 ):
     client.force_login(teacher)
-    for url in (reverse("core:dashboard"), course.get_absolute_url()):
+    for url in (reverse("dashboard:dashboard"), course.get_absolute_url()):
         html = client.get(url).content.decode()
         assert _start_forms(html) == [], url
         assert _links(html, "live-now-link") == [_room_url(live_meeting)], url
@@ -143,7 +144,7 @@ def test_a_students_live_now_leads_straight_into_the_room(client, enrollment, li
     """On the dashboard and on the course page, "Live now" is a link to the room, not to the
     meeting's page."""
     client.force_login(enrollment.student)
-    for url in (reverse("core:dashboard"), enrollment.course.get_absolute_url()):
+    for url in (reverse("dashboard:dashboard"), enrollment.course.get_absolute_url()):
         html = client.get(url).content.decode()
         assert "Live now" in html, url
         assert _links(html, "live-now-link") == [_room_url(live_meeting)], url
@@ -154,7 +155,7 @@ def test_no_live_now_link_for_an_upcoming_or_cancelled_meeting(client, enrollmen
     MeetingFactory.create(course=course, starts_at=timezone.now() + timedelta(days=1))
     MeetingFactory.create(course=course, status=Meeting.Status.CANCELLED)
     client.force_login(enrollment.student)
-    for url in (reverse("core:dashboard"), course.get_absolute_url()):
+    for url in (reverse("dashboard:dashboard"), course.get_absolute_url()):
         html = client.get(url).content.decode()
         assert _links(html, "live-now-link") == [], url
         assert "Live now" not in html, url

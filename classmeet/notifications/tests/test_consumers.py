@@ -1,6 +1,7 @@
 """The notifications socket over the real ASGI app: sign-in required, origin checked, per user."""
 
 import logging
+from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
@@ -27,14 +28,16 @@ PATH = "/ws/notifications/"
 ORIGIN = (b"origin", b"http://127.0.0.1:8000")
 
 
-@database_sync_to_async
-def session_cookie(user) -> bytes:
+@database_sync_to_async  # type: ignore[untyped-decorator]  # channels ships no type hints
+def session_cookie(user: User) -> bytes:
     client = Client()
     client.force_login(user)
     return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode()
 
 
-async def connect(user=None, origin=ORIGIN):
+async def connect(
+    user: User | None = None, origin: tuple[bytes, bytes] = ORIGIN
+) -> tuple[WebsocketCommunicator, bool, int | None]:
     headers = [origin, (b"host", b"127.0.0.1:8000")]
     if user is not None:
         headers.append((b"cookie", await session_cookie(user)))
@@ -185,7 +188,7 @@ async def test_fan_out_pushes_only_to_users_with_a_socket_open(
     sent: list[str] = []
     real_group_send = layer.group_send
 
-    async def counting_group_send(group: str, message: dict) -> None:
+    async def counting_group_send(group: str, message: dict[str, Any]) -> None:
         sent.append(group)
         await real_group_send(group, message)
 

@@ -4,13 +4,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from classmeet.accounts.models import User
 from classmeet.notifications.models import Notification
 from classmeet.notifications.selectors import notification_unread_count
 
 pytestmark = pytest.mark.django_db
 
 
-def make(user, n=1, **kwargs):
+def make(user: User, n: int = 1, **kwargs: str) -> list[Notification]:
     return Notification.objects.bulk_create(
         [
             Notification(

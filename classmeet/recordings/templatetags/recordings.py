@@ -7,8 +7,9 @@ from typing import Any
 
 from django import template
 
-from classmeet.core import policy
+from classmeet import access
 from classmeet.recordings import selectors
+from classmeet.recordings.models import Recording
 
 register = template.Library()
 
@@ -19,12 +20,16 @@ def recordings_panel(
 ) -> dict[str, Any]:
     request = context["request"]
     user = request.user
+    # A user who doesn't see the meeting or course gets an empty panel, not an error.
+    items: list[Recording] = []
     if meeting is not None:
-        items = list(selectors.recording_list_for_meeting(user=user, meeting=meeting))
-        manage = policy.can_manage_meeting(user=user, meeting=meeting)
+        manage = access.meetings.can_manage_meeting(user=user, meeting=meeting)
+        if access.meetings.can_view_meeting(user=user, meeting=meeting):
+            items = list(selectors.recording_list_for_meeting(meeting=meeting, manager=manage))
     else:
-        items = list(selectors.recording_list_for_course(user=user, course=course))
-        manage = policy.can_manage_course(user=user, course=course)
+        manage = access.courses.can_manage_course(user=user, course=course)
+        if access.courses.can_view_course(user=user, course=course):
+            items = list(selectors.recording_list_for_course(course=course, manager=manage))
     return {
         "request": request,
         "recordings": items,

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from classmeet.recordings import services
 from classmeet.recordings.models import Recording
+from classmeet.recordings.services import capture, processing
 
 SAMPLE_SECONDS = 4
 
@@ -70,7 +70,7 @@ def make_recording(meeting: Any, user: Any, **fields: Any) -> Recording:
 
 def upload(recording: Recording, data: bytes) -> Recording:
     for seq, chunk in enumerate(chunks_of(data)):
-        services.recording_chunk_append(recording_id=recording.pk, seq=seq, data=chunk)
+        capture.recording_chunk_append(recording_id=recording.pk, seq=seq, data=chunk)
     recording.refresh_from_db()
     return recording
 
@@ -82,4 +82,4 @@ def ready_recording(live_meeting: Any, teacher: Any, recordings_root: Path, samp
     Recording.objects.filter(pk=recording.pk).update(
         status=Recording.Status.QUEUED, stopped_at=timezone.now()
     )
-    return services.recording_process(recording_id=recording.pk)
+    return processing.recording_process(recording_id=recording.pk)

@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from classmeet.recordings import janus_recorder, services
+from classmeet.recordings import janus_recorder
 from classmeet.recordings.models import Recording
+from classmeet.recordings.services import files, housekeeping, processing
 from classmeet.recordings.tests.conftest import make_recording, upload
 
 pytestmark = pytest.mark.django_db
@@ -64,19 +65,19 @@ def test_quota_too_small_for_the_result_fails_before_writing(
 ):
     recording = _queued(live_meeting, teacher, sample_webm)
     settings.CLASSMEET_RECORDINGS_QUOTA_BYTES = len(sample_webm) * 3 // 2  # upload + half a copy
-    result = services.recording_process(recording_id=recording.pk)
+    result = processing.recording_process(recording_id=recording.pk)
     assert result.status == Recording.Status.FAILED
     assert result.failure_reason == (
         "The recording could not be processed: the storage quota for recordings is full"
     )
-    assert services.file_path(result) is None
+    assert files.file_path(result) is None
     assert _left(recordings_root) == [f"recording-{recording.pk}.part"]  # kept: free up, retry
 
 
 def test_disk_too_full_to_start_processing(live_meeting, teacher, small_disk, sample_webm):
     recording = _queued(live_meeting, teacher, sample_webm)
     _fill(small_disk, leave=MB + len(sample_webm) // 2)
-    result = services.recording_process(recording_id=recording.pk)
+    result = processing.recording_process(recording_id=recording.pk)
     assert result.status == Recording.Status.FAILED
     assert result.failure_reason.endswith("there is not enough free disk space")
     assert _left(small_disk) == [f"recording-{recording.pk}.part"]
@@ -90,13 +91,13 @@ def test_disk_filling_up_while_ffmpeg_writes_stops_it(
     def someone_fills_the_disk(percent: int) -> None:
         _fill(small_disk, leave=MB // 2)
 
-    result = services.recording_process(
+    result = processing.recording_process(
         recording_id=recording.pk, on_progress=someone_fills_the_disk
     )
     assert result.status == Recording.Status.FAILED
     assert result.failure_reason.endswith("there is not enough free disk space")
     assert (small_disk / "filler").exists()  # the disk really was full
-    assert services.file_path(result) is None
+    assert files.file_path(result) is None
     assert _left(small_disk) == [f"recording-{recording.pk}.part"]  # no .tmp, no .webm
 
 
@@ -109,9 +110,9 @@ def test_janus_files_past_the_quota_stop_and_fail_the_recording(
     (folder / "videoroom-1-user-5-1-video-1.mjr").write_bytes(b"\0" * 4096)
     settings.CLASSMEET_RECORDINGS_QUOTA_BYTES = 1000
     with django_capture_on_commit_callbacks(execute=True):
-        counts = services.recordings_housekeeping()
+        counts = housekeeping.recordings_housekeeping()
     assert counts["stopped"] == 1
     recording.refresh_from_db()
     assert recording.status == Recording.Status.FAILED
-    assert recording.failure_reason == services.QUOTA_REASON
+    assert recording.failure_reason == files.QUOTA_REASON
     assert not folder.exists()

@@ -26,7 +26,7 @@ def _fresh_presence():
 
 async def next_of(peer: Any, type_: str, timeout: float = 3) -> dict[str, Any]:
     while True:
-        frame = json.loads(await peer.ws.receive_from(timeout=timeout))
+        frame: dict[str, Any] = json.loads(await peer.ws.receive_from(timeout=timeout))
         if frame["type"] == type_:
             return frame
 

@@ -9,9 +9,9 @@ import pytest
 from django.utils import timezone
 
 from classmeet.notifications.models import Notification
-from classmeet.recordings import services
 from classmeet.recordings.models import Recording
-from classmeet.recordings.services import RecordingError
+from classmeet.recordings.services import capture, files, housekeeping, processing
+from classmeet.recordings.services.capture import RecordingError
 from classmeet.recordings.tests.conftest import SAMPLE_SECONDS, make_recording, upload
 
 pytestmark = pytest.mark.django_db
@@ -23,23 +23,23 @@ def _files(root: Path) -> list[str]:
 
 def test_start_refused_when_nobody_publishes(live_meeting, teacher, recordings_root):
     with pytest.raises(RecordingError) as exc:
-        services.recording_start(meeting=live_meeting, user=teacher, video_tracks=0, audio_tracks=0)
+        capture.recording_start(meeting=live_meeting, user=teacher, video_tracks=0, audio_tracks=0)
     assert exc.value.code == "nobody-publishing"
     assert "nobody is publishing" in exc.value.message
     assert not Recording.objects.exists()
 
 
 def test_start_once_per_meeting(live_meeting, teacher, other_teacher, recordings_root):
-    first = services.recording_start(
+    first = capture.recording_start(
         meeting=live_meeting, user=teacher, video_tracks=1, audio_tracks=0
     )
     with pytest.raises(RecordingError) as exc:
-        services.recording_start(
+        capture.recording_start(
             meeting=live_meeting, user=other_teacher, video_tracks=1, audio_tracks=1
         )
     assert exc.value.code == "already-recording"
     # The same teacher starting again (their recording tab reloaded): the old one is stopped.
-    second = services.recording_start(
+    second = capture.recording_start(
         meeting=live_meeting, user=teacher, video_tracks=1, audio_tracks=1
     )
     first.refresh_from_db()
@@ -50,33 +50,33 @@ def test_start_once_per_meeting(live_meeting, teacher, other_teacher, recordings
 
 def test_chunks_append_in_order_and_are_idempotent(live_meeting, teacher, recordings_root):
     recording = make_recording(live_meeting, teacher)
-    services.recording_chunk_append(recording_id=recording.pk, seq=0, data=b"aaaa")
-    again = services.recording_chunk_append(recording_id=recording.pk, seq=0, data=b"aaaa")
+    capture.recording_chunk_append(recording_id=recording.pk, seq=0, data=b"aaaa")
+    again = capture.recording_chunk_append(recording_id=recording.pk, seq=0, data=b"aaaa")
     assert again.duplicate
     with pytest.raises(RecordingError) as exc:
-        services.recording_chunk_append(recording_id=recording.pk, seq=2, data=b"cc")
+        capture.recording_chunk_append(recording_id=recording.pk, seq=2, data=b"cc")
     assert exc.value.code == "out-of-order"
-    services.recording_chunk_append(recording_id=recording.pk, seq=1, data=b"bb")
+    capture.recording_chunk_append(recording_id=recording.pk, seq=1, data=b"bb")
     recording.refresh_from_db()
     assert (recording.next_seq, recording.bytes_received) == (2, 6)
-    assert services.part_path(recording).read_bytes() == b"aaaabb"
+    assert files.part_path(recording).read_bytes() == b"aaaabb"
 
 
 def test_a_torn_write_is_overwritten_by_the_retry(live_meeting, teacher, recordings_root):
     """A crash after writing but before committing leaves extra bytes: the retry replaces them."""
     recording = make_recording(live_meeting, teacher)
-    services.recording_chunk_append(recording_id=recording.pk, seq=0, data=b"good")
-    with open(services.part_path(recording), "ab") as fh:
+    capture.recording_chunk_append(recording_id=recording.pk, seq=0, data=b"good")
+    with open(files.part_path(recording), "ab") as fh:
         fh.write(b"half-written-junk")
-    services.recording_chunk_append(recording_id=recording.pk, seq=1, data=b"next")
-    assert services.part_path(recording).read_bytes() == b"goodnext"
+    capture.recording_chunk_append(recording_id=recording.pk, seq=1, data=b"next")
+    assert files.part_path(recording).read_bytes() == b"goodnext"
 
 
 def test_chunk_size_limit(live_meeting, teacher, recordings_root, settings):
     settings.CLASSMEET_RECORDINGS_CHUNK_MAX_BYTES = 10
     recording = make_recording(live_meeting, teacher)
     with pytest.raises(RecordingError) as exc:
-        services.recording_chunk_append(recording_id=recording.pk, seq=0, data=b"x" * 11)
+        capture.recording_chunk_append(recording_id=recording.pk, seq=0, data=b"x" * 11)
     assert exc.value.status == 413
 
 
@@ -85,22 +85,22 @@ def test_quota_exceeded_fails_clearly_and_refuses_more(
 ):
     settings.CLASSMEET_RECORDINGS_QUOTA_BYTES = 10
     recording = make_recording(live_meeting, teacher)
-    services.recording_chunk_append(recording_id=recording.pk, seq=0, data=b"x" * 8)
+    capture.recording_chunk_append(recording_id=recording.pk, seq=0, data=b"x" * 8)
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(RecordingError) as exc:
-        services.recording_chunk_append(recording_id=recording.pk, seq=1, data=b"x" * 8)
+        capture.recording_chunk_append(recording_id=recording.pk, seq=1, data=b"x" * 8)
     assert exc.value.code == "quota-exceeded"
     assert exc.value.status == 507
     recording.refresh_from_db()
     assert recording.status == Recording.Status.FAILED
     assert "quota" in recording.failure_reason
-    assert not services.part_path(recording).exists()
+    assert not files.part_path(recording).exists()
     with pytest.raises(RecordingError) as again:
-        services.recording_chunk_append(recording_id=recording.pk, seq=2, data=b"x")
+        capture.recording_chunk_append(recording_id=recording.pk, seq=2, data=b"x")
     assert again.value.code == "not-recording"
     # And a new recording is refused while the quota is still full.
     make_recording(live_meeting, teacher, status=Recording.Status.READY, size_bytes=10)
     with pytest.raises(RecordingError) as start:
-        services.recording_start(meeting=live_meeting, user=teacher, video_tracks=1, audio_tracks=1)
+        capture.recording_start(meeting=live_meeting, user=teacher, video_tracks=1, audio_tracks=1)
     assert start.value.code == "quota-exceeded"
 
 
@@ -113,18 +113,18 @@ def test_stop_processes_into_one_seekable_file_and_notifies(
     sample_webm,
     django_capture_on_commit_callbacks,
 ):
-    recording = services.recording_start(
+    recording = capture.recording_start(
         meeting=live_meeting, user=teacher, video_tracks=1, audio_tracks=1
     )
     upload(recording, sample_webm)
     with django_capture_on_commit_callbacks(execute=True):  # Celery is eager in tests
-        services.recording_stop(recording=recording)
+        capture.recording_stop(recording=recording)
     recording.refresh_from_db()
     assert recording.status == Recording.Status.READY, recording.failure_reason
-    path = services.file_path(recording)
+    path = files.file_path(recording)
     assert path is not None
     assert path.is_file()
-    duration, kinds = services.probe_summary(path)
+    duration, kinds = processing.probe_summary(path)
     assert sorted(kinds) == ["audio", "video"]
     assert abs(duration - SAMPLE_SECONDS) < 0.5
     assert recording.duration_seconds == pytest.approx(duration)
@@ -138,7 +138,7 @@ def test_stop_processes_into_one_seekable_file_and_notifies(
 
 def test_processing_again_is_a_no_op(ready_recording, recordings_root, student, enrollment):
     before = _files(recordings_root)
-    again = services.recording_process(recording_id=ready_recording.pk)
+    again = processing.recording_process(recording_id=ready_recording.pk)
     assert again.status == Recording.Status.READY
     assert _files(recordings_root) == before == [f"recording-{ready_recording.pk}.webm"]
 
@@ -168,7 +168,7 @@ def test_job_killed_mid_way_is_retried_without_duplicates(
         raise WorkerKilled
 
     with pytest.raises(WorkerKilled):
-        services.recording_process(recording_id=recording.pk, on_progress=die)
+        processing.recording_process(recording_id=recording.pk, on_progress=die)
     recording.refresh_from_db()
     assert recording.status == Recording.Status.PROCESSING
     # Nothing half-written is served meanwhile: not to the student, not to the teacher.
@@ -179,7 +179,7 @@ def test_job_killed_mid_way_is_retried_without_duplicates(
     settings.CLASSMEET_RECORDINGS_STALE_SECONDS = 0
     settings.CLASSMEET_RECORDINGS_HEARTBEAT_SECONDS = 0
     with django_capture_on_commit_callbacks(execute=True):
-        counts = services.recordings_housekeeping()
+        counts = housekeeping.recordings_housekeeping()
     assert counts["requeued"] == 1
     recording.refresh_from_db()
     assert recording.status == Recording.Status.READY, recording.failure_reason
@@ -192,16 +192,16 @@ def test_job_killed_mid_way_is_retried_without_duplicates(
 def test_garbage_upload_fails_with_a_reason(live_meeting, teacher, recordings_root):
     recording = upload(make_recording(live_meeting, teacher), b"not a video at all" * 100)
     Recording.objects.filter(pk=recording.pk).update(status=Recording.Status.QUEUED)
-    result = services.recording_process(recording_id=recording.pk)
+    result = processing.recording_process(recording_id=recording.pk)
     assert result.status == Recording.Status.FAILED
     assert result.failure_reason.startswith("The recording could not be processed")
-    assert services.file_path(result) is None
+    assert files.file_path(result) is None
     assert not list(recordings_root.rglob("*.tmp"))
 
 
 def test_stop_without_data_fails(live_meeting, teacher, recordings_root):
     recording = make_recording(live_meeting, teacher)
-    stopped = services.recording_stop(recording=recording)
+    stopped = capture.recording_stop(recording=recording)
     assert stopped.status == Recording.Status.FAILED
     assert "Nothing was recorded" in stopped.failure_reason
 
@@ -210,8 +210,8 @@ def test_teacher_leaving_stops_their_recording(
     live_meeting, teacher, recordings_root, django_capture_on_commit_callbacks
 ):
     recording = make_recording(live_meeting, teacher)
-    services.recording_chunk_append(recording_id=recording.pk, seq=0, data=b"data")
-    assert services.recordings_stop_for_user(meeting_id=live_meeting.pk, user_id=teacher.pk) == 1
+    capture.recording_chunk_append(recording_id=recording.pk, seq=0, data=b"data")
+    assert capture.recordings_stop_for_user(meeting_id=live_meeting.pk, user_id=teacher.pk) == 1
     recording.refresh_from_db()
     assert recording.status in (Recording.Status.QUEUED, Recording.Status.FAILED)
     assert recording.stopped_at is not None
@@ -220,7 +220,7 @@ def test_teacher_leaving_stops_their_recording(
 def test_housekeeping_expires_old_recordings_and_stops_abandoned_ones(
     ready_recording, live_meeting, teacher, settings, django_capture_on_commit_callbacks
 ):
-    path = services.file_path(ready_recording)
+    path = files.file_path(ready_recording)
     assert path is not None
     assert path.exists()
     Recording.objects.filter(pk=ready_recording.pk).update(
@@ -230,7 +230,7 @@ def test_housekeeping_expires_old_recordings_and_stops_abandoned_ones(
     abandoned = make_recording(live_meeting, teacher)
     Recording.objects.filter(pk=abandoned.pk).update(updated_at=timezone.now() - timedelta(hours=1))
     with django_capture_on_commit_callbacks(execute=True):
-        counts = services.recordings_housekeeping()
+        counts = housekeeping.recordings_housekeeping()
     assert counts["expired"] == 1
     assert counts["stopped"] == 1
     assert not Recording.objects.filter(pk=ready_recording.pk).exists()
@@ -240,10 +240,10 @@ def test_housekeeping_expires_old_recordings_and_stops_abandoned_ones(
 
 
 def test_rename_and_delete(ready_recording):
-    services.recording_rename(recording=ready_recording, title="  Lecture 1 ")
+    housekeeping.recording_rename(recording=ready_recording, title="  Lecture 1 ")
     assert Recording.objects.get(pk=ready_recording.pk).title == "Lecture 1"
-    path = services.file_path(ready_recording)
-    services.recording_delete(recording=ready_recording)
+    path = files.file_path(ready_recording)
+    housekeeping.recording_delete(recording=ready_recording)
     assert path is not None
     assert not path.exists()
     assert not Recording.objects.exists()

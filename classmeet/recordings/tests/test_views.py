@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from classmeet.accounts.tests.factories import TeacherFactory
-from classmeet.recordings import services
 from classmeet.recordings.models import Recording
+from classmeet.recordings.services import files
 from classmeet.recordings.tests.conftest import make_recording
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ def test_whole_file_advertises_ranges(client, student, enrollment, ready_recordi
     assert response["Accept-Ranges"] == "bytes"
     assert response["Content-Type"] == "video/webm"
     assert response["Content-Disposition"].startswith("inline")
-    path = services.file_path(ready_recording)
+    path = files.file_path(ready_recording)
     assert path is not None
     assert content(response) == path.read_bytes()
     download = client.get(file_url(ready_recording) + "?download=1")
@@ -46,7 +46,7 @@ def test_whole_file_advertises_ranges(client, student, enrollment, ready_recordi
 )
 def test_range_requests_get_206(client, teacher, ready_recording, header, start, end):
     client.force_login(teacher)
-    path = services.file_path(ready_recording)
+    path = files.file_path(ready_recording)
     assert path is not None
     data = path.read_bytes()
     size = len(data)
@@ -117,7 +117,7 @@ def test_rename_by_owner_only(client, teacher, student, enrollment, ready_record
 
 def test_delete_by_owner_only(client, teacher, student, enrollment, ready_recording):
     url = reverse("recordings:delete", kwargs={"recording_id": ready_recording.pk})
-    path = services.file_path(ready_recording)
+    path = files.file_path(ready_recording)
     assert path is not None
     client.force_login(student)
     assert client.post(url).status_code == 403
@@ -217,7 +217,7 @@ def test_recording_and_course_card_times_carry_the_viewers_zone_label(
     html = client.get(meeting_page).content.decode()
     assert '<time datetime="2030-01-15T20:56:00+00:00" title="America/New_York">' in html
     assert "Jan 15, 2030 15:56 EST</time>" in html
-    dashboard = client.get(reverse("core:dashboard")).content.decode()
+    dashboard = client.get(reverse("dashboard:dashboard")).content.decode()
     assert 'title="America/New_York">' in dashboard
 
 

@@ -1,6 +1,6 @@
 """The teacher's controls that change state: remove a participant, end the meeting for everyone.
 
-Callers check the policy first (`policy.can_control_room`). Each control closes the attendance it
+Callers check access first (`access.rooms.can_control_room`). Each control closes the attendance it
 ends and, once the transaction commits, tells every socket of the room through the channel layer;
 the consumer closes the sockets concerned.
 """

@@ -209,6 +209,33 @@ async def sfu_participants(*, meeting_id: int) -> list[dict[str, Any]]:
     return list(data.get("participants", []))
 
 
+async def sfu_recording_start(*, meeting_id: int, folder: str) -> None:
+    """Make Janus record every publisher of the room into `folder`, one .mjr file per stream."""
+    secret = room_secret(meeting_id)
+    await _control({"request": "edit", "room": meeting_id, "secret": secret, "new_rec_dir": folder})
+    await _control(
+        {"request": "enable_recording", "room": meeting_id, "secret": secret, "record": True}
+    )
+
+
+async def sfu_recording_stop(*, meeting_id: int) -> bool:
+    """Stop Janus's recording of the room (it closes the files); False if there is no room."""
+    try:
+        await _control(
+            {
+                "request": "enable_recording",
+                "room": meeting_id,
+                "secret": room_secret(meeting_id),
+                "record": False,
+            }
+        )
+    except JanusError as exc:
+        if exc.code == NO_SUCH_ROOM:
+            return False
+        raise
+    return True
+
+
 async def sfu_user_kick(*, meeting_id: int, user_id: int) -> int:
     """Revoke the user's tokens and kick every participant of theirs; return how many."""
     try:

@@ -51,7 +51,7 @@ class Peer:
     async def recv(self, timeout: float = 2) -> dict[str, Any]:
         """Receive the next signaling frame."""
         while True:
-            frame = json.loads(await self.ws.receive_from(timeout=timeout))
+            frame: dict[str, Any] = json.loads(await self.ws.receive_from(timeout=timeout))
             if frame.get("type") in CORE_TYPES:
                 return frame
 
@@ -76,7 +76,7 @@ class Peer:
         while True:
             if await self.ws.receive_nothing(timeout=timeout):
                 return True
-            frame = json.loads(await self.ws.receive_from())
+            frame: dict[str, Any] = json.loads(await self.ws.receive_from())
             if frame.get("type") in CORE_TYPES:
                 return False
 
@@ -89,7 +89,8 @@ class Peer:
         while True:
             output = await self.ws.receive_output(timeout=timeout)
             if output["type"] == "websocket.close":
-                return output.get("code")
+                code: int | None = output.get("code")
+                return code
 
     async def close(self) -> None:
         await self.ws.disconnect()

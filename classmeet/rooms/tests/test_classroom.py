@@ -4,7 +4,9 @@ attendance recorded from the socket."""
 import asyncio
 import json
 import time
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import Any, TypeVar, cast
 
 import pytest
 from channels.db import database_sync_to_async
@@ -16,10 +18,12 @@ from classmeet.meetings.models import Meeting
 from classmeet.rooms import classroom, presence
 from classmeet.rooms.models import Attendance, ChatMessage, RoomRemoval
 from classmeet.rooms.services.attendance import attendance_open
-from classmeet.rooms.tests.conftest import joined, open_socket
+from classmeet.rooms.tests.conftest import Peer, joined, open_socket
 from classmeet.rooms.tests.factories import ChatMessageFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+_T = TypeVar("_T")
 
 XSS = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
 OTHER_PEER = "f" * 32
@@ -42,23 +46,25 @@ def second_student(course):
     return other
 
 
-async def next_frame(peer, timeout=2):
+async def next_frame(peer: Peer, timeout: float = 2) -> dict[str, Any]:
     """The next frame of any type (the shared helpers skip the classroom frames)."""
-    return json.loads(await peer.ws.receive_from(timeout=timeout))
+    frame: dict[str, Any] = json.loads(await peer.ws.receive_from(timeout=timeout))
+    return frame
 
 
-async def next_of(peer, type_, timeout=2):
+async def next_of(peer: Peer, type_: str, timeout: float = 2) -> dict[str, Any]:
     while True:
         frame = await next_frame(peer, timeout)
         if frame["type"] == type_:
             return frame
 
 
-def db(fn, *args, **kwargs):
-    return database_sync_to_async(fn)(*args, **kwargs)
+def db(fn: Callable[..., _T], *args: Any, **kwargs: Any) -> Awaitable[_T]:
+    # channels ships no type hints: database_sync_to_async(fn) keeps fn's result type.
+    return cast(Awaitable[_T], database_sync_to_async(fn)(*args, **kwargs))
 
 
-async def attendance_rows(count, **filters):
+async def attendance_rows(count: int, **filters: Any) -> list[Attendance]:
     """The attendance rows once `count` of them exist (join hooks run just after `welcome`)."""
     for _ in range(100):
         rows = await db(lambda: list(Attendance.objects.filter(**filters)))
@@ -407,6 +413,7 @@ async def test_join_and_leave_are_recorded_per_peer(room, student):
     await s.closed_with()
     row = await db(Attendance.objects.get)
     assert row.closed_by == "leave"
+    assert row.left_at is not None
     assert row.left_at >= row.joined_at
 
 
@@ -431,6 +438,7 @@ async def test_a_dropped_socket_that_never_comes_back_is_closed_as_a_crash(room,
             break
         await asyncio.sleep(0.05)
     assert row.closed_by == "crash"
+    assert row.left_at is not None
     assert abs(row.left_at.timestamp() - dropped_at) < 1
 
 
@@ -468,5 +476,6 @@ async def test_a_peer_of_a_crashed_process_is_closed_by_heartbeat_expiry(
     row = await db(Attendance.objects.get, peer_id=ghost.peer_id)
     assert row.closed_by == "crash"
     # Closed about when it was last seen (one TTL before the sweep), not at the sweep.
+    assert row.left_at is not None
     assert row.left_at.timestamp() < time.time() - 25
     await t.close()

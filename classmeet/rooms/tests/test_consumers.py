@@ -7,31 +7,35 @@ import json
 import re
 import time
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
 from django.utils import timezone
 
+from classmeet.accounts.models import User
 from classmeet.accounts.tests.factories import StudentFactory
+from classmeet.courses.models import Course
 from classmeet.courses.tests.factories import EnrollmentFactory
 from classmeet.meetings.models import Meeting
 from classmeet.meetings.tests.factories import MeetingFactory
 from classmeet.rooms import hooks, presence
 from classmeet.rooms.consumers import CLOSE_RATE_LIMITED, CLOSE_TRY_AGAIN
-from classmeet.rooms.tests.conftest import dead_redis_url, joined, open_socket
+from classmeet.rooms.tests.conftest import Peer, dead_redis_url, joined, open_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 OFFER_SDP = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
 
 
-async def make_student(course, **kwargs):
-    def create():
-        student = StudentFactory(**kwargs)
-        EnrollmentFactory(course=course, student=student)
+async def make_student(course: Course, **kwargs: Any) -> User:
+    def create() -> User:
+        student = StudentFactory.create(**kwargs)
+        EnrollmentFactory.create(course=course, student=student)
         return student
 
-    return await database_sync_to_async(create)()
+    student: User = await database_sync_to_async(create)()
+    return student
 
 
 # Refusals ---------------------------------------------------------------------------------------
@@ -234,7 +238,7 @@ async def test_sender_fields_cannot_be_spoofed(teacher, student, enrollment, liv
 # Bad input --------------------------------------------------------------------------------------
 
 
-async def _assert_error(peer, frame, code):
+async def _assert_error(peer: Peer, frame: dict[str, Any] | str, code: str) -> None:
     await peer.send(frame)
     reply = await peer.recv()
     assert reply["type"] == "error", reply

@@ -140,7 +140,7 @@ class Client:
     async def recv(self, timeout: float = 5) -> dict[str, Any]:
         """The next signaling frame (the classroom layer's other frames are skipped)."""
         while True:
-            frame = json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
+            frame: dict[str, Any] = json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
             if frame["type"] in CORE_TYPES:
                 return frame
 
@@ -180,7 +180,7 @@ async def test_two_server_processes_serve_one_room(
 ):
     one, two = start_server(), start_server()
     third = await database_sync_to_async(
-        lambda: EnrollmentFactory(course=course, student=StudentFactory()).student
+        lambda: EnrollmentFactory.create(course=course, student=StudentFactory.create()).student
     )()
 
     a = await connect(one, teacher, live_meeting.pk)

@@ -1,13 +1,17 @@
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
 
+from classmeet.accounts.models import User
 from classmeet.accounts.tests.factories import StudentFactory
 from classmeet.courses.tests.factories import EnrollmentFactory
 from classmeet.meetings.models import Meeting
 from classmeet.meetings.tests.factories import MeetingFactory
+from classmeet.rooms.models import Attendance
 from classmeet.rooms.selectors import (
+    AttendanceRow,
     attendance_report,
     chat_history,
     course_attendance,
@@ -31,7 +35,9 @@ def meeting(course):
     return MeetingFactory.create(course=course, starts_at=T0, duration_minutes=60)
 
 
-def visit(meeting, user, start, end, closed_by="leave"):
+def visit(
+    meeting: Meeting, user: User, start: int, end: int | None, closed_by: str = "leave"
+) -> Attendance:
     return AttendanceFactory.create(
         meeting=meeting,
         user=user,
@@ -41,7 +47,7 @@ def visit(meeting, user, start, end, closed_by="leave"):
     )
 
 
-def row_of(rows, user):
+def row_of(rows: Iterable[AttendanceRow], user: User) -> AttendanceRow:
     return next(r for r in rows if r.user == user)
 
 

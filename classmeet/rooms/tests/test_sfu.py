@@ -15,7 +15,7 @@ import pytest
 
 from classmeet.accounts.tests.factories import StudentFactory
 from classmeet.courses.tests.factories import EnrollmentFactory
-from classmeet.rooms import classroom
+from classmeet.rooms import classroom, sfu
 from classmeet.rooms.sfu import rooms, topology
 from classmeet.rooms.sfu.janus import UNAUTHORIZED, JanusError
 from classmeet.rooms.sfu.launch import JanusProcess, start_janus
@@ -81,7 +81,7 @@ def offer_sdp() -> str:
 
 async def frame_of(peer: Any, type_: str, timeout: float = 5) -> dict[str, Any]:
     while True:
-        frame = json.loads(await peer.ws.receive_from(timeout=timeout))
+        frame: dict[str, Any] = json.loads(await peer.ws.receive_from(timeout=timeout))
         if frame["type"] == type_:
             return frame
 
@@ -141,6 +141,43 @@ async def test_joining_needs_the_pin_and_a_token_issued_for_the_participant():
                 )
     finally:
         await rooms.sfu_room_destroy(meeting_id=9003)
+
+
+async def test_public_interface_switches_the_room_lists_participants_and_records(tmp_path):
+    """What recordings uses: the room moves to the SFU once, participants come back as
+    {feed: user id} (publishers only on request), Janus records into the folder given, and
+    stopping the recording of a room that is gone reports it."""
+    try:
+        assert await sfu.switch_to_sfu(meeting_id=9006) is True
+        assert await sfu.switch_to_sfu(meeting_id=9006) is False
+        assert await topology.topology_get(meeting_id=9006) == topology.SFU
+        assert await rooms.sfu_room_exists(meeting_id=9006)
+        async with rooms.new_session() as session:
+            handle = await session.attach()
+            token = await rooms.sfu_token_issue(
+                session=session, handle=handle, meeting_id=9006, user_id=42
+            )
+            data, _jsep = await session.message(
+                handle,
+                {
+                    "request": "join",
+                    "ptype": "publisher",
+                    "room": 9006,
+                    "display": "42:p",
+                    "pin": rooms.room_pin(9006),
+                    "token": token,
+                },
+            )
+            feed = str(data["id"])
+            assert await sfu.room_participants(meeting_id=9006) == {feed: 42}
+            assert await sfu.room_participants(meeting_id=9006, publishing=True) == {}
+            await sfu.room_recording_start(meeting_id=9006, folder=tmp_path)
+            assert await sfu.room_recording_stop(meeting_id=9006) is True
+    finally:
+        await rooms.sfu_room_release(meeting_id=9006)
+    assert await topology.topology_get(meeting_id=9006) == topology.MESH
+    assert await sfu.room_participants(meeting_id=9006) == {}
+    assert await sfu.room_recording_stop(meeting_id=9006) is False
 
 
 async def _janus_call(credential: str, body: dict[str, Any], path: str = "") -> dict[str, Any]:

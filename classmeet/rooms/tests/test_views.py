@@ -63,7 +63,9 @@ def test_unknown_and_cancelled_meetings_get_404(client, teacher, live_meeting):
 
 
 def test_member_before_the_window_gets_a_friendly_409(client, student, enrollment, course):
-    meeting: Any = MeetingFactory(course=course, starts_at=timezone.now() + timedelta(days=1))
+    meeting: Any = MeetingFactory.create(
+        course=course, starts_at=timezone.now() + timedelta(days=1)
+    )
     client.force_login(student)
     response = client.get(url(meeting.pk))
     assert response.status_code == 409
@@ -71,7 +73,9 @@ def test_member_before_the_window_gets_a_friendly_409(client, student, enrollmen
 
 
 def test_member_after_the_end_gets_a_friendly_409(client, student, enrollment, course):
-    meeting: Any = MeetingFactory(course=course, starts_at=timezone.now() - timedelta(hours=3))
+    meeting: Any = MeetingFactory.create(
+        course=course, starts_at=timezone.now() - timedelta(hours=3)
+    )
     client.force_login(student)
     response = client.get(url(meeting.pk))
     assert response.status_code == 409
@@ -79,7 +83,9 @@ def test_member_after_the_end_gets_a_friendly_409(client, student, enrollment, c
 
 
 def test_outsider_gets_404_even_outside_the_window(client, outsider, course):
-    meeting: Any = MeetingFactory(course=course, starts_at=timezone.now() + timedelta(days=1))
+    meeting: Any = MeetingFactory.create(
+        course=course, starts_at=timezone.now() + timedelta(days=1)
+    )
     client.force_login(outsider)
     assert client.get(url(meeting.pk)).status_code == 404
 
@@ -91,7 +97,9 @@ def test_anonymous_is_sent_to_sign_in(client, live_meeting):
 
 
 def test_user_text_is_escaped(client, teacher, course):
-    meeting: Any = MeetingFactory(course=course, title="<b>Waves</b>", description="<img src=x>")
+    meeting: Any = MeetingFactory.create(
+        course=course, title="<b>Waves</b>", description="<img src=x>"
+    )
     client.force_login(teacher)
     html = client.get(url(meeting.pk)).content.decode()
     assert "<b>Waves</b>" not in html
@@ -115,7 +123,7 @@ def test_room_shows_the_start_and_gives_its_scripts_the_viewers_zone(
 
 def test_closed_room_says_when_it_opens_with_the_zone_label(client, student, enrollment, course):
     start = datetime(2030, 1, 15, 20, 56, tzinfo=UTC)
-    meeting: Any = MeetingFactory(course=course, starts_at=start)
+    meeting: Any = MeetingFactory.create(course=course, starts_at=start)
     student.timezone = "America/New_York"
     student.save(update_fields=["timezone"])
     client.force_login(student)

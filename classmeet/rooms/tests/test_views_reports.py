@@ -5,10 +5,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.urls import reverse
 
+from classmeet.accounts.models import User
 from classmeet.accounts.tests.factories import StudentFactory
 from classmeet.courses.tests.factories import EnrollmentFactory
+from classmeet.meetings.models import Meeting
 from classmeet.meetings.tests.factories import MeetingFactory
+from classmeet.rooms.models import Attendance
 from classmeet.rooms.tests.factories import AttendanceFactory, ChatMessageFactory
+from tests.support import ClientResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +24,7 @@ def meeting(course):
     return MeetingFactory.create(course=course, title="Optics", starts_at=T0, duration_minutes=60)
 
 
-def visit(meeting, user, start, end):
+def visit(meeting: Meeting, user: User, start: int, end: int) -> Attendance:
     return AttendanceFactory.create(
         meeting=meeting,
         user=user,
@@ -30,7 +34,7 @@ def visit(meeting, user, start, end):
     )
 
 
-def read_csv(response):
+def read_csv(response: ClientResponse) -> list[list[str]]:
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith("attachment; filename=")
     return list(csv.reader(io.StringIO(response.content.decode())))
@@ -44,7 +48,7 @@ REPORT_URLS = [
 ]
 
 
-def url_for(name, kind, meeting):
+def url_for(name: str, kind: str, meeting: Meeting) -> str:
     if kind == "course":
         return reverse(name, kwargs={"course_id": meeting.course_id})
     return reverse(name, kwargs={"meeting_id": meeting.pk})

@@ -3,6 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone
 
+from classmeet.accounts.models import User
 from classmeet.courses.tests.factories import EnrollmentFactory
 from classmeet.meetings.models import Meeting, MeetingReminder
 from classmeet.meetings.services import (
@@ -33,7 +34,7 @@ def meeting(course, enrollment):
     return MeetingFactory.create(course=course, starts_at=timezone.now() + timedelta(minutes=30))
 
 
-def _kinds(user):
+def _kinds(user: User) -> list[str]:
     return sorted(Notification.objects.filter(recipient=user).values_list("kind", flat=True))
 
 
@@ -138,7 +139,7 @@ def evening(course, enrollment, student, teacher):
     return MeetingFactory.create(course=course, title="Optics", starts_at=START)
 
 
-def _title(user, kind=None):
+def _title(user: User, kind: str | None = None) -> str:
     rows = Notification.objects.filter(recipient=user)
     if kind is not None:
         rows = rows.filter(kind=kind)

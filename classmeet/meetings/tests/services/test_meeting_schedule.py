@@ -1,10 +1,13 @@
 import zoneinfo
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from classmeet.accounts.models import User
+from classmeet.courses.models import Course
 from classmeet.courses.tests.factories import EnrollmentFactory
 from classmeet.meetings.models import Meeting
 from classmeet.meetings.services import meeting_schedule
@@ -14,8 +17,8 @@ from classmeet.notifications.models import Notification
 pytestmark = pytest.mark.django_db
 
 
-def _schedule(course, teacher, **kwargs):
-    defaults = {
+def _schedule(course: Course, teacher: User, **kwargs: Any) -> list[Meeting]:
+    defaults: dict[str, Any] = {
         "course": course,
         "created_by": teacher,
         "title": "Optics",

@@ -1,9 +1,11 @@
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from classmeet.accounts.models import User
 from classmeet.meetings.models import Meeting
 from classmeet.meetings.services import meeting_cancel, meeting_update
 from classmeet.meetings.tests.factories import MeetingFactory
@@ -17,8 +19,8 @@ def upcoming(course):
     return MeetingFactory.create(course=course, starts_at=timezone.now() + timedelta(days=2))
 
 
-def _update(meeting, actor, **changes):
-    values = {
+def _update(meeting: Meeting, actor: User, **changes: Any) -> Meeting:
+    values: dict[str, Any] = {
         "title": meeting.title,
         "description": meeting.description,
         "starts_at": meeting.starts_at,

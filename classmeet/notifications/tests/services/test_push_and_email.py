@@ -1,6 +1,7 @@
 """The push to open tabs and the e-mails happen on commit, never for a rolled-back event."""
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -10,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from classmeet.accounts.models import User
+from classmeet.courses.models import Course
 from classmeet.notifications import presence
 from classmeet.notifications.models import Notification
 from classmeet.notifications.services import (
@@ -34,8 +36,8 @@ def inbox(student):
     return layer, channel
 
 
-def receive(layer, channel):
-    async def _receive():
+def receive(layer: Any, channel: str) -> Any:
+    async def _receive() -> Any:
         import asyncio
 
         return await asyncio.wait_for(layer.receive(channel), 1)
@@ -43,10 +45,10 @@ def receive(layer, channel):
     return async_to_sync(_receive)()
 
 
-def nothing_waiting(layer, channel) -> bool:
+def nothing_waiting(layer: Any, channel: str) -> bool:
     import asyncio
 
-    async def _try():
+    async def _try() -> bool:
         try:
             await asyncio.wait_for(layer.receive(channel), 0.1)
         except TimeoutError:
@@ -56,7 +58,7 @@ def nothing_waiting(layer, channel) -> bool:
     return async_to_sync(_try)()
 
 
-def notify(student, course, **kwargs):
+def notify(student: User, course: Course, **kwargs: Any) -> list[Notification]:
     return notifications_create(
         recipient_ids=[student.pk],
         kind="meeting_scheduled",
@@ -87,7 +89,7 @@ def test_push_happens_on_commit_with_unread_count(
 def test_no_push_when_the_transaction_rolls_back(inbox, student, course, enrollment):
     layer, channel = inbox
 
-    def event_then_failure():
+    def event_then_failure() -> None:
         with transaction.atomic():
             notify(student, course)
             raise RuntimeError
@@ -114,7 +116,7 @@ def test_mark_read_pushes_new_unread_count(
     assert not Notification.objects.filter(recipient=student, read_at__isnull=True).exists()
 
 
-def set_pref(user, pref):
+def set_pref(user: User, pref: str) -> None:
     user.email_notifications = pref
     user.save(update_fields=["email_notifications"])
 

@@ -160,7 +160,7 @@ def test_fan_out_is_one_insert(course, teacher):
 def test_fan_out_rolls_back_with_the_event(course, teacher, student, enrollment):
     from django.db import transaction
 
-    def event_then_failure():
+    def event_then_failure() -> None:
         with transaction.atomic():
             discussions.discussion_create(course=course, author=teacher, title="Q", body="b")
             raise RuntimeError

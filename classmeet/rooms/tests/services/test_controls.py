@@ -1,9 +1,11 @@
+from typing import Any
+
 import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.exceptions import ValidationError
 
-from classmeet.core import policy
+from classmeet import access
 from classmeet.meetings.models import Meeting
 from classmeet.rooms.models import Attendance, RoomRemoval
 from classmeet.rooms.services.attendance import attendance_open
@@ -20,7 +22,7 @@ def room_listener(live_meeting):
     channel = async_to_sync(layer.new_channel)()
     async_to_sync(layer.group_add)(meeting_group_name(live_meeting.pk), channel)
 
-    def receive():
+    def receive() -> Any:
         return async_to_sync(layer.receive)(channel)
 
     return receive
@@ -32,15 +34,16 @@ def test_room_removal_closes_the_users_tabs_and_refuses_rejoin(
     attendance_open(meeting_id=live_meeting.pk, user_id=student.pk, peer_id="tab1")
     attendance_open(meeting_id=live_meeting.pk, user_id=student.pk, peer_id="tab2")
     assert (
-        policy.room_entry(user=student, meeting_id=live_meeting.pk)[0] is policy.RoomEntry.ALLOWED
+        access.rooms.room_entry(user=student, meeting_id=live_meeting.pk)[0]
+        is access.rooms.RoomEntry.ALLOWED
     )
     with django_capture_on_commit_callbacks(execute=True):
         room_removal_create(meeting=live_meeting, user_id=student.pk, by_id=teacher.pk)
     assert RoomRemoval.objects.get().by == teacher
     assert set(Attendance.objects.values_list("closed_by", flat=True)) == {"removed"}
     assert room_listener() == {"type": "room.removed", "user_id": student.pk, "by_id": teacher.pk}
-    entry, _meeting = policy.room_entry(user=student, meeting_id=live_meeting.pk)
-    assert entry is policy.RoomEntry.REMOVED
+    entry, _meeting = access.rooms.room_entry(user=student, meeting_id=live_meeting.pk)
+    assert entry is access.rooms.RoomEntry.REMOVED
     assert entry.value == 4410
 
 
@@ -61,7 +64,10 @@ def test_room_removal_applies_to_that_meeting_only(live_meeting, enrollment, stu
 
     other = MeetingFactory.create(course=live_meeting.course)
     room_removal_create(meeting=live_meeting, user_id=student.pk, by_id=teacher.pk)
-    assert policy.room_entry(user=student, meeting_id=other.pk)[0] is policy.RoomEntry.ALLOWED
+    assert (
+        access.rooms.room_entry(user=student, meeting_id=other.pk)[0]
+        is access.rooms.RoomEntry.ALLOWED
+    )
 
 
 def test_meeting_end_marks_it_ended_closes_attendance_and_tells_the_room(
@@ -78,8 +84,8 @@ def test_meeting_end_marks_it_ended_closes_attendance_and_tells_the_room(
     assert set(Attendance.objects.values_list("closed_by", flat=True)) == {"ended"}
     assert set(Attendance.objects.values_list("left_at", flat=True)) == {live_meeting.ended_at}
     assert room_listener() == {"type": "room.ended", "by_id": teacher.pk}
-    assert policy.room_entry(user=student, meeting_id=live_meeting.pk)[0] is (
-        policy.RoomEntry.NOT_OPEN
+    assert access.rooms.room_entry(user=student, meeting_id=live_meeting.pk)[0] is (
+        access.rooms.RoomEntry.NOT_OPEN
     )
 
 

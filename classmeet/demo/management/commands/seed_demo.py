@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from classmeet.core.management.demo import demo_as_dict, seed_demo
+from classmeet.demo.seeders import demo_as_dict, seed_demo
 
 
 class Command(BaseCommand):

@@ -4,6 +4,7 @@ import io
 import json
 import re
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -11,8 +12,9 @@ from django.utils import timezone
 from PIL import Image
 
 from classmeet.accounts.models import User
-from classmeet.core.management.demo import DEMO_PASSWORD, demo_pdf
 from classmeet.courses.models import Course, Enrollment, Material
+from classmeet.demo.files import demo_pdf
+from classmeet.demo.seeders import DEMO_PASSWORD
 from classmeet.meetings.models import Meeting
 
 pytestmark = pytest.mark.django_db
@@ -24,8 +26,9 @@ def run(*args: str) -> str:
     return out.getvalue()
 
 
-def run_json() -> dict:
-    return json.loads(run("--json"))
+def run_json() -> dict[str, Any]:
+    summary: dict[str, Any] = json.loads(run("--json"))
+    return summary
 
 
 def counts() -> tuple[int, ...]:

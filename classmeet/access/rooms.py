@@ -1,0 +1,70 @@
+"""The live room: who may enter it now, and who runs it (controls, raised hands)."""
+
+import enum
+
+from classmeet.access._users import AnyUser, is_authenticated
+from classmeet.access.meetings import can_manage_meeting, can_view_meeting
+from classmeet.meetings.models import Meeting
+from classmeet.rooms.models import RoomRemoval
+
+
+class RoomEntry(enum.IntEnum):
+    """Why someone may or may not enter a meeting room; values are the WebSocket close codes."""
+
+    ALLOWED = 0
+    ANONYMOUS = 4401
+    # Missing, cancelled or hidden from the user: one code, so a socket cannot tell which ids
+    # exist (the room page answers the same 404).
+    NOT_FOUND = 4404
+    NOT_OPEN = 4409
+    REMOVED = 4410  # the teacher removed this user from this meeting
+
+
+def room_entry(*, user: AnyUser, meeting_id: int) -> tuple[RoomEntry, Meeting | None]:
+    """Decide whether the user may enter the meeting's live room now.
+
+    Shared by the room page and the signaling socket. A missing or cancelled meeting, or one the
+    user may not see, is NOT_FOUND; a meeting outside its join window (or ended) is NOT_OPEN.
+    """
+    if not is_authenticated(user):
+        return RoomEntry.ANONYMOUS, None
+    meeting = (
+        Meeting.objects.select_related("course", "course__teacher").filter(pk=meeting_id).first()
+    )
+    if (
+        meeting is None
+        or meeting.status == Meeting.Status.CANCELLED
+        or not can_view_meeting(user=user, meeting=meeting)
+    ):
+        return RoomEntry.NOT_FOUND, None
+    if is_removed_from_meeting(user=user, meeting=meeting):
+        return RoomEntry.REMOVED, meeting
+    if not meeting.is_joinable():
+        return RoomEntry.NOT_OPEN, meeting
+    return RoomEntry.ALLOWED, meeting
+
+
+def can_join_meeting(*, user: AnyUser, meeting: Meeting) -> bool:
+    entry, _ = room_entry(user=user, meeting_id=meeting.pk)
+    return entry is RoomEntry.ALLOWED
+
+
+def is_removed_from_meeting(*, user: AnyUser, meeting: Meeting) -> bool:
+    """The teacher removed this user from this meeting's room; they may not come back."""
+    if not is_authenticated(user):
+        return False
+    return RoomRemoval.objects.filter(meeting_id=meeting.pk, user_id=user.pk or 0).exists()
+
+
+def can_control_room(*, user: AnyUser, meeting: Meeting) -> bool:
+    """Mute all, mute or remove a participant, lower a hand, delete chat, end the meeting."""
+    return can_manage_meeting(user=user, meeting=meeting)
+
+
+def can_raise_hand(*, user: AnyUser, meeting: Meeting) -> bool:
+    """Students raise a hand to speak; whoever runs the room, and any teacher, does not."""
+    return (
+        is_authenticated(user)
+        and user.is_student  # type: ignore[union-attr]
+        and not can_control_room(user=user, meeting=meeting)
+    )

@@ -1,0 +1,16 @@
+"""Hooks of courses for the apps above it, which connect receivers in their AppConfig.ready().
+
+courses knows nothing of notifications, meetings or rooms: it announces what happened to an
+enrollment and the higher layers react (notify the student, close their open room sockets).
+"""
+
+from django.dispatch import Signal
+
+# Sent inside the transaction, once a new enrollment row exists.
+# Arguments: enrollment (Enrollment), added_by (User | None: the teacher who added the student,
+# None when the student joined by themselves).
+enrollment_created = Signal()
+
+# Sent once the removal has committed.
+# Arguments: course_id (int), student_id (int), removed_by_id (int | None).
+enrollment_removed = Signal()
