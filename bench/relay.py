@@ -23,6 +23,10 @@ servers it measures, so its CPU is reported beside theirs.
     .venv/bin/python -m bench.relay                      # everything, ~15 minutes
     .venv/bin/python -m bench.relay --runs floor,memory --duration 10
     .venv/bin/python -m bench.relay --runs redis,redis2 --layers room,pubsub   # layers compared
+    .venv/bin/python -m bench.relay --runs redis --consumers ours,channels --rounds 3
+
+`--consumers` runs the room socket as deployed and on channels' own `__call__`/`dispatch`
+(bench/relay_consumers.py) in turn, `--rounds` times, for an A/B comparison under the same load.
 """
 
 from __future__ import annotations
@@ -502,13 +506,22 @@ def flush_redis_prefix(redis_url: str) -> None:
         client.delete(*keys[start : start + 500])
 
 
-async def run_all(args: argparse.Namespace) -> list[Result]:
+async def run_all(args: argparse.Namespace, *, consumer: str = "") -> list[Result]:
+    """Each run of `--runs`; with `consumer`, the servers use that room consumer variant."""
     common.raise_open_files_limit()
     redis_url = args.redis_url
     results: list[Result] = []
     runs = args.runs.split(",")
     env_memory = common.server_env()
     env_redis = common.server_env(redis_url=redis_url)
+    app = ""
+    if consumer:
+        app = "bench.relay_consumers:application"
+        env_memory["BENCH_ROOM_CONSUMER"] = env_redis["BENCH_ROOM_CONSUMER"] = consumer
+
+    def uvicorn(env: dict[str, str]) -> common.Server:
+        return common.uvicorn(common.free_port(), env, app=app)
+
     rpid = common.redis_pid(redis_url)
     kwargs: dict[str, Any] = {
         "warmup": args.warmup,
@@ -525,6 +538,8 @@ async def run_all(args: argparse.Namespace) -> list[Result]:
             else:  # fresh sessions and live meetings: attendance rows start empty
                 use = await asyncio.to_thread(prepare, args.rooms, args.per_room)
             result = await measure(name, servers, use, rate=rate, **kwargs, **extra)
+        if consumer:
+            result.name += f" [{consumer}]"
         results.append(result)
         report_line(result)
         if args.profile:
@@ -536,13 +551,13 @@ async def run_all(args: argparse.Namespace) -> list[Result]:
         argv = [str(common.BIN / "python"), "-m", "bench.relay_floor", f"--port={port}"]
         await one("floor", [common.Server("floor", argv, port, env_memory)], args.rate)
     if "memory" in runs:
-        await one("memory, 1 process", [common.uvicorn(common.free_port(), env_memory)], args.rate)
+        await one("memory, 1 process", [uvicorn(env_memory)], args.rate)
 
     async def on_redis(name: str, procs: int, rate: float, *, pinned: bool = False) -> None:
         for layer in args.layers.split(","):  # one after the other: same load for each
             env = {**env_redis, "CLASSMEET_CHANNEL_LAYER": layer}
             label = name if layer == "room" else name.replace("redis", f"redis {layer}", 1)
-            servers = [common.uvicorn(common.free_port(), env) for _ in range(procs)]
+            servers = [uvicorn(env) for _ in range(procs)]
             await one(label, servers, rate, redis_pid=rpid, pinned=pinned)
 
     if "redis" in runs:
@@ -657,6 +672,30 @@ def ladder_summary(results: list[Result], bound_ms: float) -> str:
     return "\n".join(lines)
 
 
+def consumer_summary(results: list[Result]) -> tuple[list[str], list[list[Any]]]:
+    """Per run and consumer variant over the rounds: the median and the range (the noise)."""
+    grouped: dict[str, list[Result]] = {}
+    for r in results:
+        if r.name.endswith("]"):
+            grouped.setdefault(r.name, []).append(r)
+    headers = ["run [consumer]", "rounds", "p50 ms", "p99 ms", "server CPU µs/msg", "lost"]
+    out: list[list[Any]] = []
+    for name, group in grouped.items():
+        cells: list[Any] = [name, len(group)]
+        for values in (
+            [r.p(50) for r in group],
+            [r.p(99) for r in group],
+            [r.cpu_us_per_msg for r in group],
+        ):
+            cells.append(
+                f"{common.fmt(common.median(values))} "
+                f"({common.fmt(min(values))}-{common.fmt(max(values))})"
+            )
+        cells.append(sum(r.stats.lost + r.stats.misdelivered for r in group))
+        out.append(cells)
+    return headers, out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Signaling relay benchmark")
     parser.add_argument("--rooms", type=int, default=100)
@@ -676,6 +715,13 @@ def main() -> None:
         default="room",
         help="Redis runs: CLASSMEET_CHANNEL_LAYER values, each run once per layer (room,pubsub)",
     )
+    parser.add_argument(
+        "--consumers",
+        default="",
+        help="room consumer variants of bench/relay_consumers.py (ours, channels, channels-call, "
+        "channels-dispatch), run one after the other, each with every run of --runs",
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="repeat the --consumers variants")
     parser.add_argument("--p99-bound", type=float, default=50.0, help="ms, for the ladder")
     parser.add_argument("--redis-url", default=common.DEFAULT_REDIS_URL)
     parser.add_argument("--no-doc", action="store_true", help="print only")
@@ -686,7 +732,16 @@ def main() -> None:
     import uvloop
 
     common.setup_django()
-    results = uvloop.run(run_all(args))
+    consumers = args.consumers.split(",") if args.consumers else [""]
+
+    async def rounds() -> list[Result]:  # one loop: its threads keep their database connections
+        results: list[Result] = []
+        for _round in range(args.rounds):  # A, B, A, B...: every variant sees the same load
+            for consumer in consumers:
+                results += await run_all(args, consumer=consumer)
+        return results
+
+    results = uvloop.run(rounds())
     title = (
         f"Signaling relay: {args.rooms} rooms x {args.per_room} participants, "
         f"{args.duration:g} s measured after {args.warmup:g} s warm-up"
@@ -696,9 +751,14 @@ def main() -> None:
     summary = ladder_summary(results, args.p99_bound)
     if summary:
         print(summary)
+    variants = consumer_summary(results)
+    if variants[1]:
+        common.print_table("Median (range) over the rounds", *variants)
     if not args.no_doc:
         summary_md = "\n".join(f"- {line}" for line in summary.splitlines())
         body = f"{title}.\n\n{common.markdown_table(HEADERS, table)}\n\n{summary_md}\n"
+        if variants[1]:
+            body += f"\nMedian (range) over the rounds:\n\n{common.markdown_table(*variants)}\n"
         common.append_to_doc(
             "Signaling relay", body, command="python -m bench.relay " + " ".join(sys.argv[1:])
         )

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from classmeet.recordings import selectors
 from classmeet.recordings.services import capture
 from classmeet.rooms import hooks, presence, protocol
-from classmeet.rooms.consumers import frame_event
+from classmeet.rooms.frames import frame_event
 
 
 def _active_frame(meeting_id: int) -> str | None:

@@ -19,7 +19,7 @@ import json
 import logging
 import time
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any
 
 from channels.db import database_sync_to_async
 from django.core.exceptions import ValidationError
@@ -27,7 +27,8 @@ from django.utils.translation import gettext as _
 
 from classmeet import access
 from classmeet.rooms import conf, hooks, presence, protocol
-from classmeet.rooms.consumers import RoomConsumer, announce_left, frame_event
+from classmeet.rooms.consumers import RoomConsumer
+from classmeet.rooms.frames import announce_left, frame_event
 from classmeet.rooms.services.events import meeting_group_name
 
 logger = logging.getLogger(__name__)
@@ -236,19 +237,6 @@ async def attendance_on_leave(event: hooks.RoomEvent) -> None:
 
 
 class ClassroomConsumer(RoomConsumer):
-    handlers: ClassVar[dict[type[protocol.Message], str]] = {
-        **RoomConsumer.handlers,
-        protocol.Chat: "handle_chat",
-        protocol.ChatDelete: "handle_chat_delete",
-        protocol.RaiseHand: "handle_raise_hand",
-        protocol.LowerHand: "handle_lower_hand",
-        protocol.MediaState: "handle_media_state",
-        protocol.MuteAll: "handle_mute_all",
-        protocol.MutePeer: "handle_mute_peer",
-        protocol.RemovePeer: "handle_remove_peer",
-        protocol.EndMeeting: "handle_end_meeting",
-    }
-
     _can_control: bool | None = None
     _can_raise_hand: bool | None = None
 

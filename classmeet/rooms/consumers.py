@@ -2,13 +2,15 @@
 
 Connect checks the shared room entry rule (close codes 4401/4404/4409 after accepting, so the
 browser sees them). Every frame is validated by `protocol`, then dispatched by its class through
-`handlers`. Relaying touches no database: the target's channel name comes from the socket's own
-map of its room (`peer_channels`, filled by `welcome` and kept by the room's join/leave events,
-which carry the channel), or from `presence` for a peer the map does not know yet, and the frame
-goes to that channel only. A frame that reaches a stale channel (the peer reconnected or left) is
-passed on to the peer's current channel, or answered with the same `unknown-peer` error as before,
-and the sender's map is corrected. Bad input gets an `error` frame and the socket stays open; a
-client flooding past the rate limit is closed with 4429. No exception escapes.
+the table of `handlers`. Relaying touches no database: the target's channel name comes from the
+socket's own map of its room (`peer_channels`, filled by `welcome` and kept by the room's
+join/leave events, which carry the channel), or from `presence` for a peer the map does not know
+yet, and the frame goes to that channel only. A frame that reaches a stale channel (the peer
+reconnected or left) is passed on to the peer's current channel, or answered with the same
+`unknown-peer` error as before, and the sender's map is corrected. Bad input gets an `error` frame
+and the socket stays open; a client flooding past the rate limit is closed with 4429. No exception
+escapes. A peer that leaves without `leave` is handled by `heartbeat` (the room's heartbeat, the
+reconnect grace).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any, ClassVar
+from typing import Any
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
@@ -29,7 +31,9 @@ from channels.layers import get_channel_layer
 from pydantic import ValidationError
 
 from classmeet import access
-from classmeet.rooms import conf, hooks, presence, protocol
+from classmeet.rooms import conf, heartbeat, hooks, presence, protocol
+from classmeet.rooms.frames import announce_left, frame_event, peer_event
+from classmeet.rooms.handlers import HANDLERS
 from classmeet.rooms.ice import ice_servers_for, ice_transport_policy
 from classmeet.rooms.presence import Peer
 from classmeet.rooms.services.events import meeting_group_name
@@ -43,14 +47,6 @@ CLOSE_TRY_AGAIN = 1013  # RFC 6455 "try again later": joining failed for a passi
 # RFC 6455 "going away", sent by the browser itself when the page goes (reload, navigation, tab
 # closed; a page's script cannot use it): that page will never resume, so it has left.
 CLOSE_GOING_AWAY = 1001
-
-# Strong references to the reconnect-grace timers so they are not garbage collected mid-sleep.
-_grace_tasks: set[asyncio.Task[None]] = set()
-
-# One heartbeat per process (event loop) and room: (loop, meeting) → the joined sockets.
-_RoomKey = tuple[asyncio.AbstractEventLoop, int]
-_beating: dict[_RoomKey, set[RoomConsumer]] = {}
-_beats: dict[_RoomKey, asyncio.Task[None]] = {}
 
 
 class TokenBucket:
@@ -80,107 +76,7 @@ def _admit(user: Any, meeting_id: int) -> tuple[access.rooms.RoomEntry, dict[str
     return entry, {"user_id": user.pk, "name": user.display_name, "role": user.role}
 
 
-def frame_event(
-    text: str, *, exclude: str = "", peer_id: str = "", channel: str = ""
-) -> dict[str, str]:
-    """A channel-layer event carrying one already-serialized server frame.
-
-    With `peer_id`, it also updates the receivers' peer → channel maps: the peer is at `channel`
-    (it joined or resumed) or, with an empty channel, gone (it left).
-    """
-    event = {"type": "room.frame", "text": text, "exclude": exclude}
-    if peer_id:
-        event["peer_id"] = peer_id
-        event["channel"] = channel
-    return event
-
-
-def peer_event(peer_id: str, channel: str, *, was: str = "") -> dict[str, str]:
-    """A map-only event: `peer_id` is now at `channel` ("" when gone); `was` is the channel it
-    replaces (the receiver forgets the peer only if its map still holds that one)."""
-    return {"type": "room.peer", "peer_id": peer_id, "channel": channel, "was": was}
-
-
-async def announce_left(meeting_id: int, peer_ids: list[str], *, exclude: str = "") -> None:
-    from channels.layers import get_channel_layer
-
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    for peer_id in peer_ids:
-        text = protocol.dump(protocol.UserLeft(peerId=peer_id))
-        await layer.group_send(
-            meeting_group_name(meeting_id), frame_event(text, exclude=exclude, peer_id=peer_id)
-        )
-
-
-async def announce_expired(meeting_id: int, expired: presence.Expired) -> None:
-    """Tell the room about peers a sweep removed, and run the leave hooks for them."""
-    await announce_left(meeting_id, expired.peer_ids)
-    for peer in expired.peers:
-        await hooks.run_leave(hooks.RoomEvent(meeting_id=meeting_id, peer=peer))
-
-
-async def _release_after_grace(meeting_id: int, peer: Peer) -> None:
-    """A socket dropped without `leave`: if nobody resumed it within the grace, it has left."""
-    try:
-        await asyncio.sleep(conf.resume_grace_seconds())
-        if await presence.release_if_still_gone(meeting_id, peer):
-            await announce_left(meeting_id, [peer.peer_id])
-            await hooks.run_leave(hooks.RoomEvent(meeting_id=meeting_id, peer=peer))
-    except asyncio.CancelledError:
-        raise
-    except Exception:
-        logger.exception("releasing peer %s of meeting %s failed", peer.peer_id, meeting_id)
-
-
-def _beat_for(consumer: RoomConsumer) -> None:
-    """Keep the socket's peer fresh in presence with the room's heartbeat of this process."""
-    key = (asyncio.get_running_loop(), consumer.meeting_id)
-    _beating.setdefault(key, set()).add(consumer)
-    if key not in _beats:
-        _beats[key] = asyncio.create_task(_room_heartbeat(key))
-
-
-def _stop_beat_for(consumer: RoomConsumer) -> None:
-    _beating.get((asyncio.get_running_loop(), consumer.meeting_id), set()).discard(consumer)
-
-
-async def _room_heartbeat(key: _RoomKey) -> None:
-    """Refresh the presence of this process's peers of a room in one round trip, sweep peers
-    whose process stopped refreshing, and check the sockets' peer maps against what presence
-    lists; stop once the process has no socket left in the room."""
-    meeting_id = key[1]
-    while True:
-        await asyncio.sleep(conf.heartbeat_seconds())
-        sockets = _beating.get(key)
-        if not sockets:
-            _beating.pop(key, None)
-            _beats.pop(key, None)
-            return
-        try:
-            await presence.touch(meeting_id, *{s.peer.peer_id for s in sockets if s.peer})
-            present, expired = await presence.sweep(meeting_id)
-            channels = {peer.peer_id: peer.channel for peer in present}
-            for socket in _beating.get(key, ()):
-                socket.forget_stale(channels)
-            await announce_expired(meeting_id, expired)
-        except Exception:
-            logger.exception("heartbeat of meeting %s failed", meeting_id)
-
-
 class RoomConsumer(AsyncWebsocketConsumer):
-    # Protocol class → method name. Add a message: define it in protocol.py, add it to
-    # ClientMessage, map it here.
-    handlers: ClassVar[dict[type[protocol.Message], str]] = {
-        protocol.Join: "handle_join",
-        protocol.Offer: "handle_relay",
-        protocol.Answer: "handle_relay",
-        protocol.IceCandidate: "handle_relay",
-        protocol.Ping: "handle_ping",
-        protocol.Leave: "handle_leave",
-    }
-
     meeting_id: int = 0
     peer: Peer | None = None
     left: bool = False
@@ -190,12 +86,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         """channels' `AsyncConsumer.__call__` with one long-lived reader per source.
 
-        channels' `await_many_dispatch` starts a new task per message and runs `asyncio.wait`
-        over both sources after each one: a quarter of the relay's CPU per frame (docs/
-        benchmarks.md "Signaling relay", fix 7). Here one task reads the client's frames and
-        one the channel layer's events for as long as the socket lives; a lock keeps dispatch
-        to one message at a time, in order per source, as channels does, and nothing is
-        dispatched once a handler has ended the consumer (StopConsumer) or failed.
+        channels' `await_many_dispatch` starts a task per message and runs `asyncio.wait` over both
+        sources after each: 493 against 352 µs of server CPU per relayed frame, medians of 3
+        rounds (`python -m bench.relay --consumers ours,channels-call`, docs/benchmarks.md "The
+        room consumer against channels' own"). A lock keeps dispatch to one message at a time, in
+        order per source, as channels does, and nothing is dispatched once a handler has ended the
+        consumer (StopConsumer) or failed. A layer that cannot make a channel gets a 1013 close.
         """
         self.scope = scope
         self.channel_layer = get_channel_layer(self.channel_layer_alias)
@@ -243,11 +139,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Dispatch without channels' per-message `aclose_old_connections()` (channels ≥ 4.2).
 
-        That call hops to the one shared sync thread for every frame and every layer event, so
-        relayed frames queued behind database work and thread switches (p50 0.76 s at 200
-        msg/s, see docs/benchmarks.md "Signaling relay"). Relaying touches no database, and
-        every database call here goes through `database_sync_to_async`, which closes stale
-        connections around itself.
+        That call hops to the one shared database thread for every frame and layer event: 718
+        against 493 µs of server CPU per relayed frame, p50 144 against 2.9 ms (same benchmark,
+        `channels` against `channels-call`). Relaying touches no database, and every database call
+        here goes through `database_sync_to_async`, which closes stale connections around itself.
         """
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
@@ -306,9 +201,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 meeting_group_name(self.meeting_id),
                 peer_event(peer.peer_id, "", was=self.channel_name),
             )
-            task = asyncio.create_task(_release_after_grace(self.meeting_id, peer))
-            _grace_tasks.add(task)
-            task.add_done_callback(_grace_tasks.discard)
+            heartbeat.start_grace(self.meeting_id, peer)
 
     async def _send_text(self, text: str) -> None:
         try:
@@ -319,7 +212,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
     def _stop_beat(self) -> None:
         if self.beating:
             self.beating = False
-            _stop_beat_for(self)
+            heartbeat.stop_beat_for(self)
 
     async def _close(self, code: int) -> None:
         self.closing = True
@@ -360,7 +253,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         except ValidationError as exc:
             await self.send_validation_error(exc)
             return
-        await getattr(self, self.handlers[type(message)])(message)
+        await getattr(self, HANDLERS[type(message)])(message)
 
     async def handle_join(self, message: protocol.Join) -> None:
         if self.peer is not None:
@@ -388,7 +281,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.channel_layer.group_add(group, self.channel_name)
         if old_channel:
             await self.channel_layer.send(old_channel, {"type": "room.replaced"})
-        await announce_expired(self.meeting_id, expired)
+        await heartbeat.announce_expired(self.meeting_id, expired)
         # This tab's previous page is never one of the others, even while its socket lingers.
         others = [p for p in others if p.peer_id != previous or p.user_id != peer.user_id]
         self.peer_channels = {p.peer_id: p.channel for p in others if p.connected}
@@ -420,7 +313,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 channel=self.channel_name,
             ),
         )
-        _beat_for(self)
+        heartbeat.beat_for(self)
         self.beating = True
         await hooks.run_join(
             hooks.RoomEvent(meeting_id=self.meeting_id, peer=peer, resumed=resumed)

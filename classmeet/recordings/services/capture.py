@@ -46,7 +46,7 @@ class RecordingError(Exception):
 def broadcast_state(recording: Recording, *, message: str = "") -> None:
     """Tell everybody in the meeting's room whether it is being recorded (after commit)."""
     from classmeet.rooms import protocol
-    from classmeet.rooms.consumers import frame_event
+    from classmeet.rooms.frames import frame_event
     from classmeet.rooms.services.events import room_event_send
 
     room_event_send(

@@ -36,7 +36,7 @@ async def switch_to_sfu(*, meeting_id: int) -> bool:
     from channels.layers import get_channel_layer
 
     from classmeet.rooms import protocol
-    from classmeet.rooms.consumers import frame_event
+    from classmeet.rooms.frames import frame_event
     from classmeet.rooms.services.events import meeting_group_name
 
     if await topology.topology_get(meeting_id=meeting_id) == topology.SFU:

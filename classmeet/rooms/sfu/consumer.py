@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 
 import httpx
 from channels.db import database_sync_to_async
@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from classmeet.rooms import presence, protocol
 from classmeet.rooms.classroom import ClassroomConsumer
-from classmeet.rooms.consumers import frame_event
+from classmeet.rooms.frames import frame_event
 from classmeet.rooms.services.events import meeting_group_name
 from classmeet.rooms.sfu import conf, rooms, topology
 from classmeet.rooms.sfu.janus import SFU_ERRORS, JanusSession
@@ -123,16 +123,6 @@ async def sfu_recover(meeting_id: int, layer: Any) -> None:
 
 
 class SfuConsumer(ClassroomConsumer):
-    handlers: ClassVar[dict[type[protocol.Message], str]] = {
-        **ClassroomConsumer.handlers,
-        protocol.SfuPublish: "handle_sfu_publish",
-        protocol.SfuSubscribe: "handle_sfu_subscribe",
-        protocol.SfuStart: "handle_sfu_start",
-        protocol.SfuTrickle: "handle_sfu_trickle",
-        protocol.SfuConfigure: "handle_sfu_configure",
-        protocol.SfuUnsubscribe: "handle_sfu_unsubscribe",
-    }
-
     janus: JanusSession | None = None
     _opening: asyncio.Task[JanusSession] | None = None  # the session being opened (or opened)
     publisher_handle: int = 0

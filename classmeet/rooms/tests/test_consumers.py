@@ -502,7 +502,7 @@ async def stale_entry(sender, peer_id: str, channel: str, meeting_id: int) -> No
     would, and wait until the sender's consumer has taken it in."""
     from channels.layers import get_channel_layer
 
-    from classmeet.rooms.consumers import frame_event, peer_event
+    from classmeet.rooms.frames import frame_event, peer_event
 
     layer = get_channel_layer()
     own = await presence.lookup(meeting_id, sender.peer_id)
