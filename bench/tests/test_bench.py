@@ -9,7 +9,7 @@ import subprocess
 import sys
 from typing import Any
 
-from bench import common, relay
+from bench import common, relay_load
 
 
 def test_percentile_is_nearest_rank():
@@ -37,12 +37,12 @@ def test_append_to_doc_adds_runs_to_its_own_section_only(tmp_path, monkeypatch):
 
 
 def test_frames_carry_a_marker_the_receiver_reads_back():
-    for kind in relay.KINDS:
-        frame = json.loads(relay.frame(kind, "a" * 32, 12345, 1.5))
+    for kind in relay_load.KINDS:
+        frame = json.loads(relay_load.frame(kind, "a" * 32, 12345, 1.5))
         assert frame["type"] == kind
         assert frame["to"] == "a" * 32
-        assert relay.read_marker(frame) == 12345
-    assert relay.read_marker({"type": "offer", "sdp": "v=0"}) is None
+        assert relay_load.read_marker(frame) == 12345
+    assert relay_load.read_marker({"type": "offer", "sdp": "v=0"}) is None
 
 
 def test_floor_relays_only_to_the_addressed_peer_with_its_sender():
@@ -62,7 +62,7 @@ def test_floor_relays_only_to_the_addressed_peer_with_its_sender():
             for ws in sockets:
                 await ws.send('{"type":"join"}')
                 ids.append(json.loads(await ws.recv())["peerId"])
-            await sockets[0].send(relay.frame("offer", ids[2], 7, 0.0))
+            await sockets[0].send(relay_load.frame("offer", ids[2], 7, 0.0))
             # Drain the user-joined frames; the offer must reach socket 2 and nobody else.
             got: dict[int, dict[str, Any]] = {}
             for index, ws in enumerate(sockets):
@@ -80,7 +80,7 @@ def test_floor_relays_only_to_the_addressed_peer_with_its_sender():
         ids, got = asyncio.run(scenario())
         assert list(got) == [2]
         assert got[2]["from"] == ids[0]
-        assert relay.read_marker(got[2]) == 7
+        assert relay_load.read_marker(got[2]) == 7
     finally:
         server.terminate()
         server.wait(timeout=10)
