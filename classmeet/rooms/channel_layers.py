@@ -37,13 +37,13 @@ another process that finds its queue full is dropped and logged. Channels not ma
 `new_channel()` (no "!") keep channels_redis's own inbox and semantics.
 
 Why not channels_redis's own `RedisPubSubChannelLayer` (`CLASSMEET_CHANNEL_LAYER=pubsub`,
-compared in docs/benchmarks.md "Signaling relay", 7 December): in the relay benchmark, run
-interleaved with this layer at 1 and 2 processes, it took 1.5 to 3.9 times the CPU per relayed
-message in every pair and had the worse p99 in 7 of 9, falling behind the offered rate in 5 (the
-rule was: within 20 % on both). Every send awaits its `PUBLISH` reply under one lock per
-process, a send to the same process crosses Redis too, its queues have no capacity, and a lost
-subscription leaves the sockets open while their messages are lost, where this layer closes them
-so that browsers rejoin.
+compared in docs/benchmarks.md, "RedisPubSubChannelLayer against ours"): in bench/relay.py at
+1,000 sockets and 1,000 msg/s on a quiet machine, two rounds interleaved with this layer at 1 and
+2 processes, it took 1.5 to 2.2 times the CPU per relayed message and had 1.8 to 9 times the p99
+in every pair (the rule was: within 20 % on both). Every send awaits its `PUBLISH` reply under
+one lock per process, a send to the same process crosses Redis too, its queues have no capacity,
+and a lost subscription leaves the sockets open while their messages are lost, where this layer
+closes them so that browsers rejoin.
 """
 
 from __future__ import annotations
