@@ -10,8 +10,7 @@ from django.utils import timezone
 
 from classmeet.accounts.models import User
 from classmeet.courses.models import Course
-from classmeet.meetings.models import Meeting
-from classmeet.meetings.selectors import MAX_MEETING_MINUTES
+from classmeet.meetings.models import MAX_DURATION, Meeting
 from classmeet.notifications.models import Notification
 
 
@@ -25,7 +24,7 @@ class CourseCard:
 
 
 def _recent_start(now: datetime) -> datetime:
-    return now - timedelta(minutes=MAX_MEETING_MINUTES)
+    return now - timedelta(minutes=MAX_DURATION)
 
 
 def _next_meeting(course: Course, now: datetime) -> Meeting | None:

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from classmeet.core.validators import validate_single_line
 
-from .services.meetings import MAX_DURATION, MAX_WEEKS, MIN_DURATION
+from .models import MAX_DURATION, MIN_DURATION
+from .services.meetings import MAX_WEEKS
 
 
 class DateTimeLocalInput(forms.DateTimeInput):

@@ -16,6 +16,11 @@ from classmeet.courses.models import Course
 CHAT_MAX_LENGTH = 1000
 
 
+# The shortest and longest meeting, in minutes: anything that started longer ago has ended.
+MIN_DURATION = 5
+MAX_DURATION = 480
+
+
 class Meeting(models.Model):
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
@@ -35,7 +40,8 @@ class Meeting(models.Model):
     description = models.TextField(_("description"), blank=True)
     starts_at = models.DateTimeField(_("start"))
     duration_minutes = models.PositiveSmallIntegerField(
-        _("duration (minutes)"), validators=[MinValueValidator(5), MaxValueValidator(480)]
+        _("duration (minutes)"),
+        validators=[MinValueValidator(MIN_DURATION), MaxValueValidator(MAX_DURATION)],
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
     ended_at = models.DateTimeField(null=True, blank=True)

@@ -16,14 +16,12 @@ from classmeet.accounts.models import User
 from classmeet.courses.models import Course, Enrollment
 from classmeet.courses.selectors import course_visible_q
 
-from .models import Attendance, ChatMessage, Meeting
+from .models import MAX_DURATION, Attendance, ChatMessage, Meeting
 
 PAST_LIMIT = 50
 UPCOMING_PAGE_SIZE = 25  # the meetings page lists upcoming meetings a page at a time
 COURSE_UPCOMING_LIMIT = 10  # a course page shows the next ten
 CALENDAR_PAST_DAYS = 90
-# The longest meeting the model allows: anything that started earlier has ended.
-MAX_MEETING_MINUTES = 480
 
 
 @dataclass(frozen=True)
@@ -70,7 +68,7 @@ def meeting_groups(
     now = now or timezone.now()
     groups = MeetingGroups()
     # Past = started more than the longest duration ago, or ended/cancelled before now.
-    since = now - timedelta(minutes=480)
+    since = now - timedelta(minutes=MAX_DURATION)
     # One query: the recent ones (a page of them with `upcoming_limit`) and the latest past ones,
     # each chosen by a subquery of its own, then split here.
     older_ids = meetings.filter(starts_at__lt=since).order_by("-starts_at", "-id")[:PAST_LIMIT]
@@ -135,7 +133,7 @@ def meeting_open_id_list(*, course_id: int, now: datetime | None = None) -> list
         Meeting.objects.filter(
             course_id=course_id,
             status=Meeting.Status.SCHEDULED,
-            starts_at__gte=now - timedelta(minutes=MAX_MEETING_MINUTES),
+            starts_at__gte=now - timedelta(minutes=MAX_DURATION),
             starts_at__lte=now + timedelta(minutes=settings.CLASSMEET_JOIN_WINDOW_MINUTES),
         ).values_list("pk", flat=True)
     )

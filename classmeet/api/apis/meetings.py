@@ -23,7 +23,7 @@ from classmeet.api.renderers import ICalendarRenderer
 from classmeet.core.validators import validate_single_line
 from classmeet.meetings import selectors
 from classmeet.meetings.ics import calendar_build
-from classmeet.meetings.models import Meeting
+from classmeet.meetings.models import MAX_DURATION, MIN_DURATION, Meeting
 from classmeet.meetings.services import meetings as meeting_services
 
 from .common import MAX_ID, paginated, validated, validated_query
@@ -130,9 +130,7 @@ class MeetingCreateApi(APIView):
         title = serializers.CharField(max_length=200, validators=[validate_single_line])
         description = serializers.CharField(required=False, allow_blank=True, default="")
         starts_at = serializers.DateTimeField(help_text="ISO 8601; without an offset, UTC.")
-        duration_minutes = serializers.IntegerField(
-            min_value=meeting_services.MIN_DURATION, max_value=meeting_services.MAX_DURATION
-        )
+        duration_minutes = serializers.IntegerField(min_value=MIN_DURATION, max_value=MAX_DURATION)
         weeks = serializers.IntegerField(
             min_value=1,
             max_value=meeting_services.MAX_WEEKS,
@@ -168,8 +166,8 @@ class MeetingUpdateApi(APIView):
         description = serializers.CharField(required=False, allow_blank=True)
         starts_at = serializers.DateTimeField(required=False)
         duration_minutes = serializers.IntegerField(
-            min_value=meeting_services.MIN_DURATION,
-            max_value=meeting_services.MAX_DURATION,
+            min_value=MIN_DURATION,
+            max_value=MAX_DURATION,
             required=False,
         )
 

@@ -20,12 +20,10 @@ from classmeet.courses.models import Course
 from classmeet.notifications.models import Notification
 from classmeet.notifications.services import notifications_create
 
-from ..models import Meeting, MeetingReminder
+from ..models import MAX_DURATION, MIN_DURATION, Meeting, MeetingReminder
 from ..selectors import course_student_ids
 from .reminders import _reminder_windows
 
-MIN_DURATION = 5
-MAX_DURATION = 480
 MAX_WEEKS = 52
 
 
