@@ -19,10 +19,8 @@ from classmeet.access import (
     recordings,
     rooms,
 )
-from classmeet.access._users import AnyUser
 
 __all__ = [
-    "AnyUser",
     "accounts",
     "courses",
     "discussions",

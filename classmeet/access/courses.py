@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 
-from classmeet.access._users import AnyUser, is_authenticated
+from classmeet.accounts.selectors import AnyUser, is_authenticated
 from classmeet.courses.models import Course, Enrollment
 
 

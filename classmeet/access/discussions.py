@@ -7,8 +7,8 @@ their own posts.
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from classmeet.access._users import AnyUser, is_authenticated
 from classmeet.access.courses import can_manage_course, can_view_course
+from classmeet.accounts.selectors import AnyUser, is_authenticated
 from classmeet.courses.models import Course
 from classmeet.discussions.models import Comment, Discussion
 

@@ -3,8 +3,8 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from classmeet.access._users import AnyUser
 from classmeet.access.courses import can_manage_course, can_view_course
+from classmeet.accounts.selectors import AnyUser
 from classmeet.courses.models import Course
 from classmeet.meetings.models import Meeting
 

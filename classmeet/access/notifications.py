@@ -2,7 +2,7 @@
 
 from django.http import Http404
 
-from classmeet.access._users import AnyUser, is_authenticated
+from classmeet.accounts.selectors import AnyUser, is_authenticated
 from classmeet.notifications.models import Notification
 
 

@@ -8,9 +8,9 @@ student asking for a recording that is not ready yet, gets the same 404 as for a
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from classmeet.access._users import AnyUser
 from classmeet.access.meetings import can_manage_meeting, can_view_meeting
 from classmeet.access.rooms import can_control_room
+from classmeet.accounts.selectors import AnyUser
 from classmeet.meetings.models import Meeting
 from classmeet.recordings.models import Recording
 

@@ -2,8 +2,8 @@
 
 import enum
 
-from classmeet.access._users import AnyUser, is_authenticated
 from classmeet.access.meetings import can_manage_meeting, can_view_meeting
+from classmeet.accounts.selectors import AnyUser, is_authenticated
 from classmeet.meetings.models import Meeting, RoomRemoval
 
 
