@@ -5,7 +5,12 @@ with 10 comments each (a few replies, upvotes), 10 meetings per course (past, li
 one cancelled) and 50 notifications per student. `scale` shrinks every count but the per-course
 ones, so the query counts can be compared between a small and a large school.
 
+The `landing` shape is issue 22's, where people land most: one student in 50 courses of 10
+teachers (30 students each), 5 discussions with 4 comments and 3 meetings (yesterday, in two
+hours, next week) per course, and 20 unread notifications (`generate_landing`).
+
     .venv/bin/python -m bench.pages_data --scale 1
+    .venv/bin/python -m bench.pages_data --shape landing
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from datetime import timedelta
 from typing import Any
 
 PREFIX = "pages-"
+LANDING_PREFIX = "landing-"
 
 
 @dataclass(frozen=True)
@@ -30,11 +36,13 @@ class Sample:
     meeting_id: int
 
 
-def _people(user_model: Any, role: str, count: int, password: str) -> list[Any]:
+def _people(
+    user_model: Any, role: str, count: int, password: str, *, prefix: str = PREFIX
+) -> list[Any]:
     return list(
         user_model.objects.bulk_create(
             user_model(
-                username=f"{PREFIX}{role[0]}{i}",
+                username=f"{prefix}{role[0]}{i}",
                 first_name=f"{role.title()} {i}",
                 password=password,
                 role=role,
@@ -169,14 +177,109 @@ def generate(scale: float = 1.0, *, seed: int = 8) -> Sample:
     )
 
 
+def generate_landing(*, courses_per_student: int = 50, seed: int = 22) -> Sample:
+    """Issue 22's data: the sample student is in `courses_per_student` courses."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+    from django.db import transaction
+    from django.utils import timezone
+
+    from classmeet.courses.models import Course, Enrollment
+    from classmeet.discussions.models import Comment, Discussion
+    from classmeet.meetings.models import Meeting
+    from classmeet.notifications.models import Notification
+
+    rng = random.Random(seed)
+    user_model: Any = get_user_model()
+    now = timezone.now()
+    password = make_password("bench-pages")
+    with transaction.atomic():
+        user_model.objects.filter(username__startswith=LANDING_PREFIX).delete()
+        teachers = _people(user_model, "teacher", 10, password, prefix=LANDING_PREFIX)
+        students = _people(user_model, "student", 300, password, prefix=LANDING_PREFIX)
+        student = students[0]
+        courses = Course.objects.bulk_create(
+            Course(
+                teacher=teachers[i % len(teachers)],
+                title=f"Course {i}",
+                description="A course of the landing pages benchmark.",
+            )
+            for i in range(courses_per_student)
+        )
+        rosters = [[student, *rng.sample(students[1:], 29)] for _ in courses]
+        Enrollment.objects.bulk_create(
+            Enrollment(course=course, student=member)
+            for course, roster in zip(courses, rosters, strict=True)
+            for member in roster
+        )
+        meetings = Meeting.objects.bulk_create(
+            Meeting(
+                course=course,
+                title=f"Class {k}",
+                starts_at=starts,
+                duration_minutes=60,
+                created_by=course.teacher,
+            )
+            for course in courses
+            for k, starts in enumerate(
+                (now - timedelta(days=1), now + timedelta(hours=2), now + timedelta(days=7))
+            )
+        )
+        discussions = Discussion.objects.bulk_create(
+            Discussion(
+                course=course,
+                author=rng.choice(roster),
+                title=f"Question {k} about {course.title}",
+                body=f"How does part {k} work?",
+                body_html=f"<p>How does part {k} work?</p>",
+                last_activity_at=now - timedelta(hours=k),
+            )
+            for course, roster in zip(courses, rosters, strict=True)
+            for k in range(5)
+        )
+        Comment.objects.bulk_create(
+            Comment(
+                discussion=discussion,
+                author=rng.choice(rosters[i // 5]),
+                body=f"Answer {k}.",
+                body_html=f"<p>Answer {k}.</p>",
+                created_at=now - timedelta(minutes=60 - k),
+            )
+            for i, discussion in enumerate(discussions)
+            for k in range(4)
+        )
+        kinds = [k for k, _ in Notification.Kind.choices]
+        Notification.objects.bulk_create(
+            Notification(
+                recipient=student,
+                actor=rng.choice(teachers),
+                course=rng.choice(courses),
+                kind=rng.choice(kinds),
+                title=f"Notification {k}",
+                body="Something happened in your course.",
+                url="/classmeet/dashboard/",
+                created_at=now - timedelta(minutes=k * 7),
+            )
+            for k in range(20)
+        )
+    return Sample(
+        student_id=student.pk,
+        teacher_id=courses[0].teacher_id,
+        course_id=courses[0].pk,
+        discussion_id=discussions[0].pk,
+        meeting_id=meetings[1].pk,
+    )
+
+
 def main() -> None:
     from bench import common
 
     parser = argparse.ArgumentParser(description="Generate the pages benchmark data")
     parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--shape", choices=("school", "landing"), default="school")
     args = parser.parse_args()
     common.setup_django()
-    print(generate(args.scale))
+    print(generate_landing() if args.shape == "landing" else generate(args.scale))
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ request with its time, then pyinstrument's call tree over `--requests` requests.
 
     .venv/bin/python -m bench.profile_page /meetings/
     .venv/bin/python -m bench.profile_page /classmeet/dashboard/ --as teacher
+    .venv/bin/python -m bench.profile_page /classmeet/dashboard/ --shape landing
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ def main() -> None:
     parser.add_argument("url")
     parser.add_argument("--as", dest="role", choices=("student", "teacher"), default="student")
     parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--shape", choices=("school", "landing"), default="school")
     args = parser.parse_args()
     common.setup_django()
     from django.contrib.auth import get_user_model
@@ -30,7 +32,7 @@ def main() -> None:
 
     from bench.pages import existing_sample
 
-    sample = existing_sample()
+    sample = existing_sample(args.shape)
     user_id = sample.student_id if args.role == "student" else sample.teacher_id
     client = Client(SERVER_NAME="127.0.0.1")
     client.force_login(get_user_model().objects.get(pk=user_id))
