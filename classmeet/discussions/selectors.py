@@ -3,7 +3,18 @@ queries whatever the number of posts, comments and votes."""
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from classmeet.accounts.models import User
@@ -78,12 +89,54 @@ def discussion_list(
     return qs.order_by("-is_pinned", "-last_activity_at", "-id")
 
 
-def course_discussion_list(*, user: User, course: Course, limit: int = 10) -> list[Discussion]:
+# The course page's counts as plain correlated subqueries: the same numbers as `_with_counts`, at
+# a fraction of its cost to build (the course page runs this on every view).
+_COURSE_PAGE_COUNTS = {
+    "vote_count": RawSQL(
+        'SELECT COUNT(*) FROM "discussions_vote" v'
+        ' WHERE v."discussion_id" = "discussions_discussion"."id" AND v."is_active"',
+        (),
+        output_field=IntegerField(),
+    ),
+    "comment_count": RawSQL(
+        'SELECT COUNT(*) FROM "discussions_comment" c'
+        ' WHERE c."discussion_id" = "discussions_discussion"."id" AND c."deleted_at" IS NULL',
+        (),
+        output_field=IntegerField(),
+    ),
+    "has_answer": RawSQL(
+        'EXISTS (SELECT 1 FROM "discussions_comment" c'
+        ' WHERE c."discussion_id" = "discussions_discussion"."id" AND c."is_answer")',
+        (),
+        output_field=BooleanField(),
+    ),
+}
+
+_COURSE_PAGE_FIELDS = (
+    "title",
+    "is_pinned",
+    "is_locked",
+    "deleted_at",
+    "last_activity_at",
+    "author__username",
+    "author__first_name",
+    "author__last_name",
+)
+
+
+def course_discussion_list(*, course: Course, limit: int = 10) -> list[Discussion]:
     """Return the latest discussions of one course, for the course page's discussions tab.
 
-    The caller has already checked that the user sees the course.
+    The caller has already checked that the user sees the course. Pinned first, then by newest
+    activity, as `discussion_list`; only the columns the list shows (`_discussion_item.html`).
     """
-    return list(discussion_list(user=user, course_id=course.pk)[:limit])
+    return list(
+        Discussion.objects.filter(course_id=course.pk)
+        .select_related("author")
+        .only(*_COURSE_PAGE_FIELDS)
+        .annotate(**_COURSE_PAGE_COUNTS)
+        .order_by("-is_pinned", "-last_activity_at", "-id")[:limit]
+    )
 
 
 def discussion_course_choices(*, user: User) -> QuerySet[Course]:

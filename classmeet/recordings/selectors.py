@@ -29,7 +29,25 @@ def recording_list_for_meeting(*, meeting: Meeting, manager: bool) -> QuerySet[R
 
 
 def recording_list_for_course(*, course: Course, manager: bool) -> QuerySet[Recording]:
-    return _visible(Recording.objects.filter(meeting__course=course), manager=manager)
+    """The course page's panel: its columns and each meeting's title, nothing else."""
+    qs = Recording.objects.filter(meeting__course_id=course.pk)
+    if not manager:
+        qs = qs.filter(status=Recording.Status.READY)
+    return (
+        qs.select_related("meeting")
+        .only(
+            "meeting__title",
+            "title",
+            "status",
+            "started_at",
+            "file_name",
+            "duration_seconds",
+            "size_bytes",
+            "progress",
+            "failure_reason",
+        )
+        .order_by("-started_at", "-pk")
+    )
 
 
 def recording_active_for_meeting(*, meeting_id: int) -> Recording | None:
