@@ -8,6 +8,7 @@ markup is the one the templates had, character for character.
 
 from __future__ import annotations
 
+from functools import cached_property
 from html import escape
 from typing import Any
 
@@ -71,8 +72,14 @@ class _Rows:
         self.scheduled_by = gettext("Scheduled by: %(name)s")
         self.join_meeting = gettext("Join Meeting")
         self.join_opens = gettext("Join opens at %(time)s")
-        self.detail_url = _url_template("meetings:meeting-detail")
-        self.room_url = _url_template("rooms:room")
+
+    @cached_property
+    def detail_url(self) -> tuple[str, str]:
+        return _url_template("meetings:meeting-detail")
+
+    @cached_property
+    def room_url(self) -> tuple[str, str]:
+        return _url_template("rooms:room")
 
     def badge(self, phase: str) -> str:
         return self.badges.get(phase) or self.badges[""]
@@ -147,8 +154,10 @@ def join_button(row: MeetingRow) -> SafeString:
 
 
 @register.simple_tag
-def meeting_rows(rows: list[MeetingRow], show_course: bool = True) -> SafeString:
-    """The `<li>` of each meeting of a list, as `_meeting_row.html` rendered them."""
+def meeting_rows(*lists: list[MeetingRow], show_course: bool = True) -> SafeString:
+    """The `<li>` of each meeting of the lists, one after the other, as `_meeting_row.html`
+    rendered them."""
+    rows = [row for rows in lists for row in rows]
     if not rows:
         return SafeString("")
     kit = _Rows()
