@@ -15,6 +15,7 @@ from classmeet.accounts.models import User
 from classmeet.core.forms import BootstrapFormMixin
 from classmeet.courses import selectors
 from classmeet.courses.models import JOIN_CODE_ALPHABET, Course
+from classmeet.courses.services import assistant_check
 from classmeet.courses.uploads import (
     ALLOWED_EXTENSIONS,
     Kind,
@@ -124,7 +125,41 @@ class AddStudentForm(BootstrapFormMixin, forms.Form):
                 params={"name": user.username},
                 code="not_student",
             )
+        if selectors.assistant_get(course=self.course, user_id=user.pk) is not None:
+            raise ValidationError(
+                _("%(name)s is an assistant of this course; assistants are not enrolled."),
+                params={"name": user.username},
+                code="assistant",
+            )
         self.student = user
+        return identifier
+
+
+class AddAssistantForm(BootstrapFormMixin, forms.Form):
+    """Add an assistant by username or e-mail (case-insensitive)."""
+
+    identifier = forms.CharField(
+        label=_("Username or e-mail"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args: Any, course: Course, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.course = course
+        self.user: User | None = None
+
+    def clean_identifier(self) -> str:
+        identifier: str = self.cleaned_data["identifier"].strip()
+        user = selectors.user_find(identifier=identifier)
+        if user is None:
+            raise ValidationError(
+                _("No account has the username or e-mail “%(value)s”."),
+                params={"value": identifier},
+                code="unknown",
+            )
+        assistant_check(course=self.course, user=user)
+        self.user = user
         return identifier
 
 

@@ -5,20 +5,28 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from classmeet.accounts.models import User
 from classmeet.courses.models import (
     Course,
+    CourseAssistant,
     Enrollment,
     Material,
     new_invite_token,
     new_join_code,
 )
-from classmeet.courses.signals import enrollment_created, enrollment_removed
+from classmeet.courses.signals import (
+    assistant_added,
+    assistant_removed,
+    enrollment_created,
+    enrollment_removed,
+)
 from classmeet.courses.uploads import Kind
 
 logger = logging.getLogger(__name__)
@@ -149,6 +157,84 @@ def enrollment_delete(*, enrollment: Enrollment, removed_by: User | None = None)
             sender=Enrollment,
             course_id=course_id,
             student_id=student_id,
+            removed_by_id=removed_by_id,
+        )
+    )
+
+
+# Staff --------------------------------------------------------------------------------------
+# Who may be an assistant: any active account (teacher or student role: a TA is often a student
+# of another course) that is not the course's teacher, not already its assistant and not enrolled
+# in it as a student (a student cannot grade themselves; remove the enrollment first).
+
+
+def assistant_check(*, course: Course, user: User) -> None:
+    """Raise ValidationError (with a code) if the user cannot become an assistant of the course."""
+    if not user.is_active:
+        raise ValidationError(
+            _("%(name)s's account is not active."), code="inactive", params={"name": user.username}
+        )
+    if user.pk == course.teacher_id:
+        raise ValidationError(
+            _("%(name)s is the course's teacher already."),
+            code="owner",
+            params={"name": user.username},
+        )
+    if CourseAssistant.objects.filter(course=course, user=user).exists():
+        raise ValidationError(
+            _("%(name)s is already an assistant of this course."),
+            code="assistant",
+            params={"name": user.username},
+        )
+    if Enrollment.objects.filter(course=course, student=user).exists():
+        raise ValidationError(
+            _(
+                "%(name)s is enrolled in this course as a student; remove them from the roster first."
+            ),
+            code="student",
+            params={"name": user.username},
+        )
+
+
+def assistant_add(*, course: Course, user: User, added_by: User | None = None) -> CourseAssistant:
+    """Make the user an assistant of the course; ValidationError if they cannot be one.
+
+    `assistant_added` announces it (notifications tells the new assistant).
+    """
+    with transaction.atomic():
+        # The course row is locked so a concurrent enrollment or second add sees this one.
+        Course.objects.select_for_update().filter(pk=course.pk).first()
+        assistant_check(course=course, user=user)
+        try:
+            with transaction.atomic():
+                assistant = CourseAssistant.objects.create(
+                    course=course, user=user, added_by=added_by
+                )
+        except IntegrityError:
+            raise ValidationError(
+                _("%(name)s is already an assistant of this course."),
+                code="assistant",
+                params={"name": user.username},
+            ) from None
+        assistant_added.send(sender=CourseAssistant, assistant=assistant, added_by=added_by)
+    return assistant
+
+
+@transaction.atomic
+def assistant_remove(*, assistant: CourseAssistant, removed_by: User | None = None) -> None:
+    """Remove the assistant from the course's staff; every later request of theirs is refused.
+
+    Once the removal commits, `assistant_removed` tells the layers above (rooms closes their
+    sockets in the course's open rooms, where they had the teacher's controls).
+    """
+    course_id, user_id = assistant.course_id, assistant.user_id
+    removed_by_id = removed_by.pk if removed_by else None
+    assistant.delete()
+    transaction.on_commit(
+        lambda: assistant_removed.send(
+            sender=CourseAssistant,
+            course_id=course_id,
+            user_id=user_id,
             removed_by_id=removed_by_id,
         )
     )
