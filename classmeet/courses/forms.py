@@ -98,7 +98,9 @@ class JoinCodeForm(BootstrapFormMixin, forms.Form):
         return code
 
 
-class AddStudentForm(BootstrapFormMixin, forms.Form):
+class _PersonForm(BootstrapFormMixin, forms.Form):
+    """A person of a course, named by username or e-mail (case-insensitive)."""
+
     identifier = forms.CharField(
         label=_("Username or e-mail"),
         max_length=254,
@@ -108,9 +110,9 @@ class AddStudentForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args: Any, course: Course, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.course = course
-        self.student: User | None = None
 
-    def clean_identifier(self) -> str:
+    def _person(self) -> tuple[str, User]:
+        """Return the stripped identifier and its active account, or raise the form error."""
         identifier: str = self.cleaned_data["identifier"].strip()
         user = selectors.user_find(identifier=identifier)
         if user is None:
@@ -119,6 +121,14 @@ class AddStudentForm(BootstrapFormMixin, forms.Form):
                 params={"value": identifier},
                 code="unknown",
             )
+        return identifier, user
+
+
+class AddStudentForm(_PersonForm):
+    student: User | None = None
+
+    def clean_identifier(self) -> str:
+        identifier, user = self._person()
         if not user.is_student:
             raise ValidationError(
                 _("%(name)s is a teacher; only students can be enrolled."),
@@ -135,29 +145,13 @@ class AddStudentForm(BootstrapFormMixin, forms.Form):
         return identifier
 
 
-class AddAssistantForm(BootstrapFormMixin, forms.Form):
-    """Add an assistant by username or e-mail (case-insensitive)."""
+class AddAssistantForm(_PersonForm):
+    """Add an assistant: who may be one is `services.assistant_check`'s to say."""
 
-    identifier = forms.CharField(
-        label=_("Username or e-mail"),
-        max_length=254,
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
-
-    def __init__(self, *args: Any, course: Course, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.course = course
-        self.user: User | None = None
+    user: User | None = None
 
     def clean_identifier(self) -> str:
-        identifier: str = self.cleaned_data["identifier"].strip()
-        user = selectors.user_find(identifier=identifier)
-        if user is None:
-            raise ValidationError(
-                _("No account has the username or e-mail “%(value)s”."),
-                params={"value": identifier},
-                code="unknown",
-            )
+        identifier, user = self._person()
         assistant_check(course=self.course, user=user)
         self.user = user
         return identifier
