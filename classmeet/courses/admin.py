@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from classmeet.accounts.models import User
 
 from .forms import CourseForm
-from .models import Course, Enrollment, Material
+from .models import Course, CourseAssistant, Enrollment, Material
 
 
 def _limit_to_role(form: forms.BaseForm, name: str, role: str) -> None:
@@ -54,6 +54,21 @@ class MaterialInline(admin.TabularInline[Material, Course]):
     show_change_link = True
     fields = ("title", "original_name", "content_type", "size", "created_at")
     readonly_fields = ("original_name", "content_type", "size", "created_at")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class AssistantInline(admin.TabularInline[CourseAssistant, Course]):
+    """Read-only here: the owner adds and removes assistants on the course's Staff page, whose
+    services check who may assist, notify them and close their room sockets on removal."""
+
+    model = CourseAssistant
+    fk_name = "course"
+    extra = 0
+    can_delete = False
+    fields = ("user", "added_by", "created_at")
+    readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -100,7 +115,7 @@ class CourseAdmin(admin.ModelAdmin[Course]):
     readonly_fields = ("created_at", "updated_at")
     fields = (*CourseAdminForm.Meta.fields, "created_at", "updated_at")
     date_hierarchy = "created_at"
-    inlines = (EnrollmentInline, MaterialInline)
+    inlines = (EnrollmentInline, AssistantInline, MaterialInline)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Course]:
         return (

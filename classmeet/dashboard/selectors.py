@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from classmeet.accounts.models import User
-from classmeet.courses.models import Course
+from classmeet.courses.models import Course, CourseAssistant
 from classmeet.meetings.models import MAX_DURATION, Meeting
 from classmeet.notifications.models import Notification
 
@@ -21,6 +21,7 @@ class CourseCard:
     course: Course
     next_meeting: Meeting | None = None
     unread_count: int = 0
+    is_assistant: bool = False  # the user assists this course (staff, not its owner)
 
 
 def _recent_start(now: datetime) -> datetime:
@@ -36,7 +37,8 @@ def _next_meeting(course: Course, now: datetime) -> Meeting | None:
 
 
 def course_card_list(*, user: User, now: datetime | None = None) -> list[CourseCard]:
-    """Return the cards of the courses the user teaches (teacher) or attends (student).
+    """Return the cards of the courses the user teaches (teacher) or attends (student), and
+    those they assist (either role).
 
     Four queries whatever the number of courses: the courses, the meetings that may still be
     running, the next future meeting of each course (a per-course slice done with a window
@@ -44,10 +46,14 @@ def course_card_list(*, user: User, now: datetime | None = None) -> list[CourseC
     """
     now = now or timezone.now()
     courses = Course.objects.select_related("teacher")
+    assisted = CourseAssistant.objects.filter(user_id=user.pk)
     if user.is_teacher:
-        courses = courses.filter(teacher=user)
+        courses = courses.filter(Q(teacher=user) | Q(pk__in=assisted.values("course_id")))
     else:
-        courses = courses.filter(enrollments__student=user)
+        courses = courses.filter(
+            Q(enrollments__student=user) | Q(pk__in=assisted.values("course_id"))
+        )
+    courses = courses.annotate(viewer_assists=Exists(assisted.filter(course_id=OuterRef("pk"))))
     scheduled = Meeting.objects.filter(status=Meeting.Status.SCHEDULED).order_by("starts_at", "id")
     courses = courses.prefetch_related(
         Prefetch(
@@ -75,6 +81,7 @@ def course_card_list(*, user: User, now: datetime | None = None) -> list[CourseC
             course=course,
             next_meeting=_next_meeting(course, now),
             unread_count=unread.get(course.pk, 0),
+            is_assistant=bool(course.viewer_assists),
         )
         for course in course_list
     ]

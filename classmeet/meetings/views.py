@@ -20,6 +20,7 @@ from classmeet.accounts.models import User
 from classmeet.accounts.selectors import request_user
 from classmeet.core.times import zone_named
 from classmeet.courses.models import Course
+from classmeet.courses.selectors import course_list_staffed
 from classmeet.meetings.selectors import attendance_report, chat_message_list
 
 from . import selectors
@@ -91,7 +92,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         upcoming_limit=size,
         upcoming_offset=(page - 1) * size,
     )
-    own_courses = Course.objects.filter(teacher=user).order_by("title") if user.is_teacher else []
+    own_courses = course_list_staffed(user=user)
     feed_url = (
         request.build_absolute_uri(
             reverse("meetings:calendar-feed", kwargs={"token": user.calendar_token})

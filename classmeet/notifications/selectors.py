@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from django.db.models import Count, Q, QuerySet
 
 from classmeet.accounts.models import User
-from classmeet.courses.models import Course, Enrollment
+from classmeet.courses.models import Course, CourseAssistant, Enrollment
 
 from .models import Notification
 
@@ -36,11 +36,12 @@ def notification_unread_counts(*, user_ids: Iterable[int]) -> dict[int, int]:
 
 
 def course_members_q(*, course: Course) -> Q:
-    """Return a filter on users that keeps the course's teacher and its enrolled students."""
+    """Return a filter on users that keeps the course's staff and its enrolled students."""
     enrolled = Enrollment.objects.filter(course_id=course.pk).values("student_id")
-    return Q(pk=course.teacher_id) | Q(pk__in=enrolled)
+    assistants = CourseAssistant.objects.filter(course_id=course.pk).values("user_id")
+    return Q(pk=course.teacher_id) | Q(pk__in=enrolled) | Q(pk__in=assistants)
 
 
 def course_member_ids(*, course: Course) -> set[int]:
-    """Return the ids of the course's teacher and enrolled students (one query)."""
+    """Return the ids of the course's staff and enrolled students (one query)."""
     return set(User.objects.filter(course_members_q(course=course)).values_list("pk", flat=True))

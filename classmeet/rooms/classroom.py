@@ -159,16 +159,12 @@ def _chat_history(meeting_id: int) -> list[protocol.ChatLine]:
 
 
 def _can_control(user: Any, meeting_id: int) -> bool:
-    from classmeet.meetings.models import Meeting
-
-    meeting = Meeting.objects.select_related("course").filter(pk=meeting_id).first()
+    meeting = access.meetings.meeting_with_viewer(user=user, meeting_id=meeting_id)
     return meeting is not None and access.rooms.can_control_room(user=user, meeting=meeting)
 
 
 def _can_raise_hand(user: Any, meeting_id: int) -> bool:
-    from classmeet.meetings.models import Meeting
-
-    meeting = Meeting.objects.select_related("course").filter(pk=meeting_id).first()
+    meeting = access.meetings.meeting_with_viewer(user=user, meeting_id=meeting_id)
     return meeting is not None and access.rooms.can_raise_hand(user=user, meeting=meeting)
 
 
