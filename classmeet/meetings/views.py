@@ -88,7 +88,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     page = int(raw_page)
     size = selectors.UPCOMING_PAGE_SIZE
     groups = selectors.meeting_groups(
-        meetings=selectors.meeting_list_for_user(user=user),
+        meetings=selectors.meeting_list_for_page(user=user),
         upcoming_limit=size,
         upcoming_offset=(page - 1) * size,
     )
