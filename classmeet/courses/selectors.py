@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import OuterRef, Q, QuerySet
+from django.db.models import Aggregate, JSONField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import JSONObject
 
 from classmeet.accounts.models import User
@@ -139,28 +138,46 @@ class StaffMember:
     display_name: str
 
 
-def course_assistants_annotation() -> ArraySubquery:
+class JSONRows(Aggregate):
+    """The rows of a group as one JSON array, on PostgreSQL and SQLite alike."""
+
+    function = (
+        "JSONB_AGG"  # jsonb: Django reads it as text and decodes it (json would come decoded)
+    )
+    output_field = JSONField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra)
+
+
+def course_assistants_annotation() -> Subquery:
     """An annotation for Course querysets: the course's assistants, inside the course's own query.
 
     The course page and its includes show (and decide on) the staff without a query of their own.
+    NULL when the course has none; `staff_members` sorts them.
     """
     rows = (
         CourseAssistant.objects.filter(course_id=OuterRef("pk"))
-        .order_by("user__last_name", "user__first_name", "user__username")
-        .values(
-            json=JSONObject(
-                pk="user_id",
-                username="user__username",
-                first="user__first_name",
-                last="user__last_name",
+        .order_by()
+        .values("course_id")
+        .annotate(
+            rows=JSONRows(
+                JSONObject(
+                    pk="user_id",
+                    username="user__username",
+                    first="user__first_name",
+                    last="user__last_name",
+                )
             )
         )
+        .values("rows")
     )
-    return ArraySubquery(rows)
+    return Subquery(rows, output_field=JSONField())
 
 
-def staff_members(rows: list[dict[str, Any]]) -> list[StaffMember]:
-    """Turn the rows of `course_assistants_annotation` into StaffMember objects."""
+def staff_members(rows: list[dict[str, Any]] | None) -> list[StaffMember]:
+    """Turn the rows of `course_assistants_annotation` into StaffMember objects, in name order."""
+    rows = sorted(rows or (), key=lambda row: (row["last"], row["first"], row["username"]))
     return [
         StaffMember(
             pk=row["pk"],
