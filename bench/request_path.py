@@ -1,0 +1,141 @@
+"""The common request path, in-process through the ASGI application (no HTTP server): one page
+requested again and again as the pages benchmark's student, by three set-ups taking turns, each
+in a fresh process:
+
+- `before`: Django's ASGIHandler, no connection pool (BENCH_DB_POOL=0: a new connection per request)
+- `pool`: Django's ASGIHandler with production's psycopg pool
+- `after`: production's handler (classmeet.core.asgi.SyncChainASGIHandler) with the pool
+
+    .venv/bin/python -m bench.request_path /api/v1/notifications/ [--requests 300] [--rounds 3]
+
+Needs the data of `python -m bench.pages_data --shape landing`. Prints p50 and mean time per
+request and the process's CPU per request (all threads).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from typing import Any
+
+from bench import common
+
+ARMS = {"before": ("django", "0"), "pool": ("django", "1"), "after": ("ours", "1")}
+
+
+async def request(app: Any, path: str, cookie: str) -> int:
+    sent: list[dict[str, Any]] = []
+    requested = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal requested
+        if not requested:
+            requested = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await asyncio.Event().wait()  # the client stays: the handler cancels this when done
+        raise AssertionError("unreachable")
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"127.0.0.1"), (b"cookie", cookie.encode())],
+        "client": ("127.0.0.1", 40000),
+        "server": ("127.0.0.1", 8000),
+    }
+    await app(scope, receive, send)
+    return int(sent[0]["status"])
+
+
+def measure(handler: str, path: str, requests: int) -> dict[str, Any]:
+    """One arm, in this process: warm up, then time `requests` requests one after the other."""
+    common.setup_django()
+    from django.contrib.auth import get_user_model
+    from django.core.handlers.asgi import ASGIHandler
+
+    from bench.pages import existing_sample
+    from classmeet.core.asgi import SyncChainASGIHandler
+
+    user = get_user_model().objects.get(pk=existing_sample("landing").student_id)
+    cookie = f"sessionid={common.session_key_for(user)}"
+    app = SyncChainASGIHandler() if handler == "ours" else ASGIHandler()
+
+    async def run() -> list[float]:
+        for _ in range(20):
+            assert await request(app, path, cookie) == 200
+        times = []
+        for _ in range(requests):
+            started = time.perf_counter()
+            await request(app, path, cookie)
+            times.append(time.perf_counter() - started)
+        return times
+
+    cpu = time.process_time()
+    times = asyncio.run(run())
+    cpu = time.process_time() - cpu
+    return {"times": times, "cpu": cpu / (requests + 20)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("path")
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--arm", choices=list(ARMS), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.arm:
+        handler, _ = ARMS[args.arm]
+        print(json.dumps(measure(handler, args.path, args.requests)))
+        return
+
+    times: dict[str, list[float]] = {arm: [] for arm in ARMS}
+    cpu: dict[str, list[float]] = {arm: [] for arm in ARMS}
+    for _ in range(args.rounds):
+        for arm, (_, pool) in ARMS.items():
+            argv = [sys.executable, "-m", "bench.request_path", args.path, "--arm", arm]
+            out = subprocess.run(
+                [*argv, "--requests", str(args.requests)],
+                env={**os.environ, "BENCH_DB_POOL": pool},
+                cwd=common.ROOT,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            result = json.loads(out.stdout.strip().splitlines()[-1])
+            times[arm] += result["times"]
+            cpu[arm].append(result["cpu"])
+    rows = [
+        [
+            arm,
+            len(times[arm]),
+            statistics.median(times[arm]) * 1000,
+            statistics.mean(times[arm]) * 1000,
+            statistics.median(cpu[arm]) * 1000,
+        ]
+        for arm in ARMS
+    ]
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    common.print_table(
+        f"{args.path} in-process through ASGI, one request at a time (load average {load})",
+        ["set-up", "requests", "p50 ms", "mean ms", "CPU ms/request"],
+        rows,
+    )
+
+
+if __name__ == "__main__":
+    main()
