@@ -1,10 +1,11 @@
 """The common request path, in-process through the ASGI application (no HTTP server): one page
-requested again and again as the pages benchmark's student, by three set-ups taking turns, each
-in a fresh process:
+requested again and again as the pages benchmark's student, by three set-ups taking turns:
 
-- `before`: Django's ASGIHandler, no connection pool (BENCH_DB_POOL=0: a new connection per request)
+- `before`: Django's ASGIHandler, no connection pool (BENCH_DB_POOL=0: a new connection per
+  request), in a process of its own
 - `pool`: Django's ASGIHandler with production's psycopg pool
-- `after`: production's handler (classmeet.core.asgi.SyncChainASGIHandler) with the pool
+- `after`: production's handler (classmeet.core.asgi.SyncChainASGIHandler) with the pool; `pool`
+  and `after` alternate in one process, 50 requests at a time
 
     .venv/bin/python -m bench.request_path /api/v1/notifications/ [--requests 300] [--rounds 3]
 
@@ -26,7 +27,8 @@ from typing import Any
 
 from bench import common
 
-ARMS = {"before": ("django", "0"), "pool": ("django", "1"), "after": ("ours", "1")}
+ARMS = ("before", "pool", "after")
+CHUNK = 50
 
 
 async def request(app: Any, path: str, cookie: str) -> int:
@@ -62,8 +64,9 @@ async def request(app: Any, path: str, cookie: str) -> int:
     return int(sent[0]["status"])
 
 
-def measure(handler: str, path: str, requests: int) -> dict[str, Any]:
-    """One arm, in this process: warm up, then time `requests` requests one after the other."""
+def measure(arms: list[str], path: str, requests: int) -> dict[str, Any]:
+    """The arms, in this process, taking turns: warm up, then time `requests` requests each,
+    one after the other, CHUNK at a time."""
     common.setup_django()
     from django.contrib.auth import get_user_model
     from django.core.handlers.asgi import ASGIHandler
@@ -73,22 +76,25 @@ def measure(handler: str, path: str, requests: int) -> dict[str, Any]:
 
     user = get_user_model().objects.get(pk=existing_sample("landing").student_id)
     cookie = f"sessionid={common.session_key_for(user)}"
-    app = SyncChainASGIHandler() if handler == "ours" else ASGIHandler()
+    apps = {arm: SyncChainASGIHandler() if arm == "after" else ASGIHandler() for arm in arms}
+    times: dict[str, list[float]] = {arm: [] for arm in arms}
+    cpu = dict.fromkeys(arms, 0.0)
 
-    async def run() -> list[float]:
-        for _ in range(20):
-            assert await request(app, path, cookie) == 200
-        times = []
-        for _ in range(requests):
-            started = time.perf_counter()
-            await request(app, path, cookie)
-            times.append(time.perf_counter() - started)
-        return times
+    async def run() -> None:
+        for app in apps.values():
+            for _ in range(20):
+                assert await request(app, path, cookie) < 400
+        for _ in range(0, requests, CHUNK):
+            for arm, app in apps.items():
+                started_cpu = time.process_time()
+                for _ in range(CHUNK):
+                    started = time.perf_counter()
+                    await request(app, path, cookie)
+                    times[arm].append(time.perf_counter() - started)
+                cpu[arm] += time.process_time() - started_cpu
 
-    cpu = time.process_time()
-    times = asyncio.run(run())
-    cpu = time.process_time() - cpu
-    return {"times": times, "cpu": cpu / (requests + 20)}
+    asyncio.run(run())
+    return {arm: {"times": times[arm], "cpu": cpu[arm] / len(times[arm])} for arm in arms}
 
 
 def main() -> None:
@@ -96,18 +102,17 @@ def main() -> None:
     parser.add_argument("path")
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--arm", choices=list(ARMS), help=argparse.SUPPRESS)
+    parser.add_argument("--arms", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.arm:
-        handler, _ = ARMS[args.arm]
-        print(json.dumps(measure(handler, args.path, args.requests)))
+    if args.arms:
+        print(json.dumps(measure(args.arms.split(","), args.path, args.requests)))
         return
 
     times: dict[str, list[float]] = {arm: [] for arm in ARMS}
     cpu: dict[str, list[float]] = {arm: [] for arm in ARMS}
     for _ in range(args.rounds):
-        for arm, (_, pool) in ARMS.items():
-            argv = [sys.executable, "-m", "bench.request_path", args.path, "--arm", arm]
+        for arms, pool in (("before", "0"), ("pool,after", "1")):
+            argv = [sys.executable, "-m", "bench.request_path", args.path, "--arms", arms]
             out = subprocess.run(
                 [*argv, "--requests", str(args.requests)],
                 env={**os.environ, "BENCH_DB_POOL": pool},
@@ -116,9 +121,9 @@ def main() -> None:
                 capture_output=True,
                 text=True,
             )
-            result = json.loads(out.stdout.strip().splitlines()[-1])
-            times[arm] += result["times"]
-            cpu[arm].append(result["cpu"])
+            for arm, result in json.loads(out.stdout.strip().splitlines()[-1]).items():
+                times[arm] += result["times"]
+                cpu[arm].append(result["cpu"])
     rows = [
         [
             arm,
