@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 
 from classmeet.accounts.models import User
 from classmeet.accounts.selectors import AnyUser, is_authenticated
-from classmeet.courses.models import Course
+from classmeet.courses.models import Course, Enrollment
 from classmeet.courses.selectors import course_visible_q
 
 from .models import Comment, Discussion, Vote
@@ -78,28 +78,58 @@ def discussion_list(
     return qs.order_by("-is_pinned", "-last_activity_at", "-id")
 
 
+# What a list row shows (discussions/_discussion_item.html): the bodies and the other columns of
+# the course and the author stay in the database.
+SUMMARY_FIELDS = (
+    "id", "course_id", "author_id", "title", "is_pinned", "is_locked", "last_activity_at",
+    "deleted_at", "course__id", "course__title", "author__id", "author__username",
+    "author__first_name", "author__last_name",
+)  # fmt: skip
+
+
+def discussion_summary_list(
+    *, user: User, course_id: int | None = None, query: str = "", sort: str = SORT_NEWEST
+) -> QuerySet[Discussion]:
+    """Return discussion_list() with only the columns a list row shows."""
+    qs = discussion_list(user=user, course_id=course_id, query=query, sort=sort)
+    return qs.only(*SUMMARY_FIELDS)
+
+
 def course_discussion_list(*, user: User, course: Course, limit: int = 10) -> list[Discussion]:
     """Return the latest discussions of one course, for the course page's discussions tab.
 
     The caller has already checked that the user sees the course.
     """
-    return list(discussion_list(user=user, course_id=course.pk)[:limit])
+    return list(discussion_summary_list(user=user, course_id=course.pk)[:limit])
 
 
 def discussion_course_choices(*, user: User) -> QuerySet[Course]:
-    """Return the courses the user may filter by and start discussions in."""
-    return Course.objects.filter(
-        pk__in=Course.objects.filter(course_visible_q(user=user)).values("pk")
-    ).order_by("title", "id")
-
-
-def discussion_get(*, user: User, discussion_id: int) -> Discussion:
-    """Return one discussion with its counts (access.discussions.access_discussion checked it)."""
+    """Return the courses the user may filter by and start discussions in (id and title)."""
     return (
-        _with_counts(Discussion.objects.filter(pk=discussion_id), user=user)
-        .select_related("course", "course__teacher", "author")
-        .get()
+        Course.objects.filter(
+            pk__in=Course.objects.filter(course_visible_q(user=user)).values("pk")
+        )
+        .order_by("title", "id")
+        .only("id", "title")
     )
+
+
+def discussion_get(*, user: User, discussion_id: int) -> Discussion | None:
+    """Return one discussion with its counts, or None; the caller checks access to it.
+
+    Its course carries whether the user is enrolled (`enrolled_viewer`), so the access rules
+    asked about it on this page run no query.
+    """
+    mine = Enrollment.objects.filter(course_id=OuterRef("course_id"), student_id=user.pk)
+    discussion = (
+        _with_counts(Discussion.objects.filter(pk=discussion_id), user=user)
+        .annotate(viewer_is_enrolled=Exists(mine))
+        .select_related("course", "course__teacher", "author")
+        .first()
+    )
+    if discussion is not None and user.pk is not None:
+        discussion.course.enrolled_viewer = (user.pk, bool(discussion.viewer_is_enrolled))
+    return discussion
 
 
 @dataclass

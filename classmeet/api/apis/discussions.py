@@ -122,8 +122,12 @@ class DiscussionDetailApi(APIView):
     )
     def get(self, request: Request, discussion_id: int) -> Response:
         user = request_user(request)
-        access.discussions.access_discussion(user=user, discussion_id=discussion_id)
+        # One query: the discussion, its counts and the viewer's membership (as access_discussion).
         discussion = selectors.discussion_get(user=user, discussion_id=discussion_id)
+        if discussion is None or not access.discussions.can_view_discussion(
+            user=user, discussion=discussion
+        ):
+            raise Http404
         return Response(DiscussionOutputSerializer(discussion).data)
 
 
@@ -153,8 +157,8 @@ class DiscussionCreateApi(APIView):
             title=form.cleaned_data["title"],
             body=form.cleaned_data["body"],
         )
-        discussion = selectors.discussion_get(user=user, discussion_id=discussion.pk)
-        return Response(DiscussionOutputSerializer(discussion).data, status=status.HTTP_201_CREATED)
+        created = selectors.discussion_get(user=user, discussion_id=discussion.pk)
+        return Response(DiscussionOutputSerializer(created).data, status=status.HTTP_201_CREATED)
 
 
 class CommentListApi(APIView):
