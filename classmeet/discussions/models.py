@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .links import id_url
+from classmeet.core.links import id_url
 
 
 class Discussion(models.Model):

@@ -13,10 +13,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from classmeet import access
 from classmeet.accounts.selectors import request_user
+from classmeet.core.links import id_url
 
 from . import selectors, services
 from .forms import CommentForm, DiscussionFilterForm, DiscussionForm
-from .links import id_url
 from .models import Comment, Discussion
 
 PAGE_SIZE = 20

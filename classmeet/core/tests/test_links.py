@@ -1,6 +1,6 @@
 from django.urls import clear_script_prefix, reverse, set_script_prefix
 
-from classmeet.discussions.links import id_url
+from classmeet.core.links import id_url
 
 
 def test_id_url_is_reverse() -> None:

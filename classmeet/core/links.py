@@ -1,5 +1,5 @@
-"""Links to one discussion or comment by id, without a `reverse()` per row: a list page links
-20 discussions and 50 courses, a thread page every comment's forms."""
+"""Links to one object by id without a `reverse()` per row: a list page links 20 discussions and
+50 courses, a thread page every comment's forms, the notification page every row's form."""
 
 from functools import lru_cache
 
