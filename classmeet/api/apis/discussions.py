@@ -18,13 +18,13 @@ from classmeet.discussions import selectors, services
 from classmeet.discussions.forms import CommentForm, DiscussionForm
 from classmeet.discussions.models import Comment, Discussion
 
-from .common import MAX_ID, form_checked, paginated, validated, validated_query
+from .common import MAX_ID, FastOutputMixin, form_checked, paginated, validated, validated_query
 from .courses import UserOutputSerializer
 
 TAGS = ["discussions"]
 
 
-class DiscussionOutputSerializer(serializers.ModelSerializer[Discussion]):
+class DiscussionOutputSerializer(FastOutputMixin, serializers.ModelSerializer[Discussion]):
     author = UserOutputSerializer(read_only=True, allow_null=True)
     body_html = serializers.CharField(read_only=True, help_text="Sanitized HTML of the body.")
     is_deleted = serializers.BooleanField(read_only=True)
@@ -56,7 +56,7 @@ class DiscussionOutputSerializer(serializers.ModelSerializer[Discussion]):
         read_only_fields = fields
 
 
-class CommentOutputSerializer(serializers.ModelSerializer[Comment]):
+class CommentOutputSerializer(FastOutputMixin, serializers.ModelSerializer[Comment]):
     author = UserOutputSerializer(read_only=True, allow_null=True)
     body_html = serializers.CharField(read_only=True, help_text="Sanitized HTML of the body.")
     is_deleted = serializers.BooleanField(read_only=True)
