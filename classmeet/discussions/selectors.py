@@ -40,11 +40,19 @@ def _count(qs: QuerySet[Vote] | QuerySet[Comment], target: str) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
+# The same for every user: built once, as annotate() works on copies of them.
+_COUNTS = {
+    "vote_count": _count(Vote.objects.filter(is_active=True), "discussion"),
+    "comment_count": _count(Comment.objects.filter(deleted_at__isnull=True), "discussion"),
+    "has_answer": Exists(Comment.objects.filter(discussion=OuterRef("pk"), is_answer=True)),
+}
+
+_COMMENT_VOTES = _count(Vote.objects.filter(is_active=True), "comment")
+
+
 def _with_counts(qs: QuerySet[Discussion], *, user: User) -> QuerySet[Discussion]:
     return qs.annotate(
-        vote_count=_count(Vote.objects.filter(is_active=True), "discussion"),
-        comment_count=_count(Comment.objects.filter(deleted_at__isnull=True), "discussion"),
-        has_answer=Exists(Comment.objects.filter(discussion=OuterRef("pk"), is_answer=True)),
+        **_COUNTS,
         my_vote=Exists(
             Vote.objects.filter(discussion=OuterRef("pk"), user_id=user.pk, is_active=True)
         ),
@@ -147,7 +155,7 @@ def comment_tree(*, user: User, discussion: Discussion) -> list[CommentNode]:
         Comment.objects.filter(discussion_id=discussion.pk)
         .select_related("author")
         .annotate(
-            vote_count=_count(Vote.objects.filter(is_active=True), "comment"),
+            vote_count=_COMMENT_VOTES,
             my_vote=Exists(
                 Vote.objects.filter(comment=OuterRef("pk"), user_id=user.pk, is_active=True)
             ),
