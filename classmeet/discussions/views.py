@@ -5,7 +5,6 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from classmeet import access
 from classmeet.accounts.selectors import request_user
 from classmeet.core.links import id_url
+from classmeet.core.pagination import page_of
 
 from . import selectors, services
 from .forms import CommentForm, DiscussionFilterForm, DiscussionForm
@@ -42,7 +42,7 @@ def discussion_list(request: HttpRequest) -> HttpResponse:
         query=filters.cleaned_data["q"],
         sort=filters.cleaned_data["sort"],
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(qs, request.GET.get("page"), PAGE_SIZE)
     params = request.GET.copy()
     params.pop("page", None)
     return render(
