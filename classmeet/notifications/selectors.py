@@ -15,6 +15,15 @@ def notification_list(*, user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient_id=user.pk).select_related("actor", "course")
 
 
+def notification_page_list(*, user: User) -> QuerySet[Notification]:
+    """Return the user's notifications, newest first, with only what the notification page shows."""
+    return (
+        Notification.objects.filter(recipient_id=user.pk)
+        .select_related("course")
+        .only("id", "title", "body", "url", "created_at", "read_at", "course__id", "course__title")
+    )
+
+
 def notification_latest(*, user: User, limit: int = 5) -> list[Notification]:
     return list(notification_list(user=user)[:limit])
 

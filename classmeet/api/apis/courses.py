@@ -30,14 +30,14 @@ from classmeet.courses.forms import AddStudentForm, CourseForm, JoinCodeForm, Ma
 from classmeet.courses.models import Course, Enrollment, Material
 from classmeet.courses.uploads import SizeLimitUploadHandler, size_limit_install, too_large_message
 
-from .common import form_checked, paginated, validated, validated_query
+from .common import FastOutputMixin, form_checked, paginated, validated, validated_query
 
 COURSE_TAGS = ["courses"]
 ENROLLMENT_TAGS = ["enrollment"]
 MATERIAL_TAGS = ["materials"]
 
 
-class UserOutputSerializer(serializers.ModelSerializer[User]):
+class UserOutputSerializer(FastOutputMixin, serializers.ModelSerializer[User]):
     display_name = serializers.CharField(read_only=True)
 
     class Meta:
@@ -46,7 +46,7 @@ class UserOutputSerializer(serializers.ModelSerializer[User]):
         read_only_fields = fields
 
 
-class CourseOutputSerializer(serializers.ModelSerializer[Course]):
+class CourseOutputSerializer(FastOutputMixin, serializers.ModelSerializer[Course]):
     teacher = UserOutputSerializer(read_only=True)
     is_teacher = serializers.SerializerMethodField(
         help_text="You are on the course's staff: its teacher or an assistant."
