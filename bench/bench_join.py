@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -149,12 +150,19 @@ def open_page(browser: Any, side: Side, user: Any) -> tuple[Any, Any]:
     context = browser.new_context(base_url=base_url)
     if not side.bare:
         context.add_cookies([{**session_cookie_for(user), "url": base_url}])
-    context.route(
-        "**/*",
-        lambda route: (
-            route.continue_() if route.request.url.startswith(base_url) else route.abort()
-        ),
-    )
+    # Every request to another host is aborted. A regular expression is matched by Playwright's
+    # driver, so the app's own requests go on without a round trip through this process (which
+    # also runs the servers): `**/*` with a Python handler added ~10-20 ms per request, a tax on
+    # the number of files a page loads that no real browser pays.
+    if os.environ.get("BENCH_JOIN_PY_ROUTE"):
+        context.route(
+            "**/*",
+            lambda route: (
+                route.continue_() if route.request.url.startswith(base_url) else route.abort()
+            ),
+        )
+    else:
+        context.route(re.compile(rf"^(?!{re.escape(base_url)}/)"), lambda route: route.abort())
     if modules is not None:
         # Registered last, so it is asked first: the other revision's modules, same URLs.
         def other_revision(route: Any) -> None:
@@ -184,6 +192,76 @@ RESOURCES_JS = """
   return { styles: last(".css"), modules: last(".js") };
 }
 """
+
+
+def static_files(app: Any) -> Any:
+    """Wrap the ASGI app: /static/ files answered from memory, before Django, as nginx serves
+    them from disk in production (docs/deploy.md). Without this the live server of the browser
+    tests serves them through WhiteNoise's finders with autorefresh, in Django's one thread for
+    synchronous code, where the room socket's database calls queue behind ~20 files."""
+    import mimetypes
+
+    from django.conf import settings
+    from django.contrib.staticfiles import finders
+
+    files: dict[str, tuple[bytes, bytes]] = {}
+    for finder in finders.get_finders():
+        for path, storage in finder.list([]):
+            url = f"{settings.STATIC_URL}{path}"
+            if url not in files:  # the first finder wins, as in findstatic
+                kind = mimetypes.guess_type(path)[0] or "application/octet-stream"
+                with storage.open(path) as source:
+                    files[url] = (source.read(), kind.encode())
+
+    async def serve(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        found = files.get(scope.get("path", "")) if scope["type"] == "http" else None
+        if found is None:
+            await app(scope, receive, send)
+            return
+        body, kind = found
+        headers = [(b"content-type", kind), (b"cache-control", b"max-age=60, public")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    return serve
+
+
+class RoomServer:
+    """The room's app under uvicorn in a background thread, with tests.browser.LiveServer's
+    options; static files as in production unless `django_static` (see static_files)."""
+
+    def __init__(self, *, django_static: bool) -> None:
+        import threading
+
+        import uvicorn
+
+        from config.asgi import application
+        from tests.support import free_port
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(
+            application if django_static else static_files(application),
+            host="127.0.0.1",
+            port=self.port,
+            ws="websockets-sansio",
+            lifespan="off",
+            log_level="warning",
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, name="live-asgi", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the room's ASGI server did not start")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
 
 
 def two_party(browser: Any, side: Side, users: list[Any]) -> dict[str, float]:
@@ -333,6 +411,11 @@ def main() -> None:
         help="also run REV's room modules, or the bare page with `bare`, alternately",
     )
     parser.add_argument("--no-four", action="store_true", help="skip the 4-party measure")
+    parser.add_argument(
+        "--django-static",
+        action="store_true",
+        help="serve static files through Django (WhiteNoise, finders) as the browser tests do",
+    )
     args = parser.parse_args()
 
     from django.db import connections
@@ -342,10 +425,10 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     from bench.join_bare import BareServer
-    from tests.browser import CHROMIUM, CHROMIUM_ARGS, LiveServer
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS
 
-    server = LiveServer()
-    servers: list[LiveServer | BareServer] = [server]
+    server = RoomServer(django_static=args.django_static)
+    servers: list[RoomServer | BareServer] = [server]
     room = f"/meetings/room/{meeting.pk}/"
     sides: list[Side] = []
     if args.compare == BARE:
