@@ -49,7 +49,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 FIRST_FRAME_JS = """
 async () => {
-  for (;;) {
+  const giveUp = performance.now() + 60000;  // a call that never connects fails the run
+  while (performance.now() < giveUp) {
     const room = window.classmeetRoom;
     if (room) {
       for (const pc of room.connections().values()) {
@@ -63,6 +64,7 @@ async () => {
     }
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+  throw new Error("no remote video frame decoded within 60 s");
 }
 """
 DECODING_PEERS_JS = """
