@@ -245,9 +245,11 @@ class ClassroomConsumer(RoomConsumer):
             if entry is not access.rooms.RoomEntry.ALLOWED:
                 await self._close(int(entry))
                 return
-        was_joined = self.peer is not None
         await super().handle_join(message)
-        if not was_joined and self.peer is not None and not self.closing:
+
+    async def after_join(self) -> None:
+        await super().after_join()
+        if not self.closing:
             await self.send_room_state()
 
     async def send_room_state(self) -> None:
