@@ -169,6 +169,25 @@ class EnrollmentAdmin(admin.ModelAdmin[Enrollment]):
         return str(obj.course.teacher)
 
 
+@admin.register(CourseAssistant)
+class CourseAssistantAdmin(admin.ModelAdmin[CourseAssistant]):
+    """Read-only, like the course's inline: changes go through the Staff page's services."""
+
+    list_display = ("user", "course", "added_by", "created_at")
+    search_fields = ("user__username", "user__email", "course__title")
+    list_select_related = ("user", "course", "added_by")
+    readonly_fields = ("course", "user", "added_by", "created_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Material)
 class MaterialAdmin(admin.ModelAdmin[Material]):
     list_display = (
