@@ -170,6 +170,8 @@ def _course_post(course: Course, **overrides: Any) -> dict[str, Any]:
         "enrollments-INITIAL_FORMS": "0",
         "materials-TOTAL_FORMS": "0",
         "materials-INITIAL_FORMS": "0",
+        "assistants-TOTAL_FORMS": "0",  # the read-only assistants inline
+        "assistants-INITIAL_FORMS": "0",
     }
     data.update(overrides)
     return data
