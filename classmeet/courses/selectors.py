@@ -10,8 +10,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from django.db import connections, router
-from django.db.models import Aggregate, JSONField, Model, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import JSONObject
+from django.db.models import Model, Q, QuerySet
 
 from classmeet.accounts.models import User
 from classmeet.accounts.selectors import AnyUser, is_authenticated
@@ -143,45 +142,8 @@ class StaffMember:
     display_name: str
 
 
-class JSONRows(Aggregate):
-    """The rows of a group as one JSON array, on PostgreSQL and SQLite alike."""
-
-    function = (
-        "JSONB_AGG"  # jsonb: Django reads it as text and decodes it (json would come decoded)
-    )
-    output_field = JSONField()
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return super().as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra)
-
-
-def course_assistants_annotation() -> Subquery:
-    """An annotation for Course querysets: the course's assistants, inside the course's own query.
-
-    The course page and its includes show (and decide on) the staff without a query of their own.
-    NULL when the course has none; `staff_members` sorts them.
-    """
-    rows = (
-        CourseAssistant.objects.filter(course_id=OuterRef("pk"))
-        .order_by()
-        .values("course_id")
-        .annotate(
-            rows=JSONRows(
-                JSONObject(
-                    pk="user_id",
-                    username="user__username",
-                    first="user__first_name",
-                    last="user__last_name",
-                )
-            )
-        )
-        .values("rows")
-    )
-    return Subquery(rows, output_field=JSONField())
-
-
 def staff_members(rows: list[dict[str, Any]] | None) -> list[StaffMember]:
-    """Turn the rows of `course_assistants_annotation` into StaffMember objects, in name order."""
+    """Turn the assistants' JSON rows (`course_for_viewer`) into StaffMember objects, in name order."""
     rows = sorted(rows or (), key=lambda row: (row["last"], row["first"], row["username"]))
     return [
         StaffMember(
@@ -225,7 +187,7 @@ def _load(model: type[Model], connection: Any, values: Sequence[Any]) -> Any:
 
 @functools.cache
 def _course_for_viewer_sql(vendor: str) -> str:
-    # The assistants as JSON rows, as course_assistants_annotation (the functions differ).
+    # The assistants as JSON rows (`staff_members` sorts them); the functions differ.
     rows = (
         "JSON_GROUP_ARRAY(JSON_OBJECT(" if vendor == "sqlite" else "JSONB_AGG(JSONB_BUILD_OBJECT("
     )
