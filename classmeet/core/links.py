@@ -26,3 +26,14 @@ def id_url(name: str, kwarg: str, pk: int) -> str:
     urlconf = get_urlconf()
     before, after = _parts(name, kwarg, get_script_prefix(), urlconf, get_resolver(urlconf))
     return f"{before}{int(pk)}{after}"
+
+
+@lru_cache(maxsize=128)
+def _fixed(name: str, prefix: str, urlconf: str | None, resolver: URLResolver) -> str:
+    return reverse(name, urlconf=urlconf)
+
+
+def name_url(name: str) -> str:
+    """Return reverse(name) for a URL without arguments (the navbar's links on every page)."""
+    urlconf = get_urlconf()
+    return _fixed(name, get_script_prefix(), urlconf, get_resolver(urlconf))
