@@ -1,5 +1,5 @@
-"""`{% link "app:name" %}` and `{% id_link "app:name" "kwarg" pk %}`: what `{% url %}` renders
-for a URL without arguments or with one integer id, reversed once (classmeet.core.links)."""
+"""`{% link "app:name" %}` and `{% id_link "app:name" "kwarg" pk other=id %}`: what `{% url %}`
+renders for a URL without arguments or with integer ids, reversed once (classmeet.core.links)."""
 
 from django import template
 
@@ -15,5 +15,5 @@ def link(name: str) -> str:
 
 
 @register.simple_tag
-def id_link(name: str, kwarg: str, pk: int) -> str:
-    return id_url(name, kwarg, pk)
+def id_link(name: str, kwarg: str, pk: int, **fixed: int) -> str:
+    return id_url(name, kwarg, pk, **fixed)

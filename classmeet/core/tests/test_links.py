@@ -48,3 +48,15 @@ def test_link_tags_render_what_url_renders() -> None:
         assert name_url("meetings:meeting-list") == "/school" + plain
     finally:
         clear_script_prefix()
+
+
+def test_id_url_with_fixed_ids_is_reverse() -> None:
+    for course_id, student_id in ((3, 7), (4, 7), (3, 2147483646)):
+        assert id_url(
+            "courses:enrollment-remove", "student_id", student_id, course_id=course_id
+        ) == reverse(
+            "courses:enrollment-remove", kwargs={"course_id": course_id, "student_id": student_id}
+        )
+    tag = "{% load links %}{% id_link 'courses:material-delete' 'material_id' 9 course_id=2 %}"
+    url = "{% url 'courses:material-delete' course_id=2 material_id=9 %}"
+    assert Template(tag).render(Context()) == Template(url).render(Context())
