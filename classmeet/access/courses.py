@@ -15,7 +15,7 @@ from django.http import Http404
 
 from classmeet.accounts.selectors import AnyUser, is_authenticated
 from classmeet.courses.models import Course, CourseAssistant, Enrollment
-from classmeet.courses.selectors import course_assistants_annotation, staff_members
+from classmeet.courses.selectors import course_for_viewer
 
 M = TypeVar("M", bound=Model)
 
@@ -136,11 +136,9 @@ def access_course(*, user: AnyUser, course_id: int) -> Course:
     """Return the course, or raise Http404 if it is missing or hidden from the user."""
     # The membership comes with the course (one query), and stays on this instance for the
     # page's own includes, which ask `can_view_course` again.
-    courses = with_viewer(Course.objects.select_related("teacher").filter(pk=course_id), user=user)
-    course = courses.annotate(assistant_rows=course_assistants_annotation()).first()
-    if course is not None:
-        remember_viewer(row=course, course=course, user=user)
-        course.assistants_shown = staff_members(course.assistant_rows)
+    if not is_authenticated(user):
+        raise Http404
+    course = course_for_viewer(course_id=course_id, user_id=user.pk or 0)
     if course is None or not can_view_course(user=user, course=course):
         raise Http404
     return course

@@ -12,17 +12,38 @@ _MARKER = 2147483647
 
 @lru_cache(maxsize=128)
 def _parts(
-    name: str, kwarg: str, prefix: str, urlconf: str | None, resolver: URLResolver
+    name: str,
+    kwarg: str,
+    prefix: str,
+    urlconf: str | None,
+    resolver: URLResolver,
+    fixed: tuple[tuple[str, int], ...] = (),
 ) -> tuple[str, str]:
     # Keyed on what reverse() depends on: the script prefix and the URLconf, whose resolver is
     # a new object once the URL caches are cleared (a test that overrides ROOT_URLCONF).
-    url = reverse(name, kwargs={kwarg: _MARKER}, urlconf=urlconf)
+    url = reverse(name, kwargs={kwarg: _MARKER, **dict(fixed)}, urlconf=urlconf)
     before, _, after = url.rpartition(str(_MARKER))
     return before, after
 
 
-def id_url(name: str, kwarg: str, pk: int) -> str:
-    """Return reverse(name, kwargs={kwarg: pk}) for a URL taking one integer id."""
+def id_url(name: str, kwarg: str, pk: int, **fixed: int) -> str:
+    """Return reverse(name, kwargs={kwarg: pk, **fixed}) for a URL taking integer ids.
+
+    `fixed` are the ids every row of a list shares (the course of a roster's rows).
+    """
     urlconf = get_urlconf()
-    before, after = _parts(name, kwarg, get_script_prefix(), urlconf, get_resolver(urlconf))
+    key = tuple(sorted((k, int(v)) for k, v in fixed.items()))
+    prefix = get_script_prefix()
+    before, after = _parts(name, kwarg, prefix, urlconf, get_resolver(urlconf), key)
     return f"{before}{int(pk)}{after}"
+
+
+@lru_cache(maxsize=128)
+def _fixed(name: str, prefix: str, urlconf: str | None, resolver: URLResolver) -> str:
+    return reverse(name, urlconf=urlconf)
+
+
+def name_url(name: str) -> str:
+    """Return reverse(name) for a URL without arguments (the navbar's links on every page)."""
+    urlconf = get_urlconf()
+    return _fixed(name, get_script_prefix(), urlconf, get_resolver(urlconf))

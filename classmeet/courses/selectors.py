@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from django.db.models import Aggregate, JSONField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import JSONObject
+from django.db import connections, router
+from django.db.models import Model, Q, QuerySet
 
 from classmeet.accounts.models import User
 from classmeet.accounts.selectors import AnyUser, is_authenticated
@@ -138,45 +142,8 @@ class StaffMember:
     display_name: str
 
 
-class JSONRows(Aggregate):
-    """The rows of a group as one JSON array, on PostgreSQL and SQLite alike."""
-
-    function = (
-        "JSONB_AGG"  # jsonb: Django reads it as text and decodes it (json would come decoded)
-    )
-    output_field = JSONField()
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return super().as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra)
-
-
-def course_assistants_annotation() -> Subquery:
-    """An annotation for Course querysets: the course's assistants, inside the course's own query.
-
-    The course page and its includes show (and decide on) the staff without a query of their own.
-    NULL when the course has none; `staff_members` sorts them.
-    """
-    rows = (
-        CourseAssistant.objects.filter(course_id=OuterRef("pk"))
-        .order_by()
-        .values("course_id")
-        .annotate(
-            rows=JSONRows(
-                JSONObject(
-                    pk="user_id",
-                    username="user__username",
-                    first="user__first_name",
-                    last="user__last_name",
-                )
-            )
-        )
-        .values("rows")
-    )
-    return Subquery(rows, output_field=JSONField())
-
-
 def staff_members(rows: list[dict[str, Any]] | None) -> list[StaffMember]:
-    """Turn the rows of `course_assistants_annotation` into StaffMember objects, in name order."""
+    """Turn the assistants' JSON rows (`course_for_viewer`) into StaffMember objects, in name order."""
     rows = sorted(rows or (), key=lambda row: (row["last"], row["first"], row["username"]))
     return [
         StaffMember(
@@ -186,3 +153,80 @@ def staff_members(rows: list[dict[str, Any]] | None) -> list[StaffMember]:
         )
         for row in rows
     ]
+
+
+@functools.cache
+def _columns(model: type[Model], alias: str) -> str:
+    return ", ".join(f'{alias}."{field.column}"' for field in model._meta.concrete_fields)
+
+
+# Per connection (each thread has its own): the converters the ORM's compiler would apply.
+_CONVERTERS: WeakKeyDictionary[Any, dict[type[Model], list[tuple[Any, list[Any]]]]] = (
+    WeakKeyDictionary()
+)
+
+
+def _load(model: type[Model], connection: Any, values: Sequence[Any]) -> Any:
+    """An instance of `model` from the values of all its concrete fields, read by hand-written
+    SQL, converted as the ORM converts them (SQLite's datetimes, JSON...)."""
+    by_model = _CONVERTERS.setdefault(connection, {})
+    if model not in by_model:
+        cols = [field.get_col(model._meta.db_table) for field in model._meta.concrete_fields]
+        by_model[model] = [
+            (col, connection.ops.get_db_converters(col) + col.get_db_converters(connection))
+            for col in cols
+        ]
+    converted = []
+    for value, (col, funcs) in zip(values, by_model[model], strict=True):
+        for func in funcs:
+            value = func(value, col, connection)
+        converted.append(value)
+    names = [field.attname for field in model._meta.concrete_fields]
+    return model.from_db(connection.alias, names, converted)
+
+
+@functools.cache
+def _course_for_viewer_sql(vendor: str) -> str:
+    # The assistants as JSON rows (`staff_members` sorts them); the functions differ.
+    rows = (
+        "JSON_GROUP_ARRAY(JSON_OBJECT(" if vendor == "sqlite" else "JSONB_AGG(JSONB_BUILD_OBJECT("
+    )
+    return (
+        f"SELECT {_columns(Course, 'c')}, {_columns(User, 'u')},"  # noqa: S608 (column names)
+        ' EXISTS (SELECT 1 FROM "courses_enrollment" e'
+        '  WHERE e."course_id" = c."id" AND e."student_id" = %s),'
+        ' EXISTS (SELECT 1 FROM "courses_courseassistant" a'
+        '  WHERE a."course_id" = c."id" AND a."user_id" = %s),'
+        f" (SELECT {rows}'pk', a.\"user_id\", 'username', au.\"username\","
+        " 'first', au.\"first_name\", 'last', au.\"last_name\"))"
+        ' FROM "courses_courseassistant" a INNER JOIN "accounts_user" au ON au."id" = a."user_id"'
+        '  WHERE a."course_id" = c."id")'
+        ' FROM "courses_course" c INNER JOIN "accounts_user" u ON u."id" = c."teacher_id"'
+        ' WHERE c."id" = %s'
+    )
+
+
+def course_for_viewer(*, course_id: int, user_id: int) -> Course | None:
+    """Return the course with its teacher, its assistants (`assistants_shown`) and the user's
+    membership (`enrolled_viewer`, `staff_viewer`), in one query; None if there is none.
+
+    Written out: building it through the ORM (select_related, two Exists, the JSON subquery)
+    cost the course page several times the query itself. The caller checks access.
+    """
+    connection = connections[router.db_for_read(Course)]
+    with connection.cursor() as cursor:
+        cursor.execute(_course_for_viewer_sql(connection.vendor), [user_id, user_id, course_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    n_course = len(Course._meta.concrete_fields)
+    n_user = len(User._meta.concrete_fields)
+    course: Course = _load(Course, connection, row[:n_course])
+    course.teacher = _load(User, connection, row[n_course : n_course + n_user])
+    enrolled, assists, assistants = row[n_course + n_user :]
+    course.enrolled_viewer = (user_id, bool(enrolled))
+    course.staff_viewer = (user_id, course.teacher_id == user_id or bool(assists))
+    if isinstance(assistants, str):  # text on both databases; decoded if a driver decodes it
+        assistants = json.loads(assistants)
+    course.assistants_shown = staff_members(assistants)
+    return course

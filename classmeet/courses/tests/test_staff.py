@@ -4,6 +4,7 @@ the staff page and the notification the new assistant gets)."""
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -235,3 +236,36 @@ def test_the_dashboard_marks_assisted_courses(client, course, assistant):
     cards = {card.course.pk: card.is_assistant for card in response.context["cards"]}
     assert cards == {course.pk: True, own.pk: False}
     assert response.content.decode().count("data-assistant-badge") == 1
+
+
+def test_course_for_viewer_loads_what_the_orm_loads(course, teacher, student, enrollment):
+    """The written-out course query: every field of the course and its teacher as the ORM reads
+    them (datetimes aware on SQLite too), the viewer's membership and the assistants, escaped
+    where the page shows them."""
+    hostile = TeacherFactory.create(username="zed", first_name='<b>"A&B"', last_name="it's")
+    services.assistant_add(course=course, user=hostile, added_by=teacher)
+    plain = TeacherFactory.create(username="amy", first_name="", last_name="")
+    services.assistant_add(course=course, user=plain, added_by=teacher)
+    expected = Course.objects.select_related("teacher").get(pk=course.pk)
+    with CaptureQueriesContext(connection) as queries:
+        loaded = selectors.course_for_viewer(course_id=course.pk, user_id=student.pk)
+    assert len(queries) == 1
+    assert loaded is not None
+    for field in Course._meta.concrete_fields:
+        assert getattr(loaded, field.attname) == getattr(expected, field.attname), field.name
+    for field in type(teacher)._meta.concrete_fields:
+        assert getattr(loaded.teacher, field.attname) == getattr(teacher, field.attname)
+    assert loaded.created_at.tzinfo is not None
+    assert loaded.enrolled_viewer == (student.pk, True)
+    assert loaded.staff_viewer == (student.pk, False)
+    assert [m.display_name for m in loaded.assistants_shown or ()] == ["amy", '<b>"A&B" it\'s']
+    as_hostile = selectors.course_for_viewer(course_id=course.pk, user_id=hostile.pk)
+    assert as_hostile is not None
+    assert as_hostile.staff_viewer == (hostile.pk, True)
+    assert as_hostile.enrolled_viewer == (hostile.pk, False)
+    assert selectors.course_for_viewer(course_id=course.pk + 1000, user_id=student.pk) is None
+    client = Client()
+    client.force_login(student)
+    page = client.get(course.get_absolute_url()).content.decode()
+    assert "&lt;b&gt;&quot;A&amp;B&quot; it&#x27;s" in page
+    assert '<b>"A&B"' not in page

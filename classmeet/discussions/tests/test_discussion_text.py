@@ -1,10 +1,15 @@
 """The discussion_text filters render what the blocktranslate they replace rendered."""
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.template import Context, Template
 from django.utils import timezone, translation
+
+from classmeet.accounts.tests.factories import StudentFactory
+from classmeet.courses.tests.factories import CourseFactory
+from classmeet.discussions.tests.factories import DiscussionFactory
 
 
 def _render(source: str, **context: object) -> str:
@@ -27,3 +32,50 @@ def test_ago_matches_blocktranslate(age: timedelta | None) -> None:
     original = "{% blocktranslate with when=t|timesince %}{{ when }} ago{% endblocktranslate %}"
     assert _render("{{ t|ago }}", t=when) == _render(original, t=when)
     assert _render("{{ t|ago }}", t=when).endswith(" ago")
+
+
+# The include the `discussion_item` tag replaced (discussions/_discussion_item.html), verbatim.
+_ITEM_TEMPLATE = """{% load i18n discussion_text %}<a href="{{ d.get_absolute_url }}" class="list-group-item list-group-item-action py-3 discussion-item" data-discussion-id="{{ d.pk }}">
+  <div class="d-flex w-100 justify-content-between gap-2">
+    <h2 class="h5 mb-1 text-break">
+      {% if d.is_pinned %}<i class="bi bi-pin-angle-fill text-primary" title="{% translate 'Pinned' %}"></i><span class="visually-hidden">{% translate "Pinned" %}</span>{% endif %}
+      {% if d.is_locked %}<i class="bi bi-lock-fill text-secondary" title="{% translate 'Locked' %}"></i><span class="visually-hidden">{% translate "Locked" %}</span>{% endif %}
+      {{ d.title }}
+      {% if d.is_deleted %}<span class="badge text-bg-secondary">{% translate "Deleted" %}</span>{% endif %}
+      {% if d.has_answer %}<span class="badge text-bg-success">{% translate "Answered" %}</span>{% endif %}
+    </h2>
+    <small class="text-body-secondary text-nowrap">{{ d.last_activity_at|ago }}</small>
+  </div>
+  <div class="mb-1">{% translate "Started by:" %} {{ d.author.display_name|default:_("a former member") }}{% if show_course %} · <span class="text-body-secondary">{{ d.course.title }}</span>{% endif %}</div>
+  <small class="text-body-secondary">
+    {{ d.vote_count|upvotes }} |
+    {{ d.comment_count|comments }}
+  </small>
+</a>
+"""
+
+HOSTILE = '<b>"Q&A" it\'s</b>'
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("flags", [False, True])
+@pytest.mark.parametrize("show_course", [False, True])
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_discussion_item_matches_the_include_it_replaced(flags, show_course, language):
+    author = StudentFactory.create(first_name=HOSTILE, last_name="&amp;")
+    course = CourseFactory.create(title=HOSTILE)
+    d: Any = DiscussionFactory.create(course=course, author=author, title=HOSTILE)
+    d.is_pinned = d.is_locked = flags
+    d.deleted_at = timezone.now() if flags else None
+    d.has_answer = flags
+    d.vote_count, d.comment_count = (3, 1) if flags else (0, 0)
+    with translation.override(language):
+        expected = Template(_ITEM_TEMPLATE).render(Context({"d": d, "show_course": show_course}))
+        shown = _render("{% discussion_item d show_course=s %}", d=d, s=show_course)
+        assert shown == expected
+        d.author = None  # a former member
+        expected = Template(_ITEM_TEMPLATE).render(Context({"d": d, "show_course": show_course}))
+        assert _render("{% discussion_item d show_course=s %}", d=d, s=show_course) == expected
+    assert HOSTILE not in shown
+    assert "&lt;b&gt;&quot;Q&amp;A&quot; it&#x27;s&lt;/b&gt;" in shown
+    assert "&amp;amp;" in shown
