@@ -86,3 +86,55 @@ def test_when_range_filter():
 def test_when_text_filter_is_plain():
     with timezone.override(PARIS):
         assert render("{{ t|when_text }}", t=T) == "Jan 15, 2030 21:56 CET"
+
+
+# format_when spells FORMATS out in Python: it must give Django's dateformat text exactly, for
+# every style, across years, months, DST changes (both directions, both hemispheres), odd offsets
+# and another language's month and day names.
+ZONES = (
+    "UTC",
+    "Europe/Paris",
+    "America/New_York",
+    "Australia/Sydney",
+    "Asia/Kolkata",
+    "Asia/Kathmandu",
+    "America/St_Johns",
+    "Pacific/Chatham",
+    "America/Sao_Paulo",
+)
+
+
+def _instants() -> list[datetime]:
+    from datetime import timedelta
+
+    start = datetime(1999, 12, 31, 23, 59, 59, tzinfo=UTC)
+    # A prime step in seconds walks through every month, weekday, hour, minute and second.
+    instants = [start + timedelta(seconds=7_919_993 * i) for i in range(70)]
+    for transition in (  # just before, on and after DST changes
+        datetime(2030, 3, 31, 1, 0, tzinfo=UTC),
+        datetime(2030, 10, 27, 1, 0, tzinfo=UTC),
+        datetime(2030, 3, 10, 7, 0, tzinfo=UTC),
+        datetime(2030, 11, 3, 6, 0, tzinfo=UTC),
+        datetime(2030, 4, 6, 16, 0, tzinfo=UTC),
+    ):
+        instants += [transition + timedelta(seconds=s) for s in (-1, 0, 1, 1799, 3600)]
+    return [*instants, datetime(2030, 1, 5, 9, 5, 3, 999_999, tzinfo=UTC)]
+
+
+@pytest.mark.parametrize("language", ["en", "de", "fr"])
+def test_format_when_is_djangos_dateformat_text(language):
+    from django.utils import translation
+    from django.utils.dateformat import format as date_format
+
+    from classmeet.core.times import FORMATS
+
+    with translation.override(language):
+        for name in ZONES:
+            zone = ZoneInfo(name)
+            for instant in _instants():
+                local = timezone.localtime(instant, zone)
+                for style, django_format in FORMATS.items():
+                    expected = date_format(local, django_format)
+                    if style != "date":
+                        expected = f"{expected} {zone_label(instant, zone)}"
+                    assert format_when(instant, style, zone=zone) == expected  # type: ignore[arg-type]
