@@ -13,7 +13,7 @@ from datetime import datetime, tzinfo
 from typing import Literal
 
 from django.utils import timezone
-from django.utils.dates import MONTHS_3, WEEKDAYS
+from django.utils.translation import gettext
 
 Style = Literal["datetime", "long", "date", "time", "seconds"]
 
@@ -81,8 +81,13 @@ def format_when(
 
 # FORMATS spelled out in Python: the same text as django.utils.dateformat.format (tested equal for
 # every style), without its per-call parsing of the format string; pages format many times each.
+# The names are django.utils.dates' messages, translated by plain gettext (not its lazy strings).
+_MONTHS_3 = ("", "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
 def _date(local: datetime) -> str:
-    return f"{MONTHS_3[local.month].title()} {local.day}, {local.year:04d}"
+    return f"{gettext(_MONTHS_3[local.month]).title()} {local.day}, {local.year:04d}"
 
 
 def _time(local: datetime) -> str:
@@ -91,7 +96,7 @@ def _time(local: datetime) -> str:
 
 _FORMATTERS: dict[str, Callable[[datetime], str]] = {
     "datetime": lambda local: f"{_date(local)} {_time(local)}",
-    "long": lambda local: f"{WEEKDAYS[local.weekday()]}, {_date(local)} {_time(local)}",
+    "long": lambda local: f"{gettext(_WEEKDAYS[local.weekday()])}, {_date(local)} {_time(local)}",
     "date": _date,
     "time": _time,
     "seconds": lambda local: f"{_time(local)}:{local.second:02d}",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connections, router
-from django.db.models import Model
+from django.db.models import Field, Model
 from django.utils import timezone
 
 from classmeet.accounts.models import User
@@ -82,7 +82,9 @@ def course_card_list(*, user: User, now: datetime | None = None) -> list[CourseC
         if meeting_id is not None:
             # Kept meetings have not ended: started ones are live (Meeting.phase).
             live = starts_at <= now
-            meeting = NextMeeting(id=meeting_id, title=meeting_title, starts_at=starts_at, live=live)
+            meeting = NextMeeting(
+                id=meeting_id, title=meeting_title, starts_at=starts_at, live=live
+            )
         cards.append(
             CourseCard(
                 course_id=pk,
@@ -106,8 +108,11 @@ def _cards_sql(alias: str, *, teacher: bool) -> str:
     """
     quote = connections[alias].ops.quote_name
 
-    def column(model: type[Model], field: str) -> str:
-        return quote(model._meta.get_field(field).column)
+    def column(model: type[Model], name: str) -> str:
+        field = model._meta.get_field(name)
+        if not isinstance(field, Field) or not field.column:  # a relation has no column here
+            raise TypeError(f"{model.__name__}.{name} is no column")
+        return quote(field.column)
 
     names = {
         "course": quote(Course._meta.db_table),
@@ -141,7 +146,7 @@ def _cards_sql(alias: str, *, teacher: bool) -> str:
         else "SELECT {e_course} FROM {enrollment} WHERE {e_student} = %(user)s"
     )
     sql = (
-        "SELECT c.{c_id}, c.{c_title}, c.{c_updated_at}, c.{c_teacher},"
+        "SELECT c.{c_id}, c.{c_title}, c.{c_updated_at}, c.{c_teacher},"  # noqa: S608 (names from _meta)
         " u.{u_first_name}, u.{u_last_name}, u.{u_username},"
         " (SELECT COUNT(*) FROM {notification} n WHERE n.{n_recipient} = %(user)s"
         " AND n.{n_read_at} IS NULL AND n.{n_course} = c.{c_id}),"

@@ -27,4 +27,3 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "join_form": JoinCodeForm() if user.is_student else None,
         },
     )
-

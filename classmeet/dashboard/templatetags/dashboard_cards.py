@@ -8,15 +8,17 @@ strings translated once per page and "Prof. …" once per teacher.
 
 from __future__ import annotations
 
+from html import escape  # what django's escape() runs, without its lazy-string wrapper
+
 from django import template
 from django.template.defaulttags import CsrfTokenNode
+from django.utils import timezone
 from django.utils.formats import localize
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from classmeet.core.reversing import id_url
-from classmeet.core.templatetags.when import when
+from classmeet.core.templatetags.when import when_html
 from classmeet.dashboard.selectors import CourseCard
 
 register = template.Library()
@@ -48,7 +50,7 @@ LIVE = """
         
         <p class="card-text mb-0"><a class="position-relative z-2 text-body text-decoration-none live-now-link" href="{url}"><span class="badge text-bg-danger"><i class="bi bi-broadcast"></i> {live_now}</span> <span class="text-decoration-underline">{title}</span></a></p>
         
-      """  # noqa: E501, W293
+      """  # noqa: W293
 NEXT = """
         
         <p class="card-text mb-0 small"><i class="bi bi-calendar-event"></i> {next} {title} · {when}</p>
@@ -64,7 +66,7 @@ START = """
         <button type="submit" class="btn btn-outline-danger btn-sm"><i class="bi bi-broadcast"></i> {text}</button>
       </form>
     </div>
-    """  # noqa: E501
+    """
 
 
 @register.simple_tag(takes_context=True)
@@ -86,6 +88,7 @@ def course_cards(context: template.Context, cards: list[CourseCard]) -> SafeStri
             ("start", "Start a class now"),
         )
     }
+    zone = timezone.get_current_timezone()
     csrf = ""
     professors: dict[int, str] = {}
     html: list[str] = []
@@ -105,7 +108,9 @@ def course_cards(context: template.Context, cards: list[CourseCard]) -> SafeStri
             )
         else:
             meeting_html = NEXT.format(
-                next=text["next"], title=escape(meeting.title), when=when(meeting.starts_at)
+                next=text["next"],
+                title=escape(meeting.title),
+                when=when_html(meeting.starts_at, zone=zone),
             )
         footer = ""
         if card.teacher_id == user.pk and not (meeting and meeting.live):
