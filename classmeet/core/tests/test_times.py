@@ -138,3 +138,16 @@ def test_format_when_is_djangos_dateformat_text(language):
                     if style != "date":
                         expected = f"{expected} {zone_label(instant, zone)}"
                     assert format_when(instant, style, zone=zone) == expected  # type: ignore[arg-type]
+
+
+def test_when_html_is_the_when_filters_markup():
+    from classmeet.core.templatetags.when import when_html
+
+    for name in ZONES:
+        zone = ZoneInfo(name)
+        with timezone.override(zone):
+            for instant in _instants()[:20]:
+                for style in ("datetime", "time", "date"):
+                    expected = render(f'{{{{ t|when:"{style}" }}}}', t=instant)
+                    assert when_html(instant, style, zone=zone) == expected
+                    assert when_html(instant, style) == expected
