@@ -1,4 +1,4 @@
-"""Reads of the dashboard: the user's courses as cards, in two queries whatever their number."""
+"""Reads of the dashboard: the user's courses as cards, in one query whatever their number."""
 
 from __future__ import annotations
 
@@ -45,65 +45,55 @@ class CourseCard:
 def course_card_list(*, user: User, now: datetime | None = None) -> list[CourseCard]:
     """Return the cards of the courses the user teaches (teacher) or attends (student).
 
-    Two queries of standard SQL (SQLite and PostgreSQL): the courses (in Course's order) with
-    their teacher's name, the user's unread count and their next upcoming meeting; then the
-    meetings that may be running, which Meeting.phase sorts into live and ended.
-    It is SQL written out because building the same queries with the ORM cost ~5 ms of Python a
-    page (annotations, a window function, two querysets), ten times the queries themselves.
+    One query of standard SQL (SQLite and PostgreSQL): the courses (in Course's order) with
+    their teacher's name, the user's unread count, their first upcoming meeting and those that
+    may still be running, which Meeting.phase sorts into live and ended.
+    It is SQL written out because building the same query with the ORM cost ~5 ms of Python a
+    page (annotations, a window function, two querysets), ten times the query itself.
     """
     now = now or timezone.now()
     alias = router.db_for_read(Course)
     connection = connections[alias]
     adapt = connection.ops.adapt_datetimefield_value
-    params = {
-        "user": user.pk,
-        "now": adapt(now),
-        "recent": adapt(now - timedelta(minutes=MAX_DURATION)),
-        "scheduled": Meeting.Status.SCHEDULED.value,
-    }
-    cards_sql, running_sql = _cards_sql(alias, teacher=user.is_teacher)
     with connection.cursor() as cursor:
-        cursor.execute(cards_sql, params)
+        cursor.execute(
+            _cards_sql(alias, teacher=user.is_teacher),
+            {
+                "user": user.pk,
+                "now": adapt(now),
+                "recent": adapt(now - timedelta(minutes=MAX_DURATION)),
+                "scheduled": Meeting.Status.SCHEDULED.value,
+            },
+        )
         rows = cursor.fetchall()
-        cursor.execute(running_sql, params)
-        running = cursor.fetchall()
     to_datetime = _datetime_reader(connection)
-    live: dict[int, NextMeeting] = {}
-    for course_id, meeting_id, meeting_title, starts_at, duration in running:  # by start, id
-        if course_id in live:
+    firsts = []  # the first row of each course, in the query's order
+    meetings: dict[int, NextMeeting | None] = {}
+    for row in rows:  # a row per meeting kept (by start, id), or one with no meeting
+        pk = row[0]
+        meeting_id, meeting_title, starts_at, duration = row[8:]
+        if pk not in meetings:
+            meetings[pk] = None
+            firsts.append(row)
+        if meeting_id is None or meetings[pk] is not None:
             continue
         starts_at = to_datetime(starts_at)
-        meeting = Meeting(  # not saved: its phase decides, the one rule of "live"
-            status=Meeting.Status.SCHEDULED, starts_at=starts_at, duration_minutes=duration
-        )
-        if meeting.phase(now) == Meeting.Phase.LIVE:
-            live[course_id] = NextMeeting(
-                id=meeting_id, title=meeting_title, starts_at=starts_at, live=True
+        live = starts_at <= now
+        if live:  # started: live until it ends, as Meeting.phase says
+            meeting = Meeting(
+                status=Meeting.Status.SCHEDULED, starts_at=starts_at, duration_minutes=duration
             )
+            if meeting.phase(now) != Meeting.Phase.LIVE:
+                continue
+        meetings[pk] = NextMeeting(
+            id=meeting_id, title=meeting_title, starts_at=starts_at, live=live
+        )
     names: dict[int, str] = {}
     cards = []
-    for (
-        pk,
-        title,
-        updated_at,
-        teacher_id,
-        first_name,
-        last_name,
-        username,
-        unread_count,
-        meeting_id,
-        meeting_title,
-        starts_at,
-    ) in rows:
+    for pk, title, updated_at, teacher_id, first_name, last_name, username, unread, *_ in firsts:
         if teacher_id not in names:  # the User model's own display_name, once per teacher
             teacher = User(first_name=first_name, last_name=last_name, username=username)
             names[teacher_id] = teacher.display_name
-        # A live meeting started before any upcoming one: it comes first in (starts_at, id).
-        next_meeting = live.get(pk)
-        if next_meeting is None and meeting_id is not None:
-            next_meeting = NextMeeting(
-                id=meeting_id, title=meeting_title, starts_at=to_datetime(starts_at), live=False
-            )
         cards.append(
             CourseCard(
                 course_id=pk,
@@ -111,8 +101,8 @@ def course_card_list(*, user: User, now: datetime | None = None) -> list[CourseC
                 updated_at=to_datetime(updated_at),
                 teacher_id=teacher_id,
                 teacher_name=names[teacher_id],
-                unread_count=unread_count,
-                next_meeting=next_meeting,
+                unread_count=unread,
+                next_meeting=meetings[pk],
             )
         )
     return cards
@@ -132,13 +122,14 @@ def _datetime_reader(connection: BaseDatabaseWrapper) -> Callable[[object], date
 
 
 @functools.cache
-def _cards_sql(alias: str, *, teacher: bool) -> tuple[str, str]:
-    """The two queries of course_card_list, with the tables and columns the models name.
+def _cards_sql(alias: str, *, teacher: bool) -> str:
+    """The query of course_card_list, with the tables and columns the models name.
 
-    Standard SQL only (a window function, no DISTINCT ON, no date arithmetic): a scheduled
-    meeting that starts after now is upcoming; one that started at most MAX_DURATION ago may
-    still be live, which Python decides. The first upcoming one is a window rank, not a
-    correlated LIMIT 1: PostgreSQL ran that subquery once per course of the whole site.
+    Standard SQL only (a window function, no DISTINCT ON, no date arithmetic). A scheduled
+    meeting that starts after now is upcoming: the first one per course is kept, ranked apart
+    from the others. One that started at most MAX_DURATION ago may still be live: all of those
+    are kept, and Python decides. A window rank, not a correlated LIMIT 1 subquery, because
+    PostgreSQL ran that subquery once per course of the whole site.
     """
     quote = connections[alias].ops.quote_name
 
@@ -179,23 +170,20 @@ def _cards_sql(alias: str, *, teacher: bool) -> tuple[str, str]:
         if teacher
         else "SELECT {e_course} FROM {enrollment} WHERE {e_student} = %(user)s"
     )
-    cards = (
+    sql = (
         "SELECT c.{c_id}, c.{c_title}, c.{c_updated_at}, c.{c_teacher},"  # noqa: S608 (names from _meta)
         " u.{u_first_name}, u.{u_last_name}, u.{u_username},"
         " (SELECT COUNT(*) FROM {notification} n WHERE n.{n_recipient} = %(user)s"
         " AND n.{n_read_at} IS NULL AND n.{n_course} = c.{c_id}),"
-        " m.{m_id}, m.{m_title}, m.{m_starts_at}"
+        " m.{m_id}, m.{m_title}, m.{m_starts_at}, m.{m_duration}"
         " FROM {course} c JOIN {user} u ON u.{u_id} = c.{c_teacher}"
-        " LEFT JOIN (SELECT {m_course}, {m_id}, {m_title}, {m_starts_at}, ROW_NUMBER()"
-        " OVER (PARTITION BY {m_course} ORDER BY {m_starts_at}, {m_id}) AS row_rank"
+        " LEFT JOIN (SELECT {m_course}, {m_id}, {m_title}, {m_starts_at}, {m_duration},"
+        " ROW_NUMBER() OVER (PARTITION BY {m_course}, {m_starts_at} > %(now)s"
+        " ORDER BY {m_starts_at}, {m_id}) AS row_rank"
         " FROM {meeting} WHERE {m_course} IN (" + mine + ") AND {m_status} = %(scheduled)s"
-        " AND {m_starts_at} > %(now)s) m ON m.{m_course} = c.{c_id} AND m.row_rank = 1"
-        " WHERE c.{c_id} IN (" + mine + ") ORDER BY c.{c_title}, c.{c_id}"  # Course.Meta.ordering
+        " AND {m_starts_at} >= %(recent)s) m ON m.{m_course} = c.{c_id}"
+        " AND (m.{m_starts_at} <= %(now)s OR m.row_rank = 1)"
+        " WHERE c.{c_id} IN (" + mine + ")"
+        " ORDER BY c.{c_title}, c.{c_id}, m.{m_starts_at}, m.{m_id}"  # Course.Meta.ordering first
     )
-    running = (
-        "SELECT {m_course}, {m_id}, {m_title}, {m_starts_at}, {m_duration} FROM {meeting}"  # noqa: S608
-        " WHERE {m_course} IN (" + mine + ") AND {m_status} = %(scheduled)s"
-        " AND {m_starts_at} >= %(recent)s AND {m_starts_at} <= %(now)s"
-        " ORDER BY {m_starts_at}, {m_id}"
-    )
-    return cards.format(**names), running.format(**names)
+    return sql.format(**names)

@@ -93,6 +93,19 @@ def make_courses(student: User, now: datetime = NOW) -> list[Course]:
         ],
         [{"starts_at": now - timedelta(days=2)}, {"starts_at": now + timedelta(hours=2)}],
         [{"starts_at": now + timedelta(minutes=45)}],  # after the DST change
+        [  # an ended one before a live one, then upcoming ones: the live one
+            {"starts_at": now - timedelta(minutes=120), "duration_minutes": 60},
+            {"starts_at": now - timedelta(minutes=30), "duration_minutes": 60},
+            {"starts_at": now + timedelta(hours=1)},
+        ],
+        [  # two live ones: the one that started first
+            {"starts_at": now - timedelta(minutes=40), "duration_minutes": 60, "title": "late"},
+            {"starts_at": now - timedelta(minutes=50), "duration_minutes": 60, "title": "early"},
+        ],
+        [  # one that started MAX_DURATION ago has ended: the next one
+            {"starts_at": now - timedelta(minutes=MAX_DURATION), "duration_minutes": 480},
+            {"starts_at": now + timedelta(days=9)},
+        ],
     ]
     courses = []
     for index, meetings in enumerate(cases):
@@ -120,7 +133,7 @@ def test_next_meeting_is_the_first_scheduled_one_not_ended():
             shown += 1
             assert meeting.live == (expected.phase(NOW) == Meeting.Phase.LIVE)
             assert (meeting.title, meeting.starts_at) == (expected.title, expected.starts_at)
-    assert shown == 6
+    assert shown == 9
 
 
 def test_cards_keep_the_course_order_teacher_names_and_unread_counts():
