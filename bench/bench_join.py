@@ -13,14 +13,27 @@ machine load): once with the room's ES modules (classmeet/rooms/static/rooms/js/
 REV, served to the browser in place of the working tree's, and once with the working tree's.
 The page around them (template, server) is the working tree's for both.
 
-Uses its own SQLite database (var/bench-join.sqlite3), the in-memory channel layer, fake camera
-and microphone, empty ICE servers: nothing leaves the machine.
+With --compare bare, the other side is the bare page of bench/join_bare.py (a form sign-in, a
+targeted relay, a full-mesh page with its script inline; plain ASGI under the same uvicorn, same
+Chromium, same route filter): the least a call needs, measured alternately with the room, and the
+ratio room / bare of each step's median is printed.
+
+Steps, milliseconds since the page's navigation start: html (the response's end), dom
+(domInteractive), styles and modules (the last stylesheet / script file received, resource
+timing), start (the page's script runs), socket (open), welcome, first offer (sent), connected
+(the first peer connection), first frame (the measure).
+
+The room's server: config.settings.test (DEBUG off, static files from the apps through
+WhiteNoise's finders), its own SQLite database (var/bench-join.sqlite3), the in-memory channel
+layer and presence, uvicorn in this process; fake camera and microphone, empty ICE servers:
+nothing leaves the machine.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -36,7 +49,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 FIRST_FRAME_JS = """
 async () => {
-  for (;;) {
+  const giveUp = performance.now() + 60000;  // a call that never connects fails the run
+  while (performance.now() < giveUp) {
     const room = window.classmeetRoom;
     if (room) {
       for (const pc of room.connections().values()) {
@@ -50,6 +64,7 @@ async () => {
     }
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+  throw new Error("no remote video frame decoded within 60 s");
 }
 """
 DECODING_PEERS_JS = """
@@ -112,19 +127,44 @@ def modules_at(revision: str) -> dict[str, bytes]:
     }
 
 
-def open_page(
-    browser: Any, base_url: str, user: Any, modules: dict[str, bytes] | None = None
-) -> tuple[Any, Any]:
+BARE = "bare"
+
+
+class Side:
+    """One side of a comparison: the room (with the working tree's modules or another
+    revision's) or the bare page."""
+
+    def __init__(self, name: str, base_url: str, room: str, modules: dict[str, bytes] | None):
+        self.name = name
+        self.base_url = base_url
+        self.room = room
+        self.modules = modules
+
+    @property
+    def bare(self) -> bool:
+        return self.name == BARE
+
+
+def open_page(browser: Any, side: Side, user: Any) -> tuple[Any, Any]:
     from tests.browser import session_cookie_for
 
+    base_url, modules = side.base_url, side.modules
     context = browser.new_context(base_url=base_url)
-    context.add_cookies([{**session_cookie_for(user), "url": base_url}])
-    context.route(
-        "**/*",
-        lambda route: (
-            route.continue_() if route.request.url.startswith(base_url) else route.abort()
-        ),
-    )
+    if not side.bare:
+        context.add_cookies([{**session_cookie_for(user), "url": base_url}])
+    # Every request to another host is aborted. A regular expression is matched by Playwright's
+    # driver, so the app's own requests go on without a round trip through this process (which
+    # also runs the servers): `**/*` with a Python handler added ~10-20 ms per request, a tax on
+    # the number of files a page loads that no real browser pays.
+    if os.environ.get("BENCH_JOIN_PY_ROUTE"):
+        context.route(
+            "**/*",
+            lambda route: (
+                route.continue_() if route.request.url.startswith(base_url) else route.abort()
+            ),
+        )
+    else:
+        context.route(re.compile(rf"^(?!{re.escape(base_url)}/)"), lambda route: route.abort())
     if modules is not None:
         # Registered last, so it is asked first: the other revision's modules, same URLs.
         def other_revision(route: Any) -> None:
@@ -137,30 +177,118 @@ def open_page(
         context.route("**/static/rooms/js/*", other_revision)
     page = context.new_page()
     page.set_default_timeout(120_000)  # a loaded machine is slow, the measure says how slow
+    if side.bare:  # the bare page's form sign-in (before the measure, as the room's cookie)
+        page.goto("/login/")
+        page.fill("input[name=username]", user.username)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/room/")
+        page.goto("about:blank")
     return context, page
 
 
-def two_party(
-    browser: Any, base_url: str, users: list[Any], room: str, modules: dict[str, bytes] | None
-) -> dict[str, float]:
-    first_ctx, first = open_page(browser, base_url, users[0], modules)
-    second_ctx, second = open_page(browser, base_url, users[1], modules)
+# The last stylesheet and the last script file the page received (resource timing).
+RESOURCES_JS = """
+() => {
+  const last = (suffix) => Math.max(0, ...performance.getEntriesByType("resource")
+    .filter((r) => r.name.split("?")[0].endsWith(suffix)).map((r) => r.responseEnd));
+  return { styles: last(".css"), modules: last(".js") };
+}
+"""
+
+
+def static_files(app: Any) -> Any:
+    """Wrap the ASGI app: /static/ files answered from memory, before Django, as nginx serves
+    them from disk in production (docs/deploy.md). Without this the live server of the browser
+    tests serves them through WhiteNoise's finders with autorefresh, in Django's one thread for
+    synchronous code, where the room socket's database calls queue behind ~20 files."""
+    import mimetypes
+
+    from django.conf import settings
+    from django.contrib.staticfiles import finders
+
+    files: dict[str, tuple[bytes, bytes]] = {}
+    for finder in finders.get_finders():
+        for path, storage in finder.list([]):
+            url = f"{settings.STATIC_URL}{path}"
+            if url not in files:  # the first finder wins, as in findstatic
+                kind = mimetypes.guess_type(path)[0] or "application/octet-stream"
+                with storage.open(path) as source:
+                    files[url] = (source.read(), kind.encode())
+
+    async def serve(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        found = files.get(scope.get("path", "")) if scope["type"] == "http" else None
+        if found is None:
+            await app(scope, receive, send)
+            return
+        body, kind = found
+        headers = [(b"content-type", kind), (b"cache-control", b"max-age=60, public")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    return serve
+
+
+class RoomServer:
+    """The room's app under uvicorn in a background thread, with tests.browser.LiveServer's
+    options; static files as in production unless `django_static` (see static_files)."""
+
+    def __init__(self, *, django_static: bool) -> None:
+        import threading
+
+        import uvicorn
+
+        from config.asgi import application
+        from tests.support import free_port
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(
+            application if django_static else static_files(application),
+            host="127.0.0.1",
+            port=self.port,
+            ws="websockets-sansio",
+            lifespan="off",
+            log_level="warning",
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, name="live-asgi", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the room's ASGI server did not start")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def two_party(browser: Any, side: Side, users: list[Any]) -> dict[str, float]:
+    first_ctx, first = open_page(browser, side, users[0])
+    second_ctx, second = open_page(browser, side, users[1])
     try:
-        first.goto(room)
-        first.wait_for_selector("#room[data-joined='true']")
-        second.goto(room, wait_until="commit")
+        first.goto(side.room)
+        first.wait_for_selector("[data-joined='true']")
+        second.goto(side.room, wait_until="commit")
         frame = float(second.evaluate(FIRST_FRAME_JS))
         timings = second.evaluate("window.classmeetRoom.timings")
         nav = second.evaluate("performance.getEntriesByType('navigation')[0].toJSON()")
+        resources = second.evaluate(RESOURCES_JS)
         return {
-            "first frame": frame,
             "html": nav["responseEnd"],
             "dom": nav["domInteractive"],
-            "script": timings.get("start") or 0.0,
+            "styles": resources["styles"],
+            "modules": resources["modules"],
+            "start": timings.get("start") or 0.0,
             "socket": timings.get("socket") or 0.0,
-            "media": timings["media"],
+            "media": timings["media"] or 0.0,
             "welcome": timings["welcome"],
+            "first offer": timings.get("firstOffer") or 0.0,
             "connected": min(timings["connected"].values()),
+            "first frame": frame,
         }
     finally:
         first_ctx.close()
@@ -187,14 +315,12 @@ PAGE_STEPS_JS = """
 """
 
 
-def four_party(
-    browser: Any, base_url: str, users: list[Any], room: str, modules: dict[str, bytes] | None
-) -> dict[str, float]:
-    opened = [open_page(browser, base_url, user, modules) for user in users[:4]]
+def four_party(browser: Any, side: Side, users: list[Any]) -> dict[str, float]:
+    opened = [open_page(browser, side, user) for user in users[:4]]
     try:
         start = time.monotonic()
         for _context, page in opened:
-            page.goto(room, wait_until="commit")
+            page.goto(side.room, wait_until="commit")
         pending = [page for _context, page in opened]
         while pending:
             pending = [page for page in pending if page.evaluate(DECODING_PEERS_JS) < 3]
@@ -216,73 +342,130 @@ def four_party(
             context.close()
 
 
+STEPS = (
+    "html",
+    "dom",
+    "styles",
+    "modules",
+    "start",
+    "socket",
+    "welcome",
+    "first offer",
+    "connected",
+    "first frame",
+    "media",
+)
+
+
+def median(runs: list[dict[str, float]], name: str) -> float:
+    return statistics.median(run.get(name) or 0.0 for run in runs)
+
+
 def report(label: str, twos: list[dict[str, float]], fours: list[dict[str, float]]) -> None:
     print(f"== {label}")
-
-    def steps(runs: list[dict[str, float]], names: tuple[str, ...]) -> str:
-        return ", ".join(
-            f"{name} {statistics.median(run[name] for run in runs):.0f}"
-            for name in names
-            if all(run.get(name) for run in runs)
+    steps = ", ".join(f"{name} {median(twos, name):.0f}" for name in STEPS)
+    print(f"2-party, 2nd joiner, medians since navigation start (ms): {steps}")
+    if fours:
+        four = ", ".join(
+            f"{name} {median(fours, name):.0f}"
+            for name in ("socket", "media", "welcome", "connected")
         )
-
-    two = steps(twos, ("html", "dom", "script", "socket", "media", "welcome", "connected"))
-    print(f"2-party, 2nd joiner, medians since navigation start (ms): {two}")
-    four = steps(fours, ("socket", "media", "welcome", "connected"))
-    print(f"4-party, slowest page, medians since its navigation start (ms): {four}")
-    most = max(int(run["transceivers"]) for run in fours)
-    print(f"4-party: at most {most} live transceivers on one connection (2 = no duplicates)")
-    for what, values in (
+        print(f"4-party, slowest page, medians since its navigation start (ms): {four}")
+        most = max(int(run["transceivers"]) for run in fours)
+        print(f"4-party: at most {most} live transceivers on one connection (2 = no duplicates)")
+    measures = [
         (
             "2-party, 2nd joiner: page load -> first decoded remote frame",
             [t["first frame"] for t in twos],
-        ),
-        ("4-party, all open at once: until every pair decodes", [f["complete"] for f in fours]),
-    ):
+        )
+    ]
+    if fours:
+        measures.append(
+            ("4-party, all open at once: until every pair decodes", [f["complete"] for f in fours])
+        )
+    for what, values in measures:
         runs = ", ".join(f"{v:.0f}" for v in values)
         print(f"{what}: median {statistics.median(values):.0f} ms  (runs: {runs})")
+
+
+def step_table(twos: dict[str, list[dict[str, float]]]) -> None:
+    """Per-step medians of every side side by side (markdown), and each side's ratio to the
+    first side (the baseline: `--compare`'s)."""
+    names = list(twos)
+    base = names[0]
+    head = " | ".join(names)
+    ratios = " | ".join(f"{name} / {base}" for name in names[1:])
+    print(f"\n| step (2-party, 2nd joiner, median ms) | {head} | {ratios} |")
+    print("|---" * (1 + 2 * len(names) - 1) + "|")
+    for step in STEPS:
+        values = [median(twos[name], step) for name in names]
+        cells = " | ".join(f"{v:.0f}" for v in values)
+        ratio = " | ".join(f"{v / values[0]:.2f}" if values[0] else "-" for v in values[1:])
+        print(f"| {step} | {cells} | {ratio} |")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--compare", metavar="REV", help="also run REV's room modules, alternately")
+    parser.add_argument(
+        "--compare",
+        metavar="REV",
+        help="also run REV's room modules, or the bare page with `bare`, alternately",
+    )
+    parser.add_argument("--no-four", action="store_true", help="skip the 4-party measure")
+    parser.add_argument(
+        "--django-static",
+        action="store_true",
+        help="serve static files through Django (WhiteNoise, finders) as the browser tests do",
+    )
     args = parser.parse_args()
 
-    sides: dict[str, dict[str, bytes] | None] = {}
-    if args.compare:
-        sides[args.compare] = modules_at(args.compare)
-    sides["working tree"] = None
     from django.db import connections
 
     users, meeting = setup_data()
     connections.close_all()
     from playwright.sync_api import sync_playwright
 
-    from tests.browser import CHROMIUM, CHROMIUM_ARGS, LiveServer
+    from bench.join_bare import BareServer
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS
 
-    server = LiveServer()
-    server.start()
+    server = RoomServer(django_static=args.django_static)
+    servers: list[RoomServer | BareServer] = [server]
     room = f"/meetings/room/{meeting.pk}/"
-    twos: dict[str, list[dict[str, float]]] = {side: [] for side in sides}
-    fours: dict[str, list[dict[str, float]]] = {side: [] for side in sides}
+    sides: list[Side] = []
+    if args.compare == BARE:
+        bare = BareServer()
+        servers.append(bare)
+        sides.append(Side(BARE, bare.url, "/room/", None))
+    elif args.compare:
+        sides.append(Side(args.compare, server.url, room, modules_at(args.compare)))
+    sides.append(Side("room" if args.compare == BARE else "working tree", server.url, room, None))
+    twos: dict[str, list[dict[str, float]]] = {side.name: [] for side in sides}
+    fours: dict[str, list[dict[str, float]]] = {side.name: [] for side in sides}
+    load_start = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    for running in servers:
+        running.start()
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            for modules in sides.values():
-                two_party(browser, server.url, users, room, modules)  # warm-up: JIT, codecs
+            for side in sides:
+                two_party(browser, side, users)  # warm-up: JIT, codecs
             for _ in range(args.runs):
-                for side, modules in sides.items():
-                    twos[side].append(two_party(browser, server.url, users, room, modules))
-            for _ in range(args.runs):
-                for side, modules in sides.items():
-                    fours[side].append(four_party(browser, server.url, users, room, modules))
+                for side in sides:
+                    twos[side.name].append(two_party(browser, side, users))
+            for _ in range(0 if args.no_four else args.runs):
+                for side in sides:
+                    fours[side.name].append(four_party(browser, side, users))
             browser.close()
     finally:
-        server.stop()
+        for running in servers:
+            running.stop()
     for side in sides:
-        report(side, twos[side], fours[side])
-    print(f"load average at the end: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
+        report(side.name, twos[side.name], fours[side.name])
+    if len(sides) > 1:
+        step_table(twos)
+    load_end = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    print(f"\nload average at the start: {load_start}; at the end: {load_end}")
 
 
 if __name__ == "__main__":

@@ -351,12 +351,17 @@ def machine() -> str:
     return (
         f"{platform.node()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
         f"nice {nice}, load average {load} when the run ended (other work shares the machine)"
-        + (", servers with the psycopg pool (BENCH_DB_POOL=1)" if pooled() else "")
+        + (
+            ", servers with the psycopg pool"
+            if pooled()
+            else ", servers without the pool (BENCH_DB_POOL=0)"
+        )
     )
 
 
 def pooled() -> bool:
-    return os.environ.get("BENCH_DB_POOL") == "1"
+    """The servers use production's psycopg pool unless BENCH_DB_POOL=0 (bench/settings.py)."""
+    return os.environ.get("BENCH_DB_POOL") != "0"
 
 
 def append_to_doc(section: str, body: str, *, command: str) -> None:

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -262,7 +261,7 @@ def load_part(args: argparse.Namespace, sample: Sample) -> str:
         seconds=args.seconds,
         connections=args.connections,
     )
-    pool = " (psycopg pool)" if os.environ.get("BENCH_DB_POOL") == "1" else ""
+    pool = "" if common.pooled() else " (no connection pool)"
     title = (
         f"Load as a student{pool}: wrk, 2 threads, {args.connections} connections, "
         f"{args.seconds} s per page"

@@ -34,8 +34,8 @@ REST_FRAMEWORK = {
 # and hashed), so it never races the development server's `make assets`.
 STATIC_ROOT = BASE_DIR / "var" / "bench" / "staticfiles"  # noqa: F405
 
-# BENCH_DB_POOL=1: psycopg's connection pool (Django ≥ 5.1) instead of a new connection per
-# request / per database_sync_to_async call (CONN_MAX_AGE=0 under ASGI), for the before/after runs.
-if os.environ.get("BENCH_DB_POOL") == "1":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405 (the pool replaces persistent ones)
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {"min_size": 2, "max_size": 8}  # noqa: F405
+# The benchmarks run with production's psycopg pool (config/settings/base.py). BENCH_DB_POOL=0
+# measures the behaviour before it: a new connection per request and per database_sync_to_async
+# call (CONN_MAX_AGE=0), for before/after runs.
+if os.environ.get("BENCH_DB_POOL") == "0":
+    DATABASES["default"].get("OPTIONS", {}).pop("pool", None)  # noqa: F405

@@ -2,7 +2,7 @@
 
 The schema is fetched from the running app (Django's WSGI handler, in-process, on the test
 database) and every operation is called with generated valid and invalid data, authenticated
-with a personal token of a teacher and, separately, of a student. Every response must be
+with a personal token of a teacher and, separately, of a student and of an assistant. Every response must be
 non-5xx and conform to the schema (status code documented, content type, body, headers).
 
 Bounded: a few examples per operation and mode (SCHEMATHESIS_MAX_EXAMPLES, default 6), no
@@ -29,7 +29,9 @@ from schemathesis.core.failures import FailureGroup
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from classmeet.accounts.tests.factories import TeacherFactory
 from classmeet.api.services import api_token_create
+from classmeet.courses.models import CourseAssistant
 from classmeet.courses.tests.factories import MaterialFactory
 from classmeet.discussions.tests.factories import CommentFactory, DiscussionFactory
 from classmeet.meetings.tests.factories import MeetingFactory
@@ -69,13 +71,16 @@ def seeded(teacher, student, course, enrollment, live_meeting):
     material = MaterialFactory.create(course=course)
     discussion = DiscussionFactory.create(course=course, author=student)
     comment = CommentFactory.create(discussion=discussion, author=teacher)
+    assistant = TeacherFactory.create(username="assistant")
+    CourseAssistant.objects.create(course=course, user=assistant, added_by=teacher)
     notifications = {
         user.username: Notification.objects.create(recipient=user, kind="enrolled", title="Hi")
-        for user in (teacher, student)
+        for user in (teacher, student, assistant)
     }
     return {
         "teacher": teacher,
         "student": student,
+        "assistant": assistant,
         "ids": lambda user: {
             "course_id": course.pk,
             "meeting_id": live_meeting.pk,
@@ -83,6 +88,7 @@ def seeded(teacher, student, course, enrollment, live_meeting):
             "discussion_id": discussion.pk,
             "comment_id": comment.pk,
             "student_id": student.pk,
+            "user_id": assistant.pk,
             "notification_id": notifications[user.username].pk,
         },
     }
@@ -124,7 +130,7 @@ def _run(schema: Any, headers: dict[str, str], ids: dict[str, int]) -> list[str]
     return failures
 
 
-@pytest.mark.parametrize("role", ["teacher", "student"])
+@pytest.mark.parametrize("role", ["teacher", "student", "assistant"])
 def test_api_conforms_to_its_schema_with_no_server_errors(wsgi_app, seeded, role):
     _token, raw = api_token_create(user=seeded[role], name="schemathesis")
     with override_settings(REST_FRAMEWORK=NO_THROTTLE):

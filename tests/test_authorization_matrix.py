@@ -10,8 +10,9 @@ To add your views, append rows to ``ROWS`` (keep one table):
         VIEW),
     Row("meeting-cancel", "POST", lambda w: ..., MANAGE_POST, data=lambda w: {"reason": "x"}),
 
-``w`` is a :class:`World`: a course taught by ``owner`` with ``student`` enrolled, one material and
-one live meeting. A URL factory may create more objects it needs (e.g. a discussion of
+``w`` is a :class:`World`: a course taught by ``owner`` and assisted by ``assistant`` (a teacher
+account) with ``student`` enrolled, one material and one live meeting; ``other_assistant`` assists
+another course only. A URL factory may create more objects it needs (e.g. a discussion of
 ``w.course``); each cell runs in a fresh database. ``expect(...)`` builds a status per role from
 keywords; the presets below cover the usual rules:
 
@@ -19,7 +20,10 @@ keywords; the presets below cover the usual rules:
 - outsider student, other teacher and staff (who see in the app only what they teach or attend,
   and manage everything else in /admin/) → 404, as for a missing object, so ids don't leak;
 - enrolled student → 200 on pages of the course, 403 on teacher-only actions;
-- owner teacher → 200 on pages, 302 after a successful POST.
+- owner teacher → 200 on pages, 302 after a successful POST;
+- assistant → as the owner (``expect`` copies the owner's cell unless a row says otherwise),
+  except the owner-only actions (delete the course, add or remove assistants) → 403;
+- assistant of another course → as the other teacher (``expect`` copies that cell likewise).
 """
 
 from __future__ import annotations
@@ -35,8 +39,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from classmeet.accounts.models import User
-from classmeet.accounts.tests.factories import StudentFactory
-from classmeet.courses.models import Course, Material
+from classmeet.accounts.tests.factories import StudentFactory, TeacherFactory
+from classmeet.courses.models import Course, CourseAssistant, Material
 from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory, MaterialFactory
 from classmeet.discussions.tests import matrix as dm
 from classmeet.meetings.models import Meeting
@@ -44,7 +48,16 @@ from classmeet.meetings.tests.factories import MeetingFactory
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("anonymous", "outsider", "student", "other_teacher", "owner", "staff")
+ROLES = (
+    "anonymous",
+    "outsider",
+    "student",
+    "other_teacher",
+    "owner",
+    "staff",
+    "assistant",
+    "other_assistant",
+)
 
 
 @dataclass
@@ -56,6 +69,8 @@ class World:
     student: User
     outsider: User
     staff: User
+    assistant: User
+    other_assistant: User
     course: Course
     material: Material
     meeting: Meeting
@@ -73,7 +88,11 @@ def expect(
     other_teacher: int = 404,
     owner: int,
     staff: int = 404,
+    assistant: int | None = None,
+    other_assistant: int | None = None,
 ) -> dict[str, int]:
+    """Statuses per role; the assistant gets the owner's unless given (the course's staff do what
+    its teacher does), the assistant of another course the other teacher's."""
     return {
         "anonymous": anonymous,
         "outsider": outsider,
@@ -81,6 +100,8 @@ def expect(
         "other_teacher": other_teacher,
         "owner": owner,
         "staff": staff,
+        "assistant": owner if assistant is None else assistant,
+        "other_assistant": other_teacher if other_assistant is None else other_assistant,
     }
 
 
@@ -89,6 +110,9 @@ VIEW = expect(student=200, owner=200)  # a page of the course, for its members
 MANAGE = expect(student=403, owner=200)  # a teacher-only page (form or confirm page)
 MANAGE_POST = expect(student=403, owner=302)  # a teacher-only action that redirects when done
 EVERYONE = expect(outsider=200, student=200, other_teacher=200, owner=200, staff=200)
+# The owner's alone: delete the course, add or remove assistants.
+OWNER = expect(student=403, owner=200, assistant=403)
+OWNER_POST = expect(student=403, owner=302, assistant=403)
 
 Data = Mapping[str, Any] | Callable[[World], Mapping[str, Any]] | None
 
@@ -118,6 +142,10 @@ def _material(w: World) -> int:
 
 def _student(w: World) -> int:
     return w.student.pk
+
+
+def _assistant(w: World) -> int:
+    return w.assistant.pk
 
 
 def _invite(w: World) -> str:
@@ -180,8 +208,24 @@ ROWS: list[Row] = [
         MANAGE_POST,
         data={"title": "Renamed", "description": "x"},
     ),
-    Row("course-delete", "GET", course_url("course-delete"), MANAGE),
-    Row("course-delete", "POST", course_url("course-delete"), MANAGE_POST),
+    Row("course-delete", "GET", course_url("course-delete"), OWNER),
+    Row("course-delete", "POST", course_url("course-delete"), OWNER_POST),
+    # Staff: staff read the list, only the owner changes it ------------------------------------
+    Row("staff", "GET", course_url("staff"), MANAGE),
+    Row(
+        "assistant-add",
+        "POST",
+        course_url("assistant-add"),
+        OWNER_POST,
+        data=lambda w: {"identifier": TeacherFactory.create().email.upper()},
+    ),
+    Row("assistant-remove", "GET", course_url("assistant-remove", user_id=_assistant), OWNER),
+    Row(
+        "assistant-remove",
+        "POST",
+        course_url("assistant-remove", user_id=_assistant),
+        OWNER_POST,
+    ),
     # Enrollment -------------------------------------------------------------------------------
     Row(
         "course-join",
@@ -425,7 +469,9 @@ ROWS += [
         lambda w: reverse(
             "recordings:chunk", kwargs={"recording_id": _recording(w, ready=False), "seq": 0}
         ),
-        expect(student=403, owner=200),
+        # Chunks come from the tab that started the recording (here the owner's): another staff
+        # member's upload would splice two streams, so it is refused like a missing recording.
+        expect(student=403, owner=200, assistant=404),
         data={"chunk": "bytes"},
     ),
     Row(
@@ -455,12 +501,20 @@ def _cells() -> list[Any]:
 def world(teacher, other_teacher, student, outsider, staff) -> World:
     course = CourseFactory.create(teacher=teacher, title="Physics 101")
     EnrollmentFactory.create(course=course, student=student)
+    assistant = TeacherFactory.create(username="assistant")
+    CourseAssistant.objects.create(course=course, user=assistant, added_by=teacher)
+    other_assistant = TeacherFactory.create(username="other_assistant")
+    CourseAssistant.objects.create(
+        course=CourseFactory.create(teacher=other_teacher), user=other_assistant
+    )
     return World(
         owner=teacher,
         other_teacher=other_teacher,
         student=student,
         outsider=outsider,
         staff=staff,
+        assistant=assistant,
+        other_assistant=other_assistant,
         course=course,
         material=MaterialFactory.create(course=course),
         meeting=MeetingFactory.create(course=course),

@@ -1,13 +1,18 @@
-"""Discussions live in a course: its teacher and enrolled students read and post in them.
+"""Discussions live in a course: its staff and enrolled students read and post in them.
 
-The teacher moderates (pin, lock, delete any post, mark the answer). Authors edit and delete
+The course's staff (teacher and assistants) moderate (pin, lock, delete any post, mark the answer). Authors edit and delete
 their own posts.
 """
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from classmeet.access.courses import can_manage_course, can_view_course
+from classmeet.access.courses import (
+    can_manage_course,
+    can_view_course,
+    remember_viewer,
+    with_viewer,
+)
 from classmeet.accounts.selectors import AnyUser, is_authenticated
 from classmeet.courses.models import Course
 from classmeet.discussions.models import Comment, Discussion
@@ -26,7 +31,7 @@ def can_start_discussion(*, user: AnyUser, course: Course) -> bool:
 
 
 def can_moderate_discussion(*, user: AnyUser, discussion: Discussion) -> bool:
-    """Pin, lock, delete any post, mark an answer: the course's own teacher."""
+    """Pin, lock, delete any post, mark an answer: the course's staff."""
     return can_manage_course(user=user, course=discussion.course)
 
 
@@ -62,7 +67,7 @@ def can_edit_post(*, user: AnyUser, post: Discussion | Comment) -> bool:
 
 
 def can_delete_post(*, user: AnyUser, post: Discussion | Comment) -> bool:
-    """The author deletes their own post; the course's teacher deletes any post in the course."""
+    """The author deletes their own post; the course's staff delete any post in the course."""
     discussion = _discussion_of(post)
     member = can_view_discussion(user=user, discussion=discussion)
     moderator = can_moderate_discussion(user=user, discussion=discussion)
@@ -71,18 +76,19 @@ def can_delete_post(*, user: AnyUser, post: Discussion | Comment) -> bool:
 
 def access_discussion(*, user: AnyUser, discussion_id: int) -> Discussion:
     """Return the discussion, or raise Http404 if it is missing or hidden from the user."""
-    discussion = (
-        Discussion.objects.select_related("course", "course__teacher", "author")
-        .filter(pk=discussion_id)
-        .first()
-    )
+    discussions = Discussion.objects.select_related("course", "course__teacher", "author")
+    discussion = with_viewer(
+        discussions.filter(pk=discussion_id), user=user, course_field="course_id"
+    ).first()
+    if discussion is not None:
+        remember_viewer(row=discussion, course=discussion.course, user=user)
     if discussion is None or not can_view_discussion(user=user, discussion=discussion):
         raise Http404
     return discussion
 
 
 def access_discussion_for_moderation(*, user: AnyUser, discussion_id: int) -> Discussion:
-    """Return the discussion for its course's teacher; 404 to outsiders, 403 to students."""
+    """Return the discussion for its course's staff; 404 to outsiders, 403 to students."""
     discussion = access_discussion(user=user, discussion_id=discussion_id)
     if not can_moderate_discussion(user=user, discussion=discussion):
         raise PermissionDenied
@@ -91,13 +97,12 @@ def access_discussion_for_moderation(*, user: AnyUser, discussion_id: int) -> Di
 
 def access_comment(*, user: AnyUser, comment_id: int) -> Comment:
     """Return the comment, or raise Http404 if it is missing or its course is hidden from the user."""
-    comment = (
-        Comment.objects.select_related(
-            "discussion", "discussion__course", "discussion__course__teacher", "author"
-        )
-        .filter(pk=comment_id)
-        .first()
-    )
+    comments = Comment.objects.select_related(
+        "discussion", "discussion__course", "discussion__course__teacher", "author"
+    ).filter(pk=comment_id)
+    comment = with_viewer(comments, user=user, course_field="discussion__course_id").first()
+    if comment is not None:
+        remember_viewer(row=comment, course=comment.discussion.course, user=user)
     if comment is None or not can_view_discussion(user=user, discussion=comment.discussion):
         raise Http404
     return comment

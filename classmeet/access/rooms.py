@@ -2,7 +2,7 @@
 
 import enum
 
-from classmeet.access.meetings import can_manage_meeting, can_view_meeting
+from classmeet.access.meetings import can_manage_meeting, can_view_meeting, meeting_with_viewer
 from classmeet.accounts.selectors import AnyUser, is_authenticated
 from classmeet.meetings.models import Meeting, RoomRemoval
 
@@ -27,9 +27,7 @@ def room_entry(*, user: AnyUser, meeting_id: int) -> tuple[RoomEntry, Meeting | 
     """
     if not is_authenticated(user):
         return RoomEntry.ANONYMOUS, None
-    meeting = (
-        Meeting.objects.select_related("course", "course__teacher").filter(pk=meeting_id).first()
-    )
+    meeting = meeting_with_viewer(user=user, meeting_id=meeting_id)
     if (
         meeting is None
         or meeting.status == Meeting.Status.CANCELLED
@@ -56,7 +54,8 @@ def is_removed_from_meeting(*, user: AnyUser, meeting: Meeting) -> bool:
 
 
 def can_control_room(*, user: AnyUser, meeting: Meeting) -> bool:
-    """Mute all, mute or remove a participant, lower a hand, delete chat, end the meeting."""
+    """Mute all, mute or remove a participant, lower a hand, delete chat, end the meeting:
+    the course's staff (its teacher and assistants) run the room."""
     return can_manage_meeting(user=user, meeting=meeting)
 
 

@@ -4,7 +4,7 @@ from django.urls import include, path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
-from .apis import courses, discussions, meetings, notifications, rooms
+from .apis import courses, discussions, meetings, notifications, rooms, staff
 from .exceptions import not_found
 
 app_name = "api"
@@ -53,6 +53,21 @@ v1 = [
         "courses/<dbid:course_id>/students/<dbid:student_id>/remove/",
         courses.EnrollmentDeleteApi.as_view(),
         name="enrollment-delete",
+    ),
+    path(
+        "courses/<dbid:course_id>/staff/",
+        staff.AssistantListApi.as_view(),
+        name="assistant-list",
+    ),
+    path(
+        "courses/<dbid:course_id>/staff/add/",
+        staff.AssistantCreateApi.as_view(),
+        name="assistant-create",
+    ),
+    path(
+        "courses/<dbid:course_id>/staff/<dbid:user_id>/remove/",
+        staff.AssistantDeleteApi.as_view(),
+        name="assistant-delete",
     ),
     path(
         "courses/<dbid:course_id>/materials/",

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from classmeet.accounts.models import User
 
 from .forms import CourseForm
-from .models import Course, Enrollment, Material
+from .models import Course, CourseAssistant, Enrollment, Material
 
 
 def _limit_to_role(form: forms.BaseForm, name: str, role: str) -> None:
@@ -54,6 +54,21 @@ class MaterialInline(admin.TabularInline[Material, Course]):
     show_change_link = True
     fields = ("title", "original_name", "content_type", "size", "created_at")
     readonly_fields = ("original_name", "content_type", "size", "created_at")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class AssistantInline(admin.TabularInline[CourseAssistant, Course]):
+    """Read-only here: the owner adds and removes assistants on the course's Staff page, whose
+    services check who may assist, notify them and close their room sockets on removal."""
+
+    model = CourseAssistant
+    fk_name = "course"
+    extra = 0
+    can_delete = False
+    fields = ("user", "added_by", "created_at")
+    readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -100,7 +115,7 @@ class CourseAdmin(admin.ModelAdmin[Course]):
     readonly_fields = ("created_at", "updated_at")
     fields = (*CourseAdminForm.Meta.fields, "created_at", "updated_at")
     date_hierarchy = "created_at"
-    inlines = (EnrollmentInline, MaterialInline)
+    inlines = (EnrollmentInline, AssistantInline, MaterialInline)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Course]:
         return (
@@ -152,6 +167,25 @@ class EnrollmentAdmin(admin.ModelAdmin[Enrollment]):
     @admin.display(description=_("teacher"), ordering="course__teacher__username")
     def course_teacher(self, obj: Enrollment) -> str:
         return str(obj.course.teacher)
+
+
+@admin.register(CourseAssistant)
+class CourseAssistantAdmin(admin.ModelAdmin[CourseAssistant]):
+    """Read-only, like the course's inline: changes go through the Staff page's services."""
+
+    list_display = ("user", "course", "added_by", "created_at")
+    search_fields = ("user__username", "user__email", "course__title")
+    list_select_related = ("user", "course", "added_by")
+    readonly_fields = ("course", "user", "added_by", "created_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Material)

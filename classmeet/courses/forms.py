@@ -15,6 +15,7 @@ from classmeet.accounts.models import User
 from classmeet.core.forms import BootstrapFormMixin
 from classmeet.courses import selectors
 from classmeet.courses.models import JOIN_CODE_ALPHABET, Course
+from classmeet.courses.services import assistant_check
 from classmeet.courses.uploads import (
     ALLOWED_EXTENSIONS,
     Kind,
@@ -97,7 +98,9 @@ class JoinCodeForm(BootstrapFormMixin, forms.Form):
         return code
 
 
-class AddStudentForm(BootstrapFormMixin, forms.Form):
+class _PersonForm(BootstrapFormMixin, forms.Form):
+    """A person of a course, named by username or e-mail (case-insensitive)."""
+
     identifier = forms.CharField(
         label=_("Username or e-mail"),
         max_length=254,
@@ -107,9 +110,9 @@ class AddStudentForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args: Any, course: Course, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.course = course
-        self.student: User | None = None
 
-    def clean_identifier(self) -> str:
+    def _person(self) -> tuple[str, User]:
+        """Return the stripped identifier and its active account, or raise the form error."""
         identifier: str = self.cleaned_data["identifier"].strip()
         user = selectors.user_find(identifier=identifier)
         if user is None:
@@ -118,13 +121,39 @@ class AddStudentForm(BootstrapFormMixin, forms.Form):
                 params={"value": identifier},
                 code="unknown",
             )
+        return identifier, user
+
+
+class AddStudentForm(_PersonForm):
+    student: User | None = None
+
+    def clean_identifier(self) -> str:
+        identifier, user = self._person()
         if not user.is_student:
             raise ValidationError(
                 _("%(name)s is a teacher; only students can be enrolled."),
                 params={"name": user.username},
                 code="not_student",
             )
+        if selectors.assistant_get(course=self.course, user_id=user.pk) is not None:
+            raise ValidationError(
+                _("%(name)s is an assistant of this course; assistants are not enrolled."),
+                params={"name": user.username},
+                code="assistant",
+            )
         self.student = user
+        return identifier
+
+
+class AddAssistantForm(_PersonForm):
+    """Add an assistant: who may be one is `services.assistant_check`'s to say."""
+
+    user: User | None = None
+
+    def clean_identifier(self) -> str:
+        identifier, user = self._person()
+        assistant_check(course=self.course, user=user)
+        self.user = user
         return identifier
 
 

@@ -52,6 +52,10 @@ class Course(models.Model):
     # Not a column: set by access.courses.access_course to (user id, enrolled?) for the user it
     # checked, so the page's includes that ask again need no query of their own.
     enrolled_viewer: tuple[int, bool] | None = None
+    # The same for staff: (user id, teacher or assistant?), set by access.courses.is_course_staff.
+    staff_viewer: tuple[int, bool] | None = None
+    # The assistants (courses.selectors.StaffMember), when access.courses.access_course loaded them.
+    assistants_shown: list[Any] | None = None
 
     class Meta:
         ordering = ("title", "id")
@@ -79,6 +83,31 @@ class Enrollment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student_id} in {self.course_id}"
+
+
+class CourseAssistant(models.Model):
+    """A co-teacher of a course: does what its teacher does there, except delete the course or
+    manage its staff (classmeet.access.courses decides)."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="assistants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assisted_courses"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("course_id", "user__username")
+        constraints = [
+            models.UniqueConstraint(fields=("course", "user"), name="unique_course_assistant"),
+        ]
+        # "Which courses does this user assist" (visibility, dashboard) starts from the user.
+        indexes = [models.Index(fields=("user", "course"))]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} assists {self.course_id}"
 
 
 class Material(models.Model):

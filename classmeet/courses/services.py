@@ -4,21 +4,31 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
+from django.utils.translation import gettext as _
 
 from classmeet.accounts.models import User
 from classmeet.courses.models import (
     Course,
+    CourseAssistant,
     Enrollment,
     Material,
     new_invite_token,
     new_join_code,
 )
-from classmeet.courses.signals import enrollment_created, enrollment_removed
+from classmeet.courses.signals import (
+    assistant_added,
+    assistant_removed,
+    enrollment_created,
+    enrollment_removed,
+)
 from classmeet.courses.uploads import Kind
 
 logger = logging.getLogger(__name__)
@@ -141,16 +151,92 @@ def enrollment_delete(*, enrollment: Enrollment, removed_by: User | None = None)
     Once the removal commits, `enrollment_removed` tells the layers above (rooms closes the
     student's sockets in the course's open rooms).
     """
-    course_id, student_id = enrollment.course_id, enrollment.student_id
-    removed_by_id = removed_by.pk if removed_by else None
-    enrollment.delete()
-    transaction.on_commit(
-        lambda: enrollment_removed.send(
-            sender=Enrollment,
-            course_id=course_id,
-            student_id=student_id,
-            removed_by_id=removed_by_id,
+    _delete_then_announce(
+        enrollment,
+        enrollment_removed,
+        course_id=enrollment.course_id,
+        student_id=enrollment.student_id,
+        removed_by_id=removed_by.pk if removed_by else None,
+    )
+
+
+def _delete_then_announce(row: Enrollment | CourseAssistant, signal: Signal, **ids: Any) -> None:
+    """Delete the row, and send the signal (with these ids) once the deletion has committed."""
+    row.delete()
+    transaction.on_commit(lambda: signal.send(sender=type(row), **ids))
+
+
+# Staff --------------------------------------------------------------------------------------
+# Who may be an assistant: any active account (teacher or student role: a TA is often a student
+# of another course) that is not the course's teacher, not already its assistant and not enrolled
+# in it as a student (a student cannot grade themselves; remove the enrollment first).
+
+
+def _already_assistant(user: User) -> ValidationError:
+    return ValidationError(
+        _("%(name)s is already an assistant of this course."),
+        code="assistant",
+        params={"name": user.username},
+    )
+
+
+def assistant_check(*, course: Course, user: User) -> None:
+    """Raise ValidationError (with a code) if the user cannot become an assistant of the course."""
+    if not user.is_active:
+        raise ValidationError(
+            _("%(name)s's account is not active."), code="inactive", params={"name": user.username}
         )
+    if user.pk == course.teacher_id:
+        raise ValidationError(
+            _("%(name)s is the course's teacher already."),
+            code="owner",
+            params={"name": user.username},
+        )
+    if CourseAssistant.objects.filter(course=course, user=user).exists():
+        raise _already_assistant(user)
+    if Enrollment.objects.filter(course=course, student=user).exists():
+        raise ValidationError(
+            _(
+                "%(name)s is enrolled in this course as a student; remove them from the roster first."
+            ),
+            code="student",
+            params={"name": user.username},
+        )
+
+
+def assistant_add(*, course: Course, user: User, added_by: User | None = None) -> CourseAssistant:
+    """Make the user an assistant of the course; ValidationError if they cannot be one.
+
+    `assistant_added` announces it (notifications tells the new assistant).
+    """
+    with transaction.atomic():
+        # The course row is locked so a concurrent enrollment or second add sees this one.
+        Course.objects.select_for_update().filter(pk=course.pk).first()
+        assistant_check(course=course, user=user)
+        try:
+            with transaction.atomic():
+                assistant = CourseAssistant.objects.create(
+                    course=course, user=user, added_by=added_by
+                )
+        except IntegrityError:
+            raise _already_assistant(user) from None
+        assistant_added.send(sender=CourseAssistant, assistant=assistant, added_by=added_by)
+    return assistant
+
+
+@transaction.atomic
+def assistant_remove(*, assistant: CourseAssistant, removed_by: User | None = None) -> None:
+    """Remove the assistant from the course's staff; every later request of theirs is refused.
+
+    Once the removal commits, `assistant_removed` tells the layers above (rooms closes their
+    sockets in the course's open rooms, where they had the teacher's controls).
+    """
+    _delete_then_announce(
+        assistant,
+        assistant_removed,
+        course_id=assistant.course_id,
+        user_id=assistant.user_id,
+        removed_by_id=removed_by.pk if removed_by else None,
     )
 
 

@@ -14,3 +14,11 @@ enrollment_created = Signal()
 # Sent once the removal has committed.
 # Arguments: course_id (int), student_id (int), removed_by_id (int | None).
 enrollment_removed = Signal()
+
+# Sent inside the transaction, once a new assistant row exists.
+# Arguments: assistant (CourseAssistant), added_by (User | None).
+assistant_added = Signal()
+
+# Sent once the removal has committed.
+# Arguments: course_id (int), user_id (int), removed_by_id (int | None).
+assistant_removed = Signal()

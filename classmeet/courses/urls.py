@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_staff
 
 app_name = "courses"
 
@@ -28,6 +28,13 @@ urlpatterns = [
         "<int:course_id>/students/<int:student_id>/remove/",
         views.enrollment_remove,
         name="enrollment-remove",
+    ),
+    path("<int:course_id>/staff/", views_staff.staff_list, name="staff"),
+    path("<int:course_id>/staff/add/", views_staff.assistant_add, name="assistant-add"),
+    path(
+        "<int:course_id>/staff/<int:user_id>/remove/",
+        views_staff.assistant_remove,
+        name="assistant-remove",
     ),
     path("<int:course_id>/materials/new/", views.material_create, name="material-create"),
     path(

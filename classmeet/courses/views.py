@@ -94,6 +94,7 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
     context: dict[str, Any] = {
         "course": course,
         "can_manage": can_manage,
+        "can_delete": access.courses.can_delete_course(user=user, course=course),
         "materials": list(selectors.material_list(course=course)),
     }
     if can_manage:
@@ -130,9 +131,8 @@ def course_edit(request: HttpRequest, course_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def course_delete(request: HttpRequest, course_id: int) -> HttpResponse:
-    course = access.courses.access_course_for_manage(
-        user=request_user(request), course_id=course_id
-    )
+    # Owner only: deleting takes the assistants' work with it.
+    course = access.courses.access_course_for_owner(user=request_user(request), course_id=course_id)
     if request.method == "POST":
         title = course.title
         services.course_delete(course=course)

@@ -17,7 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from classmeet.accounts.models import User
-from classmeet.courses.models import Course, Enrollment, Material
+from classmeet.courses.models import Course, CourseAssistant, Enrollment, Material
+from classmeet.courses.services import assistant_add
 from classmeet.demo.files import demo_pdf, demo_png, slug
 from classmeet.discussions.models import Discussion
 from classmeet.discussions.services import (
@@ -57,6 +58,8 @@ DEMO_COURSES: tuple[tuple[str, str, str, tuple[tuple[str, str], ...]], ...] = (
     ),
 )
 STUDENTS_OF_FIRST_COURSE = ("student1", "student2", "student3")
+# The live class's course gets a co-teacher: the other teacher assists it (and owns their own).
+ASSISTANT_OF_FIRST_COURSE = "teacher2"
 LIVE_MEETING_TITLE = "Live class: interference"
 LIVE_MEETING_MINUTES = 90
 LIVE_MEETING_STARTED_AGO = timedelta(minutes=5)
@@ -235,11 +238,24 @@ def seed_discussions(demo: Demo) -> None:
 
 # All of it --------------------------------------------------------------------------------------
 
+
+# Staff -----------------------------------------------------------------------------------------
+
+
+def seed_staff(demo: Demo) -> None:
+    """The other teacher assists the live class's course (notified once, like a real add)."""
+    first = demo.courses[0]
+    assistant = demo.user(ASSISTANT_OF_FIRST_COURSE)
+    if not CourseAssistant.objects.filter(course=first, user=assistant).exists():
+        assistant_add(course=first, user=assistant, added_by=first.teacher)
+
+
 SEEDERS: tuple[Callable[[Demo], None], ...] = (
     seed_accounts,
     seed_courses,
     seed_meetings,
     seed_discussions,
+    seed_staff,
 )
 
 
@@ -278,6 +294,11 @@ def demo_as_dict(demo: Demo) -> dict[str, Any]:
         "course_id", "student_id"
     ):
         attended.setdefault(student_id, []).append(course_id)
+    assisted: dict[int, list[int]] = {}
+    for course_id, user_id in CourseAssistant.objects.filter(user_id__in=user_ids).values_list(
+        "course_id", "user_id"
+    ):
+        assisted.setdefault(user_id, []).append(course_id)
     materials: dict[int, list[dict[str, Any]]] = {}
     for material in Material.objects.filter(course_id__in=course_ids).order_by("id"):
         materials.setdefault(material.course_id, []).append(
@@ -294,6 +315,7 @@ def demo_as_dict(demo: Demo) -> dict[str, Any]:
                 "courses": sorted(
                     taught.get(user.pk, []) if user.is_teacher else attended.get(user.pk, [])
                 ),
+                "assists": sorted(assisted.get(user.pk, [])),
             }
             for user in demo.users
         ],
@@ -306,6 +328,9 @@ def demo_as_dict(demo: Demo) -> dict[str, Any]:
                 "join_code": course.join_code,
                 "students": sorted(
                     user.username for user in demo.users if course.pk in attended.get(user.pk, [])
+                ),
+                "assistants": sorted(
+                    user.username for user in demo.users if course.pk in assisted.get(user.pk, [])
                 ),
                 "materials": materials.get(course.pk, []),
             }

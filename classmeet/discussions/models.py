@@ -2,9 +2,10 @@
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from classmeet.core.links import id_url
 
 
 class Discussion(models.Model):
@@ -36,7 +37,7 @@ class Discussion(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("discussions:discussion-detail", kwargs={"discussion_id": self.pk})
+        return id_url("discussions:discussion-detail", "discussion_id", self.pk)
 
     @property
     def is_deleted(self) -> bool:
@@ -70,10 +71,8 @@ class Comment(models.Model):
         return f"Comment {self.pk} on {self.discussion_id}"
 
     def get_absolute_url(self) -> str:
-        return (
-            reverse("discussions:discussion-detail", kwargs={"discussion_id": self.discussion_id})
-            + f"#comment-{self.pk}"
-        )
+        url = id_url("discussions:discussion-detail", "discussion_id", self.discussion_id)
+        return f"{url}#comment-{self.pk}"
 
     @property
     def is_deleted(self) -> bool:

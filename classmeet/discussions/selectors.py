@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 
 from classmeet.accounts.models import User
 from classmeet.accounts.selectors import AnyUser, is_authenticated
-from classmeet.courses.models import Course
+from classmeet.courses.models import Course, Enrollment
 from classmeet.courses.selectors import course_visible_q
 
 from .models import Comment, Discussion, Vote
@@ -40,11 +40,19 @@ def _count(qs: QuerySet[Vote] | QuerySet[Comment], target: str) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
+# The same for every user: built once, as annotate() works on copies of them.
+_COUNTS = {
+    "vote_count": _count(Vote.objects.filter(is_active=True), "discussion"),
+    "comment_count": _count(Comment.objects.filter(deleted_at__isnull=True), "discussion"),
+    "has_answer": Exists(Comment.objects.filter(discussion=OuterRef("pk"), is_answer=True)),
+}
+
+_COMMENT_VOTES = _count(Vote.objects.filter(is_active=True), "comment")
+
+
 def _with_counts(qs: QuerySet[Discussion], *, user: User) -> QuerySet[Discussion]:
     return qs.annotate(
-        vote_count=_count(Vote.objects.filter(is_active=True), "discussion"),
-        comment_count=_count(Comment.objects.filter(deleted_at__isnull=True), "discussion"),
-        has_answer=Exists(Comment.objects.filter(discussion=OuterRef("pk"), is_answer=True)),
+        **_COUNTS,
         my_vote=Exists(
             Vote.objects.filter(discussion=OuterRef("pk"), user_id=user.pk, is_active=True)
         ),
@@ -78,28 +86,85 @@ def discussion_list(
     return qs.order_by("-is_pinned", "-last_activity_at", "-id")
 
 
-def course_discussion_list(*, user: User, course: Course, limit: int = 10) -> list[Discussion]:
+# What a list row shows (discussions/_discussion_item.html): the bodies and the other columns of
+# the course and the author stay in the database.
+SUMMARY_FIELDS = (
+    "id", "course_id", "author_id", "title", "is_pinned", "is_locked", "last_activity_at",
+    "deleted_at", "course__id", "course__title", "author__id", "author__username",
+    "author__first_name", "author__last_name",
+)  # fmt: skip
+
+
+def discussion_summary_list(
+    *, user: User, course_id: int | None = None, query: str = "", sort: str = SORT_NEWEST
+) -> QuerySet[Discussion]:
+    """Return discussion_list() with only the columns a list row shows."""
+    qs = discussion_list(user=user, course_id=course_id, query=query, sort=sort)
+    return qs.only(*SUMMARY_FIELDS)
+
+
+# The course page's latest discussions in one written-out statement: the columns the list shows
+# (`_discussion_item.html`), the same counts as `_with_counts` and the author's names. Building it
+# through the ORM cost the page several times the query itself. Portable SQL (SQLite too).
+_COURSE_PAGE_SQL = (
+    'SELECT d."id", d."author_id", d."title", d."is_pinned", d."is_locked", d."deleted_at",'
+    ' d."last_activity_at",'
+    ' (SELECT COUNT(*) FROM "discussions_vote" v'
+    '  WHERE v."discussion_id" = d."id" AND v."is_active") AS "vote_count",'
+    ' (SELECT COUNT(*) FROM "discussions_comment" c'
+    '  WHERE c."discussion_id" = d."id" AND c."deleted_at" IS NULL) AS "comment_count",'
+    ' EXISTS (SELECT 1 FROM "discussions_comment" c'
+    '  WHERE c."discussion_id" = d."id" AND c."is_answer") AS "has_answer",'
+    ' u."username" AS "author_username", u."first_name" AS "author_first_name",'
+    ' u."last_name" AS "author_last_name"'
+    ' FROM "discussions_discussion" d LEFT OUTER JOIN "accounts_user" u ON u."id" = d."author_id"'
+    ' WHERE d."course_id" = %s'
+    ' ORDER BY d."is_pinned" DESC, d."last_activity_at" DESC, d."id" DESC LIMIT %s'
+)
+_AUTHOR_FIELDS = ["id", "username", "first_name", "last_name"]
+
+
+def course_discussion_list(*, course: Course, limit: int = 10) -> list[Discussion]:
     """Return the latest discussions of one course, for the course page's discussions tab.
 
-    The caller has already checked that the user sees the course.
+    The caller has already checked that the user sees the course. Pinned first, then by newest
+    activity, as `discussion_list`; each carries its author (names only) or None.
     """
-    return list(discussion_list(user=user, course_id=course.pk)[:limit])
+    discussions = list(Discussion.objects.raw(_COURSE_PAGE_SQL, [course.pk, limit]))
+    db = Discussion.objects.db
+    for d in discussions:
+        names = [d.author_username, d.author_first_name, d.author_last_name]  # type: ignore[attr-defined]
+        d.author = User.from_db(db, _AUTHOR_FIELDS, [d.author_id, *names]) if d.author_id else None
+    return discussions
 
 
 def discussion_course_choices(*, user: User) -> QuerySet[Course]:
-    """Return the courses the user may filter by and start discussions in."""
-    return Course.objects.filter(
-        pk__in=Course.objects.filter(course_visible_q(user=user)).values("pk")
-    ).order_by("title", "id")
-
-
-def discussion_get(*, user: User, discussion_id: int) -> Discussion:
-    """Return one discussion with its counts (access.discussions.access_discussion checked it)."""
+    """Return the courses the user may filter by and start discussions in (id and title)."""
     return (
-        _with_counts(Discussion.objects.filter(pk=discussion_id), user=user)
-        .select_related("course", "course__teacher", "author")
-        .get()
+        Course.objects.filter(
+            pk__in=Course.objects.filter(course_visible_q(user=user)).values("pk")
+        )
+        .order_by("title", "id")
+        .only("id", "title")
     )
+
+
+def discussion_get(*, user: User, discussion_id: int) -> Discussion | None:
+    """Return one discussion with its counts, or None; the caller checks access to it.
+
+    Its course carries whether the user is enrolled (`enrolled_viewer`), so the access rules
+    asked about it on this page run no query.
+    """
+    mine = Enrollment.objects.filter(course_id=OuterRef("course_id"), student_id=user.pk)
+    discussion = (
+        _with_counts(Discussion.objects.filter(pk=discussion_id), user=user)
+        .annotate(viewer_is_enrolled=Exists(mine))
+        .select_related("course", "course__teacher", "author")
+        .first()
+    )
+    if discussion is not None and user.pk is not None:
+        discussion.course.enrolled_viewer = (user.pk, bool(discussion.viewer_is_enrolled))
+    return discussion
 
 
 @dataclass
@@ -117,7 +182,7 @@ def comment_tree(*, user: User, discussion: Discussion) -> list[CommentNode]:
         Comment.objects.filter(discussion_id=discussion.pk)
         .select_related("author")
         .annotate(
-            vote_count=_count(Vote.objects.filter(is_active=True), "comment"),
+            vote_count=_COMMENT_VOTES,
             my_vote=Exists(
                 Vote.objects.filter(comment=OuterRef("pk"), user_id=user.pk, is_active=True)
             ),

@@ -5,14 +5,15 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from classmeet import access
 from classmeet.accounts.selectors import request_user
+from classmeet.core.links import id_url
+from classmeet.core.pagination import page_of
 
 from . import selectors, services
 from .forms import CommentForm, DiscussionFilterForm, DiscussionForm
@@ -29,17 +30,19 @@ def discussion_list(request: HttpRequest) -> HttpResponse:
     if not filters.is_valid():
         return HttpResponseBadRequest(_("Invalid filter."))
     courses = list(selectors.discussion_course_choices(user=user))
+    for course in courses:
+        course.create_url = id_url("discussions:discussion-create", "course_id", course.pk)  # type: ignore[attr-defined]
     course_id = filters.cleaned_data["course"]
     current_course = next((c for c in courses if c.pk == course_id), None)
     if course_id is not None and current_course is None:
         return render(request, "404.html", status=404)
-    qs = selectors.discussion_list(
+    qs = selectors.discussion_summary_list(
         user=user,
         course_id=course_id,
         query=filters.cleaned_data["q"],
         sort=filters.cleaned_data["sort"],
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(qs, request.GET.get("page"), PAGE_SIZE)
     params = request.GET.copy()
     params.pop("page", None)
     return render(
@@ -80,8 +83,12 @@ def discussion_create(request: HttpRequest, course_id: int) -> HttpResponse:
 @require_GET
 def discussion_detail(request: HttpRequest, discussion_id: int) -> HttpResponse:
     user = request_user(request)
-    access.discussions.access_discussion(user=user, discussion_id=discussion_id)
+    # One query: the discussion, its counts and the viewer's membership (as access_discussion).
     discussion = selectors.discussion_get(user=user, discussion_id=discussion_id)
+    if discussion is None or not access.discussions.can_view_discussion(
+        user=user, discussion=discussion
+    ):
+        raise Http404
     nodes = selectors.comment_tree(user=user, discussion=discussion)
     moderator = access.discussions.can_moderate_discussion(user=user, discussion=discussion)
     posts: list[Discussion | Comment] = [discussion, *selectors.comment_tree_posts(nodes)]

@@ -21,6 +21,7 @@ from .models import MAX_DURATION, Attendance, ChatMessage, Meeting
 PAST_LIMIT = 50
 UPCOMING_PAGE_SIZE = 25  # the meetings page lists upcoming meetings a page at a time
 COURSE_UPCOMING_LIMIT = 10  # a course page shows the next ten
+COURSE_PAST_LIMIT = 5  # and the latest five past ones
 CALENDAR_PAST_DAYS = 90
 
 
@@ -51,6 +52,32 @@ def meeting_list_for_user(*, user: User) -> QuerySet[Meeting]:
     )
 
 
+# What a row of the meetings page shows (meeting_tags._Rows): nothing more is read.
+_ROW_FIELDS = (
+    "course_id",
+    "title",
+    "starts_at",
+    "duration_minutes",
+    "status",
+    "ended_at",
+    "course__title",
+    "course__teacher__username",
+    "course__teacher__first_name",
+    "course__teacher__last_name",
+)
+
+
+def meeting_list_for_page(*, user: User) -> QuerySet[Meeting]:
+    """Return `meeting_list_for_user` with only the columns of the meetings page's rows."""
+    visible = Course.objects.filter(course_visible_q(user=user)).values("pk")
+    return (
+        Meeting.objects.filter(course__in=visible)
+        .select_related("course__teacher")
+        .only(*_ROW_FIELDS)
+        .order_by("starts_at", "id")
+    )
+
+
 def meeting_groups(
     *,
     meetings: QuerySet[Meeting],
@@ -66,7 +93,6 @@ def meeting_groups(
     cost then stays the same however far ahead meetings are scheduled.
     """
     now = now or timezone.now()
-    groups = MeetingGroups()
     # Past = started more than the longest duration ago, or ended/cancelled before now.
     since = now - timedelta(minutes=MAX_DURATION)
     # One query: the recent ones (a page of them with `upcoming_limit`) and the latest past ones,
@@ -81,6 +107,14 @@ def meeting_groups(
         # One more than the page: are there later ones?
         wanted |= Q(pk__in=ordered[upcoming_offset : end + 1].values("pk"))
     rows = list(meetings.filter(wanted).order_by("starts_at", "id"))
+    return _grouped(rows, since=since, now=now, upcoming_limit=upcoming_limit)
+
+
+def _grouped(
+    rows: list[Meeting], *, since: datetime, now: datetime, upcoming_limit: int | None
+) -> MeetingGroups:
+    """Split meetings read soonest first into the groups of `meeting_groups`."""
+    groups = MeetingGroups()
     recent: list[Meeting] = [m for m in rows if m.starts_at >= since]
     older = sorted((m for m in rows if m.starts_at < since), key=lambda m: (m.starts_at, m.pk))
     older.reverse()
@@ -103,10 +137,34 @@ def meeting_groups(
     return groups
 
 
+# The course page's meetings in one statement, the same choice as `meeting_groups` (the recent
+# ones soonest first, one more than shown, and the latest older ones) written out once: building
+# it through the ORM cost the page several times the query itself. Portable SQL (SQLite too).
+_COURSE_MEETINGS_SQL = (
+    'SELECT "id", "course_id", "title", "starts_at", "duration_minutes", "status", "ended_at"'
+    ' FROM "meetings_meeting" WHERE "id" IN'
+    ' (SELECT "id" FROM "meetings_meeting" WHERE "course_id" = %s AND "starts_at" >= %s'
+    ' ORDER BY "starts_at", "id" LIMIT %s)'
+    ' OR "id" IN'
+    ' (SELECT "id" FROM "meetings_meeting" WHERE "course_id" = %s AND "starts_at" < %s'
+    ' ORDER BY "starts_at" DESC, "id" DESC LIMIT %s)'
+    ' ORDER BY "starts_at", "id"'
+)
+
+
 def meeting_list_for_course(*, course: Course, now: datetime | None = None) -> MeetingGroups:
-    """Return a course's meetings grouped for its page (the caller checked access)."""
-    meetings = course.meetings.select_related("course", "course__teacher", "created_by")
-    return meeting_groups(meetings=meetings, now=now, upcoming_limit=COURSE_UPCOMING_LIMIT)
+    """Return a course's meetings grouped for its page (the caller checked access).
+
+    The next COURSE_UPCOMING_LIMIT meetings (live and just ended included) and the
+    COURSE_PAST_LIMIT latest past ones; each meeting carries `course` (the page's own object).
+    """
+    now = now or timezone.now()
+    since = now - timedelta(minutes=MAX_DURATION)
+    params = [course.pk, since, COURSE_UPCOMING_LIMIT + 1, course.pk, since, COURSE_PAST_LIMIT]
+    rows = list(Meeting.objects.raw(_COURSE_MEETINGS_SQL, params))
+    for meeting in rows:
+        meeting.course = course
+    return _grouped(rows, since=since, now=now, upcoming_limit=COURSE_UPCOMING_LIMIT)
 
 
 def meeting_list_for_calendar(*, user: User) -> QuerySet[Meeting]:

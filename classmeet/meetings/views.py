@@ -20,6 +20,7 @@ from classmeet.accounts.models import User
 from classmeet.accounts.selectors import request_user
 from classmeet.core.times import zone_named
 from classmeet.courses.models import Course
+from classmeet.courses.selectors import course_list_staffed
 from classmeet.meetings.selectors import attendance_report, chat_message_list
 
 from . import selectors
@@ -87,11 +88,11 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     page = int(raw_page)
     size = selectors.UPCOMING_PAGE_SIZE
     groups = selectors.meeting_groups(
-        meetings=selectors.meeting_list_for_user(user=user),
+        meetings=selectors.meeting_list_for_page(user=user),
         upcoming_limit=size,
         upcoming_offset=(page - 1) * size,
     )
-    own_courses = Course.objects.filter(teacher=user).order_by("title") if user.is_teacher else []
+    own_courses = course_list_staffed(user=user)
     feed_url = (
         request.build_absolute_uri(
             reverse("meetings:calendar-feed", kwargs={"token": user.calendar_token})

@@ -18,6 +18,7 @@ class Notification(models.Model):
         MEETING_STARTING_NOW = "meeting_starting_now", _("Meeting starting now")
         RECORDING_READY = "recording_ready", _("Recording ready")
         ENROLLED = "enrolled", _("Enrolled")
+        ASSISTANT_ADDED = "assistant_added", _("Added as assistant")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from django.db.models import Count, Q, QuerySet
 
 from classmeet.accounts.models import User
-from classmeet.courses.models import Course, Enrollment
+from classmeet.courses.models import Course, CourseAssistant, Enrollment
 
 from .models import Notification
 
@@ -13,6 +13,15 @@ from .models import Notification
 def notification_list(*, user: User) -> QuerySet[Notification]:
     """Return the user's notifications, newest first, with their actor."""
     return Notification.objects.filter(recipient_id=user.pk).select_related("actor", "course")
+
+
+def notification_page_list(*, user: User) -> QuerySet[Notification]:
+    """Return the user's notifications, newest first, with only what the notification page shows."""
+    return (
+        Notification.objects.filter(recipient_id=user.pk)
+        .select_related("course")
+        .only("id", "title", "body", "url", "created_at", "read_at", "course__id", "course__title")
+    )
 
 
 def notification_latest(*, user: User, limit: int = 5) -> list[Notification]:
@@ -36,11 +45,12 @@ def notification_unread_counts(*, user_ids: Iterable[int]) -> dict[int, int]:
 
 
 def course_members_q(*, course: Course) -> Q:
-    """Return a filter on users that keeps the course's teacher and its enrolled students."""
+    """Return a filter on users that keeps the course's staff and its enrolled students."""
     enrolled = Enrollment.objects.filter(course_id=course.pk).values("student_id")
-    return Q(pk=course.teacher_id) | Q(pk__in=enrolled)
+    assistants = CourseAssistant.objects.filter(course_id=course.pk).values("user_id")
+    return Q(pk=course.teacher_id) | Q(pk__in=enrolled) | Q(pk__in=assistants)
 
 
 def course_member_ids(*, course: Course) -> set[int]:
-    """Return the ids of the course's teacher and enrolled students (one query)."""
+    """Return the ids of the course's staff and enrolled students (one query)."""
     return set(User.objects.filter(course_members_q(course=course)).values_list("pk", flat=True))

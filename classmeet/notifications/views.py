@@ -1,7 +1,6 @@
 """Notification pages: the full list, the bell's dropdown data, and marking read."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -9,6 +8,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from classmeet import access
 from classmeet.accounts.selectors import request_user
+from classmeet.core.links import id_url
+from classmeet.core.pagination import page_of
 from classmeet.core.redirects import safe_next_path
 
 from . import selectors, services
@@ -24,10 +25,20 @@ def _safe_url(request: HttpRequest, url: str) -> str:
 @login_required
 @require_GET
 def notification_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.notification_list(user=request_user(request)), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page = page_of(
+        selectors.notification_page_list(user=request_user(request)),
+        request.GET.get("page"),
+        PAGE_SIZE,
     )
-    return render(request, "notifications/notification_list.html", {"page": page})
+    for notification in page:
+        notification.read_url = id_url(  # type: ignore[attr-defined]
+            "notifications:notification-read", "notification_id", notification.pk
+        )
+    return render(
+        request,
+        "notifications/notification_list.html",
+        {"page": page, "here": request.get_full_path()},
+    )
 
 
 @login_required

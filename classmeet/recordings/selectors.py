@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
+from classmeet.meetings.models import Meeting
 from classmeet.recordings.models import Recording
 
 if TYPE_CHECKING:
     from classmeet.courses.models import Course
-    from classmeet.meetings.models import Meeting
 
 
 def _visible(qs: QuerySet[Recording], *, manager: bool) -> QuerySet[Recording]:
@@ -28,8 +28,34 @@ def recording_list_for_meeting(*, meeting: Meeting, manager: bool) -> QuerySet[R
     return _visible(Recording.objects.filter(meeting=meeting), manager=manager)
 
 
-def recording_list_for_course(*, course: Course, manager: bool) -> QuerySet[Recording]:
-    return _visible(Recording.objects.filter(meeting__course=course), manager=manager)
+# The course page's panel in one written-out statement: its columns and each meeting's title,
+# nothing else (the ORM spent several times the query's own time building the join).
+_COURSE_SQL = (
+    'SELECT r."id", r."meeting_id", r."title", r."status", r."started_at", r."file_name",'
+    ' r."duration_seconds", r."size_bytes", r."progress", r."failure_reason",'
+    ' m."title" AS "meeting_title"'
+    ' FROM "recordings_recording" r INNER JOIN "meetings_meeting" m ON m."id" = r."meeting_id"'
+    ' WHERE m."course_id" = %s{status}'
+    ' ORDER BY r."started_at" DESC, r."id" DESC'
+)
+_COURSE_SQL_ALL = _COURSE_SQL.format(status="")
+_COURSE_SQL_READY = _COURSE_SQL.format(status=' AND r."status" = %s')
+
+
+def recording_list_for_course(*, course: Course, manager: bool) -> list[Recording]:
+    """The course page's panel: every state for managers, finished files for students; each
+    recording carries its meeting with the title only."""
+    if manager:
+        rows = list(Recording.objects.raw(_COURSE_SQL_ALL, [course.pk]))
+    else:
+        rows = list(Recording.objects.raw(_COURSE_SQL_READY, [course.pk, Recording.Status.READY]))
+    for recording in rows:
+        recording.meeting = Meeting.from_db(
+            Recording.objects.db,
+            ["id", "title"],
+            [recording.meeting_id, recording.meeting_title],  # type: ignore[attr-defined]
+        )
+    return rows
 
 
 def recording_active_for_meeting(*, meeting_id: int) -> Recording | None:

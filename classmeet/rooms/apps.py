@@ -6,8 +6,15 @@ class RoomsConfig(AppConfig):
     label = "rooms"
 
     def ready(self) -> None:
-        from classmeet.courses.signals import enrollment_removed
-        from classmeet.rooms.receivers import enrollment_removed_close_sockets
+        from classmeet.courses.signals import assistant_removed, enrollment_removed
+        from classmeet.rooms.receivers import (
+            assistant_removed_close_sockets,
+            enrollment_removed_close_sockets,
+        )
+
+        assistant_removed.connect(
+            assistant_removed_close_sockets, dispatch_uid="assistant-close-sockets"
+        )
 
         enrollment_removed.connect(
             enrollment_removed_close_sockets, dispatch_uid="enrollment-close-sockets"

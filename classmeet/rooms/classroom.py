@@ -159,16 +159,12 @@ def _chat_history(meeting_id: int) -> list[protocol.ChatLine]:
 
 
 def _can_control(user: Any, meeting_id: int) -> bool:
-    from classmeet.meetings.models import Meeting
-
-    meeting = Meeting.objects.select_related("course").filter(pk=meeting_id).first()
+    meeting = access.meetings.meeting_with_viewer(user=user, meeting_id=meeting_id)
     return meeting is not None and access.rooms.can_control_room(user=user, meeting=meeting)
 
 
 def _can_raise_hand(user: Any, meeting_id: int) -> bool:
-    from classmeet.meetings.models import Meeting
-
-    meeting = Meeting.objects.select_related("course").filter(pk=meeting_id).first()
+    meeting = access.meetings.meeting_with_viewer(user=user, meeting_id=meeting_id)
     return meeting is not None and access.rooms.can_raise_hand(user=user, meeting=meeting)
 
 
@@ -249,9 +245,11 @@ class ClassroomConsumer(RoomConsumer):
             if entry is not access.rooms.RoomEntry.ALLOWED:
                 await self._close(int(entry))
                 return
-        was_joined = self.peer is not None
         await super().handle_join(message)
-        if not was_joined and self.peer is not None and not self.closing:
+
+    async def after_join(self) -> None:
+        await super().after_join()
+        if not self.closing:
             await self.send_room_state()
 
     async def send_room_state(self) -> None:

@@ -76,8 +76,20 @@ def _admit(user: Any, meeting_id: int) -> tuple[access.rooms.RoomEntry, dict[str
     return entry, {"user_id": user.pk, "name": user.display_name, "role": user.role}
 
 
+def _relay_event(message: dict[str, Any]) -> bool:
+    """A client frame (it may be a relay: decided once parsed) or a relayed frame addressed to
+    this socket's peer: neither waits for the join's work after `welcome`."""
+    return message["type"] == "websocket.receive" or (
+        message["type"] == "room.frame" and "to" in message
+    )
+
+
 class RoomConsumer(AsyncWebsocketConsumer):
     meeting_id: int = 0
+    # The join's work after `welcome` (hooks: attendance, recordings; the classroom's state):
+    # every frame and event waits for it, in order, except the call's own offers, answers and
+    # candidates, so that the first connection is not held up by database writes.
+    _settling: asyncio.Task[None] | None = None
     peer: Peer | None = None
     left: bool = False
     replaced: bool = False
@@ -147,7 +159,16 @@ class RoomConsumer(AsyncWebsocketConsumer):
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
+        if not _relay_event(message):  # client frames wait in _receive, once parsed
+            await self.settled()
         await handler(message)
+
+    async def settled(self) -> None:
+        """Wait for the work of this socket's join that follows `welcome` (see `_settle`)."""
+        task = self._settling
+        if task is not None and not task.done():
+            # Shielded: a reader cancelled at the consumer's end does not cancel the join's work.
+            await asyncio.shield(task)
 
     # Connection ---------------------------------------------------------------------------------
 
@@ -175,6 +196,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         try:
+            await self.settled()  # the join's attendance row is open before it is closed
             await self._on_disconnect(code)
         except Exception:
             logger.exception("room disconnect failed")
@@ -253,6 +275,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
         except ValidationError as exc:
             await self.send_validation_error(exc)
             return
+        if not isinstance(message, protocol.RelayMessage):
+            await self.settled()
         await getattr(self, HANDLERS[type(message)])(message)
 
     async def handle_join(self, message: protocol.Join) -> None:
@@ -315,9 +339,20 @@ class RoomConsumer(AsyncWebsocketConsumer):
         )
         heartbeat.beat_for(self)
         self.beating = True
-        await hooks.run_join(
-            hooks.RoomEvent(meeting_id=self.meeting_id, peer=peer, resumed=resumed)
-        )
+        event = hooks.RoomEvent(meeting_id=self.meeting_id, peer=peer, resumed=resumed)
+        self._settling = asyncio.create_task(self._settle(event))
+
+    async def _settle(self, event: hooks.RoomEvent) -> None:
+        """The join's work after `welcome`: the room's join hooks, then `after_join`."""
+        try:
+            await hooks.run_join(event)
+            await self.after_join()
+        except Exception:
+            logger.exception("room frame failed")
+            await self.send_error(protocol.ErrorCode.INTERNAL, "The server could not handle that.")
+
+    async def after_join(self) -> None:
+        """What a subclass sends a peer that joined, after `welcome` and the join hooks."""
 
     async def handle_relay(self, message: protocol.RelayMessage) -> None:
         peer = self.peer

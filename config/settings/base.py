@@ -97,8 +97,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+    # Connections come from psycopg's pool (one per process), not CONN_MAX_AGE: under ASGI each
+    # request's sync code runs on a thread that ends with the request, so a persistent connection
+    # is never reused and leaks until garbage collection (Django ticket 33497). The pool hands
+    # a connection to a thread for one request or one database_sync_to_async call and takes it
+    # back after; sizing in docs/deploy.md "PostgreSQL connections".
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # With the pool: a checked connection at each checkout (one empty query), so connections
+    # broken by a PostgreSQL restart are dropped instead of failing the request that gets them.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if env.bool("DATABASE_POOL", default=True):
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "name": "classmeet",
+            "min_size": env.int("DATABASE_POOL_MIN", default=2),
+            "max_size": env.int("DATABASE_POOL_MAX", default=10),
+            # Waiting longer than this for a connection (all in use, or PostgreSQL down) raises
+            # PoolTimeout, an OperationalError: the friendly 503, not a 500.
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=5.0),
+            # A failed reconnection is retried with a growing delay until this, then left to the
+            # next request: small, so pages come back within seconds of PostgreSQL's return.
+            "reconnect_timeout": env.float("DATABASE_POOL_RECONNECT_TIMEOUT", default=5.0),
+        }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -29,6 +29,9 @@ LOGGING["root"]["level"] = "WARNING"  # type: ignore[index]  # noqa: F405
 # Browser tests run a live server in this process: serve static files straight from the apps.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# On PostgreSQL the suite runs with production's connection pool (base.py), so the live servers
+# and channels' database threads use it as production does. Django closes the pool before it
+# drops the test database; a connection a test keeps on a thread of its own must go back first.
 # A file database (not :memory:) so the live server's threads share it with the test; one per
 # test process, so that two runs side by side never share a file.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405

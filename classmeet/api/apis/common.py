@@ -1,11 +1,16 @@
 """Small helpers shared by the API views: the signed-in user, pagination of lists, forms."""
 
-from collections.abc import Sequence
+import inspect
+from collections.abc import Mapping, Sequence
+from functools import cached_property
 from typing import Any, cast
 
 from django import forms
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
 from rest_framework import exceptions, serializers
+from rest_framework.fields import Field, SkipField, is_simple_callable
+from rest_framework.relations import PKOnlyObject
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -29,6 +34,61 @@ def paginated(
     page = paginator.paginate_queryset(items, request, view=view)  # type: ignore[arg-type]
     data = serializer(page, many=True, context=context or {"request": request}).data
     return paginator.get_paginated_response(data)
+
+
+# DRF asks inspect.signature() whether a method it reads takes no argument, for every row and
+# field; the answer per function never changes.
+_SIMPLE_METHODS: dict[Any, bool] = {}
+
+
+def _attribute(instance: Any, attrs: Sequence[str]) -> Any:
+    """rest_framework.fields.get_attribute, remembering is_simple_callable() per method."""
+    for attr in attrs:
+        try:
+            instance = instance[attr] if isinstance(instance, Mapping) else getattr(instance, attr)
+        except ObjectDoesNotExist:
+            return None
+        if inspect.ismethod(instance):
+            function = instance.__func__
+            simple = _SIMPLE_METHODS.get(function)
+            if simple is None:
+                simple = _SIMPLE_METHODS[function] = is_simple_callable(instance)
+            if simple:
+                instance = instance()
+        elif is_simple_callable(instance):
+            instance = instance()
+    return instance
+
+
+class FastOutputMixin:
+    """For output serializers of lists: the same fields, values and schema as DRF's
+    Serializer.to_representation, with less work per row and field (a list of 20 meetings read
+    `phase` and `is_joinable` through inspect.signature() 40 times)."""
+
+    @cached_property
+    def _output_plan(self) -> list[tuple[str, tuple[str, ...], Field[Any, Any, Any, Any], bool]]:
+        fields = self._readable_fields  # type: ignore[attr-defined]
+        return [
+            (f.field_name, tuple(f.source_attrs), f, type(f).get_attribute is Field.get_attribute)
+            for f in fields
+        ]
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        ret: dict[str, Any] = {}
+        for name, attrs, field, plain in self._output_plan:
+            try:
+                if not plain:
+                    raise KeyError(name)
+                attribute = _attribute(instance, attrs)
+            except (KeyError, AttributeError):
+                # The field's own lookup decides: its default, None, skip or the error.
+                try:
+                    attribute = field.get_attribute(instance)
+                except SkipField:
+                    continue
+            check = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
+            ret[name] = None if check is None else field.to_representation(attribute)
+        return ret
 
 
 def validated(

@@ -30,14 +30,14 @@ from classmeet.courses.forms import AddStudentForm, CourseForm, JoinCodeForm, Ma
 from classmeet.courses.models import Course, Enrollment, Material
 from classmeet.courses.uploads import SizeLimitUploadHandler, size_limit_install, too_large_message
 
-from .common import form_checked, paginated, validated, validated_query
+from .common import FastOutputMixin, form_checked, paginated, validated, validated_query
 
 COURSE_TAGS = ["courses"]
 ENROLLMENT_TAGS = ["enrollment"]
 MATERIAL_TAGS = ["materials"]
 
 
-class UserOutputSerializer(serializers.ModelSerializer[User]):
+class UserOutputSerializer(FastOutputMixin, serializers.ModelSerializer[User]):
     display_name = serializers.CharField(read_only=True)
 
     class Meta:
@@ -46,10 +46,15 @@ class UserOutputSerializer(serializers.ModelSerializer[User]):
         read_only_fields = fields
 
 
-class CourseOutputSerializer(serializers.ModelSerializer[Course]):
+class CourseOutputSerializer(FastOutputMixin, serializers.ModelSerializer[Course]):
     teacher = UserOutputSerializer(read_only=True)
-    is_teacher = serializers.SerializerMethodField(help_text="You teach this course.")
-    join_code = serializers.SerializerMethodField(help_text="Only for the course's teacher.")
+    is_teacher = serializers.SerializerMethodField(
+        help_text="You are on the course's staff: its teacher or an assistant."
+    )
+    is_owner = serializers.SerializerMethodField(
+        help_text="You own the course: only you delete it and manage its staff."
+    )
+    join_code = serializers.SerializerMethodField(help_text="Only for the course's staff.")
     thumbnail_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -60,6 +65,7 @@ class CourseOutputSerializer(serializers.ModelSerializer[Course]):
             "description",
             "teacher",
             "is_teacher",
+            "is_owner",
             "joining_enabled",
             "join_code",
             "thumbnail_url",
@@ -73,6 +79,9 @@ class CourseOutputSerializer(serializers.ModelSerializer[Course]):
 
     def get_is_teacher(self, course: Course) -> bool:
         return self._manages(course)
+
+    def get_is_owner(self, course: Course) -> bool:
+        return access.courses.is_course_owner(user=self.context["request"].user, course=course)
 
     def get_join_code(self, course: Course) -> str | None:
         return course.join_code if self._manages(course) else None
@@ -90,7 +99,9 @@ def _course_out(request: Request, course: Course, code: int = status.HTTP_200_OK
 def _visible_courses(user: User) -> QuerySet[Course]:
     # Filtered through a subquery: course_visible_q's join on enrollments would repeat rows.
     visible = Course.objects.filter(selectors.course_visible_q(user=user)).values("pk")
-    return Course.objects.filter(pk__in=visible).select_related("teacher")
+    courses = Course.objects.filter(pk__in=visible).select_related("teacher")
+    # Each row carries the user's membership: the serializer decides staff without a query each.
+    return access.courses.with_viewer(courses, user=user)
 
 
 # Courses ------------------------------------------------------------------------------------
@@ -103,7 +114,7 @@ class CourseListApi(APIView):
         role = serializers.ChoiceField(
             choices=("teaching", "attending"),
             required=False,
-            help_text="Only the courses you teach, or only those you are enrolled in.",
+            help_text="Only the courses you teach or assist, or only those you are enrolled in.",
         )
         ordering = serializers.ChoiceField(
             choices=("title", "-title", "created_at", "-created_at"), required=False
@@ -122,7 +133,7 @@ class CourseListApi(APIView):
         user = request_user(request)
         courses = _visible_courses(user)
         if filters.get("role") == "teaching":
-            courses = courses.filter(teacher=user)
+            courses = courses.filter(selectors.course_staff_q(user=user))
         elif filters.get("role") == "attending":
             courses = courses.filter(enrollments__student=user)
         courses = courses.order_by(filters.get("ordering", "title"), "id")
@@ -209,13 +220,14 @@ class CourseUpdateApi(APIView):
 class CourseDeleteApi(APIView):
     @extend_schema(
         operation_id="course_delete",
-        summary="Delete a course (its teacher)",
-        description="Deletes the course with its enrollments, materials and meetings.",
+        summary="Delete a course (its owner)",
+        description="Deletes the course with its enrollments, materials and meetings. Its "
+        "assistants may not.",
         responses={204: None},
         tags=COURSE_TAGS,
     )
     def delete(self, request: Request, course_id: int) -> Response:
-        course = access.courses.access_course_for_manage(
+        course = access.courses.access_course_for_owner(
             user=request_user(request), course_id=course_id
         )
         services.course_delete(course=course)

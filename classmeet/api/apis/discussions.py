@@ -18,13 +18,13 @@ from classmeet.discussions import selectors, services
 from classmeet.discussions.forms import CommentForm, DiscussionForm
 from classmeet.discussions.models import Comment, Discussion
 
-from .common import MAX_ID, form_checked, paginated, validated, validated_query
+from .common import MAX_ID, FastOutputMixin, form_checked, paginated, validated, validated_query
 from .courses import UserOutputSerializer
 
 TAGS = ["discussions"]
 
 
-class DiscussionOutputSerializer(serializers.ModelSerializer[Discussion]):
+class DiscussionOutputSerializer(FastOutputMixin, serializers.ModelSerializer[Discussion]):
     author = UserOutputSerializer(read_only=True, allow_null=True)
     body_html = serializers.CharField(read_only=True, help_text="Sanitized HTML of the body.")
     is_deleted = serializers.BooleanField(read_only=True)
@@ -56,7 +56,7 @@ class DiscussionOutputSerializer(serializers.ModelSerializer[Discussion]):
         read_only_fields = fields
 
 
-class CommentOutputSerializer(serializers.ModelSerializer[Comment]):
+class CommentOutputSerializer(FastOutputMixin, serializers.ModelSerializer[Comment]):
     author = UserOutputSerializer(read_only=True, allow_null=True)
     body_html = serializers.CharField(read_only=True, help_text="Sanitized HTML of the body.")
     is_deleted = serializers.BooleanField(read_only=True)
@@ -122,8 +122,12 @@ class DiscussionDetailApi(APIView):
     )
     def get(self, request: Request, discussion_id: int) -> Response:
         user = request_user(request)
-        access.discussions.access_discussion(user=user, discussion_id=discussion_id)
+        # One query: the discussion, its counts and the viewer's membership (as access_discussion).
         discussion = selectors.discussion_get(user=user, discussion_id=discussion_id)
+        if discussion is None or not access.discussions.can_view_discussion(
+            user=user, discussion=discussion
+        ):
+            raise Http404
         return Response(DiscussionOutputSerializer(discussion).data)
 
 
@@ -153,8 +157,8 @@ class DiscussionCreateApi(APIView):
             title=form.cleaned_data["title"],
             body=form.cleaned_data["body"],
         )
-        discussion = selectors.discussion_get(user=user, discussion_id=discussion.pk)
-        return Response(DiscussionOutputSerializer(discussion).data, status=status.HTTP_201_CREATED)
+        created = selectors.discussion_get(user=user, discussion_id=discussion.pk)
+        return Response(DiscussionOutputSerializer(created).data, status=status.HTTP_201_CREATED)
 
 
 class CommentListApi(APIView):

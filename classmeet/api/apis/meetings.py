@@ -26,13 +26,13 @@ from classmeet.meetings.ics import calendar_build
 from classmeet.meetings.models import MAX_DURATION, MIN_DURATION, Meeting
 from classmeet.meetings.services import meetings as meeting_services
 
-from .common import MAX_ID, paginated, validated, validated_query
+from .common import MAX_ID, FastOutputMixin, paginated, validated, validated_query
 
 TAGS = ["meetings"]
 PHASES = ("live", "upcoming", "past")
 
 
-class MeetingOutputSerializer(serializers.ModelSerializer[Meeting]):
+class MeetingOutputSerializer(FastOutputMixin, serializers.ModelSerializer[Meeting]):
     """A meeting as the requesting user sees it now."""
 
     course_title = serializers.CharField(source="course.title", read_only=True)
@@ -60,6 +60,13 @@ class MeetingOutputSerializer(serializers.ModelSerializer[Meeting]):
             "updated_at",
         )
         read_only_fields = fields
+
+
+# The columns MeetingOutputSerializer reads (phase and joinable: status, start and duration).
+OUTPUT_COLUMNS = (
+    "id", "course_id", "course__id", "course__title", "title", "description", "starts_at",
+    "duration_minutes", "status", "series", "sequence", "created_at", "updated_at",
+)  # fmt: skip
 
 
 class MeetingListApi(APIView):
@@ -98,7 +105,13 @@ class MeetingListApi(APIView):
     )
     def get(self, request: Request) -> Response:
         filters = validated_query(self.FilterSerializer, request)
-        meetings = selectors.meeting_list_for_user(user=request_user(request))
+        # Only what MeetingOutputSerializer reads: no teacher, no creator, no unused column.
+        meetings = (
+            selectors.meeting_list_for_user(user=request_user(request))
+            .select_related(None)
+            .select_related("course")
+            .only(*OUTPUT_COLUMNS)
+        )
         if "course" in filters:
             meetings = meetings.filter(course_id=filters["course"])
         if "starts_after" in filters:

@@ -14,12 +14,12 @@ from classmeet.api.pagination import ApiPagination
 from classmeet.notifications import selectors, services
 from classmeet.notifications.models import Notification
 
-from .common import paginated, validated_query
+from .common import FastOutputMixin, paginated, validated_query
 
 TAGS = ["notifications"]
 
 
-class NotificationOutputSerializer(serializers.ModelSerializer[Notification]):
+class NotificationOutputSerializer(FastOutputMixin, serializers.ModelSerializer[Notification]):
     is_read = serializers.BooleanField(read_only=True)
     actor_name = serializers.SerializerMethodField()
 

@@ -7,7 +7,8 @@ must leave the data exactly as it was.
 
 API rules: anonymous → 401; outsider, other teacher and staff → 404 on anything of a course they
 don't teach or attend (as for a missing id); enrolled student → 2xx on reads, 403 on teacher-only
-writes; owner → 2xx.
+writes; owner → 2xx; assistant → as the owner except the owner-only writes (delete the course,
+add or remove assistants) → 403; assistant of another course → as the other teacher.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from classmeet.api.services import api_token_create
-from classmeet.courses.models import Course, Enrollment, Material
+from classmeet.courses.models import Course, CourseAssistant, Enrollment, Material
 from classmeet.discussions.models import Comment, Discussion, Vote
 from classmeet.discussions.tests.factories import CommentFactory, DiscussionFactory
 from classmeet.meetings.models import Meeting
@@ -46,6 +47,10 @@ ANY_USER = api(outsider=200, student=200, other_teacher=200, owner=200, staff=20
 
 def manage(ok: int) -> dict[str, int]:
     return api(student=403, owner=ok)
+
+
+def owner_only(ok: int) -> dict[str, int]:
+    return api(student=403, owner=ok, assistant=403)
 
 
 def member(ok: int) -> dict[str, int]:
@@ -137,7 +142,22 @@ ROWS: list[ApiRow] = [
         manage(200),
         {"title": "Renamed"},
     ),
-    ApiRow("course-delete", "DELETE", u("course-delete", course_id=_course), manage(204)),
+    ApiRow("course-delete", "DELETE", u("course-delete", course_id=_course), owner_only(204)),
+    # Staff ------------------------------------------------------------------------------------
+    ApiRow("assistant-list", "GET", u("assistant-list", course_id=_course), MANAGE_READ),
+    ApiRow(
+        "assistant-create",
+        "POST",
+        u("assistant-create", course_id=_course),
+        owner_only(201),
+        lambda w: {"identifier": w.other_teacher.username.upper()},
+    ),
+    ApiRow(
+        "assistant-delete",
+        "DELETE",
+        u("assistant-delete", course_id=_course, user_id=lambda w: w.assistant.pk),
+        owner_only(204),
+    ),
     # Enrollment -------------------------------------------------------------------------------
     ApiRow(
         "course-join",
@@ -241,6 +261,7 @@ def _snapshot() -> tuple[Any, ...]:
     return (
         list(Course.objects.order_by("pk").values_list("pk", "title", "description")),
         list(Enrollment.objects.order_by("pk").values_list("pk", flat=True)),
+        list(CourseAssistant.objects.order_by("pk").values_list("pk", flat=True)),
         list(Material.objects.order_by("pk").values_list("pk", flat=True)),
         list(Meeting.objects.order_by("pk").values_list("pk", "title", "status", "starts_at")),
         list(Discussion.objects.order_by("pk").values_list("pk", flat=True)),

@@ -8,7 +8,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from classmeet.accounts.tests.factories import StudentFactory
+from classmeet.accounts.tests.factories import StudentFactory, TeacherFactory
+from classmeet.courses.services import assistant_add
 from classmeet.courses.tests.factories import EnrollmentFactory, MaterialFactory
 from classmeet.discussions.tests.factories import CommentFactory, DiscussionFactory
 from classmeet.meetings.tests.factories import MeetingFactory
@@ -25,11 +26,13 @@ def count_queries(client: Client, url: str) -> int:
     return len(ctx.captured_queries)
 
 
-@pytest.mark.parametrize("role", ["teacher", "student"])
+@pytest.mark.parametrize("role", ["teacher", "student", "assistant"])
 def test_course_detail_query_count_does_not_grow_with_rows(
     client, course, enrollment, role, django_assert_max_num_queries
 ):
-    user = {"teacher": course.teacher, "student": enrollment.student}[role]
+    assistant = TeacherFactory.create()
+    assistant_add(course=course, user=assistant)
+    user = {"teacher": course.teacher, "student": enrollment.student, "assistant": assistant}[role]
     client.force_login(user)
     url = course.get_absolute_url()
     MaterialFactory.create(course=course)

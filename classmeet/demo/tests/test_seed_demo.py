@@ -12,10 +12,11 @@ from django.utils import timezone
 from PIL import Image
 
 from classmeet.accounts.models import User
-from classmeet.courses.models import Course, Enrollment, Material
+from classmeet.courses.models import Course, CourseAssistant, Enrollment, Material
 from classmeet.demo.files import demo_pdf
 from classmeet.demo.seeders import DEMO_PASSWORD
 from classmeet.meetings.models import Meeting
+from classmeet.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -240,3 +241,18 @@ def test_demo_logins_work_and_see_what_they_should(client):
     client.post("/auth/signin/", {"username": "student4", "password": DEMO_PASSWORD})
     assert client.get(course_url).status_code == 404
     assert client.get(meeting["room_url"]).status_code == 404
+
+
+def test_seed_demo_makes_teacher2_an_assistant_of_the_live_class_course_once():
+    for _ in range(2):
+        out = io.StringIO()
+        call_command("seed_demo", "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    first = data["courses"][0]
+    assert first["assistants"] == ["teacher2"]
+    assert data["meetings"][0]["course_id"] == first["id"]
+    by_name = {user["username"]: user for user in data["users"]}
+    assert by_name["teacher2"]["assists"] == [first["id"]]
+    assert by_name["teacher1"]["assists"] == []
+    assert CourseAssistant.objects.count() == 1
+    assert Notification.objects.filter(kind=Notification.Kind.ASSISTANT_ADDED).count() == 1

@@ -20,5 +20,5 @@ def course_discussions(context: dict[str, Any], course: Course) -> dict[str, Any
     return course_section(
         context,
         course,
-        lambda user: {"discussions": course_discussion_list(user=user, course=course)},
+        lambda user: {"discussions": course_discussion_list(course=course)},
     )

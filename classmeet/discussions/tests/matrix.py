@@ -1,6 +1,7 @@
 """URL factories for the discussions and notifications rows of tests/test_authorization_matrix.py.
 
-Each takes the matrix's World (a course taught by `owner`, `student` enrolled) and creates, once
+Each takes the matrix's World (a course taught by `owner`, assisted by `assistant` — who moderates
+like the owner —, `student` enrolled) and creates, once
 per test, a discussion and a comment written by the student, and a notification for the student.
 """
 

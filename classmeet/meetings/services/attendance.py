@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from classmeet.courses.selectors import is_course_staff_member
+
 from ..models import Attendance, Meeting
 from .meetings import meeting_mark_started
 
@@ -28,12 +30,12 @@ def attendance_open(
     """
     joined_at = at or timezone.now()
     with transaction.atomic():
-        status, teacher_id, started_at = (
+        status, teacher_id, started_at, course_id = (
             Meeting.objects.select_for_update(of=("self",))
             .filter(pk=meeting_id)
-            .values_list("status", "course__teacher_id", "started_at")
+            .values_list("status", "course__teacher_id", "started_at", "course_id")
             .first()
-        ) or (None, None, None)
+        ) or (None, None, None, None)
         row, created = Attendance.objects.get_or_create(
             peer_id=peer_id,
             defaults={"meeting_id": meeting_id, "user_id": user_id, "joined_at": joined_at},
@@ -41,8 +43,15 @@ def attendance_open(
         if created and status == Meeting.Status.ENDED:
             row.left_at, row.closed_by = joined_at, ClosedBy.ENDED
             row.save(update_fields=["left_at", "closed_by"])
-        elif status == Meeting.Status.SCHEDULED and user_id == teacher_id and started_at is None:
-            # The teacher in the room starts the class, even before its time: no more reminders.
+        elif (
+            status == Meeting.Status.SCHEDULED
+            and started_at is None
+            and (
+                user_id == teacher_id
+                or is_course_staff_member(course_id=course_id or 0, user_id=user_id)
+            )
+        ):
+            # Staff in the room start the class, even before its time: no more reminders.
             meeting_mark_started(meeting_id=meeting_id, at=joined_at)
     return row
 

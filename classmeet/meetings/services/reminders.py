@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 
 from classmeet.accounts.models import User
 from classmeet.core.times import format_when, zone_named
+from classmeet.courses.selectors import course_staff_ids
 from classmeet.notifications.models import Notification
 from classmeet.notifications.services import notifications_create
 
@@ -128,7 +129,10 @@ def _send_reminder(*, meeting_id: int, starts_at: datetime, window: _Window, now
                     )
             except IntegrityError:
                 raise _Skip from None
-            recipient_ids = [*course_student_ids(course=meeting.course), meeting.course.teacher_id]
+            recipient_ids = [
+                *course_student_ids(course=meeting.course),
+                *course_staff_ids(course=meeting.course),
+            ]
             # One title per zone: each recipient reads the start time in their own zone.
             by_zone: dict[str, list[int]] = {}
             for user_id, zone_name in User.objects.filter(pk__in=recipient_ids).values_list(

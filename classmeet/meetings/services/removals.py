@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from classmeet.courses.selectors import course_staff_ids
+
 from ..models import Attendance, Meeting, RoomRemoval
 from .attendance import attendance_close_user
 
@@ -14,8 +16,8 @@ def room_removal_record(*, meeting: Meeting, user_id: int, by_id: int) -> RoomRe
 
     Removing twice keeps the first row. The caller closes the user's sockets.
     """
-    if user_id == meeting.course.teacher_id:
-        raise ValidationError(_("The teacher cannot be removed from their own class."), "teacher")
+    if user_id in course_staff_ids(course=meeting.course):
+        raise ValidationError(_("The course's staff cannot be removed from its class."), "teacher")
     removal, _created = RoomRemoval.objects.get_or_create(
         meeting=meeting, user_id=user_id, defaults={"by_id": by_id}
     )

@@ -471,3 +471,22 @@ def test_schedule_form_prefers_the_profiles_zone_and_ignores_a_bad_browser_zone(
     assert Meeting.objects.get().starts_at == datetime(
         day.year, day.month, day.day, 9, 0, tzinfo=zoneinfo.ZoneInfo(read_in)
     )
+
+
+def test_meeting_rows_escape_titles_and_names(client, student, enrollment):
+    """The rows built by meeting_tags escape what users typed, in every list that shows them."""
+    course = enrollment.course
+    course.title = "Maths <b>\"&'"
+    course.save()
+    course.teacher.first_name = "<i>Ada</i>"
+    course.teacher.save()
+    MeetingFactory.create(course=course, title="<script>x</script>", starts_at=_future())
+    client.force_login(student)
+    for url in (reverse("meetings:meeting-list"), course.get_absolute_url()):
+        html = client.get(url).content.decode()
+        assert "<script>x</script>" not in html
+        assert "&lt;script&gt;x&lt;/script&gt;" in html
+        assert "<i>Ada</i>" not in html
+        assert "&lt;i&gt;Ada&lt;/i&gt;" in html
+    html = client.get(reverse("meetings:meeting-list")).content.decode()
+    assert "Course: Maths &lt;b&gt;&quot;&amp;&#x27;" in html

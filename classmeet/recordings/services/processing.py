@@ -364,6 +364,7 @@ def _cleanup_after_ready(recording: Recording) -> None:
 
 def _notify_ready(recording: Recording) -> None:
     from classmeet.courses.models import Enrollment
+    from classmeet.courses.selectors import course_staff_ids
     from classmeet.notifications.models import Notification
     from classmeet.notifications.services import notifications_create
 
@@ -371,7 +372,7 @@ def _notify_ready(recording: Recording) -> None:
     course = meeting.course
     students = Enrollment.objects.filter(course_id=course.pk).values_list("student_id", flat=True)
     notifications_create(
-        recipient_ids=[course.teacher_id, *students],
+        recipient_ids=[*course_staff_ids(course=course), *students],
         kind=Notification.Kind.RECORDING_READY,
         title=_("Recording of “%(title)s” is ready") % {"title": meeting.title},
         url=reverse("meetings:meeting-detail", kwargs={"meeting_id": meeting.pk}),

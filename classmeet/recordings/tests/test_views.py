@@ -4,6 +4,8 @@ start/chunk/stop endpoints, and the lists on the meeting and course pages."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -241,3 +243,27 @@ def test_meeting_and_course_pages_list_recordings(
     assert "recordings/js/status.js" not in html  # nothing is pending
     make_recording(live_meeting, TeacherFactory.create(), status=Recording.Status.PROCESSING)
     assert "recordings/js/status.js" in client.get(meeting_page).content.decode()
+
+
+def test_course_page_lists_every_state_to_its_teacher_with_the_meetings(
+    client, teacher, live_meeting, ready_recording
+):
+    """The course page's panel names each recording's meeting and links to it, at the same
+    number of queries however many recordings there are."""
+    live_meeting.title = "Algebra <live>"
+    live_meeting.save()
+    course_page = reverse("courses:course-detail", kwargs={"course_id": live_meeting.course_id})
+    meeting_page = reverse("meetings:meeting-detail", kwargs={"meeting_id": live_meeting.pk})
+    client.force_login(teacher)
+    client.get(course_page)
+    with CaptureQueriesContext(connection) as one:
+        client.get(course_page)
+    failed = make_recording(live_meeting, teacher, status=Recording.Status.FAILED)
+    for _ in range(3):
+        make_recording(live_meeting, teacher, status=Recording.Status.READY)
+    with CaptureQueriesContext(connection) as five:
+        html = client.get(course_page).content.decode()
+    assert len(five) == len(one)
+    assert f'data-recording-id="{failed.pk}"' in html
+    assert f'data-recording-id="{ready_recording.pk}"' in html
+    assert f'<a href="{meeting_page}">Algebra &lt;live&gt;</a>' in html

@@ -128,6 +128,7 @@ class SfuConsumer(ClassroomConsumer):
     publisher_handle: int = 0
     feed_id: int = 0
     sfu_token: str = ""
+    _told: bool = False  # `topology: sfu` was sent before `welcome`
 
     # Joining and switching ----------------------------------------------------------------------
 
@@ -142,9 +143,13 @@ class SfuConsumer(ClassroomConsumer):
                     told = True
             except Exception:
                 logger.exception("SFU state of meeting %s unavailable", self.meeting_id)
+        self._told = told
         await super().handle_join(message)
-        if conf.enabled() and not was_joined and self.peer is not None and not self.closing:
-            await self._maybe_switch(told=told)
+
+    async def after_join(self) -> None:
+        await super().after_join()
+        if conf.enabled() and not self.closing:
+            await self._maybe_switch(told=self._told)
 
     async def _maybe_switch(self, *, told: bool) -> None:
         """Crossing the threshold moves the whole room to the SFU (once, across processes)."""

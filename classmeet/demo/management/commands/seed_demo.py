@@ -10,7 +10,8 @@ from classmeet.demo.seeders import demo_as_dict, seed_demo
 
 class Command(BaseCommand):
     help = (
-        "Create the demo data (2 teachers, 4 students, 2 courses with materials, a live meeting). "
+        "Create the demo data (2 teachers, 4 students, 2 courses with materials, a live meeting; "
+        "the second teacher assists the first course). "
         "Idempotent: running it again creates nothing new and prints the same."
     )
 
@@ -33,7 +34,11 @@ class Command(BaseCommand):
                 user["username"],
                 user["password"],
                 user["role"],
-                ", ".join(titles.get(cid, f"#{cid}") for cid in user["courses"]) or "-",
+                ", ".join(
+                    [titles.get(cid, f"#{cid}") for cid in user["courses"]]
+                    + [f"{titles.get(cid, f'#{cid}')} (assistant)" for cid in user["assists"]]
+                )
+                or "-",
             )
             for user in data["users"]
         ]
@@ -48,7 +53,9 @@ class Command(BaseCommand):
         ]
         lines += ["", "Courses:"]
         lines += [
-            f"  {c['title']} (teacher {c['teacher']}): {c['url']}  join code {c['join_code']}"
+            f"  {c['title']} (teacher {c['teacher']}"
+            + "".join(f", assistant {name}" for name in c["assistants"])
+            + f"): {c['url']}  join code {c['join_code']}"
             for c in data["courses"]
         ]
         if data["meetings"]:

@@ -37,7 +37,7 @@ async function main() {
     performance.mark(`classmeet:${step}`);
     return performance.now();
   };
-  const timings = { start: mark("start"), media: null, socket: null, welcome: null };
+  const timings = { start: mark("start"), media: null, socket: null, welcome: null, firstOffer: null };
   timings.connected = {}; // peerId -> first "connected"
   const states = []; // the socket's state changes, in order
   const signaling = createSignaling(socketUrl(root.dataset.wsPath), {
@@ -45,7 +45,10 @@ async function main() {
   });
   let mediaSettled = false; // getUserMedia has answered (with tracks or without)
   const peers = createPeers({
-    send: (msg) => signaling.send(msg),
+    send: (msg) => {
+      if (msg.type === "offer") timings.firstOffer ??= mark("first-offer");
+      signaling.send(msg);
+    },
     localStream: () => localStream,
     mediaPending: () => !mediaSettled,
     onTrack: (peerId, stream) => ui.setTileStream(peerId, names.get(peerId) ?? "", stream),
