@@ -14,7 +14,7 @@ from django.db.models import Field, Model
 from django.utils import timezone
 
 from classmeet.accounts.models import User
-from classmeet.courses.models import Course, Enrollment
+from classmeet.courses.models import Course, CourseAssistant, Enrollment
 from classmeet.meetings.models import MAX_DURATION, Meeting
 from classmeet.notifications.models import Notification
 
@@ -40,10 +40,12 @@ class CourseCard:
     teacher_name: str
     unread_count: int = 0
     next_meeting: NextMeeting | None = None
+    is_assistant: bool = False  # the user assists this course (staff, not its owner)
 
 
 def course_card_list(*, user: User, now: datetime | None = None) -> list[CourseCard]:
-    """Return the cards of the courses the user teaches (teacher) or attends (student).
+    """Return the cards of the courses the user teaches (teacher) or attends (student), and
+    those they assist (either role).
 
     One query of standard SQL (SQLite and PostgreSQL): the courses (in Course's order) with
     their teacher's name, the user's unread count, their first upcoming meeting and those that
@@ -71,7 +73,7 @@ def course_card_list(*, user: User, now: datetime | None = None) -> list[CourseC
     meetings: dict[int, NextMeeting | None] = {}
     for row in rows:  # a row per meeting kept (by start, id), or one with no meeting
         pk = row[0]
-        meeting_id, meeting_title, starts_at, duration = row[8:]
+        meeting_id, meeting_title, starts_at, duration = row[9:]
         if pk not in meetings:
             meetings[pk] = None
             firsts.append(row)
@@ -90,7 +92,18 @@ def course_card_list(*, user: User, now: datetime | None = None) -> list[CourseC
         )
     names: dict[int, str] = {}
     cards = []
-    for pk, title, updated_at, teacher_id, first_name, last_name, username, unread, *_ in firsts:
+    for (
+        pk,
+        title,
+        updated_at,
+        teacher_id,
+        first_name,
+        last_name,
+        username,
+        unread,
+        assists,
+        *_,
+    ) in firsts:
         if teacher_id not in names:  # the User model's own display_name, once per teacher
             teacher = User(first_name=first_name, last_name=last_name, username=username)
             names[teacher_id] = teacher.display_name
@@ -103,6 +116,7 @@ def course_card_list(*, user: User, now: datetime | None = None) -> list[CourseC
                 teacher_name=names[teacher_id],
                 unread_count=unread,
                 next_meeting=meetings[pk],
+                is_assistant=bool(assists),  # SQLite gives 0 or 1
             )
         )
     return cards
@@ -145,6 +159,7 @@ def _cards_sql(alias: str, *, teacher: bool) -> str:
         "meeting": quote(Meeting._meta.db_table),
         "notification": quote(Notification._meta.db_table),
         "enrollment": quote(Enrollment._meta.db_table),
+        "assistant": quote(CourseAssistant._meta.db_table),
         "c_id": column(Course, "id"),
         "c_title": column(Course, "title"),
         "c_updated_at": column(Course, "updated_at"),
@@ -164,17 +179,22 @@ def _cards_sql(alias: str, *, teacher: bool) -> str:
         "m_status": column(Meeting, "status"),
         "e_course": column(Enrollment, "course"),
         "e_student": column(Enrollment, "student"),
+        "a_course": column(CourseAssistant, "course"),
+        "a_user": column(CourseAssistant, "user"),
     }
-    mine = (  # the ids of the user's courses
+    assisted = "SELECT {a_course} FROM {assistant} WHERE {a_user} = %(user)s"
+    own = (  # the courses the user teaches or attends
         "SELECT {c_id} FROM {course} WHERE {c_teacher} = %(user)s"
         if teacher
         else "SELECT {e_course} FROM {enrollment} WHERE {e_student} = %(user)s"
     )
+    mine = f"{own} UNION {assisted}"  # and those they assist
     sql = (
         "SELECT c.{c_id}, c.{c_title}, c.{c_updated_at}, c.{c_teacher},"  # noqa: S608 (names from _meta)
         " u.{u_first_name}, u.{u_last_name}, u.{u_username},"
         " (SELECT COUNT(*) FROM {notification} n WHERE n.{n_recipient} = %(user)s"
         " AND n.{n_read_at} IS NULL AND n.{n_course} = c.{c_id}),"
+        " c.{c_id} IN (" + assisted + "),"
         " m.{m_id}, m.{m_title}, m.{m_starts_at}, m.{m_duration}"
         " FROM {course} c JOIN {user} u ON u.{u_id} = c.{c_teacher}"
         " LEFT JOIN (SELECT {m_course}, {m_id}, {m_title}, {m_starts_at}, {m_duration},"

@@ -33,7 +33,7 @@ CARD = """<div class="col">
         <a href="{url}" class="stretched-link text-body text-decoration-none">{title}</a>
         {unread}
       </h3>
-      <p class="card-text text-body-secondary small mb-2">{professor}</p>
+      <p class="card-text text-body-secondary small mb-2">{professor}{assistant}</p>
       
       {meeting}
       
@@ -42,6 +42,7 @@ CARD = """<div class="col">
   </div>
 </div>
 """  # noqa: W293 (the blank lines the template's tags left, kept so the page is unchanged)
+ASSISTANT = ' <span class="badge text-bg-info" data-assistant-badge>{text}</span>'
 UNREAD = (
     '<span class="badge rounded-pill text-bg-danger" title="{title}"><i class="bi bi-bell-fill">'
     '</i> {count}<span class="visually-hidden"> {text}</span></span>'
@@ -71,7 +72,7 @@ START = """
 
 @register.simple_tag(takes_context=True)
 def course_cards(context: template.Context, cards: list[CourseCard]) -> SafeString:
-    """Render the cards; the viewer gets "Start a class now" on the courses they teach."""
+    """Render the cards; the viewer gets "Start a class now" on the courses they teach or assist."""
     user = context["user"]
     course_url = id_url("courses:course-detail", "course_id")
     thumbnail_url = id_url("courses:course-thumbnail", "course_id")
@@ -86,6 +87,7 @@ def course_cards(context: template.Context, cards: list[CourseCard]) -> SafeStri
             ("next", "Next:"),
             ("none", "No upcoming meeting"),
             ("start", "Start a class now"),
+            ("assistant", "Assistant"),
         )
     }
     zone = timezone.get_current_timezone()
@@ -113,7 +115,8 @@ def course_cards(context: template.Context, cards: list[CourseCard]) -> SafeStri
                 when=when_html(meeting.starts_at, zone=zone),
             )
         footer = ""
-        if card.teacher_id == user.pk and not (meeting and meeting.live):
+        staff = card.teacher_id == user.pk or card.is_assistant
+        if staff and not (meeting and meeting.live):
             csrf = csrf or _csrf_input(context)
             footer = START.format(
                 url=escape(start_url(card.course_id)), csrf=csrf, text=text["start"]
@@ -133,6 +136,7 @@ def course_cards(context: template.Context, cards: list[CourseCard]) -> SafeStri
                 if card.unread_count
                 else "",
                 professor=professors[card.teacher_id],
+                assistant=ASSISTANT.format(text=text["assistant"]) if card.is_assistant else "",
                 meeting=meeting_html,
                 footer=footer,
             )

@@ -6,12 +6,13 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db.models import Q
 from django.template import Context, Template
 from django.utils import timezone
 
 from classmeet.accounts.models import User
 from classmeet.accounts.tests.factories import StudentFactory, TeacherFactory
-from classmeet.courses.models import Course
+from classmeet.courses.models import Course, CourseAssistant
 from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory
 from classmeet.dashboard.selectors import course_card_list
 from classmeet.dashboard.templatetags.dashboard_cards import course_cards
@@ -23,7 +24,8 @@ pytestmark = pytest.mark.django_db
 
 NOW = datetime(2030, 3, 31, 0, 30, tzinfo=UTC)  # Paris changes to summer time at 01:00 UTC
 
-# The card template the dashboard had before {% course_cards %} (commit 40bd4bf), verbatim.
+# The card template the dashboard had before {% course_cards %} (40bd4bf, with the assistant
+# badge and button of branch staff), verbatim.
 FORMER_CARD = """{% load i18n when %}<div class="col">
   <div class="card h-100 shadow-sm course-card">
     <a href="{{ card.course.get_absolute_url }}" class="text-decoration-none">
@@ -34,7 +36,7 @@ FORMER_CARD = """{% load i18n when %}<div class="col">
         <a href="{{ card.course.get_absolute_url }}" class="stretched-link text-body text-decoration-none">{{ card.course.title }}</a>
         {% if card.unread_count %}<span class="badge rounded-pill text-bg-danger" title="{% translate 'Unread notifications' %}"><i class="bi bi-bell-fill"></i> {{ card.unread_count }}<span class="visually-hidden"> {% translate "unread notifications" %}</span></span>{% endif %}
       </h3>
-      <p class="card-text text-body-secondary small mb-2">{% blocktranslate with name=card.course.teacher.display_name %}Prof. {{ name }}{% endblocktranslate %}</p>
+      <p class="card-text text-body-secondary small mb-2">{% blocktranslate with name=card.course.teacher.display_name %}Prof. {{ name }}{% endblocktranslate %}{% if card.is_assistant %} <span class="badge text-bg-info" data-assistant-badge>{% translate "Assistant" %}</span>{% endif %}</p>
       {% with meeting=card.next_meeting %}
       {% if meeting %}
         {% if meeting.phase == "live" %}
@@ -47,14 +49,14 @@ FORMER_CARD = """{% load i18n when %}<div class="col">
       {% endif %}
       {% endwith %}
     </div>
-    {% if card.course.teacher_id == user.pk and card.next_meeting.phase != "live" %}
+    {% if card.course.teacher_id == user.pk or card.is_assistant %}{% if card.next_meeting.phase != "live" %}
     <div class="card-footer bg-transparent border-0 pt-0">
       <form method="post" action="{% url 'meetings:meeting-start-now' course_id=card.course.pk %}" class="position-relative z-2 start-class-now">
         {% csrf_token %}
         <button type="submit" class="btn btn-outline-danger btn-sm"><i class="bi bi-broadcast"></i> {% translate "Start a class now" %}</button>
       </form>
     </div>
-    {% endif %}
+    {% endif %}{% endif %}
   </div>
 </div>
 """
@@ -164,6 +166,39 @@ def test_cards_keep_the_course_order_teacher_names_and_unread_counts():
     assert course_card_list(user=StudentFactory.create(), now=NOW) == []
 
 
+def assist(user: User, *courses: Course) -> User:
+    for course in courses:
+        CourseAssistant.objects.create(course=course, user=user, added_by=course.teacher)
+    return user
+
+
+@pytest.mark.parametrize("role", ["teacher", "student"])
+def test_cards_of_assisted_courses(role):
+    """Either role sees the courses it assists beside its own, marked, in Course's order."""
+    student = StudentFactory.create()
+    courses = make_courses(student)
+    factory = TeacherFactory if role == "teacher" else StudentFactory
+    user = assist(factory.create(), courses[5], courses[2])
+    if role == "teacher":
+        own = Q(teacher=user)
+        CourseFactory.create(teacher=user, title="<C9> own")
+    else:
+        own = Q(enrollments__student=user)
+        EnrollmentFactory.create(course=courses[0], student=user)
+    Notification.objects.create(recipient=user, course=courses[5], kind="upvote", title="t")
+    expected = Course.objects.filter(own | Q(assistants__user=user)).distinct()
+    cards = course_card_list(user=user, now=NOW)
+    assert [card.course_id for card in cards] == [course.pk for course in expected]
+    assert len(cards) == 3
+    marked = {card.course_id for card in cards if card.is_assistant}
+    assert marked == {courses[5].pk, courses[2].pk}
+    by_id = {card.course_id: card for card in cards}
+    assert by_id[courses[5].pk].unread_count == 1
+    meeting = by_id[courses[2].pk].next_meeting  # live now
+    assert meeting is not None
+    assert meeting.live
+
+
 @dataclass
 class FormerCard:
     """The card the former template read: the course, its next meeting, the unread count."""
@@ -171,10 +206,11 @@ class FormerCard:
     course: Course
     next_meeting: Meeting | None
     unread_count: int
+    is_assistant: bool
 
 
 @pytest.mark.parametrize("zone", ["Europe/Paris", "America/New_York", "Asia/Kolkata"])
-@pytest.mark.parametrize("viewer", ["student", "teacher"])
+@pytest.mark.parametrize("viewer", ["student", "teacher", "assistant", "student_assistant"])
 def test_course_cards_render_what_the_former_template_rendered(zone, viewer):
     # The former template asked the clock (meeting.phase with no time): so does this test.
     now = timezone.now()
@@ -183,9 +219,15 @@ def test_course_cards_render_what_the_former_template_rendered(zone, viewer):
     for course in courses[:3]:
         for _ in range(course.pk % 3 + 1):
             Notification.objects.create(recipient=student, course=course, kind="upvote", title="t")
-    user = courses[1].teacher if viewer == "teacher" else student
+    user = {
+        "student": student,
+        "teacher": courses[1].teacher,
+        "assistant": assist(TeacherFactory.create(), courses[2], courses[4]),
+        "student_assistant": assist(StudentFactory.create(), courses[3], courses[5]),
+    }[viewer]
     cards = course_card_list(user=user, now=now)
     assert cards
+    assert any(card.is_assistant for card in cards) == ("assistant" in viewer)
     former = Template(FORMER_CARD)
     with timezone.override(ZoneInfo(zone)):
         for card in cards:
@@ -197,6 +239,7 @@ def test_course_cards_render_what_the_former_template_rendered(zone, viewer):
                     Course.objects.select_related("teacher").get(pk=card.course_id),
                     meeting,
                     card.unread_count,
+                    card.is_assistant,
                 )
             ):
                 expected = former.render(context)
