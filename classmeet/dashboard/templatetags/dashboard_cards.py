@@ -2,7 +2,7 @@
 
 A student in 50 courses gets 50 cards: through the template engine they cost ~80 µs each in node
 overhead alone (about 4 ms a page), as format strings a tenth of that. Every value put into the
-markup is escaped here, as autoescaping did; the links are reversed once per page (id_url), the
+markup is escaped here, as autoescaping did; the links are reversed once per page (id_url_for), the
 strings translated once per page and "Prof. …" once per teacher.
 """
 
@@ -17,7 +17,7 @@ from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-from classmeet.core.reversing import id_url
+from classmeet.core.links import id_url_for
 from classmeet.core.templatetags.when import when_html
 from classmeet.dashboard.selectors import CourseCard
 
@@ -74,10 +74,10 @@ START = """
 def course_cards(context: template.Context, cards: list[CourseCard]) -> SafeString:
     """Render the cards; the viewer gets "Start a class now" on the courses they teach or assist."""
     user = context["user"]
-    course_url = id_url("courses:course-detail", "course_id")
-    thumbnail_url = id_url("courses:course-thumbnail", "course_id")
-    room_url = id_url("rooms:room", "meeting_id")
-    start_url = id_url("meetings:meeting-start-now", "course_id")
+    course_url = id_url_for("courses:course-detail", "course_id")
+    thumbnail_url = id_url_for("courses:course-thumbnail", "course_id")
+    room_url = id_url_for("rooms:room", "meeting_id")
+    start_url = id_url_for("meetings:meeting-start-now", "course_id")
     text = {
         key: escape(gettext(message))
         for key, message in (

@@ -1,11 +1,11 @@
-"""id_url gives reverse()'s URL for every id, under any script prefix and URLconf."""
+"""id_url_for gives reverse()'s URL for every id, under any script prefix and URLconf."""
 
 from collections.abc import Callable
 
 import pytest
 from django.urls import NoReverseMatch, clear_script_prefix, reverse, set_script_prefix
 
-from classmeet.core.reversing import id_url
+from classmeet.core.links import id_url_for as id_url
 
 IDS = (0, 1, 9, 10, 42, 918, 1_000_000, 10**17, 10**18 - 1, 2**63 - 1)
 
