@@ -225,7 +225,7 @@ def test_meetings_page_groups_are_meeting_groups_of_the_users_meetings(
                 for r in rows
             ]
             for rows in (groups.live, groups.upcoming, groups.past)
-        ] + [[(groups.more_upcoming, "", False, "", "")]]  # type: ignore[list-item]
+        ] + [[(groups.more_upcoming, "", False, "", "")]]
 
     page = meeting_groups_for_page(user=student, upcoming_limit=2, upcoming_offset=offset, now=now)
     expected = meeting_groups(
