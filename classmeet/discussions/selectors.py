@@ -144,11 +144,19 @@ _ORDER_SQL = {
 
 
 def _visible_cte(user: User) -> tuple[str, list[Any]]:
-    """The WITH clause naming the ids of the user's courses "visible", and its parameters."""
-    visible, params = (
-        Course.objects.filter(course_visible_q(user=user)).values("pk").query.sql_with_params()
-    )
-    return _VISIBLE_CTE.format(visible=visible), list(params)
+    """The WITH clause naming the ids of the user's courses "visible", and its parameters.
+
+    Compiled once per request: the page's two statements use it, kept on the request's user
+    object (the statement is evaluated when run, so it never goes stale).
+    """
+    memo: dict[str, Any] = vars(user)
+    if "_visible_cte" not in memo:
+        visible, params = (
+            Course.objects.filter(course_visible_q(user=user)).values("pk").query.sql_with_params()
+        )
+        memo["_visible_cte"] = (_VISIBLE_CTE.format(visible=visible), tuple(params))
+    cte, params = memo["_visible_cte"]
+    return cte, list(params)
 
 
 class DiscussionPageRows:
