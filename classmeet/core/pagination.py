@@ -1,14 +1,17 @@
 """Pages of a list for the HTML pages, without a COUNT query when the first page is all there is."""
 
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Model, QuerySet
+from django.db.models import Model
+
+if TYPE_CHECKING:
+    from django.core.paginator import _SupportsPagination
 
 M = TypeVar("M", bound=Model)
 
 
-def page_of(rows: QuerySet[M], number: str | None, size: int) -> Page[M]:
+def page_of(rows: "_SupportsPagination[M]", number: str | None, size: int) -> Page[M]:
     """Return Paginator(rows, size).get_page(number).
 
     For the first page, one row more than a page is read: with no more rows than a page, that

@@ -1,8 +1,11 @@
 """Read discussions. Counts come from correlated subqueries, so every page runs a fixed number of
 queries whatever the number of posts, comments and votes."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any, overload
 
+from django.db import connection
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
@@ -103,18 +106,130 @@ def discussion_summary_list(
     return qs.only(*SUMMARY_FIELDS)
 
 
-# The course page's latest discussions in one written-out statement: the columns the list shows
-# (`_discussion_item.html`), the same counts as `_with_counts` and the author's names. Building it
-# through the ORM cost the page several times the query itself. Portable SQL (SQLite too).
-_COURSE_PAGE_SQL = (
-    'SELECT d."id", d."author_id", d."title", d."is_pinned", d."is_locked", d."deleted_at",'
-    ' d."last_activity_at",'
+# `_COUNTS` written out, for the discussion `d` of a list (this page's and the course page's).
+_COUNTS_SQL = (
     ' (SELECT COUNT(*) FROM "discussions_vote" v'
     '  WHERE v."discussion_id" = d."id" AND v."is_active") AS "vote_count",'
     ' (SELECT COUNT(*) FROM "discussions_comment" c'
     '  WHERE c."discussion_id" = d."id" AND c."deleted_at" IS NULL) AS "comment_count",'
     ' EXISTS (SELECT 1 FROM "discussions_comment" c'
     '  WHERE c."discussion_id" = d."id" AND c."is_answer") AS "has_answer",'
+)
+# The discussions page's rows written out, as the course page's below: the columns a row shows,
+# the counts of `_with_counts` (less the viewer's vote, which the list does not show), the course
+# title and the author's names. The viewer's courses are `course_visible_q`'s subquery, compiled
+# once per page as a CTE: building the statements through the ORM cost more than running them.
+_VISIBLE_CTE = 'WITH "visible" ("id") AS ({visible}) '
+_LIST_SQL = (  # constant fragments only
+    'SELECT d."id", d."course_id", d."author_id", d."title", d."is_pinned", d."is_locked",'  # noqa: S608
+    ' d."last_activity_at", d."deleted_at",'
+    f"{_COUNTS_SQL}"
+    ' k."title" AS "course_title",'
+    ' u."username" AS "author_username", u."first_name" AS "author_first_name",'
+    ' u."last_name" AS "author_last_name"'
+    ' FROM "discussions_discussion" d INNER JOIN "courses_course" k ON k."id" = d."course_id"'
+    ' LEFT OUTER JOIN "accounts_user" u ON u."id" = d."author_id"'
+)
+# icontains as Django writes it on PostgreSQL; SQLite's UPPER, like its LIKE, folds ASCII only.
+_SEARCH_SQL = (
+    """ AND (UPPER(d."title") LIKE UPPER(%s) ESCAPE '\\'"""
+    """ OR (UPPER(d."body") LIKE UPPER(%s) ESCAPE '\\' AND d."deleted_at" IS NULL))"""
+)
+_ORDER_SQL = {
+    SORT_NEWEST: ' ORDER BY d."is_pinned" DESC, d."last_activity_at" DESC, d."id" DESC',
+    SORT_VOTES: (
+        ' ORDER BY d."is_pinned" DESC, "vote_count" DESC, d."last_activity_at" DESC, d."id" DESC'
+    ),
+}
+
+
+def _visible_cte(user: User) -> tuple[str, list[Any]]:
+    """The WITH clause naming the ids of the user's courses "visible", and its parameters.
+
+    Compiled once per request: the page's two statements use it, kept on the request's user
+    object (the statement is evaluated when run, so it never goes stale).
+    """
+    memo: dict[str, Any] = vars(user)
+    if "_visible_cte" not in memo:
+        visible, params = (
+            Course.objects.filter(course_visible_q(user=user)).values("pk").query.sql_with_params()
+        )
+        memo["_visible_cte"] = (_VISIBLE_CTE.format(visible=visible), tuple(params))
+    cte, params = memo["_visible_cte"]
+    return cte, list(params)
+
+
+class DiscussionPageRows:
+    """The discussions of `discussion_summary_list` for the discussions page, as the paginator
+    reads them: `count()`, and a slice per page, one statement each."""
+
+    def __init__(
+        self, *, user: User, course_id: int | None = None, query: str = "", sort: str = SORT_NEWEST
+    ) -> None:
+        cte, params = _visible_cte(user)
+        where = ' WHERE d."course_id" IN (SELECT "id" FROM "visible")'
+        if course_id is not None:
+            where += ' AND d."course_id" = %s'
+            params.append(course_id)
+        query = query.strip()
+        if query:
+            where += _SEARCH_SQL
+            pattern = f"%{connection.ops.prep_for_like_query(query)}%"
+            params += [pattern, pattern]
+        self._cte, self._where, self._params = cte, where, params
+        self._order = _ORDER_SQL.get(sort, _ORDER_SQL[SORT_NEWEST])
+
+    def count(self) -> int:
+        # Constant fragments only: every value is a parameter.
+        sql = f'{self._cte}SELECT COUNT(*) FROM "discussions_discussion" d{self._where}'  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, self._params)
+            row = cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[Discussion]:
+        return iter(self[0 : self.count()])
+
+    @overload
+    def __getitem__(self, rows: int) -> Discussion: ...
+    @overload
+    def __getitem__(self, rows: slice) -> list[Discussion]: ...
+    def __getitem__(self, rows: int | slice) -> Discussion | list[Discussion]:
+        if isinstance(rows, int):
+            return self[rows : rows + 1][0]
+        start = rows.start or 0
+        if rows.stop is None or rows.step is not None or start < 0 or rows.stop < start:
+            raise TypeError("only a slice [start:stop] of discussions is read")
+        sql = f"{self._cte}{_LIST_SQL}{self._where}{self._order} LIMIT %s OFFSET %s"
+        params = [*self._params, rows.stop - start, start]
+        discussions = list(Discussion.objects.raw(sql, params))
+        db = Discussion.objects.db
+        courses: dict[int, Course] = {}
+        for d in discussions:
+            joined = vars(d)  # the course's and author's columns, attributes since raw()
+            course = courses.get(d.course_id)
+            if course is None:
+                course = Course.from_db(db, ["id", "title"], [d.course_id, joined["course_title"]])
+                courses[d.course_id] = course
+            d.course = course
+            names = [joined["author_username"], joined["author_first_name"]]
+            names.append(joined["author_last_name"])
+            d.author = (
+                User.from_db(db, _AUTHOR_FIELDS, [d.author_id, *names]) if d.author_id else None
+            )
+        return discussions
+
+
+# The course page's latest discussions in one written-out statement: the columns the list shows
+# (`_discussion_item.html`), the same counts as `_with_counts` and the author's names. Building it
+# through the ORM cost the page several times the query itself. Portable SQL (SQLite too).
+_COURSE_PAGE_SQL = (  # constant fragments only
+    'SELECT d."id", d."author_id", d."title", d."is_pinned", d."is_locked", d."deleted_at",'  # noqa: S608
+    ' d."last_activity_at",'
+    f"{_COUNTS_SQL}"
     ' u."username" AS "author_username", u."first_name" AS "author_first_name",'
     ' u."last_name" AS "author_last_name"'
     ' FROM "discussions_discussion" d LEFT OUTER JOIN "accounts_user" u ON u."id" = d."author_id"'
@@ -138,15 +253,14 @@ def course_discussion_list(*, course: Course, limit: int = 10) -> list[Discussio
     return discussions
 
 
-def discussion_course_choices(*, user: User) -> QuerySet[Course]:
+def discussion_course_choices(*, user: User) -> list[Course]:
     """Return the courses the user may filter by and start discussions in (id and title)."""
-    return (
-        Course.objects.filter(
-            pk__in=Course.objects.filter(course_visible_q(user=user)).values("pk")
-        )
-        .order_by("title", "id")
-        .only("id", "title")
+    cte, params = _visible_cte(user)
+    sql = (
+        f'{cte}SELECT "id", "title" FROM "courses_course"'  # noqa: S608  # constant fragments
+        ' WHERE "id" IN (SELECT "id" FROM "visible") ORDER BY "title", "id"'
     )
+    return list(Course.objects.raw(sql, params))
 
 
 def discussion_get(*, user: User, discussion_id: int) -> Discussion | None:

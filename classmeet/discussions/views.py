@@ -12,7 +12,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from classmeet import access
 from classmeet.accounts.selectors import request_user
-from classmeet.core.links import id_url
 from classmeet.core.pagination import page_of
 
 from . import selectors, services
@@ -29,20 +28,18 @@ def discussion_list(request: HttpRequest) -> HttpResponse:
     filters = DiscussionFilterForm(request.GET)
     if not filters.is_valid():
         return HttpResponseBadRequest(_("Invalid filter."))
-    courses = list(selectors.discussion_course_choices(user=user))
-    for course in courses:
-        course.create_url = id_url("discussions:discussion-create", "course_id", course.pk)  # type: ignore[attr-defined]
+    courses = selectors.discussion_course_choices(user=user)
     course_id = filters.cleaned_data["course"]
     current_course = next((c for c in courses if c.pk == course_id), None)
     if course_id is not None and current_course is None:
         return render(request, "404.html", status=404)
-    qs = selectors.discussion_summary_list(
+    rows = selectors.DiscussionPageRows(
         user=user,
         course_id=course_id,
         query=filters.cleaned_data["q"],
         sort=filters.cleaned_data["sort"],
     )
-    page = page_of(qs, request.GET.get("page"), PAGE_SIZE)
+    page = page_of(rows, request.GET.get("page"), PAGE_SIZE)
     params = request.GET.copy()
     params.pop("page", None)
     return render(

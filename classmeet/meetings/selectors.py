@@ -7,9 +7,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import DEFERRED, Model, Q, QuerySet
 from django.utils import timezone
 
 from classmeet.accounts.models import User
@@ -23,6 +25,8 @@ UPCOMING_PAGE_SIZE = 25  # the meetings page lists upcoming meetings a page at a
 COURSE_UPCOMING_LIMIT = 10  # a course page shows the next ten
 COURSE_PAST_LIMIT = 5  # and the latest five past ones
 CALENDAR_PAST_DAYS = 90
+
+_M = TypeVar("_M", bound=Model)
 
 
 @dataclass(frozen=True)
@@ -48,32 +52,6 @@ def meeting_list_for_user(*, user: User) -> QuerySet[Meeting]:
     return (
         Meeting.objects.filter(course__in=visible)
         .select_related("course", "course__teacher", "created_by")
-        .order_by("starts_at", "id")
-    )
-
-
-# What a row of the meetings page shows (meeting_tags._Rows): nothing more is read.
-_ROW_FIELDS = (
-    "course_id",
-    "title",
-    "starts_at",
-    "duration_minutes",
-    "status",
-    "ended_at",
-    "course__title",
-    "course__teacher__username",
-    "course__teacher__first_name",
-    "course__teacher__last_name",
-)
-
-
-def meeting_list_for_page(*, user: User) -> QuerySet[Meeting]:
-    """Return `meeting_list_for_user` with only the columns of the meetings page's rows."""
-    visible = Course.objects.filter(course_visible_q(user=user)).values("pk")
-    return (
-        Meeting.objects.filter(course__in=visible)
-        .select_related("course__teacher")
-        .only(*_ROW_FIELDS)
         .order_by("starts_at", "id")
     )
 
@@ -150,6 +128,77 @@ _COURSE_MEETINGS_SQL = (
     ' ORDER BY "starts_at" DESC, "id" DESC LIMIT %s)'
     ' ORDER BY "starts_at", "id"'
 )
+
+
+# The meetings page's rows in one statement, the same choice as `meeting_groups` with a limit (a
+# page of the recent ones, one more than shown, and the latest older ones) with each row's course
+# title and teacher's names: the ORM took longer to build and compile it than the database to run
+# it. The viewer's courses are `course_visible_q`'s subquery, compiled once as a CTE.
+_PAGE_MEETINGS_SQL = (
+    'WITH "visible" ("id") AS ({visible})'
+    ' SELECT m."id", m."course_id", m."title", m."starts_at", m."duration_minutes", m."status",'
+    ' m."ended_at", c."title" AS "course_title", c."teacher_id" AS "teacher_id",'
+    ' u."username" AS "teacher_username", u."first_name" AS "teacher_first_name",'
+    ' u."last_name" AS "teacher_last_name"'
+    ' FROM "meetings_meeting" m'
+    ' INNER JOIN "courses_course" c ON c."id" = m."course_id"'
+    ' INNER JOIN "accounts_user" u ON u."id" = c."teacher_id"'
+    ' WHERE m."id" IN'
+    ' (SELECT "id" FROM "meetings_meeting" WHERE "course_id" IN (SELECT "id" FROM "visible")'
+    ' AND "starts_at" >= %s ORDER BY "starts_at", "id" LIMIT %s OFFSET %s)'
+    ' OR m."id" IN'
+    ' (SELECT "id" FROM "meetings_meeting" WHERE "course_id" IN (SELECT "id" FROM "visible")'
+    ' AND "starts_at" < %s ORDER BY "starts_at" DESC, "id" DESC LIMIT %s)'
+    ' ORDER BY m."starts_at", m."id"'
+)
+
+
+def meeting_groups_for_page(
+    *, user: User, upcoming_limit: int, upcoming_offset: int = 0, now: datetime | None = None
+) -> MeetingGroups:
+    """Return `meeting_groups` of the user's meetings for the meetings page: a page of
+    `upcoming_limit` recent ones after `upcoming_offset`, and the latest past ones.
+
+    Each meeting carries its course (title) and the course's teacher (names), nothing more.
+    """
+    now = now or timezone.now()
+    since = now - timedelta(minutes=MAX_DURATION)
+    visible, visible_params = (
+        Course.objects.filter(course_visible_q(user=user)).values("pk").query.sql_with_params()
+    )
+    at = connection.ops.adapt_datetimefield_value(since)
+    params = [*visible_params, at, upcoming_limit + 1, upcoming_offset, at, PAST_LIMIT]
+    rows = list(Meeting.objects.raw(_PAGE_MEETINGS_SQL.format(visible=visible), params))
+    courses: dict[int, Course] = {}
+    teachers: dict[int, User] = {}
+    for meeting in rows:
+        course = courses.get(meeting.course_id)
+        if course is None:
+            joined = vars(meeting)  # the course's and teacher's columns, attributes since raw()
+            teacher = teachers.get(joined["teacher_id"])
+            if teacher is None:
+                teacher = teachers[joined["teacher_id"]] = _loaded(
+                    User,
+                    id=joined["teacher_id"],
+                    username=joined["teacher_username"],
+                    first_name=joined["teacher_first_name"],
+                    last_name=joined["teacher_last_name"],
+                )
+            course = courses[meeting.course_id] = _loaded(
+                Course, id=meeting.course_id, title=joined["course_title"], teacher_id=teacher.pk
+            )
+            course.teacher = teacher
+        meeting.course = course
+    return _grouped(rows, since=since, now=now, upcoming_limit=upcoming_limit)
+
+
+def _loaded(model: type[_M], **values: object) -> _M:
+    """An instance of `model` as the database gave it, with only `values` loaded (the other
+    fields deferred: read on access, as with `.only()`)."""
+    fields = model._meta.concrete_fields
+    return model.from_db(
+        connection.alias, list(values), [values.get(f.attname, DEFERRED) for f in fields]
+    )
 
 
 def meeting_list_for_course(*, course: Course, now: datetime | None = None) -> MeetingGroups:

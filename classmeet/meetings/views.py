@@ -87,8 +87,8 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         raise Http404(_("No such page of upcoming meetings."))
     page = int(raw_page)
     size = selectors.UPCOMING_PAGE_SIZE
-    groups = selectors.meeting_groups(
-        meetings=selectors.meeting_list_for_page(user=user),
+    groups = selectors.meeting_groups_for_page(
+        user=user,
         upcoming_limit=size,
         upcoming_offset=(page - 1) * size,
     )

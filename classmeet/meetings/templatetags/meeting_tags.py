@@ -8,17 +8,17 @@ markup is the one the templates had, character for character.
 
 from __future__ import annotations
 
-from functools import cached_property
 from html import escape
 from typing import Any
 
 from django import template
-from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, gettext_noop, ngettext
 
 from classmeet import access
-from classmeet.core.templatetags.when import when, when_range
+from classmeet.core.links import id_url
+from classmeet.core.templatetags.when import when_html, when_range_html
 from classmeet.courses.models import Course
 from classmeet.courses.sections import course_section
 
@@ -47,23 +47,16 @@ _BADGES = {
     Meeting.Phase.ENDED: ("text-bg-light border", gettext_noop("Ended")),
 }
 _UPCOMING_BADGE = ("text-bg-info", gettext_noop("Upcoming"))
-# A meeting id no database reaches: reversed once per list, then replaced by each row's id.
-_ID_MARK = 2_147_483_646
-
-
-def _url_template(name: str) -> tuple[str, str]:
-    """The URL of `name` for any meeting, as the text before and after its id."""
-    before, after = reverse(name, kwargs={"meeting_id": _ID_MARK}).split(str(_ID_MARK))
-    return before, after
 
 
 class _Rows:
-    """What every row of one list shares, worked out once: translations and URL shapes.
+    """What every row of one list shares, worked out once: the zone, translations and lengths.
 
     As in the templates, translations go out as they are and only the values are escaped.
     """
 
     def __init__(self) -> None:
+        self.zone = timezone.get_current_timezone()
         self.badges = {
             phase: f'<span class="badge {css} align-middle">{gettext(label)}</span>'
             for phase, (css, label) in (*_BADGES.items(), ("", _UPCOMING_BADGE))
@@ -72,14 +65,16 @@ class _Rows:
         self.scheduled_by = gettext("Scheduled by: %(name)s")
         self.join_meeting = gettext("Join Meeting")
         self.join_opens = gettext("Join opens at %(time)s")
+        self.lengths: dict[int, str] = {}  # "60 minutes" by minutes: most meetings share a few
 
-    @cached_property
-    def detail_url(self) -> tuple[str, str]:
-        return _url_template("meetings:meeting-detail")
-
-    @cached_property
-    def room_url(self) -> tuple[str, str]:
-        return _url_template("rooms:room")
+    def length(self, minutes: int) -> str:
+        text = self.lengths.get(minutes)
+        if text is None:
+            text = ngettext("%(minutes)s minute", "%(minutes)s minutes", minutes) % {
+                "minutes": minutes
+            }
+            self.lengths[minutes] = text
+        return text
 
     def badge(self, phase: str) -> str:
         return self.badges.get(phase) or self.badges[""]
@@ -87,13 +82,14 @@ class _Rows:
     def join_button(self, row: MeetingRow) -> str:
         """Join while the room is open; before it opens, when it will; nothing after."""
         if row.joinable:
-            before, after = self.room_url
+            url = id_url("rooms:room", "meeting_id", row.meeting.pk)
             return (
-                f'<a class="btn btn-primary btn-sm join-button" href="{before}{row.meeting.pk}'
-                f'{after}"><i class="bi bi-camera-video"></i> {self.join_meeting}</a>'
+                f'<a class="btn btn-primary btn-sm join-button" href="{url}">'
+                f'<i class="bi bi-camera-video"></i> {self.join_meeting}</a>'
             )
         if row.phase == Meeting.Phase.UPCOMING:
-            opens = self.join_opens % {"time": when(row.meeting.join_opens_at, "time")}
+            time = when_html(row.meeting.join_opens_at, "time", zone=self.zone)
+            opens = self.join_opens % {"time": time}
             return (
                 '<button type="button" class="btn btn-outline-primary btn-sm join-button"'
                 f" disabled>{opens}</button>"
@@ -110,11 +106,9 @@ class _Rows:
             else ""
         )
         scheduled = self.scheduled_by % {"name": escape(course.teacher.display_name)}
-        minutes = meeting.duration_minutes
-        length = ngettext("%(minutes)s minute", "%(minutes)s minutes", minutes) % {
-            "minutes": minutes
-        }
-        before, after = self.detail_url
+        length = self.length(meeting.duration_minutes)
+        url = id_url("meetings:meeting-detail", "meeting_id", meeting.pk)
+        starts_at = meeting.starts_at
         return (
             f'\n<li class="list-group-item meeting-row py-3" data-meeting-id="{meeting.pk}"'
             f' data-phase="{escape(row.phase)}">\n'
@@ -122,7 +116,7 @@ class _Rows:
             '    <div class="min-w-0">\n'
             '      <h3 class="h5 mb-1">\n'
             '        <a class="link-body-emphasis text-decoration-none"'
-            f' href="{before}{meeting.pk}{after}">{escape(meeting.title)}</a>\n'
+            f' href="{url}">{escape(meeting.title)}</a>\n'
             f"        {self.badge(row.phase)}\n\n"
             "      </h3>\n"
             f"      {course_line}\n"
@@ -132,8 +126,9 @@ class _Rows:
             "      </div>\n"
             "    </div>\n"
             '    <div class="text-sm-end flex-shrink-0">\n'
-            f"      <div>{when(meeting.starts_at, 'date')}</div>\n"
-            f'      <div class="mb-2">{when_range(meeting.starts_at, meeting.ends_at)}</div>\n'
+            f"      <div>{when_html(starts_at, 'date', zone=self.zone)}</div>\n"
+            f'      <div class="mb-2">{when_range_html(starts_at, meeting.ends_at, zone=self.zone)}'
+            "</div>\n"
             f"      {self.join_button(row)}\n\n"
             "    </div>\n"
             "  </div>\n"

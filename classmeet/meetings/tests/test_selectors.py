@@ -6,13 +6,18 @@ from django.utils import timezone
 
 from classmeet.accounts.models import User
 from classmeet.accounts.tests.factories import StudentFactory
-from classmeet.courses.tests.factories import EnrollmentFactory
+from classmeet.courses.models import CourseAssistant
+from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory
 from classmeet.meetings.models import Attendance, Meeting
 from classmeet.meetings.selectors import (
     AttendanceRow,
+    MeetingGroups,
     attendance_report,
     chat_history,
     course_attendance,
+    meeting_groups,
+    meeting_groups_for_page,
+    meeting_list_for_user,
     merge_intervals,
 )
 from classmeet.meetings.services.attendance import attendance_close, attendance_open
@@ -175,3 +180,60 @@ def test_chat_history_skips_deleted_and_keeps_the_latest(live_meeting, teacher, 
     messages[4].save()
     ChatMessageFactory.create(text="elsewhere")
     assert [m.text for m in chat_history(meeting_id=live_meeting.pk)] == ["m1", "m2", "m3"]
+
+
+@pytest.mark.parametrize("offset", [0, 2, 4])
+def test_meetings_page_groups_are_meeting_groups_of_the_users_meetings(
+    course, other_teacher, student, enrollment, offset
+):
+    # The page's own statement chooses the same meetings as the ORM version, through each way
+    # a course is the user's (enrolled, teaching, assisting) and none of another course.
+    taught = CourseFactory.create(teacher=student)
+    assisted = CourseFactory.create(teacher=other_teacher)
+    CourseAssistant.objects.create(course=assisted, user=student)
+    elsewhere = CourseFactory.create(teacher=other_teacher)
+    now = timezone.now().replace(microsecond=0)
+    for index, (owner, minutes) in enumerate(
+        [
+            (course, -3000),
+            (taught, -1000),
+            (assisted, -600),
+            (elsewhere, -500),
+            (course, -30),
+            (taught, 5),
+            (assisted, 5),
+            (course, 60),
+            (elsewhere, 90),
+            (assisted, 2000),
+        ]
+    ):
+        status = Meeting.Status.CANCELLED if index == 7 else Meeting.Status.SCHEDULED
+        MeetingFactory.create(
+            course=owner, starts_at=now + timedelta(minutes=minutes), status=status
+        )
+
+    def shown(groups: MeetingGroups) -> list[list[tuple[int, str, bool, str, str]]]:
+        return [
+            [
+                (
+                    r.meeting.pk,
+                    r.phase,
+                    r.joinable,
+                    r.meeting.course.title,
+                    r.meeting.course.teacher.display_name,
+                )
+                for r in rows
+            ]
+            for rows in (groups.live, groups.upcoming, groups.past)
+        ] + [[(groups.more_upcoming, "", False, "", "")]]
+
+    page = meeting_groups_for_page(user=student, upcoming_limit=2, upcoming_offset=offset, now=now)
+    expected = meeting_groups(
+        meetings=meeting_list_for_user(user=student),
+        upcoming_limit=2,
+        upcoming_offset=offset,
+        now=now,
+    )
+    assert shown(page) == shown(expected)
+    assert sum(len(rows) for rows in (page.live, page.upcoming, page.past)) > 0
+    assert elsewhere.pk not in {r.meeting.course_id for r in page.past + page.upcoming}
