@@ -213,6 +213,8 @@ def course_for_viewer(*, course_id: int, user_id: int) -> Course | None:
     Written out: building it through the ORM (select_related, two Exists, the JSON subquery)
     cost the course page several times the query itself. The caller checks access.
     """
+    if not 0 < course_id < 2**63:  # no such id (the ORM's lookups say so too, not the driver)
+        return None
     connection = connections[router.db_for_read(Course)]
     with connection.cursor() as cursor:
         cursor.execute(_course_for_viewer_sql(connection.vendor), [user_id, user_id, course_id])
