@@ -25,8 +25,8 @@ function text(key) {
 }
 
 // The page's other modules (app.js, the notification bell and its own socket): imported once the
-// call is up, alone in the room, or after a few seconds, so that they do not compete with the
-// join for connections and the server.
+// first connection is up or after a few seconds (alone in the room, or no call), so that they do
+// not compete with the join for connections and the server.
 const LATER_MS = 3000;
 let laterLoaded = false;
 function loadLater() {
@@ -177,7 +177,6 @@ async function main() {
     if (onSfu()) peers.closeAll(); // the room is on the SFU: no mesh at all
     else peers.resync(participants, { resumed: msg.resumed });
     ui.setReconnecting(false);
-    if (participants.length === 0) loadLater(); // nobody to connect to
     root.dataset.joined = "true";
   });
   signaling.on("user-joined", (msg) => {
