@@ -9,8 +9,9 @@ Measures, over several runs (median reported):
   page decodes video from all three others (a complete mesh).
 
 With --compare REV, every run is made twice, alternately (ABAB…, so both sides see the same
-machine load): once with the room's ES modules (classmeet/rooms/static/rooms/js/) of git revision
-REV, served to the browser in place of the working tree's, and once with the working tree's.
+machine load): once with the room's ES modules (classmeet/rooms/static/rooms/js/ and what they
+import) of git revision REV, bundled as the asset build bundles them (scripts/bundle_room.mjs) and
+served to the browser in place of the working tree's bundle, and once with the working tree's.
 The page around them (template, server) is the working tree's for both.
 
 With --compare bare, the other side is the bare page of bench/join_bare.py (a form sign-in, a
@@ -37,6 +38,7 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -104,27 +106,22 @@ def setup_data() -> tuple[list[Any], Any]:
     return [teacher, *students], MeetingFactory.create(course=course)
 
 
-JS_DIR = "classmeet/rooms/static/rooms/js"
-
-
 def modules_at(revision: str) -> dict[str, bytes]:
-    """Return the room's ES modules as they are at a git revision: {file name: content}."""
-    names = subprocess.run(
-        ["git", "ls-tree", "--name-only", f"{revision}:{JS_DIR}"],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.split()
-    return {
-        name: subprocess.run(
-            ["git", "show", f"{revision}:{JS_DIR}/{name}"],
+    """Return the room's bundle (static bundle/rooms/js/) built from the modules of a git revision
+    by scripts/bundle_room.mjs, as the asset build makes the working tree's: {file name: content}."""
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = subprocess.run(
+            ["git", "archive", revision, "classmeet"], cwd=ROOT, check=True, capture_output=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        out = Path(tmp) / "bundle"
+        subprocess.run(
+            ["node", "scripts/bundle_room.mjs", tmp, str(out)],
             cwd=ROOT,
             check=True,
             capture_output=True,
-        ).stdout
-        for name in names
-    }
+        )
+        return {path.name: path.read_bytes() for path in (out / "rooms" / "js").iterdir()}
 
 
 BARE = "bare"
@@ -174,7 +171,7 @@ def open_page(browser: Any, side: Side, user: Any) -> tuple[Any, Any]:
             else:
                 route.continue_()
 
-        context.route("**/static/rooms/js/*", other_revision)
+        context.route("**/static/bundle/rooms/js/*", other_revision)
     page = context.new_page()
     page.set_default_timeout(120_000)  # a loaded machine is slow, the measure says how slow
     if side.bare:  # the bare page's form sign-in (before the measure, as the room's cookie)

@@ -3,6 +3,7 @@
 import { cpSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { bundleRoom } from "./bundle_room.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "build", "static", "vendor");
@@ -22,3 +23,5 @@ for (const [from, to] of copies) {
   cpSync(join(root, "node_modules", from), target, { recursive: true });
 }
 console.log(`assets copied to ${out}`);
+
+await bundleRoom({ source: root, out: join(root, "build", "static", "bundle") });

@@ -2,7 +2,10 @@
 
 import enum
 
-from classmeet.access.meetings import can_manage_meeting, can_view_meeting, meeting_with_viewer
+from django.db.models import Exists
+
+from classmeet.access.courses import remember_viewer, with_viewer
+from classmeet.access.meetings import can_manage_meeting, can_view_meeting
 from classmeet.accounts.selectors import AnyUser, is_authenticated
 from classmeet.meetings.models import Meeting, RoomRemoval
 
@@ -27,7 +30,7 @@ def room_entry(*, user: AnyUser, meeting_id: int) -> tuple[RoomEntry, Meeting | 
     """
     if not is_authenticated(user):
         return RoomEntry.ANONYMOUS, None
-    meeting = meeting_with_viewer(user=user, meeting_id=meeting_id)
+    meeting = _meeting_for_entry(user=user, meeting_id=meeting_id)
     if (
         meeting is None
         or meeting.status == Meeting.Status.CANCELLED
@@ -41,6 +44,24 @@ def room_entry(*, user: AnyUser, meeting_id: int) -> tuple[RoomEntry, Meeting | 
     return RoomEntry.ALLOWED, meeting
 
 
+def _meeting_for_entry(*, user: AnyUser, meeting_id: int) -> Meeting | None:
+    """The meeting with its course, the user's membership and whether the user was removed from
+    the room: one query (the socket checks entry twice on its way to `welcome`)."""
+    meetings = with_viewer(
+        Meeting.objects.select_related("course", "course__teacher").filter(pk=meeting_id),
+        user=user,
+        course_field="course_id",
+    ).annotate(
+        viewer_removed=Exists(
+            RoomRemoval.objects.filter(meeting_id=meeting_id, user_id=user.pk or 0)
+        )
+    )
+    meeting = meetings.first()
+    if meeting is not None:
+        remember_viewer(row=meeting, course=meeting.course, user=user)
+    return meeting
+
+
 def can_join_meeting(*, user: AnyUser, meeting: Meeting) -> bool:
     entry, _ = room_entry(user=user, meeting_id=meeting.pk)
     return entry is RoomEntry.ALLOWED
@@ -50,6 +71,8 @@ def is_removed_from_meeting(*, user: AnyUser, meeting: Meeting) -> bool:
     """The teacher removed this user from this meeting's room; they may not come back."""
     if not is_authenticated(user):
         return False
+    if getattr(meeting, "viewer_id", None) == user.pk and hasattr(meeting, "viewer_removed"):
+        return bool(meeting.viewer_removed)  # annotated by room_entry's query
     return RoomRemoval.objects.filter(meeting_id=meeting.pk, user_id=user.pk or 0).exists()
 
 

@@ -24,6 +24,17 @@ function text(key) {
   return root.dataset[key] ?? "";
 }
 
+// The page's other modules (app.js, the notification bell and its own socket): imported once the
+// first connection is up or after a few seconds (alone in the room, or no call), so that they do
+// not compete with the join for connections and the server.
+const LATER_MS = 3000;
+let laterLoaded = false;
+function loadLater() {
+  if (laterLoaded) return;
+  laterLoaded = true;
+  for (const src of text("laterModules").split(" ").filter(Boolean)) import(src);
+}
+
 async function main() {
   ui.initUi(root);
   const names = new Map(); // peerId -> display name (from the server, never from peers)
@@ -38,6 +49,7 @@ async function main() {
     return performance.now();
   };
   const timings = { start: mark("start"), media: null, socket: null, welcome: null, firstOffer: null };
+  setTimeout(loadLater, LATER_MS);
   timings.connected = {}; // peerId -> first "connected"
   const states = []; // the socket's state changes, in order
   const signaling = createSignaling(socketUrl(root.dataset.wsPath), {
@@ -54,7 +66,10 @@ async function main() {
     onTrack: (peerId, stream) => ui.setTileStream(peerId, names.get(peerId) ?? "", stream),
     onState: (peerId, state) => {
       ui.setTileState(peerId, state);
-      if (state === "connected") timings.connected[peerId] ??= mark(`connected-${peerId}`);
+      if (state === "connected") {
+        timings.connected[peerId] ??= mark(`connected-${peerId}`);
+        loadLater();
+      }
     },
   });
 
