@@ -225,42 +225,13 @@ def static_files(app: Any) -> Any:
     return serve
 
 
-class RoomServer:
-    """The room's app under uvicorn in a background thread, with tests.browser.LiveServer's
-    options; static files as in production unless `django_static` (see static_files)."""
+def room_server(*, django_static: bool) -> Any:
+    """The room's app under uvicorn in a background thread (tests.browser.LiveServer's options);
+    static files as in production unless `django_static` (see static_files)."""
+    from config.asgi import application
+    from tests.browser import LiveServer
 
-    def __init__(self, *, django_static: bool) -> None:
-        import threading
-
-        import uvicorn
-
-        from config.asgi import application
-        from tests.support import free_port
-
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(
-            application if django_static else static_files(application),
-            host="127.0.0.1",
-            port=self.port,
-            ws="websockets-sansio",
-            lifespan="off",
-            log_level="warning",
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, name="live-asgi", daemon=True)
-
-    def start(self) -> None:
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("the room's ASGI server did not start")
-            time.sleep(0.05)
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
+    return LiveServer(application if django_static else static_files(application))
 
 
 def two_party(browser: Any, side: Side, users: list[Any]) -> dict[str, float]:
@@ -423,15 +394,15 @@ def main() -> None:
     connections.close_all()
     from playwright.sync_api import sync_playwright
 
-    from bench.join_bare import BareServer
+    from bench.join_bare import bare_server
     from tests.browser import CHROMIUM, CHROMIUM_ARGS
 
-    server = RoomServer(django_static=args.django_static)
-    servers: list[RoomServer | BareServer] = [server]
+    server = room_server(django_static=args.django_static)
+    servers = [server]
     room = f"/meetings/room/{meeting.pk}/"
     sides: list[Side] = []
     if args.compare == BARE:
-        bare = BareServer()
+        bare = bare_server()
         servers.append(bare)
         sides.append(Side(BARE, bare.url, "/room/", None))
     elif args.compare:

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import threading
-import time
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -211,36 +209,9 @@ def make_app() -> Any:
     return app
 
 
-class BareServer:
+def bare_server() -> Any:
     """The bare app under uvicorn in a background thread, as tests.browser.LiveServer runs the
     room's (same uvicorn options)."""
+    from tests.browser import LiveServer
 
-    def __init__(self) -> None:
-        import uvicorn
-
-        from tests.support import free_port
-
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(
-            make_app(),
-            host="127.0.0.1",
-            port=self.port,
-            ws="websockets-sansio",
-            lifespan="off",
-            log_level="warning",
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, name="bare-asgi", daemon=True)
-
-    def start(self) -> None:
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("bare ASGI server did not start")
-            time.sleep(0.05)
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
+    return LiveServer(make_app(), name="bare-asgi")

@@ -48,15 +48,19 @@ CHROMIUM_ARGS = [
 
 
 class LiveServer:
-    """uvicorn serving config.asgi.application in a background thread."""
+    """uvicorn serving an ASGI app (config.asgi.application by default) in a background thread.
 
-    def __init__(self) -> None:
+    The benchmarks start theirs with it too (bench/bench_join.py, bench/join_bare.py): the same
+    uvicorn options on both sides of a comparison.
+    """
+
+    def __init__(self, app: Any = "config.asgi:application", *, name: str = "live-asgi") -> None:
         import uvicorn
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(
-            "config.asgi:application",
+            app,
             host="127.0.0.1",
             port=self.port,
             ws="websockets-sansio",
@@ -64,14 +68,14 @@ class LiveServer:
             log_level="warning",
         )
         self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, name="live-asgi", daemon=True)
+        self.thread = threading.Thread(target=self.server.run, name=name, daemon=True)
 
     def start(self) -> None:
         self.thread.start()
         deadline = time.monotonic() + 20
         while not self.server.started:
             if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("live ASGI server did not start")
+                raise RuntimeError(f"{self.thread.name}: the ASGI server did not start")
             time.sleep(0.05)
 
     def stop(self) -> None:
