@@ -120,8 +120,8 @@ _COUNTS_SQL = (
 # title and the author's names. The viewer's courses are `course_visible_q`'s subquery, compiled
 # once per page as a CTE: building the statements through the ORM cost more than running them.
 _VISIBLE_CTE = 'WITH "visible" ("id") AS ({visible}) '
-_LIST_SQL = (  # constant fragments only
-    'SELECT d."id", d."course_id", d."author_id", d."title", d."is_pinned", d."is_locked",'  # noqa: S608
+_LIST_SQL = (  # constant fragments only; "total_rows": the matching rows, before LIMIT/OFFSET
+    'SELECT COUNT(*) OVER () AS "total_rows", d."id", d."course_id", d."author_id", d."title", d."is_pinned", d."is_locked",'  # noqa: S608
     ' d."last_activity_at", d."deleted_at",'
     f"{_COUNTS_SQL}"
     ' k."title" AS "course_title",'
@@ -178,8 +178,14 @@ class DiscussionPageRows:
             params += [pattern, pattern]
         self._cte, self._where, self._params = cte, where, params
         self._order = _ORDER_SQL.get(sort, _ORDER_SQL[SORT_NEWEST])
+        # Known once a slice was read: the page's own statement counts too (no COUNT query when
+        # the first page was read first, as page_of does), so the page costs as many queries
+        # whatever the number of discussions.
+        self._total: int | None = None
 
     def count(self) -> int:
+        if self._total is not None:
+            return self._total
         # Constant fragments only: every value is a parameter.
         sql = f'{self._cte}SELECT COUNT(*) FROM "discussions_discussion" d{self._where}'  # noqa: S608
         with connection.cursor() as cursor:
@@ -206,6 +212,10 @@ class DiscussionPageRows:
         sql = f"{self._cte}{_LIST_SQL}{self._where}{self._order} LIMIT %s OFFSET %s"
         params = [*self._params, rows.stop - start, start]
         discussions = list(Discussion.objects.raw(sql, params))
+        if discussions:
+            self._total = int(vars(discussions[0])["total_rows"])
+        elif start == 0:
+            self._total = 0
         db = Discussion.objects.db
         courses: dict[int, Course] = {}
         for d in discussions:

@@ -10,6 +10,7 @@ from classmeet.accounts.tests.factories import StudentFactory, TeacherFactory
 from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory
 from classmeet.discussions.models import Comment, Discussion, Vote
 from classmeet.discussions.tests.factories import CommentFactory, DiscussionFactory, VoteFactory
+from classmeet.discussions.views import PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
 
@@ -464,6 +465,20 @@ def test_query_count_is_constant(client, teacher, course, django_assert_max_num_
     big = populate(course, discussions=15, comments=12)
     path = url("discussion-list") if page == "list" else big[0].get_absolute_url()
     many = measure(client, django_assert_max_num_queries, path, 12)
+    assert few == many
+
+
+def test_list_query_count_is_the_same_past_one_page(
+    client, teacher, course, django_assert_max_num_queries
+):
+    # The first page is read with one row more; past one page the count rides in its statement.
+    populate(course, discussions=2, comments=0)
+    client.force_login(teacher)
+    few = measure(client, django_assert_max_num_queries, url("discussion-list"), 12)
+    populate(course, discussions=PAGE_SIZE + 5, comments=0)
+    response = client.get(url("discussion-list"))
+    assert "Page 1 of 2" in response.content.decode()
+    many = measure(client, django_assert_max_num_queries, url("discussion-list"), 12)
     assert few == many
 
 
