@@ -29,6 +29,7 @@ import time
 from typing import Any
 
 from bench import common
+from tests.support import asgi_get
 
 ARMS = ("before", "pool", "after")
 STOCK = "bench.asgi_stock:application"
@@ -36,35 +37,7 @@ CHUNK = 50
 
 
 async def request(app: Any, path: str, cookie: str) -> int:
-    sent: list[dict[str, Any]] = []
-    requested = False
-
-    async def receive() -> dict[str, Any]:
-        nonlocal requested
-        if not requested:
-            requested = True
-            return {"type": "http.request", "body": b"", "more_body": False}
-        await asyncio.Event().wait()  # the client stays: the handler cancels this when done
-        raise AssertionError("unreachable")
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"host", b"127.0.0.1"), (b"cookie", cookie.encode())],
-        "client": ("127.0.0.1", 40000),
-        "server": ("127.0.0.1", 8000),
-    }
-    await app(scope, receive, send)
+    sent = await asgi_get(app, path, cookie=cookie)
     return int(sent[0]["status"])
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import random
 import socket
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse
@@ -58,3 +58,44 @@ def free_port(*, udp: bool = False) -> int:
                 continue
             return port
     raise RuntimeError("no free port")
+
+
+async def asgi_get(
+    app: Any, path: str, *, cookie: str = "", host: str = "127.0.0.1"
+) -> list[dict[str, Any]]:
+    """GET `path` from an ASGI app in this process; return the messages it sent.
+
+    The client stays connected until the app is done (receive waits; the handler cancels it).
+    """
+    import asyncio
+
+    sent: list[dict[str, Any]] = []
+    requested = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal requested
+        if not requested:
+            requested = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", host.encode()), (b"cookie", cookie.encode())],
+        "client": ("127.0.0.1", 40000),
+        "server": (host, 80),
+    }
+    await app(scope, receive, send)
+    return sent

@@ -13,6 +13,7 @@ from django.db import connection
 from django.test import Client
 
 from classmeet.core.asgi import SyncChainASGIHandler
+from tests.support import asgi_get
 
 # The chain runs on the request's own thread: it must see committed rows, not the test's
 # transaction.
@@ -23,35 +24,7 @@ VARYING = {b"x-request-id", b"set-cookie", b"content-security-policy"}
 
 
 async def serve(app: Any, path: str, cookie: str) -> tuple[int, dict[bytes, bytes], bytes]:
-    sent: list[dict[str, Any]] = []
-    requested = False
-
-    async def receive() -> dict[str, Any]:
-        nonlocal requested
-        if not requested:
-            requested = True
-            return {"type": "http.request", "body": b"", "more_body": False}
-        await asyncio.Event().wait()  # no disconnect: the handler cancels this when done
-        raise AssertionError("unreachable")
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"host", b"testserver"), (b"cookie", cookie.encode())],
-        "client": ("127.0.0.1", 40000),
-        "server": ("testserver", 80),
-    }
-    await asyncio.wait_for(app(scope, receive, send), 30)
+    sent = await asyncio.wait_for(asgi_get(app, path, cookie=cookie, host="testserver"), 30)
     start = sent[0]
     body = b"".join(m.get("body", b"") for m in sent[1:])
     return start["status"], {k.lower(): v for k, v in start["headers"]}, body
