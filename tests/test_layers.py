@@ -20,6 +20,7 @@ LAYERS = (
     "notifications",  # a course-scoped inbox: knows courses, nothing of its senders above
     "discussions",  # a course's questions and answers; notifies through notifications
     "meetings",  # the schedule and the class record; knows nothing of the live room
+    "coursework",  # assignments, quizzes, the gradebook; reads meetings for live-class grades
     "rooms",  # the live transport: consumers, protocol, presence, sfu/; offers rooms.hooks
     "recordings",  # records a live room through rooms.hooks and rooms.sfu
     "api",  # REST on top of the same services, selectors and access rules
@@ -31,7 +32,7 @@ LAYERS = (
 # beside the ladder.
 ACCESS = "access"
 ACCESS_READS = frozenset({"models", "selectors"})
-ACCESS_DOMAIN = frozenset(LAYERS[1 : LAYERS.index("meetings") + 1]) | {"recordings"}
+ACCESS_DOMAIN = frozenset(LAYERS[1 : LAYERS.index("coursework") + 1]) | {"recordings"}
 # What access reads may not ask it back: models, selectors and services (modules or packages of
 # these names, in any app) take the caller's decision, made by a view, API view, template tag,
 # form, consumer or task. Which rows a user may see is a selector's filter (course_visible_q).

@@ -13,6 +13,7 @@ teach or attend, like anybody else.
 from classmeet.access import (
     accounts,
     courses,
+    coursework,
     discussions,
     meetings,
     notifications,
@@ -23,6 +24,7 @@ from classmeet.access import (
 __all__ = [
     "accounts",
     "courses",
+    "coursework",
     "discussions",
     "meetings",
     "notifications",

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "classmeet.notifications",
     "classmeet.discussions",
     "classmeet.meetings",
+    "classmeet.coursework",
     "classmeet.rooms",
     "classmeet.recordings",
     "classmeet.api",

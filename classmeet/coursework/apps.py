@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CourseworkConfig(AppConfig):
+    name = "classmeet.coursework"
+    label = "coursework"

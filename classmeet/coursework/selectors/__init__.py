@@ -1,0 +1,1 @@
+"""Reads of coursework, a module per part: assignments, quizzes, gradebook."""

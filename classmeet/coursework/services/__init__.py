@@ -1,0 +1,1 @@
+"""Writes of coursework, a module per part: assignments, quizzes, grades, reminders."""
