@@ -17,6 +17,7 @@ urlpatterns = [
     path("discussions/", include("classmeet.discussions.urls")),
     path("notifications/", include("classmeet.notifications.urls")),
     path("meetings/", include("classmeet.meetings.urls")),
+    path("coursework/", include("classmeet.coursework.urls")),
     path("meetings/room/", include("classmeet.rooms.urls")),
     path("recordings/", include("classmeet.recordings.urls")),
     path("api/", include("classmeet.api.urls")),

@@ -19,6 +19,10 @@ class Notification(models.Model):
         RECORDING_READY = "recording_ready", _("Recording ready")
         ENROLLED = "enrolled", _("Enrolled")
         ASSISTANT_ADDED = "assistant_added", _("Added as assistant")
+        ASSIGNMENT_PUBLISHED = "assignment_published", _("New assignment")
+        ASSIGNMENT_DUE_SOON = "assignment_due_soon", _("Assignment due soon")
+        QUIZ_PUBLISHED = "quiz_published", _("New quiz")
+        GRADE_RELEASED = "grade_released", _("Grade released")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
