@@ -194,11 +194,19 @@ class SubmissionAttempt(models.Model):
     submitted_at = models.DateTimeField(default=timezone.now)
     is_late = models.BooleanField(default=False)
     days_late = models.PositiveIntegerField(default=0)  # started days after the due date
+    # The submit form's (or the API's Idempotency-Key) one-time token: a double submit of the same
+    # form records one attempt.
+    client_token = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ("submission_id", "number")
         constraints = [
             models.UniqueConstraint(fields=("submission", "number"), name="unique_attempt_number"),
+            models.UniqueConstraint(
+                fields=("submission", "client_token"),
+                condition=~Q(client_token=""),
+                name="unique_attempt_client_token",
+            ),
         ]
 
     def __str__(self) -> str:
