@@ -232,7 +232,9 @@ class SubmissionForm(BootstrapFormMixin, forms.Form):
     def clean_client_token(self) -> str:
         token: str = self.cleaned_data["client_token"]
         if not _TOKEN.match(token):
-            raise ValidationError(_("The form is out of date. Reload the page."))
+            # Above the form: the hidden field shows no errors of its own.
+            self.add_error(None, _("The form is out of date. Reload the page."))
+            return ""
         return token
 
     def submission_fields(self) -> dict[str, Any]:

@@ -153,7 +153,8 @@ def _assignment_create(
     user = request_user(request)
     form = AssignmentForm(request.POST or None, request.FILES or None, course=course)
     if request.method == "POST":
-        if form.is_valid():
+        # A file the size limit dropped is an error, even where files are optional.
+        if form.is_valid() and not limiter.too_large:
             try:
                 assignment = services.assignment_create(
                     course=course,
@@ -197,7 +198,8 @@ def _assignment_edit(
         request.POST or None, request.FILES or None, course=course, assignment=assignment
     )
     if request.method == "POST":
-        if form.is_valid():
+        # A file the size limit dropped is an error, even where files are optional.
+        if form.is_valid() and not limiter.too_large:
             try:
                 services.assignment_update(
                     assignment=assignment, due_zone=assignment.due_zone, **form.assignment_fields()
@@ -334,7 +336,7 @@ def _assignment_submit(
 ) -> HttpResponse:
     user: User = request_user(request)
     form = SubmissionForm(request.POST, request.FILES, assignment=assignment)
-    if form.is_valid():
+    if form.is_valid() and not limiter.too_large:
         try:
             submitted = services.submission_create(
                 assignment=assignment, student=user, **form.submission_fields()
