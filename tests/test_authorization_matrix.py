@@ -489,6 +489,128 @@ ROWS += [
 ]
 
 
+# Assignments (classmeet.coursework): a published text assignment of w.course for everybody;
+# the student is its author of any submission ---------------------------------------------------
+
+
+def _assignment(w: World, **fields: Any) -> Any:
+    from classmeet.coursework.tests.factories import AssignmentFactory
+
+    key = f"assignment-{sorted(fields.items())}"
+    if key not in w.extra:
+        fields = {"submission_type": "text"} | fields
+        w.extra[key] = AssignmentFactory.create(course=w.course, **fields)
+    return w.extra[key]
+
+
+def _assignment_url(name: str, **fields: Any) -> Callable[[World], str]:
+    return lambda w: reverse(
+        f"coursework:{name}", kwargs={"assignment_id": _assignment(w, **fields).pk}
+    )
+
+
+def _attachment_url(name: str) -> Callable[[World], str]:
+    def make(w: World) -> str:
+        from django.core.files.base import ContentFile
+
+        attachment = _assignment(w).attachments.create(
+            file=ContentFile(b"%PDF-1.4\n", name="brief.pdf"),
+            original_name="brief.pdf",
+            content_type="application/pdf",
+            size=9,
+        )
+        return reverse(f"coursework:{name}", kwargs={"attachment_id": attachment.pk})
+
+    return make
+
+
+def _submission_file_url(w: World) -> str:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from classmeet.coursework.services.assignments import submission_create
+
+    assignment = _assignment(w, submission_type="file")
+    attempt = submission_create(
+        assignment=assignment,
+        student=w.student,
+        text="",
+        files=[SimpleUploadedFile("essay.pdf", b"%PDF-1.4\n%%EOF\n")],
+        client_token="",
+    ).attempt
+    return reverse(
+        "coursework:submission-file-download", kwargs={"file_id": attempt.files.get().pk}
+    )
+
+
+_DUE = (timezone.now() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+_ASSIGNMENT_FORM = {
+    "title": "Essay",
+    "points": "10",
+    "due_at": _DUE,
+    "submission_type": "file",
+    "assign_to": "all",
+}
+
+ROWS += [
+    Row(
+        "assignment-list",
+        "GET",
+        lambda w: reverse("coursework:assignment-list", kwargs={"course_id": w.course.pk}),
+        VIEW,
+    ),
+    Row(
+        "assignment-create",
+        "GET",
+        lambda w: reverse("coursework:assignment-create", kwargs={"course_id": w.course.pk}),
+        MANAGE,
+    ),
+    Row(
+        "assignment-create",
+        "POST",
+        lambda w: reverse("coursework:assignment-create", kwargs={"course_id": w.course.pk}),
+        MANAGE_POST,
+        data=_ASSIGNMENT_FORM,
+    ),
+    Row("assignment-detail", "GET", _assignment_url("assignment-detail"), VIEW),
+    # A draft is its staff's alone: hidden from the students like a missing one.
+    Row(
+        "assignment-detail-draft",
+        "GET",
+        _assignment_url("assignment-detail", status="draft"),
+        expect(student=404, owner=200),
+    ),
+    Row("assignment-edit", "GET", _assignment_url("assignment-edit"), MANAGE),
+    Row(
+        "assignment-edit",
+        "POST",
+        _assignment_url("assignment-edit"),
+        MANAGE_POST,
+        data=_ASSIGNMENT_FORM,
+    ),
+    Row(
+        "assignment-publish",
+        "POST",
+        _assignment_url("assignment-publish", status="draft"),
+        MANAGE_POST,
+    ),
+    Row("assignment-delete", "GET", _assignment_url("assignment-delete"), MANAGE),
+    Row("assignment-delete", "POST", _assignment_url("assignment-delete"), MANAGE_POST),
+    # Students it is assigned to hand work in; its staff don't.
+    Row(
+        "assignment-submit",
+        "POST",
+        _assignment_url("assignment-submit"),
+        expect(student=302, owner=403),
+        data={"text": "My answer", "client_token": "matrix"},
+    ),
+    Row("attachment-download", "GET", _attachment_url("attachment-download"), VIEW),
+    Row("attachment-delete", "POST", _attachment_url("attachment-delete"), MANAGE_POST),
+    # The author and the course's staff (another student of the course: see
+    # classmeet/coursework/tests/test_assignments_views.py).
+    Row("submission-file-download", "GET", _submission_file_url, VIEW),
+]
+
+
 def _cells() -> list[Any]:
     cells = []
     for row in ROWS:

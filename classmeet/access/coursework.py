@@ -12,7 +12,14 @@ from django.http import Http404
 
 from classmeet.accounts.selectors import AnyUser, is_authenticated
 from classmeet.courses.models import Course
-from classmeet.coursework.models import Assignment, Grade, Quiz
+from classmeet.coursework.models import (
+    Assignment,
+    AssignmentAttachment,
+    Grade,
+    Quiz,
+    Submission,
+    SubmissionFile,
+)
 from classmeet.coursework.selectors.assignments import is_assigned
 
 from .courses import can_view_course, is_course_staff, is_enrolled
@@ -71,6 +78,58 @@ def access_assignment_for_staff(*, user: AnyUser, assignment_id: int) -> Assignm
     if can_view_course(user=user, course=assignment.course):
         raise PermissionDenied
     raise Http404
+
+
+def access_attachment(*, user: AnyUser, attachment_id: int) -> AssignmentAttachment:
+    """Return an attachment of an assignment the user sees, or raise Http404."""
+    if not is_authenticated(user):
+        raise Http404
+    attachment = (
+        AssignmentAttachment.objects.select_related("assignment__course", "assignment__grade_item")
+        .filter(pk=attachment_id)
+        .first()
+    )
+    if attachment is None or not can_view_assignment(user=user, assignment=attachment.assignment):
+        raise Http404
+    return attachment
+
+
+def access_attachment_for_staff(*, user: AnyUser, attachment_id: int) -> AssignmentAttachment:
+    """Return the attachment for its course's staff; 404 to outsiders, 403 to its students."""
+    attachment = access_attachment(user=user, attachment_id=attachment_id)
+    if not can_manage_coursework(user=user, course=attachment.assignment.course):
+        raise PermissionDenied
+    return attachment
+
+
+def can_view_submission(*, user: AnyUser, submission: Submission) -> bool:
+    """The course's staff, and the student who handed it in (while the assignment is theirs).
+    Never another student."""
+    assignment = submission.assignment
+    if is_course_staff(user=user, course=assignment.course):
+        return True
+    return (
+        is_authenticated(user)
+        and submission.student_id == user.pk
+        and can_view_assignment(user=user, assignment=assignment)
+    )
+
+
+def access_submission_file(*, user: AnyUser, file_id: int) -> SubmissionFile:
+    """Return a submitted file for the course's staff or its author, or raise Http404."""
+    if not is_authenticated(user):
+        raise Http404
+    found = (
+        SubmissionFile.objects.select_related(
+            "attempt__submission__assignment__course",
+            "attempt__submission__assignment__grade_item",
+        )
+        .filter(pk=file_id)
+        .first()
+    )
+    if found is None or not can_view_submission(user=user, submission=found.attempt.submission):
+        raise Http404
+    return found
 
 
 def can_view_quiz(*, user: AnyUser, quiz: Quiz) -> bool:

@@ -34,7 +34,7 @@ from classmeet.courses.uploads import Kind
 logger = logging.getLogger(__name__)
 
 
-def _delete_files_on_commit(files: list[tuple[Storage, str]]) -> None:
+def files_delete_on_commit(files: list[tuple[Storage, str]]) -> None:
     """Remove stored files once the rows that point at them are gone for good."""
 
     def delete() -> None:
@@ -82,7 +82,7 @@ def course_update(
     course.full_clean()
     course.save(update_fields=["title", "description", "thumbnail", "updated_at"])
     if old and old != course.thumbnail.name:
-        _delete_files_on_commit([(course.thumbnail.storage, old)])
+        files_delete_on_commit([(course.thumbnail.storage, old)])
     return course
 
 
@@ -93,7 +93,7 @@ def course_delete(*, course: Course) -> None:
     if course.thumbnail:
         files.append((course.thumbnail.storage, course.thumbnail.name))
     course.delete()
-    _delete_files_on_commit(files)
+    files_delete_on_commit(files)
 
 
 def course_regenerate_join_code(*, course: Course) -> Course:
@@ -278,4 +278,4 @@ def material_create(
 def material_delete(*, material: Material) -> None:
     files = [(material.file.storage, material.file.name)] if material.file else []
     material.delete()
-    _delete_files_on_commit(files)
+    files_delete_on_commit(files)

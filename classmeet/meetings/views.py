@@ -38,7 +38,7 @@ def _apply_errors(form: MeetingForm, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-def _in_browser_zone(
+def in_browser_zone(
     view: Callable[..., HttpResponse],
 ) -> Callable[..., HttpResponse]:
     """Read and show the form's times in the zone the page sent (meetings/js/zone.js).
@@ -143,7 +143,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@_in_browser_zone
+@in_browser_zone
 def meeting_schedule(request: HttpRequest, course_id: int) -> HttpResponse:
     user = request_user(request)
     course = access.courses.access_course_for_manage(user=user, course_id=course_id)
@@ -178,7 +178,7 @@ def meeting_start_now(request: HttpRequest, course_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@_in_browser_zone
+@in_browser_zone
 def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
     user = request_user(request)
     meeting = access.meetings.access_meeting_for_manage(user=user, meeting_id=meeting_id)

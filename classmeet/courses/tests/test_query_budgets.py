@@ -11,12 +11,15 @@ from django.utils import timezone
 from classmeet.accounts.tests.factories import StudentFactory, TeacherFactory
 from classmeet.courses.services import assistant_add
 from classmeet.courses.tests.factories import EnrollmentFactory, MaterialFactory
+from classmeet.coursework.tests.factories import AssignmentFactory
 from classmeet.discussions.tests.factories import CommentFactory, DiscussionFactory
 from classmeet.meetings.tests.factories import MeetingFactory
 
 pytestmark = pytest.mark.django_db
 
-DETAIL_BUDGET = 9  # 8 with the cache-backed sessions of production (tests keep sessions in the DB)
+# 9 with the cache-backed sessions of production (tests keep sessions in the DB); the
+# assignments section (coursework) added one: its upcoming assignments.
+DETAIL_BUDGET = 10
 
 
 def count_queries(client: Client, url: str) -> int:
@@ -48,6 +51,7 @@ def test_course_detail_query_count_does_not_grow_with_rows(
         MeetingFactory.create(course=course, starts_at=now + timedelta(days=i + 1))
         MeetingFactory.create(course=course, starts_at=now - timedelta(days=i + 1))
         CommentFactory.create(discussion=DiscussionFactory.create(course=course))
+        AssignmentFactory.create(course=course, due_at=now + timedelta(days=i + 1))
     with django_assert_max_num_queries(DETAIL_BUDGET):
         response = client.get(url)
     assert len(response.context["materials"]) == 11

@@ -1,12 +1,41 @@
-"""Reads of assignments and submissions."""
+"""Reads of assignments and submissions. Each runs a fixed number of queries, whatever the
+number of assignments, students or attempts."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
 
-from classmeet.courses.models import Enrollment
+from django.db import models
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from ..models import Assignment, AssignmentStudent
+from classmeet.courses.models import Course, Enrollment
+
+from ..models import (
+    Assignment,
+    AssignmentAttachment,
+    AssignmentStudent,
+    Grade,
+    Submission,
+    SubmissionAttempt,
+)
 
 
 def assigned_to_q(*, student_id: int, prefix: str = "") -> Q:
@@ -30,3 +59,245 @@ def is_assigned(*, assignment: Assignment, student_id: int) -> bool:
         )
         .exists()
     )
+
+
+def assignment_student_ids(*, assignment: Assignment) -> list[int]:
+    """The students the assignment is for: those named, or everybody enrolled (one query)."""
+    enrolled = Enrollment.objects.filter(course_id=assignment.course_id)
+    named = AssignmentStudent.objects.filter(assignment_id=assignment.pk)
+    return list(
+        enrolled.filter(
+            ~Exists(named) | Exists(named.filter(student_id=OuterRef("student_id")))
+        ).values_list("student_id", flat=True)
+    )
+
+
+def assigned_student_ids(*, assignment: Assignment) -> list[int] | None:
+    """The students named on the assignment, or None when it is for everybody (one query)."""
+    ids = list(assignment.assigned.values_list("student_id", flat=True))
+    return ids or None
+
+
+def _count(queryset: QuerySet[Any], target: str) -> Coalesce:
+    """A subquery counting the rows of `queryset` whose `target` is the outer assignment."""
+    counted = (
+        queryset.filter(**{target: OuterRef("pk")})
+        .order_by()
+        .values(target)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+# Staff ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaffAssignmentRow:
+    """An assignment as its course's staff list it: how many it is for, and how far along."""
+
+    assignment: Assignment
+    assigned: int
+    submitted: int
+    late: int
+    graded: int
+
+
+def _staff_rows(queryset: QuerySet[Assignment]) -> list[StaffAssignmentRow]:
+    graded = (
+        Grade.objects.filter(item_id=OuterRef("grade_item_id"), graded_at__isnull=False)
+        .order_by()
+        .values("item_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    named = AssignmentStudent.objects.filter(assignment_id=OuterRef("pk"))
+    enrolled = (
+        Enrollment.objects.filter(course_id=OuterRef("course_id"))
+        .order_by()
+        .values("course_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = queryset.select_related("grade_item").annotate(
+        n_named=_count(AssignmentStudent.objects.all(), "assignment"),
+        n_enrolled=Coalesce(Subquery(enrolled, output_field=IntegerField()), Value(0)),
+        n_submitted=_count(Submission.objects.filter(attempt_count__gt=0), "assignment"),
+        n_late=_count(Submission.objects.filter(is_late=True), "assignment"),
+        n_graded=Coalesce(Subquery(graded, output_field=IntegerField()), Value(0)),
+        n_assigned=Case(
+            When(Exists(named), then="n_named"),
+            default="n_enrolled",
+            output_field=IntegerField(),
+        ),
+    )
+    return [
+        StaffAssignmentRow(
+            assignment=a,
+            assigned=a.n_assigned,
+            submitted=a.n_submitted,
+            late=a.n_late,
+            graded=a.n_graded,
+        )
+        for a in rows
+    ]
+
+
+def assignment_list_for_staff(*, course: Course) -> list[StaffAssignmentRow]:
+    """Every assignment of the course, drafts included, by due date, with its counts (one
+    query)."""
+    return _staff_rows(Assignment.objects.filter(course=course).order_by("due_at", "id"))
+
+
+def assignment_row_for_staff(*, assignment: Assignment) -> StaffAssignmentRow:
+    """One assignment's counts for its detail page (one query)."""
+    return _staff_rows(Assignment.objects.filter(pk=assignment.pk))[0]
+
+
+def assignment_upcoming_for_staff(
+    *, course: Course, now: datetime | None = None, limit: int = 5
+) -> list[Assignment]:
+    """The course's published assignments not yet due, soonest first (one query)."""
+    return list(
+        Assignment.objects.filter(
+            course=course,
+            status=Assignment.Status.PUBLISHED,
+            due_at__gte=now or timezone.now(),
+        ).order_by("due_at", "id")[:limit]
+    )
+
+
+# Students -------------------------------------------------------------------------------------
+
+
+class StudentStatus(models.TextChoices):
+    NOT_SUBMITTED = "not_submitted", _("Not submitted")
+    MISSING = "missing", _("Missing")  # closed without anything submitted
+    SUBMITTED = "submitted", _("Submitted")
+    LATE = "late", _("Submitted late")
+    GRADED = "graded", _("Graded")
+
+
+@dataclass(frozen=True)
+class StudentAssignmentRow:
+    """An assignment as one student sees it: their own status, and their grade once released."""
+
+    assignment: Assignment
+    status: str
+    attempts: int
+    last_submitted_at: datetime | None
+    points: Decimal | None  # only once released
+
+    @property
+    def status_label(self) -> str:
+        return str(StudentStatus(self.status).label)
+
+
+def _student_rows(
+    queryset: QuerySet[Assignment], *, student_id: int, now: datetime, limit: int | None = None
+) -> list[StudentAssignmentRow]:
+    mine = Submission.objects.filter(assignment_id=OuterRef("pk"), student_id=student_id)
+    grade = Grade.objects.filter(
+        item_id=OuterRef("grade_item_id"), student_id=student_id, graded_at__isnull=False
+    )
+    rows = (
+        queryset.filter(status=Assignment.Status.PUBLISHED)
+        .filter(assigned_to_q(student_id=student_id))
+        .select_related("grade_item")
+        .annotate(
+            my_attempts=Subquery(mine.values("attempt_count")[:1]),
+            my_last_at=Subquery(mine.values("last_submitted_at")[:1]),
+            my_late=Subquery(mine.values("is_late")[:1]),
+            my_graded=Exists(grade),
+            my_points=Subquery(grade.values("points")[:1]),
+        )
+    )
+    if limit is not None:
+        rows = rows[:limit]
+    result = []
+    for a in rows:
+        released = a.my_graded and a.grade_item.is_released(now)
+        if released:
+            status = StudentStatus.GRADED
+        elif a.my_attempts:
+            status = StudentStatus.LATE if a.my_late else StudentStatus.SUBMITTED
+        elif not a.accepts_submissions(now):
+            status = StudentStatus.MISSING
+        else:
+            status = StudentStatus.NOT_SUBMITTED
+        result.append(
+            StudentAssignmentRow(
+                assignment=a,
+                status=status.value,
+                attempts=a.my_attempts or 0,
+                last_submitted_at=a.my_last_at,
+                points=a.my_points if released else None,
+            )
+        )
+    return result
+
+
+def assignment_list_for_student(
+    *, course: Course, student_id: int, now: datetime | None = None
+) -> list[StudentAssignmentRow]:
+    """The course's published assignments for this student, by due date, each with their own
+    status (one query). The caller has checked that the student is enrolled."""
+    return _student_rows(
+        Assignment.objects.filter(course=course).order_by("due_at", "id"),
+        student_id=student_id,
+        now=now or timezone.now(),
+    )
+
+
+def assignment_upcoming_for_student(
+    *, course: Course, student_id: int, now: datetime | None = None, limit: int = 5
+) -> list[StudentAssignmentRow]:
+    """The student's assignments of the course still taking work, soonest due first (one
+    query)."""
+    now = now or timezone.now()
+    still_open = Q(due_at__gte=now) | Q(accepts_late=True, cutoff_at__isnull=True)
+    still_open |= Q(accepts_late=True, cutoff_at__gte=now)
+    queryset = Assignment.objects.filter(still_open, course=course).order_by("due_at", "id")
+    return _student_rows(queryset, student_id=student_id, now=now, limit=limit)
+
+
+def assignment_row_for_student(
+    *, assignment: Assignment, student_id: int, now: datetime | None = None
+) -> StudentAssignmentRow | None:
+    """One assignment's status for the student (one query); None if it is not theirs."""
+    rows = _student_rows(
+        Assignment.objects.filter(pk=assignment.pk),
+        student_id=student_id,
+        now=now or timezone.now(),
+    )
+    return rows[0] if rows else None
+
+
+# Detail ---------------------------------------------------------------------------------------
+
+
+def attachment_list(*, assignment: Assignment) -> list[AssignmentAttachment]:
+    return list(AssignmentAttachment.objects.filter(assignment_id=assignment.pk).order_by("id"))
+
+
+def submission_for_student(*, assignment: Assignment, student_id: int) -> Submission | None:
+    """The student's submission with every attempt (newest first) and its files (three
+    queries), or None if they submitted nothing."""
+    attempts = SubmissionAttempt.objects.order_by("-number").prefetch_related("files")
+    return (
+        Submission.objects.filter(assignment_id=assignment.pk, student_id=student_id)
+        .prefetch_related(Prefetch("attempts", queryset=attempts))
+        .first()
+    )
+
+
+def grade_released_for_student(
+    *, assignment: Assignment, student_id: int, now: datetime | None = None
+) -> Grade | None:
+    """The student's grade once the assignment's grades are released (one query at most)."""
+    if not assignment.grade_item.is_released(now):
+        return None
+    return Grade.objects.filter(
+        item_id=assignment.grade_item_id, student_id=student_id, graded_at__isnull=False
+    ).first()
