@@ -29,6 +29,7 @@ from ..forms_grading import GradeCategoryForm, ItemCategoriesForm
 from ..models import GradeCategory, GradeItem
 from ..selectors import gradebook as selectors
 from ..services import grades as services
+from ..templatetags.grading import points as points_text
 from .links import optional_id_url
 
 CellUrl = Callable[[int], str]
@@ -69,7 +70,7 @@ def gradebook(request: HttpRequest, course_id: int) -> HttpResponse:
         (
             row,
             [
-                (_number(points), None if url is None else url(row.student.pk))
+                (points_text(points), None if url is None else url(row.student.pk))
                 for points, url in zip(row.cells, urls, strict=True)
             ],
         )
@@ -82,14 +83,6 @@ def gradebook(request: HttpRequest, course_id: int) -> HttpResponse:
     )
 
 
-def _number(value: Decimal | None) -> str:
-    """A score as a spreadsheet reads it: no trailing zeros ("7.5", "10"), empty for none."""
-    if value is None:
-        return ""
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 @login_required
 @require_GET
 def gradebook_csv(request: HttpRequest, course_id: int) -> StreamingHttpResponse:
@@ -99,7 +92,7 @@ def gradebook_csv(request: HttpRequest, course_id: int) -> StreamingHttpResponse
     )
     book = selectors.gradebook_get(course=course)
     header = [_("Username"), _("Name"), _("Email")]
-    header += [f"{item.title} ({_number(item.max_points)})" for item in book.items]
+    header += [f"{item.title} ({points_text(item.max_points)})" for item in book.items]
     header += [_("Total"), _("Out of"), _("Total (%)")]
     if book.is_weighted:
         header.append(_("Weighted (%)"))
@@ -108,10 +101,14 @@ def gradebook_csv(request: HttpRequest, course_id: int) -> StreamingHttpResponse
         for row in book.rows:
             student, total = row.student, row.total
             line: list[object] = [student.username, student.display_name, student.email]
-            line += [_number(points) for points in row.cells]
-            line += [_number(total.points), _number(total.max_points), _number(total.percent)]
+            line += [points_text(points) for points in row.cells]
+            line += [
+                points_text(total.points),
+                points_text(total.max_points),
+                points_text(total.percent),
+            ]
             if book.is_weighted:
-                line.append(_number(total.weighted))
+                line.append(points_text(total.weighted))
             yield line
 
     return csv_streaming_response(
