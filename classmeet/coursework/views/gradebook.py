@@ -97,11 +97,20 @@ def gradebook_csv(request: HttpRequest, course_id: int) -> StreamingHttpResponse
     if book.is_weighted:
         header.append(_("Weighted (%)"))
 
+    # Scores repeat (0 to the item's points): each value is formatted once.
+    texts: dict[Decimal | None, str] = {}
+
+    def text(points: Decimal | None) -> str:
+        found = texts.get(points)
+        if found is None:
+            found = texts[points] = points_text(points)
+        return found
+
     def rows() -> Iterator[list[object]]:
         for row in book.rows:
             student, total = row.student, row.total
             line: list[object] = [student.username, student.display_name, student.email]
-            line += [points_text(points) for points in row.cells]
+            line += [text(points) for points in row.cells]
             line += [
                 points_text(total.points),
                 points_text(total.max_points),
