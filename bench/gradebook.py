@@ -81,7 +81,7 @@ def generate(*, students: int, items: int, tag: str) -> int:
                 course=course,
                 grade_item=item,
                 title=item.title,
-                due_at=item.dated_at,
+                due_at=item.dated_at or now,
                 status=Assignment.Status.PUBLISHED,
             )
             for item in columns

@@ -158,7 +158,7 @@ def test_returned_file_only_for_its_student_after_release_and_staff(
     grade_release(item=assignment.grade_item, by=teacher)
     response = client.get(url)
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == b"%PDF-1.4\n%marked\n"
+    assert response.getvalue() == b"%PDF-1.4\n%marked\n"
     assert "marked.pdf" in response["Content-Disposition"]
     client.force_login(classmate)
     assert client.get(url).status_code == 404
