@@ -611,6 +611,132 @@ ROWS += [
 ]
 
 
+# Grading and gradebook (classmeet.coursework) ------------------------------------------------
+
+
+def _graded_assignment(w: World) -> Any:
+    """A published assignment of w.course with the student's submission (graded, released, a
+    file returned) and one grade category."""
+    if "graded_assignment" not in w.extra:
+        from django.core.files.base import ContentFile
+
+        from classmeet.coursework.models import GradeCategory
+        from classmeet.coursework.tests.factories import AssignmentFactory
+        from classmeet.coursework.tests.grading_factories import SubmissionFactory
+
+        assignment = AssignmentFactory.create(course=w.course)
+        submission = SubmissionFactory.create(assignment=assignment, student=w.student)
+        submission.returned_file.save("returned", ContentFile(b"%PDF-1.4\n"), save=False)
+        submission.returned_name = "marked.pdf"
+        submission.returned_content_type = "application/pdf"
+        submission.save()
+        assignment.grade_item.released_at = timezone.now() - timedelta(minutes=1)
+        assignment.grade_item.save()
+        w.extra["graded_assignment"] = assignment
+        w.extra["grade_category"] = GradeCategory.objects.create(
+            course=w.course, name="Homework", weight=50
+        )
+    return w.extra["graded_assignment"]
+
+
+def _grading_url(name: str, **extra: Callable[[World], Any]) -> Callable[[World], str]:
+    def make(w: World) -> str:
+        kwargs = {"assignment_id": _graded_assignment(w).pk} | {k: f(w) for k, f in extra.items()}
+        return reverse(f"coursework:{name}", kwargs=kwargs)
+
+    return make
+
+
+def _gradebook_url(name: str, **extra: Callable[[World], Any]) -> Callable[[World], str]:
+    def make(w: World) -> str:
+        _graded_assignment(w)
+        kwargs = {"course_id": w.course.pk} | {k: f(w) for k, f in extra.items()}
+        return reverse(f"coursework:{name}", kwargs=kwargs)
+
+    return make
+
+
+def _grade_category(w: World) -> int:
+    _graded_assignment(w)
+    return cast(int, w.extra["grade_category"].pk)
+
+
+def _unreleased_returned_file(w: World) -> str:
+    assignment = _graded_assignment(w)
+    assignment.grade_item.released_at = None
+    assignment.grade_item.save()
+    return reverse(
+        "coursework:grade-returned-file",
+        kwargs={"assignment_id": assignment.pk, "student_id": w.student.pk},
+    )
+
+
+def _category_data(w: World) -> dict[str, str]:
+    prefix = f"category-{_grade_category(w)}"
+    return {f"{prefix}-name": "Quizzes", f"{prefix}-weight": "30"}
+
+
+ROWS += [
+    Row("grading-queue", "GET", _grading_url("grading-queue"), MANAGE),
+    Row("grade-release", "POST", _grading_url("grade-release"), MANAGE_POST),
+    Row(
+        "grade-class-average",
+        "POST",
+        _grading_url("grade-class-average"),
+        MANAGE_POST,
+        data={"show": "1"},
+    ),
+    Row("grade-submission", "GET", _grading_url("grade-submission", student_id=_student), MANAGE),
+    # A student grading (themselves) is refused: 403, nothing written.
+    Row(
+        "grade-submission",
+        "POST",
+        _grading_url("grade-submission", student_id=_student),
+        MANAGE_POST,
+        data={"points": "5", "feedback": "Fine"},
+    ),
+    # The returned file: staff, and its own student once released; anybody else as missing.
+    Row(
+        "grade-returned-file",
+        "GET",
+        _grading_url("grade-returned-file", student_id=_student),
+        expect(student=200, owner=200),
+    ),
+    Row(
+        "grade-returned-file-unreleased",
+        "GET",
+        _unreleased_returned_file,
+        expect(student=404, owner=200),
+    ),
+    Row("gradebook", "GET", _gradebook_url("gradebook"), MANAGE),
+    Row("gradebook-csv", "GET", _gradebook_url("gradebook-csv"), MANAGE),
+    Row("grade-categories", "GET", _gradebook_url("grade-categories"), MANAGE),
+    Row(
+        "grade-categories",
+        "POST",
+        _gradebook_url("grade-categories"),
+        MANAGE_POST,
+        data={"name": "Quizzes", "weight": "30"},
+    ),
+    Row(
+        "grade-category-edit",
+        "POST",
+        _gradebook_url("grade-category-edit", category_id=_grade_category),
+        MANAGE_POST,
+        data=_category_data,
+    ),
+    Row(
+        "grade-category-delete",
+        "POST",
+        _gradebook_url("grade-category-delete", category_id=_grade_category),
+        MANAGE_POST,
+    ),
+    Row("grade-item-categories", "POST", _gradebook_url("grade-item-categories"), MANAGE_POST),
+    # A student's own grades; the course's staff are sent to the gradebook.
+    Row("my-grades", "GET", _gradebook_url("my-grades"), expect(student=200, owner=302)),
+]
+
+
 def _cells() -> list[Any]:
     cells = []
     for row in ROWS:

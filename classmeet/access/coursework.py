@@ -22,7 +22,7 @@ from classmeet.coursework.models import (
 )
 from classmeet.coursework.selectors.assignments import is_assigned
 
-from .courses import can_view_course, is_course_staff, is_enrolled
+from .courses import access_course, can_view_course, is_course_staff, is_enrolled
 
 
 def can_manage_coursework(*, user: AnyUser, course: Course) -> bool:
@@ -184,3 +184,34 @@ def can_view_grade(*, user: AnyUser, grade: Grade, course: Course) -> bool:
 
 def can_grade(*, user: AnyUser, course: Course) -> bool:
     return is_course_staff(user=user, course=course)
+
+
+# Grading and grades --------------------------------------------------------------------------
+
+
+def access_course_for_gradebook(*, user: AnyUser, course_id: int) -> Course:
+    """Return the course for its staff (gradebook, its CSV, categories); 404 to outsiders, 403 to
+    its students."""
+    course = access_course(user=user, course_id=course_id)
+    if not can_view_gradebook(user=user, course=course):
+        raise PermissionDenied
+    return course
+
+
+def can_view_own_grades(*, user: AnyUser, course: Course) -> bool:
+    """A student of the course, on their own released grades (staff have the gradebook)."""
+    return is_enrolled(user=user, course=course) and not is_course_staff(user=user, course=course)
+
+
+def can_download_returned_file(
+    *, user: AnyUser, submission: Submission, assignment: Assignment
+) -> bool:
+    """The grader's returned copy: the course's staff, and its student once the grades are
+    released (it goes with the grade)."""
+    if is_course_staff(user=user, course=assignment.course):
+        return True
+    return (
+        is_authenticated(user)
+        and submission.student_id == user.pk
+        and assignment.grade_item.is_released()
+    )
