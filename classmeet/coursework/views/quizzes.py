@@ -117,6 +117,13 @@ def _editor(request: HttpRequest, quiz: Quiz, form: QuizForm, status: int = 200)
     )
 
 
+def _refused(request: HttpRequest, quiz: Quiz, error: ValidationError) -> HttpResponse:
+    """The editor again, saying why the action was refused (400)."""
+    for message in error.messages:
+        messages.error(request, message)
+    return _editor(request, quiz, QuizForm(initial=QuizForm.initial_for(quiz)), status=400)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def quiz_edit(request: HttpRequest, quiz_id: int) -> HttpResponse:
@@ -144,9 +151,7 @@ def quiz_publish(request: HttpRequest, quiz_id: int) -> HttpResponse:
     try:
         services.quiz_publish(quiz=quiz, by=user)
     except ValidationError as error:
-        form = QuizForm(initial=QuizForm.initial_for(quiz))
-        _add_errors(form, error)
-        return _editor(request, quiz, form, status=400)
+        return _refused(request, quiz, error)
     messages.success(request, _("Quiz published: the students were notified."))
     return redirect(quiz.get_absolute_url())
 
@@ -221,9 +226,7 @@ def quiz_question_delete(request: HttpRequest, quiz_id: int, question_id: int) -
     try:
         services.question_delete(question=_question(quiz, question_id))
     except ValidationError as error:
-        form = QuizForm(initial=QuizForm.initial_for(quiz))
-        _add_errors(form, error)
-        return _editor(request, quiz, form, status=400)
+        return _refused(request, quiz, error)
     messages.success(request, _("Question deleted."))
     return redirect("coursework:quiz-edit", quiz_id=quiz.pk)
 
