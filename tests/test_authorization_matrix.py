@@ -737,6 +737,145 @@ ROWS += [
 ]
 
 
+# Quizzes (classmeet.coursework) -----------------------------------------------------------------
+# An open, published quiz of w.course with one question; attempts are the enrolled student's.
+
+
+def _quiz(w: World, *, draft: bool = False) -> Any:
+    from classmeet.coursework.models import Quiz
+    from classmeet.coursework.tests.quiz_factories import QuizFactory, single_question
+
+    key = "draft_quiz" if draft else "quiz"
+    if key not in w.extra:
+        status = Quiz.Status.DRAFT if draft else Quiz.Status.PUBLISHED
+        quiz = QuizFactory.create(course=w.course, status=status)
+        single_question(quiz)
+        w.extra[key] = quiz
+    return w.extra[key]
+
+
+def _quiz_url(name: str, *, draft: bool = False) -> Callable[[World], str]:
+    return lambda w: reverse(f"coursework:{name}", kwargs={"quiz_id": _quiz(w, draft=draft).pk})
+
+
+def _question_url(name: str) -> Callable[[World], str]:
+    def make(w: World) -> str:
+        quiz = _quiz(w)
+        kwargs = {"quiz_id": quiz.pk, "question_id": quiz.questions.get().pk}
+        return reverse(f"coursework:{name}", kwargs=kwargs)
+
+    return make
+
+
+def _attempt_url(name: str) -> Callable[[World], str]:
+    def make(w: World) -> str:
+        from classmeet.coursework.services.quizzes import attempt_start
+
+        attempt = attempt_start(quiz=_quiz(w), student=w.student)
+        return reverse(f"coursework:{name}", kwargs={"attempt_id": attempt.pk})
+
+    return make
+
+
+def _answer(w: World) -> dict[str, Any]:
+    question = _quiz(w).questions.get()
+    return {"question": question.pk, "choice": question.choices.first().pk}
+
+
+def _quiz_student_url(w: World) -> str:
+    kwargs = {"quiz_id": _quiz(w).pk, "student_id": w.student.pk}
+    return reverse("coursework:quiz-student", kwargs=kwargs)
+
+
+_QUIZ_FORM = {
+    "title": "Optics",
+    "opens_at": _TOMORROW,
+    "closes_at": (timezone.now() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"),
+    "attempts_allowed": "1",
+    "scoring": "best",
+    "release": "immediately",
+}
+_QUESTION_FORM = {
+    "kind": "single",
+    "text": "Which?",
+    "points": "1",
+    "option_0": "This",
+    "correct_0": "on",
+    "option_1": "That",
+}
+# Taking a quiz is the enrolled student's; staff see attempts on the student's results page.
+_TAKE = expect(student=200, owner=404)
+
+ROWS += [
+    Row(
+        "quiz-list",
+        "GET",
+        lambda w: reverse("coursework:quiz-list", kwargs={"course_id": w.course.pk}),
+        VIEW,
+    ),
+    Row(
+        "quiz-create",
+        "GET",
+        lambda w: reverse("coursework:quiz-create", kwargs={"course_id": w.course.pk}),
+        MANAGE,
+    ),
+    Row(
+        "quiz-create",
+        "POST",
+        lambda w: reverse("coursework:quiz-create", kwargs={"course_id": w.course.pk}),
+        MANAGE_POST,
+        data=_QUIZ_FORM,
+    ),
+    Row("quiz-detail", "GET", _quiz_url("quiz-detail"), VIEW),
+    Row(
+        "quiz-detail-draft", "GET", _quiz_url("quiz-detail", draft=True), MANAGE | {"student": 404}
+    ),
+    Row("quiz-edit", "GET", _quiz_url("quiz-edit"), MANAGE),
+    Row("quiz-edit", "POST", _quiz_url("quiz-edit"), MANAGE_POST, data=_QUIZ_FORM),
+    Row("quiz-publish", "POST", _quiz_url("quiz-publish", draft=True), MANAGE_POST),
+    Row("quiz-delete", "GET", _quiz_url("quiz-delete"), MANAGE),
+    Row("quiz-delete", "POST", _quiz_url("quiz-delete"), MANAGE_POST),
+    Row("quiz-question-create", "GET", _quiz_url("quiz-question-create"), MANAGE),
+    Row(
+        "quiz-question-create",
+        "POST",
+        _quiz_url("quiz-question-create"),
+        MANAGE_POST,
+        data=_QUESTION_FORM,
+    ),
+    Row("quiz-question-edit", "GET", _question_url("quiz-question-edit"), MANAGE),
+    Row(
+        "quiz-question-edit",
+        "POST",
+        _question_url("quiz-question-edit"),
+        MANAGE_POST,
+        data=_QUESTION_FORM,
+    ),
+    Row("quiz-question-delete", "POST", _question_url("quiz-question-delete"), MANAGE_POST),
+    Row(
+        "quiz-question-move",
+        "POST",
+        _question_url("quiz-question-move"),
+        MANAGE_POST,
+        data={"direction": "down"},
+    ),
+    # Staff take no quiz (403: they see it, it is not theirs to take).
+    Row("quiz-start", "POST", _quiz_url("quiz-start"), expect(student=302, owner=403)),
+    Row("quiz-results", "GET", _quiz_url("quiz-results"), MANAGE),
+    Row("quiz-student", "GET", _quiz_student_url, MANAGE),
+    Row("quiz-student", "POST", _quiz_student_url, MANAGE_POST, data={"points": "1"}),
+    Row("quiz-attempt", "GET", _attempt_url("quiz-attempt"), _TAKE),
+    Row(
+        "quiz-answer",
+        "POST",
+        _attempt_url("quiz-answer"),
+        expect(student=302, owner=404),
+        data=_answer,
+    ),
+    Row("quiz-submit", "POST", _attempt_url("quiz-submit"), expect(student=302, owner=404)),
+]
+
+
 def _cells() -> list[Any]:
     cells = []
     for row in ROWS:

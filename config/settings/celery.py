@@ -62,6 +62,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": float(CLASSMEET_SFU_SWEEP_SECONDS),
         "options": {"expire_seconds": max(CLASSMEET_SFU_SWEEP_SECONDS - 1, 1)},
     },
+    # Quizzes: attempts past their deadline (plus the grace) are submitted with what was saved.
+    "coursework-quiz-attempts-expire": {
+        "task": "classmeet.coursework.tasks.quiz_attempts_expire",
+        "schedule": 60.0,
+        "options": {"expire_seconds": 59},
+    },
     "recordings-housekeeping": {
         "task": "classmeet.recordings.tasks.recordings_housekeeping",
         "schedule": 300.0,
