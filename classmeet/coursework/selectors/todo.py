@@ -6,7 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery
+from django.db.models import (
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -101,7 +111,7 @@ def todo_list(
     submitted and that still take work, and the open quizzes with attempts left. With `until`,
     only what is due (or closes) by then.
 
-    Two queries, whatever the number of courses and items.
+    One query, whatever the number of courses and items.
     """
     if not is_authenticated(user):
         return []
@@ -134,39 +144,52 @@ def todo_list(
     if until is not None:
         assignments = assignments.filter(due_at__lte=until)
         quizzes = quizzes.filter(closes_at__lte=until)
-    items = [
+    # One statement: both lists in the same columns, UNION ALL, sorted by the date.
+    columns = ("item_kind", "item_id", "item_title", "item_course", "course_title", "due", "cut")
+    rows = (
+        assignments.annotate(
+            item_kind=Value(ASSIGNMENT),
+            item_id=F("pk"),
+            item_title=F("title"),
+            item_course=F("course_id"),
+            course_title=F("course__title"),
+            due=F("due_at"),
+            cut=F("cutoff_at"),
+            left=Value(0),
+        )
+        .order_by()
+        .values_list(*columns, "left")
+        .union(
+            quizzes.annotate(
+                item_kind=Value(QUIZ),
+                item_id=F("pk"),
+                item_title=F("title"),
+                item_course=F("course_id"),
+                course_title=F("course__title"),
+                due=F("closes_at"),
+                cut=Value(None, output_field=DateTimeField()),
+                left=F("attempts_allowed") - F("used"),
+            )
+            .order_by()
+            .values_list(*columns, "left"),
+            all=True,
+        )
+        .order_by("due", "item_kind", "item_id")
+    )
+    return [
         TodoItem(
-            kind=ASSIGNMENT,
+            kind=kind,
             id=pk,
             title=title,
             course_id=course_id,
             course_title=course_title,
             due_at=due_at,
-            overdue=due_at < now,
+            overdue=kind == ASSIGNMENT and due_at < now,
             closes_at=cutoff_at,
+            attempts_left=left,
         )
-        for pk, title, course_id, course_title, due_at, cutoff_at in assignments.order_by(
-            "due_at", "pk"
-        ).values_list("pk", "title", "course_id", "course__title", "due_at", "cutoff_at")
+        for kind, pk, title, course_id, course_title, due_at, cutoff_at, left in rows
     ]
-    items += [
-        TodoItem(
-            kind=QUIZ,
-            id=pk,
-            title=title,
-            course_id=course_id,
-            course_title=course_title,
-            due_at=closes_at,
-            attempts_left=allowed - used_count,
-        )
-        for pk, title, course_id, course_title, closes_at, allowed, used_count in quizzes.order_by(
-            "closes_at", "pk"
-        ).values_list(
-            "pk", "title", "course_id", "course__title", "closes_at", "attempts_allowed", "used"
-        )
-    ]
-    items.sort(key=lambda item: (item.due_at, item.kind, item.id))
-    return items
 
 
 def grading_list(*, user: AnyUser) -> list[GradingItem]:
