@@ -12,7 +12,7 @@ import math
 from datetime import datetime, timedelta, tzinfo
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import ngettext
 
@@ -109,21 +109,24 @@ def _send_reminder(*, assignment_id: int, due_at: datetime, now: datetime) -> bo
     return True
 
 
-def assignment_due_scan(*, now: datetime) -> list[tuple[int, datetime]]:
-    """Return (id, due_at) of the published assignments due within REMINDER_LEAD and not
-    reminded of at that due date yet: one statement on the partial index
-    `assignment_due_published` (bench/due_scan.py)."""
+def assignment_due_scan_query(*, now: datetime) -> QuerySet[Assignment]:
+    """The published assignments due within REMINDER_LEAD and not reminded of at that due date
+    yet: one statement on the partial index `assignment_due_published` (bench/due_scan.py)."""
     claimed = AssignmentReminder.objects.filter(
         assignment_id=OuterRef("pk"), due_at=OuterRef("due_at")
     )
-    return list(
+    return (
         Assignment.objects.filter(
             status=Assignment.Status.PUBLISHED, due_at__gt=now, due_at__lte=now + REMINDER_LEAD
         )
         .filter(~Exists(claimed))
         .order_by("due_at", "pk")
-        .values_list("pk", "due_at")
     )
+
+
+def assignment_due_scan(*, now: datetime) -> list[tuple[int, datetime]]:
+    """Return (id, due_at) of the assignments whose reminder is due now."""
+    return list(assignment_due_scan_query(now=now).values_list("pk", "due_at"))
 
 
 def assignment_reminders_send(*, now: datetime | None = None) -> int:
