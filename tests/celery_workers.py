@@ -208,3 +208,49 @@ def wait_for(
             return
         time.sleep(0.2)
     pytest.fail(f"timed out waiting for {what}\n{procs.logs()}")
+
+
+def start(procs: CeleryProcesses, *workers: str) -> None:
+    """Start the workers and beat; return once they consume and beat has queued a scan."""
+    for name in workers:
+        procs.worker(name)
+    procs.beat()
+    procs.wait_ready(*workers, "beat")
+
+
+def stop_two_scanners_at_once(
+    table_lock: TableLock, send: Callable[[], object], *, timeout: float
+) -> int:
+    """Queue scans until two workers stop inside the same one (one holds the claim and waits for
+    the locked table, the other waits for the first one's lock), then release the table.
+
+    Return how many were waiting. Usually 2; in a fresh CI clone they did not always overlap
+    within the time, and exactly-once must hold either way.
+    """
+    deadline = time.monotonic() + timeout
+    while table_lock.waiting_backends() < 2 and time.monotonic() < deadline:
+        send()
+        time.sleep(0.5)
+    waiting = table_lock.waiting_backends()
+    table_lock.release()
+    print(f"scanners waiting at once: {waiting}")  # noqa: T201
+    return waiting
+
+
+def kill_worker_mid_scan(
+    procs: CeleryProcesses,
+    table_lock: TableLock,
+    *,
+    claimed: Callable[[], bool],
+    timeout: float,
+) -> None:
+    """Wait until worker w1 has claimed a reminder and waits for the locked table, kill -9 it
+    there, release the table and start a new worker (w1b) to redo the scan."""
+    wait_for(
+        lambda: table_lock.waiting_backends() >= 1, timeout=timeout, procs=procs, what="a scan"
+    )
+    # Mid-scan: the claim is written but not committed, so nobody else sees it yet.
+    assert not claimed()
+    procs.kill("w1")
+    table_lock.release()
+    procs.worker("w1b")

@@ -43,26 +43,21 @@ def coursework_calendar_entries(user: User) -> list[CalendarEntry]:
         .order_by("closes_at", "pk")
         .values_list("pk", "title", "course__title", "closes_at", "updated_at")
     )
-    assignment_url = id_url_for("coursework:assignment-detail", "assignment_id")
-    quiz_url = id_url_for("coursework:quiz-detail", "quiz_id")
-    entries = [
-        CalendarEntry(
-            uid=f"assignment-{pk}",
-            summary=_("Due: %(title)s (%(course)s)") % {"title": title, "course": course},
-            at=due_at,
-            path=assignment_url(pk),
-            updated_at=updated_at,
-        )
-        for pk, title, course, due_at, updated_at in assignments
-    ]
-    entries += [
-        CalendarEntry(
-            uid=f"quiz-{pk}",
-            summary=_("Quiz closes: %(title)s (%(course)s)") % {"title": title, "course": course},
-            at=closes_at,
-            path=quiz_url(pk),
-            updated_at=updated_at,
-        )
-        for pk, title, course, closes_at, updated_at in quizzes
-    ]
+    kinds = (
+        ("assignment", _("Due: %(title)s (%(course)s)"), assignments, "assignment-detail"),
+        ("quiz", _("Quiz closes: %(title)s (%(course)s)"), quizzes, "quiz-detail"),
+    )
+    entries = []
+    for kind, summary, rows, url_name in kinds:
+        url = id_url_for(f"coursework:{url_name}", f"{kind}_id")
+        entries += [
+            CalendarEntry(
+                uid=f"{kind}-{pk}",
+                summary=summary % {"title": title, "course": course},
+                at=at,
+                path=url(pk),
+                updated_at=updated_at,
+            )
+            for pk, title, course, at, updated_at in rows
+        ]
     return entries

@@ -15,7 +15,12 @@ from django_celery_beat.models import PeriodicTask
 from classmeet.courses.tests.factories import EnrollmentFactory
 from classmeet.coursework.models import Assignment, AssignmentReminder
 from classmeet.notifications.models import Notification
-from tests.celery_workers import wait_for
+from tests.celery_workers import (
+    kill_worker_mid_scan,
+    start,
+    stop_two_scanners_at_once,
+    wait_for,
+)
 
 from .due_factories import AssignmentStudentFactory, SubmissionFactory
 from .factories import AssignmentFactory
@@ -76,9 +81,7 @@ def _reminder_sent(assignment: Assignment) -> Callable[[], bool]:
 
 def test_beat_and_worker_send_the_reminder_exactly_once(celery_processes, people):
     procs = celery_processes
-    procs.worker("w1")
-    procs.beat()
-    procs.wait_ready("w1", "beat")
+    start(procs, "w1")
     assignment = _assignment(people)
     wait_for(_reminder_sent(assignment), timeout=WAIT, procs=procs, what="the reminder")
     time.sleep(3)  # a few more scans run: they must not send anything again
@@ -92,21 +95,10 @@ def test_two_workers_scanning_at_once_send_the_reminder_once(
     celery_processes, people, sender, table_lock
 ):
     procs = celery_processes
-    procs.worker("w1")
-    procs.worker("w2")
-    procs.beat()
-    procs.wait_ready("w1", "w2", "beat")
+    start(procs, "w1", "w2")
     table_lock.acquire()
     assignment = _assignment(people)
-    deadline = time.monotonic() + WAIT
-    # Both workers get a scan and stop inside it on the same assignment: one holds the claim and
-    # waits for the notifications table, the other waits for the first one's row lock.
-    while table_lock.waiting_backends() < 2 and time.monotonic() < deadline:
-        sender(TASK)
-        time.sleep(0.5)
-    waiting = table_lock.waiting_backends()
-    table_lock.release()
-    print(f"scanners waiting at once: {waiting}")  # noqa: T201
+    stop_two_scanners_at_once(table_lock, lambda: sender(TASK), timeout=WAIT)
     for _ in range(6):
         sender(TASK)
     wait_for(_reminder_sent(assignment), timeout=WAIT, procs=procs, what="the reminder")
@@ -120,18 +112,16 @@ def test_worker_killed_mid_scan_is_redone_once_by_a_new_worker(
     celery_processes, people, table_lock
 ):
     procs = celery_processes
-    procs.worker("w1")
-    procs.beat()
-    procs.wait_ready("w1", "beat")
+    start(procs, "w1")
     table_lock.acquire()
     assignment = _assignment(people)
     # The worker claims the reminder and waits to write the notifications.
-    wait_for(lambda: table_lock.waiting_backends() >= 1, timeout=WAIT, procs=procs, what="a scan")
-    # Mid-scan: the claim is written but not committed, so nobody else sees it yet.
-    assert not AssignmentReminder.objects.filter(assignment=assignment).exists()
-    procs.kill("w1")  # kill -9 mid-scan
-    table_lock.release()
-    procs.worker("w1b")
+    kill_worker_mid_scan(
+        procs,
+        table_lock,
+        claimed=lambda: AssignmentReminder.objects.filter(assignment=assignment).exists(),
+        timeout=WAIT,
+    )
     wait_for(_reminder_sent(assignment), timeout=WAIT, procs=procs, what="the reminder")
     time.sleep(3)
     _assert_exactly_once(people, assignment)

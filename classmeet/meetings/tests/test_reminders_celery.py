@@ -19,7 +19,12 @@ from classmeet.courses.tests.factories import EnrollmentFactory
 from classmeet.meetings.models import Meeting, MeetingReminder
 from classmeet.meetings.tests.factories import MeetingFactory
 from classmeet.notifications.models import Notification
-from tests.celery_workers import wait_for
+from tests.celery_workers import (
+    kill_worker_mid_scan,
+    start,
+    stop_two_scanners_at_once,
+    wait_for,
+)
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -71,9 +76,7 @@ def _both_reminders_sent(meeting: Meeting) -> Callable[[], bool]:
 
 def test_beat_and_worker_send_each_reminder_exactly_once(celery_processes, people):
     procs = celery_processes
-    procs.worker("w1")
-    procs.beat()
-    procs.wait_ready("w1", "beat")
+    start(procs, "w1")
     meeting = _meeting(people["course"])
     wait_for(_both_reminders_sent(meeting), timeout=LEAD + 40, procs=procs, what="both reminders")
     time.sleep(3)  # a few more scans run: they must not send anything again
@@ -87,22 +90,10 @@ def test_two_workers_scanning_at_once_send_each_reminder_once(
     celery_processes, people, sender, table_lock
 ):
     procs = celery_processes
-    procs.worker("w1")
-    procs.worker("w2")
-    procs.beat()
-    procs.wait_ready("w1", "w2", "beat")
+    start(procs, "w1", "w2")
     table_lock.acquire()
     meeting = _meeting(people["course"])
-    deadline = time.monotonic() + LEAD
-    # Both workers get a scan and stop inside it on the same due reminder.
-    while table_lock.waiting_backends() < 2 and time.monotonic() < deadline:
-        sender(TASK)
-        time.sleep(0.5)
-    waiting = table_lock.waiting_backends()
-    table_lock.release()
-    # Usually both workers are now stopped inside the same scan (waiting == 2). In a fresh CI
-    # clone they did not always overlap within LEAD; exactly-once must hold either way.
-    print(f"scanners waiting at once: {waiting}")  # noqa: T201
+    stop_two_scanners_at_once(table_lock, lambda: sender(TASK), timeout=LEAD)
     for _ in range(6):  # and again at the start, racing
         sender(TASK)
     wait_for(_both_reminders_sent(meeting), timeout=LEAD + 40, procs=procs, what="both reminders")
@@ -116,18 +107,16 @@ def test_worker_killed_mid_scan_is_redone_once_by_a_new_worker(
     celery_processes, people, table_lock
 ):
     procs = celery_processes
-    procs.worker("w1")
-    procs.beat()
-    procs.wait_ready("w1", "beat")
+    start(procs, "w1")
     table_lock.acquire()
     meeting = _meeting(people["course"])
     # The worker claims the "starting soon" reminder and waits to write the notifications.
-    wait_for(lambda: table_lock.waiting_backends() >= 1, timeout=LEAD, procs=procs, what="a scan")
-    # Mid-scan: the claim is written but not committed, so nobody else sees it yet.
-    assert not MeetingReminder.objects.filter(meeting=meeting).exists()
-    procs.kill("w1")  # kill -9 mid-scan
-    table_lock.release()
-    procs.worker("w1b")
+    kill_worker_mid_scan(
+        procs,
+        table_lock,
+        claimed=lambda: MeetingReminder.objects.filter(meeting=meeting).exists(),
+        timeout=LEAD,
+    )
     wait_for(_both_reminders_sent(meeting), timeout=LEAD + 40, procs=procs, what="both reminders")
     time.sleep(3)
     _assert_exactly_once(people, meeting)
