@@ -42,12 +42,12 @@ def postgres_test_db() -> dict[str, Any]:
     return connection.settings_dict
 
 
-def _broker_url(redis_url: str) -> str:
+def broker_url(redis_url: str) -> str:
     parsed = urlparse(redis_url)
     return urlunparse(parsed._replace(path=f"/{BROKER_DB}"))
 
 
-def _database_url(db: dict[str, Any]) -> str:
+def database_url(db: dict[str, Any]) -> str:
     user = db.get("USER") or "postgres"
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     host = db.get("HOST") or "127.0.0.1"
@@ -142,11 +142,11 @@ def celery_processes(
     redis_url: str,
     tmp_path: Path,
 ) -> Iterator[CeleryProcesses]:
-    broker = _broker_url(redis_url)
+    broker = broker_url(redis_url)
     redis.Redis.from_url(broker).flushdb()
     env = os.environ | {
         "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DATABASE_URL": _database_url(postgres_test_db),
+        "DATABASE_URL": database_url(postgres_test_db),
         "CELERY_BROKER_URL": broker,
         "REDIS_URL": "",
         "CLASSMEET_REMINDER_SCAN_SECONDS": "1",
@@ -163,7 +163,7 @@ def celery_processes(
 @pytest.fixture
 def sender(redis_url: str) -> Iterator[Callable[[str], object]]:
     """A bare Celery client on the same broker, to queue extra scans next to beat's."""
-    app = Celery("reminder-test", broker=_broker_url(redis_url))
+    app = Celery("reminder-test", broker=broker_url(redis_url))
     yield lambda task: app.send_task(task, expires=5)
     app.close()
 
@@ -193,7 +193,7 @@ class TableLock:
 
 @pytest.fixture
 def table_lock(postgres_test_db: dict[str, Any]) -> Iterator[TableLock]:
-    conn = psycopg.connect(_database_url(postgres_test_db))
+    conn = psycopg.connect(database_url(postgres_test_db))
     yield TableLock(conn)
     conn.rollback()
     conn.close()
