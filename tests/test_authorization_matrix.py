@@ -876,6 +876,31 @@ ROWS += [
 ]
 
 
+# To do (cw-due): everybody's own list; an assignment with a submission and an open quiz of the
+# course, so the student's page lists work and the staff's lists something to grade.
+def _todo_url(w: World) -> str:
+    from classmeet.coursework.tests.due_factories import QuizFactory, SubmissionFactory
+    from classmeet.coursework.tests.factories import AssignmentFactory
+
+    AssignmentFactory.create(course=w.course)
+    SubmissionFactory.create(
+        assignment=AssignmentFactory.create(course=w.course), student=w.student
+    )
+    QuizFactory.create(course=w.course)
+    return reverse("coursework:todo")
+
+
+ROWS += [
+    Row("coursework-todo", "GET", _todo_url, EVERYONE),
+    Row(
+        "coursework-todo",
+        "POST",
+        _todo_url,
+        expect(outsider=405, student=405, other_teacher=405, owner=405, staff=405),
+    ),
+]
+
+
 def _cells() -> list[Any]:
     cells = []
     for row in ROWS:

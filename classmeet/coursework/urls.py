@@ -3,7 +3,7 @@ student's "To do"."""
 
 from django.urls import URLPattern, URLResolver, path
 
-from .views import assignments, gradebook, grading, quizzes
+from .views import assignments, gradebook, grading, quizzes, todo
 
 app_name = "coursework"
 
@@ -149,3 +149,6 @@ urlpatterns += [
     path("quiz-attempts/<int:attempt_id>/answer/", quizzes.quiz_answer, name="quiz-answer"),
     path("quiz-attempts/<int:attempt_id>/submit/", quizzes.quiz_submit, name="quiz-submit"),
 ]
+
+# A student's work due across their courses; the staff's to grade.
+urlpatterns += [path("todo/", todo.todo_page, name="todo")]

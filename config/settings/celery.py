@@ -53,6 +53,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         # (expire_seconds is DatabaseScheduler's name for the `expires` option).
         "options": {"expire_seconds": max(CLASSMEET_REMINDER_SCAN_SECONDS - 1, 1)},
     },
+    # Coursework: "due in 24 hours" reminders, on the meeting reminders' scan interval.
+    "coursework-send-due-reminders": {
+        "task": "classmeet.coursework.tasks.assignment_reminders_send",
+        "schedule": float(CLASSMEET_REMINDER_SCAN_SECONDS),
+        "options": {"expire_seconds": max(CLASSMEET_REMINDER_SCAN_SECONDS - 1, 1)},
+    },
     "notifications-daily-digest": {
         "task": "classmeet.notifications.tasks.notifications_email_digest",
         "schedule": crontab(hour=CLASSMEET_DIGEST_HOUR_UTC, minute=0),
