@@ -8,10 +8,12 @@ it to `SEEDERS`; anything it wants in the JSON output goes in `demo.extra`.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +21,29 @@ from django.utils import timezone
 from classmeet.accounts.models import User
 from classmeet.courses.models import Course, CourseAssistant, Enrollment, Material
 from classmeet.courses.services import assistant_add
+from classmeet.coursework.models import Assignment, Choice, GradeCategory, Question, Quiz
+from classmeet.coursework.services.assignments import (
+    assignment_create,
+    assignment_publish,
+    submission_create,
+)
+from classmeet.coursework.services.grades import (
+    grade_category_create,
+    grade_item_category_set,
+    grade_release,
+    submission_grade,
+)
+from classmeet.coursework.services.quizzes import (
+    ChoiceInput,
+    answer_save,
+    attempt_start,
+    attempt_submit,
+    question_create,
+    quiz_create,
+    quiz_publish,
+    quiz_update,
+    true_false_choices,
+)
 from classmeet.demo.files import demo_pdf, demo_png, slug
 from classmeet.discussions.models import Discussion
 from classmeet.discussions.services import (
@@ -250,12 +275,266 @@ def seed_staff(demo: Demo) -> None:
         assistant_add(course=first, user=assistant, added_by=first.teacher)
 
 
+# Coursework ------------------------------------------------------------------------------------
+
+# name, weight (percent of the total)
+DEMO_GRADE_CATEGORIES: tuple[tuple[str, Decimal], ...] = (
+    ("Assignments", Decimal(60)),
+    ("Quizzes", Decimal(40)),
+)
+LAB_REPORT_TITLE = "Lab report: interference of two speakers"
+TEXT_ASSIGNMENT_TITLE = "Short answer: why do we hear beats?"
+DRAFT_ASSIGNMENT_TITLE = "Problem set 2: standing waves"
+QUIZ_TITLE = "Quiz: waves basics"
+QUIZ_TIME_LIMIT_MINUTES = 20
+QUIZ_OPEN_DAYS = 7  # a re-run reopens the quiz for this long once it closes within a day
+
+
+def seed_coursework(demo: Demo) -> None:
+    """Coursework of the live class's course, made through the services (so the gradebook
+    columns, notifications and grades are what the pages would make): two weighted categories;
+    a file assignment that was due two days ago (student1 on time, graded and released;
+    student2 late, waiting to be graded; student3 missing), a text assignment due in three
+    days, a draft; and a published quiz with a time limit that student1 has taken."""
+    course = demo.courses[0]
+    now = timezone.now()
+    assignments_category = _seed_grade_category(course, *DEMO_GRADE_CATEGORIES[0])
+    quizzes_category = _seed_grade_category(course, *DEMO_GRADE_CATEGORIES[1])
+    lab, created = _seed_assignment(
+        course,
+        title=LAB_REPORT_TITLE,
+        instructions=(
+            "Measure where the sound is **loud** and where it is **quiet** between two speakers "
+            "playing the same tone, and explain the pattern.\n\n"
+            "- Hand in a PDF of at most 4 pages\n- Late work: 10% off per day, for a week"
+        ),
+        points=Decimal(10),
+        due_at=now - timedelta(days=2),
+        submission_type=Assignment.SubmissionType.FILE,
+        category=assignments_category,
+        late_penalty_percent=Decimal(10),
+        cutoff_at=now + timedelta(days=5),
+    )
+    if created:
+        _seed_lab_report_work(demo, lab)
+    text, _created = _seed_assignment(
+        course,
+        title=TEXT_ASSIGNMENT_TITLE,
+        instructions="In **three or four sentences**: what makes two close notes *beat*?",
+        points=Decimal(5),
+        due_at=now + timedelta(days=3),
+        submission_type=Assignment.SubmissionType.TEXT,
+        category=assignments_category,
+    )
+    draft, _created = _seed_assignment(
+        course,
+        title=DRAFT_ASSIGNMENT_TITLE,
+        instructions="Not published yet: the students do not see it.",
+        points=Decimal(20),
+        due_at=now + timedelta(days=10),
+        submission_type=Assignment.SubmissionType.BOTH,
+        category=assignments_category,
+        publish=False,
+    )
+    quiz = _seed_quiz(demo, course, quizzes_category, now)
+    demo.extra["assignments"] = [_coursework_entry(a) for a in (lab, text, draft)]
+    demo.extra["quizzes"] = [_coursework_entry(quiz)]
+
+
+def _coursework_entry(thing: Assignment | Quiz) -> dict[str, Any]:
+    return {
+        "id": thing.pk,
+        "course_id": thing.course_id,
+        "title": thing.title,
+        "url": thing.get_absolute_url(),
+        "status": thing.status,
+    }
+
+
+def _seed_grade_category(course: Course, name: str, weight: Decimal) -> GradeCategory:
+    found = GradeCategory.objects.filter(course=course, name=name).first()
+    return found or grade_category_create(course=course, name=name, weight=weight)
+
+
+def _seed_assignment(
+    course: Course,
+    *,
+    title: str,
+    instructions: str,
+    points: Decimal,
+    due_at: datetime,
+    submission_type: str,
+    category: GradeCategory,
+    publish: bool = True,
+    late_penalty_percent: Decimal | None = None,
+    cutoff_at: datetime | None = None,
+) -> tuple[Assignment, bool]:
+    """The course's assignment of that title, or a new one (published when `publish`), and
+    whether it is new."""
+    found = Assignment.objects.filter(course=course, title=title).order_by("id").first()
+    if found is not None:
+        return found, False
+    assignment = assignment_create(
+        course=course,
+        by=course.teacher,
+        title=title,
+        instructions=instructions,
+        points=points,
+        due_at=due_at,
+        due_zone="UTC",
+        accepts_late=late_penalty_percent is not None or cutoff_at is not None,
+        late_penalty_percent=late_penalty_percent,
+        cutoff_at=cutoff_at,
+        submission_type=submission_type,
+        students=None,
+        category=category,
+    )
+    if publish:
+        assignment_publish(assignment=assignment, by=course.teacher)
+    return assignment, True
+
+
+def _demo_upload(title: str, lines: list[str]) -> SimpleUploadedFile:
+    return SimpleUploadedFile(
+        f"{slug(title)}.pdf", demo_pdf(title=title, lines=lines), content_type="application/pdf"
+    )
+
+
+def _seed_lab_report_work(demo: Demo, lab: Assignment) -> None:
+    """student1 hands in on time and is graded (released); student2 hands in late and waits
+    in the grading queue; student3 hands in nothing."""
+    on_time, late = demo.user("student1"), demo.user("student2")
+    submission_create(
+        assignment=lab,
+        student=on_time,
+        text="",
+        files=[_demo_upload("Lab report", [on_time.get_full_name(), lab.title])],
+        client_token="",
+        now=lab.due_at - timedelta(hours=20),
+    )
+    submission_create(
+        assignment=lab,
+        student=late,
+        text="",
+        files=[_demo_upload("Lab report (late)", [late.get_full_name(), lab.title])],
+        client_token="",
+        now=lab.due_at + timedelta(hours=6),
+    )
+    submission_grade(
+        assignment=lab,
+        student=on_time,
+        points=Decimal(9),
+        feedback="Clear measurements and a good diagram. Next time, **explain** the quiet spots "
+        "with the path difference.",
+        by=lab.course.teacher,
+        now=lab.due_at + timedelta(days=1),
+    )
+    grade_release(item=lab.grade_item, by=lab.course.teacher)
+
+
+def _seed_quiz(demo: Demo, course: Course, category: GradeCategory, now: datetime) -> Quiz:
+    """The published quiz (a question of each kind, a time limit) that student1 took; one that
+    closes within a day is reopened for another QUIZ_OPEN_DAYS."""
+    quiz = Quiz.objects.filter(course=course, title=QUIZ_TITLE).order_by("id").first()
+    if quiz is not None:
+        if quiz.closes_at < now + timedelta(days=1):
+            quiz_update(
+                quiz=quiz,
+                title=quiz.title,
+                description=quiz.description,
+                opens_at=min(quiz.opens_at, now),
+                closes_at=now + timedelta(days=QUIZ_OPEN_DAYS),
+                time_limit_minutes=quiz.time_limit_minutes,
+                attempts_allowed=quiz.attempts_allowed,
+                scoring=quiz.scoring,
+                shuffle_options=quiz.shuffle_options,
+                release=quiz.release,
+            )
+        return quiz
+    quiz = quiz_create(
+        course=course,
+        title=QUIZ_TITLE,
+        description="Four questions on chapter 1: **20 minutes** once you start, two tries, "
+        "the best counts.",
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=QUIZ_OPEN_DAYS),
+        time_limit_minutes=QUIZ_TIME_LIMIT_MINUTES,
+        attempts_allowed=2,
+        scoring=Quiz.Scoring.BEST,
+        shuffle_options=True,
+        release=Quiz.Release.IMMEDIATELY,
+        created_by=course.teacher,
+    )
+    grade_item_category_set(item=quiz.grade_item, category=category)
+    question_create(
+        course=course,
+        quiz=quiz,
+        kind=Question.Kind.SINGLE,
+        text="What does the frequency of a wave measure?",
+        points=Decimal(2),
+        choices=[
+            ChoiceInput("Oscillations per second", is_correct=True),
+            ChoiceInput("The distance between two crests"),
+            ChoiceInput("How loud it is"),
+        ],
+    )
+    question_create(
+        course=course,
+        quiz=quiz,
+        kind=Question.Kind.MULTIPLE,
+        text="Which of these are waves?",
+        points=Decimal(2),
+        choices=[
+            ChoiceInput("Sound", is_correct=True),
+            ChoiceInput("Light", is_correct=True),
+            ChoiceInput("A thrown ball"),
+        ],
+    )
+    question_create(
+        course=course,
+        quiz=quiz,
+        kind=Question.Kind.TRUE_FALSE,
+        text="Sound travels through a vacuum.",
+        points=Decimal(1),
+        choices=true_false_choices(answer=False),
+    )
+    question_create(
+        course=course,
+        quiz=quiz,
+        kind=Question.Kind.NUMERIC,
+        text="A 340 m/s sound wave has a frequency of 170 Hz. What is its wavelength in metres?",
+        points=Decimal(3),
+        numeric_answer=Decimal(2),
+        numeric_tolerance=Decimal("0.05"),
+    )
+    quiz_publish(quiz=quiz, by=course.teacher)
+    _seed_quiz_attempt(quiz, demo.user("student1"), started=now - timedelta(hours=3))
+    return quiz
+
+
+def _seed_quiz_attempt(quiz: Quiz, student: User, *, started: datetime) -> None:
+    """A submitted attempt, right but for the multiple-choice question (one of its two)."""
+    attempt = attempt_start(quiz=quiz, student=student, now=started)
+    answered = started + timedelta(minutes=5)
+    for question in Question.objects.filter(quiz=quiz).order_by("position"):
+        right = Choice.objects.filter(question=question, is_correct=True).order_by("position")
+        answer_save(
+            attempt=attempt,
+            question_id=question.pk,
+            choice_ids=list(right.values_list("pk", flat=True))[:1],
+            number="2.0" if question.kind == Question.Kind.NUMERIC else None,
+            now=answered,
+        )
+    attempt_submit(attempt=attempt, now=answered + timedelta(minutes=1))
+
+
 SEEDERS: tuple[Callable[[Demo], None], ...] = (
     seed_accounts,
     seed_courses,
     seed_meetings,
     seed_discussions,
     seed_staff,
+    seed_coursework,
 )
 
 
@@ -333,6 +612,10 @@ def demo_as_dict(demo: Demo) -> dict[str, Any]:
                     user.username for user in demo.users if course.pk in assisted.get(user.pk, [])
                 ),
                 "materials": materials.get(course.pk, []),
+                "gradebook_url": reverse("coursework:gradebook", kwargs={"course_id": course.pk}),
+                "gradebook_csv_url": reverse(
+                    "coursework:gradebook-csv", kwargs={"course_id": course.pk}
+                ),
             }
             for course in demo.courses
         ],

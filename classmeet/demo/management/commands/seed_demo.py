@@ -1,4 +1,5 @@
-"""`manage.py seed_demo [--json]`: create the demo users, courses, materials and a live meeting."""
+"""`manage.py seed_demo [--json]`: create the demo users, courses, materials, a live meeting and
+coursework."""
 
 import json
 from typing import Any
@@ -11,7 +12,8 @@ from classmeet.demo.seeders import demo_as_dict, seed_demo
 class Command(BaseCommand):
     help = (
         "Create the demo data (2 teachers, 4 students, 2 courses with materials, a live meeting; "
-        "the second teacher assists the first course). "
+        "the second teacher assists the first course, which has assignments with submissions, a "
+        "quiz and a gradebook). "
         "Idempotent: running it again creates nothing new and prints the same."
     )
 
@@ -61,4 +63,13 @@ class Command(BaseCommand):
         if data["meetings"]:
             lines += ["", "Meetings:"]
             lines += [f"  {m['title']}: {m['url']}  room {m['room_url']}" for m in data["meetings"]]
+        work = data.get("assignments", []) + data.get("quizzes", [])
+        if work:
+            lines += ["", "Coursework:"]
+            lines += [f"  {w['title']} ({w['status']}): {w['url']}" for w in work]
+            lines += [
+                f"  Gradebook of {c['title']}: {c['gradebook_url']}"
+                for c in data["courses"]
+                if any(w["course_id"] == c["id"] for w in work)
+            ]
         return "\n".join(lines)
