@@ -4,15 +4,18 @@ payload would set) stays undefined, and the page reports no CSP violation.
 
 Fields: user first and last name (teacher and student), course title and description, material
 title and uploaded file name, discussion title and body (Markdown), comment (Markdown), chat
-message, meeting title and description, and the notifications derived from them (list, bell
-dropdown, live toast). Pages: dashboard, course, discussions list and detail, meetings list and
-detail, the live room (participant list/tiles and chat), notifications, profile, attendance and
-chat log.
+message, meeting title and description, assignment title and instructions, submitted text,
+feedback, grade category, quiz title, description, question and option, and the notifications
+derived from them (list, bell dropdown, live toast). Pages: dashboard, course, discussions list
+and detail, meetings list and detail, the live room (participant list/tiles and chat),
+notifications, profile, attendance and chat log; the coursework pages (assignments, grading,
+gradebook, categories, my grades, quizzes, an attempt, results, To do).
 """
 
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -21,6 +24,22 @@ from playwright.sync_api import expect
 
 from classmeet.accounts.tests.factories import StudentFactory, TeacherFactory
 from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory, MaterialFactory
+from classmeet.coursework.models import Assignment, Question
+from classmeet.coursework.services.assignments import submission_create
+from classmeet.coursework.services.grades import (
+    grade_category_create,
+    grade_release,
+    submission_grade,
+)
+from classmeet.coursework.services.quizzes import (
+    ChoiceInput,
+    answer_save,
+    attempt_start,
+    attempt_submit,
+    question_create,
+)
+from classmeet.coursework.tests.factories import AssignmentFactory
+from classmeet.coursework.tests.quiz_factories import QuizFactory
 from classmeet.discussions.services import comment_create, discussion_create
 from classmeet.meetings.tests.factories import AttendanceFactory, ChatMessageFactory, MeetingFactory
 from tests.security.browser import Watch
@@ -59,7 +78,46 @@ def hostile_world() -> dict[str, Any]:
         "course": course,
         "meeting": meeting,
         "discussion": discussion,
+        **hostile_coursework(course, teacher, student),
     }
+
+
+def hostile_coursework(course: Any, teacher: Any, student: Any) -> dict[str, Any]:
+    """A graded, released text assignment and a taken quiz, every text of them hostile."""
+    grade_category_create(course=course, name=f"Cat {QUOTE}", weight=Decimal(50))
+    assignment = AssignmentFactory.create(
+        course=course,
+        title=f"A {IMG}",
+        instructions=f"{MD_LINK}\n\n{SCRIPT} {SVG}",
+        submission_type=Assignment.SubmissionType.TEXT,
+    )
+    submission_create(
+        assignment=assignment, student=student, text=f"{SVG} {QUOTE}", files=[], client_token=""
+    )
+    submission_grade(
+        assignment=assignment,
+        student=student,
+        points=Decimal(7),
+        feedback=f"{MD_LINK} {SCRIPT}",
+        by=teacher,
+    )
+    grade_release(item=assignment.grade_item, by=teacher)
+    quiz = QuizFactory.create(course=course, title=f"Z {SVG}", description=f"{IMG} {MD_LINK}")
+    question = question_create(
+        course=course,
+        quiz=quiz,
+        kind=Question.Kind.SINGLE,
+        text=f"Q {SCRIPT}",
+        choices=[ChoiceInput(f"O {IMG}", is_correct=True), ChoiceInput(QUOTE)],
+    )
+    attempt = attempt_start(quiz=quiz, student=student)
+    answer_save(
+        attempt=attempt,
+        question_id=question.pk,
+        choice_ids=[question.choices.order_by("position")[0].pk],
+    )
+    attempt_submit(attempt=attempt)
+    return {"assignment": assignment, "quiz": quiz, "attempt": attempt}
 
 
 def pages_for(w: dict[str, Any], role: str) -> list[tuple[str, list[str]]]:
@@ -75,10 +133,32 @@ def pages_for(w: dict[str, Any], role: str) -> list[tuple[str, list[str]]]:
         (reverse("notifications:notification-list"), [IMG]),
         (reverse("accounts:profile"), []),
     ]
+    assignment, quiz = w["assignment"], w["quiz"]
+    pages += [
+        (reverse("coursework:assignment-list", args=[course.pk]), [IMG]),
+        (assignment.get_absolute_url(), [IMG]),
+        (reverse("coursework:quiz-list", args=[course.pk]), [SVG]),
+        (quiz.get_absolute_url(), [SVG]),
+        (reverse("coursework:todo"), []),
+    ]
     if role == "teacher":
         pages += [
             (reverse("meetings:meeting-attendance", args=[meeting.pk]), [SCRIPT]),
             (reverse("meetings:meeting-chat-log", args=[meeting.pk]), [IMG]),
+            (reverse("coursework:grading-queue", args=[assignment.pk]), [IMG]),
+            (
+                reverse("coursework:grade-submission", args=[assignment.pk, w["student"].pk]),
+                [IMG, SCRIPT],
+            ),
+            (reverse("coursework:gradebook", args=[course.pk]), [IMG, SVG]),
+            (reverse("coursework:grade-categories", args=[course.pk]), [QUOTE]),
+            (reverse("coursework:quiz-results", args=[quiz.pk]), [SVG]),
+            (reverse("coursework:quiz-student", args=[quiz.pk, w["student"].pk]), [SVG, SCRIPT]),
+        ]
+    else:
+        pages += [
+            (reverse("coursework:my-grades", args=[course.pk]), [IMG, SCRIPT]),
+            (reverse("coursework:quiz-attempt", args=[w["attempt"].pk]), [SVG, SCRIPT]),
         ]
     return pages
 
