@@ -16,6 +16,9 @@ from playwright.sync_api import expect
 
 from classmeet.accounts.tests.factories import StudentFactory, TeacherFactory
 from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory, MaterialFactory
+from classmeet.coursework.services.quizzes import attempt_start
+from classmeet.coursework.tests.factories import AssignmentFactory
+from classmeet.coursework.tests.quiz_factories import QuizFactory, single_question
 from classmeet.discussions.tests.factories import CommentFactory, DiscussionFactory
 from classmeet.meetings.tests.factories import MeetingFactory
 from tests.security.browser import Watch
@@ -33,12 +36,23 @@ def school():
     meeting = MeetingFactory.create(course=course, title="Lenses")
     discussion = DiscussionFactory.create(course=course)
     CommentFactory.create(discussion=discussion, author=student)
+    assignment = AssignmentFactory.create(course=course)  # a file upload: the progress module
+    quiz = QuizFactory.create(course=course, time_limit_minutes=30)
+    single_question(quiz)
+    draft_quiz = QuizFactory.create(course=course, status="draft")  # the editor's module
+    question = single_question(draft_quiz)
+    attempt = attempt_start(quiz=quiz, student=student)  # the countdown's module
     return {
         "teacher": teacher,
         "student": student,
         "course": course,
         "meeting": meeting,
         "discussion": discussion,
+        "assignment": assignment,
+        "quiz": quiz,
+        "draft_quiz": draft_quiz,
+        "question": question,
+        "attempt": attempt,
     }
 
 
@@ -52,6 +66,30 @@ def main_pages(w: dict[str, Any]) -> list[str]:
         reverse("meetings:meeting-detail", args=[w["meeting"].pk]),
         reverse("notifications:notification-list"),
         reverse("accounts:profile"),
+        reverse("coursework:assignment-list", args=[w["course"].pk]),
+        w["assignment"].get_absolute_url(),
+        reverse("coursework:quiz-list", args=[w["course"].pk]),
+        w["quiz"].get_absolute_url(),
+        reverse("coursework:todo"),
+    ]
+
+
+def coursework_staff_pages(w: dict[str, Any]) -> list[str]:
+    course, assignment, quiz, draft = w["course"], w["assignment"], w["quiz"], w["draft_quiz"]
+    student = w["student"]
+    return [
+        reverse("coursework:assignment-create", args=[course.pk]),
+        reverse("coursework:assignment-edit", args=[assignment.pk]),
+        reverse("coursework:grading-queue", args=[assignment.pk]),
+        reverse("coursework:grade-submission", args=[assignment.pk, student.pk]),
+        reverse("coursework:gradebook", args=[course.pk]),
+        reverse("coursework:grade-categories", args=[course.pk]),
+        reverse("coursework:quiz-create", args=[course.pk]),
+        reverse("coursework:quiz-edit", args=[draft.pk]),
+        reverse("coursework:quiz-question-create", args=[draft.pk]),
+        reverse("coursework:quiz-question-edit", args=[draft.pk, w["question"].pk]),
+        reverse("coursework:quiz-results", args=[quiz.pk]),
+        reverse("coursework:quiz-student", args=[quiz.pk, student.pk]),
     ]
 
 
@@ -67,6 +105,12 @@ def test_main_pages_report_no_csp_violation_and_work(new_page, school, role):
             reverse("meetings:meeting-schedule", args=[school["course"].pk]),
             reverse("discussions:discussion-create", args=[school["course"].pk]),
             reverse("api:token-list"),
+            *coursework_staff_pages(school),
+        ]
+    else:
+        pages += [
+            reverse("coursework:my-grades", args=[school["course"].pk]),
+            reverse("coursework:quiz-attempt", args=[school["attempt"].pk]),
         ]
     for url in pages:
         response = page.goto(url)
