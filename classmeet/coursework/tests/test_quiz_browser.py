@@ -4,10 +4,8 @@ shows only the fields of the chosen type. No CSP violation on the way."""
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -22,13 +20,6 @@ from tests.security.browser import Watch
 from .quiz_factories import QuizFactory, single_question
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-SCREENSHOTS = os.environ.get("CLASSMEET_SCREENSHOTS", "")
-
-
-def _shot(page: Any, name: str) -> None:
-    if SCREENSHOTS:
-        page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=True)
 
 
 def test_the_countdown_submits_the_attempt_when_the_time_is_up(new_page):
@@ -50,10 +41,8 @@ def test_the_countdown_submits_the_attempt_when_the_time_is_up(new_page):
     page.get_by_label(right.text).check()
     page.get_by_role("button", name="Save answer").click()
     expect(page.locator(f"#question-{question.pk}")).to_contain_text("Saved at")
-    _shot(page, "quiz_attempt")
     # No click on Submit: the countdown reaches zero and submits by itself.
     expect(page.locator("#attempt-score")).to_contain_text("Score: 2 / 2", timeout=20_000)
-    _shot(page, "quiz_attempt_submitted")
     watch.assert_clean("quiz take page")
     attempt.refresh_from_db()
     assert attempt.submitted_at is not None
@@ -73,7 +62,6 @@ def test_the_question_form_follows_the_type(new_page):
     numeric = page.locator(".quiz-kind-numeric")
     expect(choices).to_be_visible()
     expect(numeric).to_be_hidden()
-    _shot(page, "quiz_question_form")
     page.get_by_label("Type", exact=True).select_option("numeric")
     expect(choices).to_be_hidden()
     expect(numeric).to_be_visible()
@@ -82,7 +70,6 @@ def test_the_question_form_follows_the_type(new_page):
     page.get_by_label("Tolerance (±)").fill("0.01")
     page.get_by_role("button", name="Save question").click()
     page.wait_for_url(f"**/coursework/quizzes/{quiz.pk}/edit/")
-    _shot(page, "quiz_editor")
     watch.assert_clean("question form")
     question = Question.objects.get(quiz=quiz)
     assert (question.kind, question.numeric_answer) == ("numeric", Decimal("0.5"))
