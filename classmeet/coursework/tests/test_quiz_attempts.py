@@ -375,3 +375,12 @@ def test_concurrent_starts_record_one_attempt(course, enrollment):
     assert len(started) == 4
     assert len(set(started)) == 1
     assert QuizAttempt.objects.count() == 1
+
+
+def test_an_earlier_close_ends_the_attempts_in_progress_with_it(quiz, enrollment):
+    single_question(quiz)
+    attempt = attempt_start(quiz=quiz, student=enrollment.student)
+    closes = timezone.now() + timedelta(minutes=2)
+    quiz_update(quiz=quiz, title=quiz.title, opens_at=quiz.opens_at, closes_at=closes)
+    attempt.refresh_from_db()
+    assert attempt.deadline_at == closes
