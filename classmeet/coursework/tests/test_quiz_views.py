@@ -395,3 +395,15 @@ def test_numbers_show_without_trailing_zeros(client, course, teacher):
     form = client.get(_url("quiz-question-edit", quiz_id=quiz.pk, question_id=question.pk))
     assert 'value="100"' in form.content.decode()
     assert 'value="0.5"' in form.content.decode()
+
+
+@override_settings(CLASSMEET_QUIZ_GRACE_SECONDS=10)
+def test_the_take_page_of_an_expired_attempt_shows_it_submitted(client, quiz, enrollment):
+    started = timezone.now() - timedelta(hours=1)
+    attempt = attempt_start(quiz=quiz, student=enrollment.student, now=started)
+    client.force_login(enrollment.student)
+    page = client.get(_url("quiz-attempt", attempt_id=attempt.pk)).content.decode()
+    assert "Submitted at" in page
+    assert 'id="quiz-timer"' not in page
+    attempt.refresh_from_db()
+    assert attempt.submitted_at == attempt.deadline_at + timedelta(seconds=10)

@@ -333,11 +333,9 @@ def _attempt_page(
 @login_required
 @require_GET
 def quiz_attempt(request: HttpRequest, attempt_id: int) -> HttpResponse:
-    attempt = access.coursework.access_quiz_attempt(
-        user=request_user(request), attempt_id=attempt_id
-    )
-    services.quiz_attempts_expire(quiz=attempt.quiz, student=attempt.student)
-    if attempt.submitted_at is None:
+    user = request_user(request)
+    attempt = access.coursework.access_quiz_attempt(user=user, attempt_id=attempt_id)
+    if services.quiz_attempts_expire(quiz=attempt.quiz, student=user):
         attempt.refresh_from_db(fields=("submitted_at", "score"))
     return _attempt_page(request, attempt)
 
