@@ -8,6 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -34,7 +35,7 @@ def test_the_countdown_submits_the_attempt_when_the_time_is_up(new_page):
 
     page = new_page(student, sign_in="cookie")
     watch = Watch(page)
-    page.goto(f"/coursework/quiz-attempts/{attempt.pk}/")
+    page.goto(reverse("coursework:quiz-attempt", kwargs={"attempt_id": attempt.pk}))
     timer = page.locator("#quiz-timer")
     expect(timer).to_contain_text("Time left")
     assert timer.locator(".quiz-timer-value").inner_text().startswith("00:")
@@ -57,7 +58,7 @@ def test_the_question_form_follows_the_type(new_page):
 
     page = new_page(teacher, sign_in="cookie")
     watch = Watch(page)
-    page.goto(f"/coursework/quizzes/{quiz.pk}/questions/new/")
+    page.goto(reverse("coursework:quiz-question-create", kwargs={"quiz_id": quiz.pk}))
     choices = page.locator(".quiz-kind-choices")
     numeric = page.locator(".quiz-kind-numeric")
     expect(choices).to_be_visible()
@@ -69,7 +70,7 @@ def test_the_question_form_follows_the_type(new_page):
     page.get_by_label("Right number").fill("0.5")
     page.get_by_label("Tolerance (±)").fill("0.01")
     page.get_by_role("button", name="Save question").click()
-    page.wait_for_url(f"**/coursework/quizzes/{quiz.pk}/edit/")
+    page.wait_for_url(f"**{reverse('coursework:quiz-edit', kwargs={'quiz_id': quiz.pk})}")
     watch.assert_clean("question form")
     question = Question.objects.get(quiz=quiz)
     assert (question.kind, question.numeric_answer) == ("numeric", Decimal("0.5"))
