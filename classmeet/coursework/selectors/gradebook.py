@@ -19,6 +19,7 @@ from classmeet.accounts.models import User
 from classmeet.courses.models import Course
 
 from ..models import Grade, GradeCategory, GradeItem, Submission
+from .assignments import assigned_to_q
 
 TENTH = Decimal("0.1")
 CENT = Decimal("0.01")
@@ -164,13 +165,14 @@ class MyGrade:
 
 
 def my_grades(*, course: Course, student: User, now: datetime | None = None) -> list[MyGrade]:
-    """The student's grades on the course's released items, newest column last, with the class
-    average where the teacher shows it and the work returned. At most four queries."""
+    """The student's grades on the course's released items (an assignment's only if it is for
+    them), newest column last, with the class average where the teacher shows it and the work
+    returned. At most four queries."""
     now = now or timezone.now()
     items = list(
-        GradeItem.objects.filter(
-            course_id=course.pk, is_published=True, released_at__lte=now
-        ).order_by(F("dated_at").asc(nulls_last=True), "id")
+        GradeItem.objects.filter(course_id=course.pk, is_published=True, released_at__lte=now)
+        .filter(assigned_to_q(student_id=student.pk, prefix="assignment__"))
+        .order_by(F("dated_at").asc(nulls_last=True), "id")
     )
     if not items:
         return []

@@ -205,3 +205,11 @@ def test_gradebook_is_staff_only(client: Client, course: Course, student: User):
     assert client.get(_csv_url(course)).status_code == 403
     client.force_login(StudentFactory.create())
     assert client.get(_gradebook_url(course)).status_code == 404
+
+
+def test_gradebook_cells_escape_and_mark_empty_cells():
+    from classmeet.coursework.templatetags.grading import gradebook_cells
+
+    html = gradebook_cells([("7.5", '/x?a=1&b="2"'), ("", None)])
+    assert '<a href="/x?a=1&amp;b=&quot;2&quot;">7.5</a>' in html
+    assert 'gradebook-empty">&ndash;<span class="visually-hidden">no score</span></td>' in html
