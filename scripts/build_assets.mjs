@@ -4,6 +4,7 @@ import { cpSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundleRoom } from "./bundle_room.mjs";
+import { buildRoomStyles } from "./room_styles.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "build", "static", "vendor");
@@ -24,4 +25,6 @@ for (const [from, to] of copies) {
 }
 console.log(`assets copied to ${out}`);
 
-await bundleRoom({ source: root, out: join(root, "build", "static", "bundle") });
+const bundle = join(root, "build", "static", "bundle");
+await bundleRoom({ source: root, out: bundle });
+await buildRoomStyles({ root, out: bundle });

@@ -29,6 +29,15 @@ from django.db import connection
 from tests.support import require_service
 
 BROKER_DB = 13  # a Redis database of its own: no other test's keys
+# A test module's `pytestmark`: real processes on a PostgreSQL test database and Redis.
+CELERY_TEST_MARKS = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.celery,
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.slow,
+    pytest.mark.timeout(240),
+]
 NOTIFICATIONS_TABLE = "notifications_notification"
 
 

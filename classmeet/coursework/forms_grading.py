@@ -52,6 +52,7 @@ class GradeForm(BootstrapFormMixin, forms.Form):
             del self.fields["points"]
         else:
             points = self.fields["points"]
+            points.required = True  # a grade with no points would read as graded
             points.widget.attrs["max"] = str(item.max_points)
             points.help_text = _("Out of %(max)s.") % {"max": item.max_points}
 

@@ -252,3 +252,13 @@ def test_gif_thumbnail_keeps_its_animation(client, teacher):
     client.post(CREATE_URL, {"title": "Anim", "thumbnail": picture("a.gif", buffer.getvalue())})
     with Image.open(Course.objects.get().thumbnail.path) as stored:
         assert getattr(stored, "n_frames", 1) == 3
+
+
+@pytest.mark.parametrize("role", ["teacher", "student"])
+def test_course_page_links_to_its_coursework(client, course, enrollment, role):
+    client.force_login(course.teacher if role == "teacher" else enrollment.student)
+    html = client.get(course.get_absolute_url()).content.decode()
+    ids = {"course_id": course.pk}
+    assert reverse("coursework:quiz-list", kwargs=ids) in html
+    assert (reverse("coursework:gradebook", kwargs=ids) in html) == (role == "teacher")
+    assert (reverse("coursework:my-grades", kwargs=ids) in html) == (role == "student")

@@ -23,6 +23,11 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M")
 
 
+def _plain(value: Decimal | None) -> Decimal | None:
+    """0.500000 → 0.5 and 100.000000 → 100 (not 1E+2): how a stored number shows in a field."""
+    return None if value is None else Decimal(format(value.normalize(), "f"))
+
+
 class QuizForm(BootstrapFormMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, validators=[validate_single_line])
     description = forms.CharField(
@@ -118,8 +123,8 @@ class QuestionForm(BootstrapFormMixin, forms.Form):
             "kind": question.kind,
             "text": question.text,
             "points": question.points,
-            "numeric_answer": question.numeric_answer,
-            "numeric_tolerance": question.numeric_tolerance,
+            "numeric_answer": _plain(question.numeric_answer),
+            "numeric_tolerance": _plain(question.numeric_tolerance),
         }
         choices = list(question.choices.all())
         for i, choice in enumerate(choices):

@@ -4,7 +4,7 @@ number of assignments, students or attempts."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +26,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from classmeet.core.batch import Planned, batched_raw
 from classmeet.courses.models import Course, Enrollment
 
 from ..models import (
@@ -159,13 +160,7 @@ def assignment_upcoming_for_staff(
     *, course: Course, now: datetime | None = None, limit: int = 5
 ) -> list[Assignment]:
     """The course's published assignments not yet due, soonest first (one query)."""
-    return list(
-        Assignment.objects.filter(
-            course=course,
-            status=Assignment.Status.PUBLISHED,
-            due_at__gte=now or timezone.now(),
-        ).order_by("due_at", "id")[:limit]
-    )
+    return assignment_upcoming_for_staff_plan(course=course, now=now, limit=limit).result()
 
 
 # Students -------------------------------------------------------------------------------------
@@ -194,6 +189,24 @@ class StudentAssignmentRow:
         return str(StudentStatus(self.status).label)
 
 
+def _student_status(
+    a: Assignment,
+    *,
+    attempts: int | None,
+    late: bool | None,
+    graded: bool,
+    now: datetime,
+    released: bool,
+) -> StudentStatus:
+    if graded and released:
+        return StudentStatus.GRADED
+    if attempts:
+        return StudentStatus.LATE if late else StudentStatus.SUBMITTED
+    if not a.accepts_submissions(now):
+        return StudentStatus.MISSING
+    return StudentStatus.NOT_SUBMITTED
+
+
 def _student_rows(
     queryset: QuerySet[Assignment], *, student_id: int, now: datetime, limit: int | None = None
 ) -> list[StudentAssignmentRow]:
@@ -218,14 +231,14 @@ def _student_rows(
     result = []
     for a in rows:
         released = a.my_graded and a.grade_item.is_released(now)
-        if released:
-            status = StudentStatus.GRADED
-        elif a.my_attempts:
-            status = StudentStatus.LATE if a.my_late else StudentStatus.SUBMITTED
-        elif not a.accepts_submissions(now):
-            status = StudentStatus.MISSING
-        else:
-            status = StudentStatus.NOT_SUBMITTED
+        status = _student_status(
+            a,
+            attempts=a.my_attempts,
+            late=a.my_late,
+            graded=a.my_graded,
+            now=now,
+            released=released,
+        )
         result.append(
             StudentAssignmentRow(
                 assignment=a,
@@ -250,16 +263,105 @@ def assignment_list_for_student(
     )
 
 
+# The course page's section, written out so it travels with the page's other sections
+# (courses.sections, core.batch) without building an ORM query per request: the same rows as
+# `assignment_upcoming_for_staff` and `assignment_upcoming_for_student`. Portable SQL.
+_A_COLUMNS = ", ".join(f'a."{f.column}"' for f in Assignment._meta.concrete_fields)
+_STILL_OPEN = (
+    ' AND (a."due_at" >= %s OR (a."accepts_late" AND (a."cutoff_at" IS NULL'
+    ' OR a."cutoff_at" >= %s)))'
+)
+_SECTION_STAFF_SQL = (  # constant fragments; every value a parameter
+    f'SELECT {_A_COLUMNS} FROM "coursework_assignment" a'  # noqa: S608
+    ' WHERE a."course_id" = %s AND a."status" = %s AND a."due_at" >= %s'
+    ' ORDER BY a."due_at", a."id" LIMIT %s'
+)
+_SECTION_STUDENT_SQL = (
+    f'SELECT {_A_COLUMNS}, s."attempt_count" AS "my_attempts",'  # noqa: S608
+    ' s."last_submitted_at" AS "my_last_at", s."is_late" AS "my_late",'
+    ' g."id" AS "my_grade_id", g."points" AS "my_points", i."released_at" AS "item_released_at"'
+    ' FROM "coursework_assignment" a'
+    ' INNER JOIN "coursework_gradeitem" i ON i."id" = a."grade_item_id"'
+    ' LEFT OUTER JOIN "coursework_submission" s'
+    ' ON s."assignment_id" = a."id" AND s."student_id" = %s'
+    ' LEFT OUTER JOIN "coursework_grade" g ON g."item_id" = a."grade_item_id"'
+    ' AND g."student_id" = %s AND g."graded_at" IS NOT NULL'
+    ' WHERE a."course_id" = %s AND a."status" = %s'
+    ' AND (NOT EXISTS (SELECT 1 FROM "coursework_assignmentstudent" x'
+    ' WHERE x."assignment_id" = a."id") OR EXISTS (SELECT 1 FROM "coursework_assignmentstudent" x'
+    ' WHERE x."assignment_id" = a."id" AND x."student_id" = %s))'
+    f"{_STILL_OPEN}"
+    ' ORDER BY a."due_at", a."id" LIMIT %s'
+)
+
+
+def _joined_datetime(value: Any) -> datetime | None:
+    """A joined column is no model field, so raw() leaves it as the driver gave it: SQLite's text
+    (UTC) becomes the aware datetime PostgreSQL's driver gives."""
+    if value is None or isinstance(value, datetime):
+        return value
+    parsed = datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _joined_points(value: Any) -> Decimal | None:
+    """Points as a Decimal of two places, whatever the driver gave (SQLite: a float)."""
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def assignment_upcoming_for_staff_plan(
+    *, course: Course, now: datetime | None = None, limit: int = 5
+) -> Planned[list[Assignment]]:
+    """`assignment_upcoming_for_staff`, planned with the course page's other sections."""
+    params = [course.pk, Assignment.Status.PUBLISHED, now or timezone.now(), limit]
+    return Planned(batched_raw(Assignment, _SECTION_STAFF_SQL, params), list)
+
+
+def assignment_upcoming_for_student_plan(
+    *, course: Course, student_id: int, now: datetime | None = None, limit: int = 5
+) -> Planned[list[StudentAssignmentRow]]:
+    """`assignment_upcoming_for_student`, planned with the course page's other sections."""
+    now = now or timezone.now()
+    params = [student_id, student_id, course.pk, Assignment.Status.PUBLISHED, student_id]
+    params += [now, now, limit]
+
+    def rows(assignments: list[Assignment]) -> list[StudentAssignmentRow]:
+        result = []
+        for a in assignments:
+            joined = vars(a)  # the joined columns, attributes since raw()
+            graded = joined["my_grade_id"] is not None
+            released_at = _joined_datetime(joined["item_released_at"])
+            released = graded and released_at is not None and released_at <= now
+            status = _student_status(
+                a,
+                attempts=joined["my_attempts"],
+                late=bool(joined["my_late"]),
+                graded=graded,
+                now=now,
+                released=released,
+            )
+            result.append(
+                StudentAssignmentRow(
+                    assignment=a,
+                    status=status.value,
+                    attempts=joined["my_attempts"] or 0,
+                    last_submitted_at=_joined_datetime(joined["my_last_at"]),
+                    points=_joined_points(joined["my_points"]) if released else None,
+                )
+            )
+        return result
+
+    return Planned(batched_raw(Assignment, _SECTION_STUDENT_SQL, params), rows)
+
+
 def assignment_upcoming_for_student(
     *, course: Course, student_id: int, now: datetime | None = None, limit: int = 5
 ) -> list[StudentAssignmentRow]:
     """The student's assignments of the course still taking work, soonest due first (one
     query)."""
-    now = now or timezone.now()
-    still_open = Q(due_at__gte=now) | Q(accepts_late=True, cutoff_at__isnull=True)
-    still_open |= Q(accepts_late=True, cutoff_at__gte=now)
-    queryset = Assignment.objects.filter(still_open, course=course).order_by("due_at", "id")
-    return _student_rows(queryset, student_id=student_id, now=now, limit=limit)
+    return assignment_upcoming_for_student_plan(
+        course=course, student_id=student_id, now=now, limit=limit
+    ).result()
 
 
 def assignment_row_for_student(

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models import Avg, Count, DecimalField, F, Q, QuerySet, Value
 from django.utils import timezone
 
 from classmeet.accounts.models import User
 from classmeet.courses.models import Course
 
-from ..models import Grade, GradeCategory, GradeItem, Submission
+from ..models import AssignmentStudent, Grade, GradeCategory, GradeItem, Submission
+from .assignments import assigned_to_q
 
 TENTH = Decimal("0.1")
 CENT = Decimal("0.01")
@@ -69,6 +70,8 @@ class GradebookRow:
     student: User
     cells: list[Decimal | None]  # points per column, None: no score
     total: Total
+    # Columns of assignments given to other students only: not this student's to do or grade.
+    not_assigned: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -133,22 +136,43 @@ def gradebook_get(*, course: Course) -> Gradebook:
         for item in items
     ]
     scores: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    # Assignments given to some students only: who they are, per column. One statement with the
+    # scores (UNION ALL), so the page stays at its query count.
+    given: dict[int, set[int]] = defaultdict(set)
     if items and students:
-        rows = (
+        graded = (
             Grade.objects.filter(item_id__in=item_ids, points__isnull=False)
             .order_by()  # any order: a sort of every cell is wasted work
-            .values_list("student_id", "item_id", "points")
+            .values_list("student_id", "item_id", "points", Value(False))
         )
-        for student_id, item_id, points in rows:
-            if points is not None:
+        assigned = (
+            AssignmentStudent.objects.filter(assignment__grade_item_id__in=item_ids)
+            .order_by()
+            .values_list(
+                "student_id",
+                "assignment__grade_item_id",
+                Value(None, output_field=DecimalField(max_digits=7, decimal_places=2)),
+                Value(True),
+            )
+        )
+        for student_id, item_id, points, is_assignee in graded.union(assigned, all=True):
+            if is_assignee:
+                given[item_id].add(student_id)
+            elif points is not None:
                 scores[student_id][item_id] = points
+    given_columns = [
+        (index, given[item_id]) for index, item_id in enumerate(item_ids) if item_id in given
+    ]
     book_rows = []
     empty: dict[int, Decimal] = {}
     for student in students:
         mine = scores.get(student.id, empty)
         cells = [mine.get(item_id) for item_id in item_ids]
         total = _total(cells, columns, weights)
-        book_rows.append(GradebookRow(student=student, cells=cells, total=total))
+        not_assigned = frozenset(i for i, who in given_columns if student.id not in who)
+        book_rows.append(
+            GradebookRow(student=student, cells=cells, total=total, not_assigned=not_assigned)
+        )
     return Gradebook(items=items, categories=categories, rows=book_rows)
 
 
@@ -164,13 +188,14 @@ class MyGrade:
 
 
 def my_grades(*, course: Course, student: User, now: datetime | None = None) -> list[MyGrade]:
-    """The student's grades on the course's released items, newest column last, with the class
-    average where the teacher shows it and the work returned. At most four queries."""
+    """The student's grades on the course's released items (an assignment's only if it is for
+    them), newest column last, with the class average where the teacher shows it and the work
+    returned. At most four queries."""
     now = now or timezone.now()
     items = list(
-        GradeItem.objects.filter(
-            course_id=course.pk, is_published=True, released_at__lte=now
-        ).order_by(F("dated_at").asc(nulls_last=True), "id")
+        GradeItem.objects.filter(course_id=course.pk, is_published=True, released_at__lte=now)
+        .filter(assigned_to_q(student_id=student.pk, prefix="assignment__"))
+        .order_by(F("dated_at").asc(nulls_last=True), "id")
     )
     if not items:
         return []

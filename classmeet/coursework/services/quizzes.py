@@ -142,8 +142,9 @@ def quiz_update(
     shuffle_options: bool = False,
     release: str = Quiz.Release.IMMEDIATELY,
 ) -> Quiz:
-    """Change the quiz's settings. A new time limit applies to attempts started later; a new
-    scoring rule regrades every student who submitted."""
+    """Change the quiz's settings. A new time limit applies to attempts started later, an
+    earlier close to the attempts in progress too; a new scoring rule regrades every student who
+    submitted."""
     scoring_changed = scoring != quiz.scoring
     quiz.title = title
     quiz.description = description
@@ -157,6 +158,10 @@ def quiz_update(
     _validate_quiz(quiz)
     quiz.save()
     _sync_item(quiz)
+    # An earlier close ends the attempts in progress with it (never later than the window).
+    QuizAttempt.objects.filter(
+        quiz=quiz, submitted_at__isnull=True, deadline_at__gt=closes_at
+    ).update(deadline_at=closes_at)
     if scoring_changed:
         student_ids = (
             QuizAttempt.objects.filter(quiz=quiz, submitted_at__isnull=False)

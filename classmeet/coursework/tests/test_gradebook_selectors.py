@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from classmeet.accounts.models import User
 from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory
-from classmeet.coursework.models import GradeCategory, GradeItem
+from classmeet.coursework.models import AssignmentStudent, GradeCategory, GradeItem
 from classmeet.coursework.selectors.gradebook import gradebook_get, my_grades
 from classmeet.coursework.services.grades import grade_record
 from classmeet.coursework.tests.factories import AssignmentFactory, GradeItemFactory
@@ -95,3 +95,18 @@ def test_my_grades_are_released_ones_with_the_class_average_when_shown():
         (shown, Decimal(6), Decimal("7.50")),
         (quiet, Decimal(6), None),
     ]
+
+
+def test_my_grades_leave_out_assignments_for_other_students():
+    course = CourseFactory.create()
+    released = timezone.now() - timedelta(minutes=1)
+    me, other = (EnrollmentFactory.create(course=course).student for _ in range(2))
+    for_all = AssignmentFactory.create(course=course)
+    for_other = AssignmentFactory.create(course=course)
+    for_me = AssignmentFactory.create(course=course)
+    AssignmentStudent.objects.create(assignment=for_other, student=other)
+    AssignmentStudent.objects.create(assignment=for_me, student=me)
+    quiz = GradeItemFactory.create(course=course, kind=GradeItem.Kind.QUIZ, released_at=released)
+    GradeItem.objects.filter(course=course).update(released_at=released)
+    items = {row.item for row in my_grades(course=course, student=me)}
+    assert items == {for_all.grade_item, for_me.grade_item, quiz}

@@ -16,7 +16,7 @@ from classmeet.accounts.models import User
 from classmeet.accounts.tests.factories import StudentFactory
 from classmeet.courses.models import Course, Enrollment
 from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory
-from classmeet.coursework.models import Grade, GradeCategory, GradeItem
+from classmeet.coursework.models import AssignmentStudent, Grade, GradeCategory, GradeItem
 from classmeet.coursework.services.grades import grade_record
 from classmeet.coursework.tests.factories import AssignmentFactory, GradeItemFactory
 
@@ -205,3 +205,34 @@ def test_gradebook_is_staff_only(client: Client, course: Course, student: User):
     assert client.get(_csv_url(course)).status_code == 403
     client.force_login(StudentFactory.create())
     assert client.get(_gradebook_url(course)).status_code == 404
+
+
+def test_gradebook_cells_escape_and_mark_empty_cells():
+    from classmeet.coursework.templatetags.grading import gradebook_cells
+
+    html = gradebook_cells([("7.5", '/x?a=1&b="2"'), ("", None)])
+    assert '<a href="/x?a=1&amp;b=&quot;2&quot;">7.5</a>' in html
+    assert 'gradebook-empty">&ndash;<span class="visually-hidden">no score</span></td>' in html
+
+
+def test_an_assignment_given_to_some_students_is_not_the_others_cell(
+    client: Client, course: Course
+):
+    given, other = (EnrollmentFactory.create(course=course).student for _ in range(2))
+    assignment = AssignmentFactory.create(course=course)
+    AssignmentStudent.objects.create(assignment=assignment, student=given)
+    grade_record(item=assignment.grade_item, student=given, points=Decimal(8), by=None)
+    client.force_login(course.teacher)
+    response = client.get(_gradebook_url(course))
+    rows = {row.student: row for row, _cells in response.context["rows"]}
+    cells = {row.student: cells for row, cells in response.context["rows"]}
+    assert rows[given].not_assigned == frozenset()
+    assert rows[other].not_assigned == frozenset({0})
+    assert cells[other] == [("n/a", None)]
+    assert cells[given][0][0] == "8"
+    lines = list(
+        csv.reader(io.StringIO(b"".join(client.get(_csv_url(course)).streaming_content).decode()))
+    )
+    by_name = {line[0]: line for line in lines[1:]}
+    assert by_name[other.username][3] == ""
+    assert by_name[given.username][3] == "8"

@@ -45,6 +45,25 @@ def _assignment(**kwargs: Any) -> Assignment:
     return assignment
 
 
+def _grade_with_file(
+    assignment: Assignment,
+    student: User,
+    points: int,
+    name: str = "a.pdf",
+    data: bytes = b"%PDF-1.4\n",
+) -> None:
+    submission_grade(
+        assignment=assignment,
+        student=student,
+        points=Decimal(points),
+        feedback="",
+        by=assignment.course.teacher,
+        returned_file=SimpleUploadedFile(name, data),
+        returned_name=name,
+        returned_kind=PDF,
+    )
+
+
 def _enrolled(course: Course, n: int = 1) -> list[User]:
     return [EnrollmentFactory.create(course=course).student for _ in range(n)]
 
@@ -89,16 +108,7 @@ def test_missing_student_can_be_graded_zero_but_gets_no_returned_file():
     )
     assert grade.points == Decimal(0)
     with pytest.raises(ValidationError) as error:
-        submission_grade(
-            assignment=assignment,
-            student=student,
-            points=Decimal(0),
-            feedback="",
-            by=assignment.course.teacher,
-            returned_file=SimpleUploadedFile("notes.pdf", b"%PDF-1.4\n"),
-            returned_name="notes.pdf",
-            returned_kind=PDF,
-        )
+        _grade_with_file(assignment, student, 0)
     assert "returned_file" in error.value.message_dict
 
 
@@ -106,20 +116,10 @@ def test_returned_file_is_stored_and_replaced(django_capture_on_commit_callbacks
     assignment = _assignment()
     (student,) = _enrolled(assignment.course)
     SubmissionFactory.create(assignment=assignment, student=student)
-    teacher = assignment.course.teacher
 
     def grade_with(data: bytes, name: str) -> Submission:
         with django_capture_on_commit_callbacks(execute=True):
-            submission_grade(
-                assignment=assignment,
-                student=student,
-                points=Decimal(10),
-                feedback="",
-                by=teacher,
-                returned_file=SimpleUploadedFile(name, data),
-                returned_name=name,
-                returned_kind=PDF,
-            )
+            _grade_with_file(assignment, student, 10, name=name, data=data)
         return Submission.objects.get(assignment=assignment, student=student)
 
     first = grade_with(b"%PDF-1.4\nfirst", "first.pdf")
@@ -137,16 +137,7 @@ def test_points_out_of_range_leave_no_grade_and_no_file():
     (student,) = _enrolled(assignment.course)
     SubmissionFactory.create(assignment=assignment, student=student)
     with pytest.raises(ValidationError):
-        submission_grade(
-            assignment=assignment,
-            student=student,
-            points=Decimal(21),
-            feedback="",
-            by=assignment.course.teacher,
-            returned_file=SimpleUploadedFile("a.pdf", b"%PDF-1.4\n"),
-            returned_name="a.pdf",
-            returned_kind=PDF,
-        )
+        _grade_with_file(assignment, student, 21)
     assert not assignment.grade_item.grades.exists()
     assert not Submission.objects.get().returned_file
 

@@ -1,8 +1,10 @@
+import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
@@ -346,3 +348,39 @@ def test_next_start_finalises_an_expired_attempt_first(course, enrollment):
     assert new.number == 2
     old.refresh_from_db()
     assert old.submitted_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_starts_record_one_attempt(course, enrollment):
+    quiz = QuizFactory.create(course=course, attempts_allowed=3)
+    single_question(quiz)
+    barrier = threading.Barrier(4)
+    started: list[int] = []
+    lock = threading.Lock()
+
+    def start() -> None:
+        try:
+            barrier.wait()
+            attempt = attempt_start(quiz=quiz, student=enrollment.student)
+            with lock:
+                started.append(attempt.pk)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(started) == 4
+    assert len(set(started)) == 1
+    assert QuizAttempt.objects.count() == 1
+
+
+def test_an_earlier_close_ends_the_attempts_in_progress_with_it(quiz, enrollment):
+    single_question(quiz)
+    attempt = attempt_start(quiz=quiz, student=enrollment.student)
+    closes = timezone.now() + timedelta(minutes=2)
+    quiz_update(quiz=quiz, title=quiz.title, opens_at=quiz.opens_at, closes_at=closes)
+    attempt.refresh_from_db()
+    assert attempt.deadline_at == closes

@@ -235,6 +235,7 @@ def test_out_of_range_answers_are_a_400_and_nothing_is_saved(client, quiz, enrol
         _url("quiz-answer", attempt_id=attempt.pk), {"question": question.pk, **data}
     )
     assert response.status_code == 400
+    assert 'role="alert"' in response.content.decode()  # the reason is on the page
     assert not Answer.objects.exists()
 
 
@@ -382,3 +383,27 @@ def test_submitted_results_queries_do_not_grow_with_questions(client, course, en
 
     client.force_login(enrollment.student)
     assert page_queries(2) == page_queries(8)
+
+
+def test_numbers_show_without_trailing_zeros(client, course, teacher):
+    quiz = QuizFactory.create(course=course)
+    question = numeric_question(quiz, answer="100", tolerance="0.5", points="1")
+    client.force_login(teacher)
+    editor = client.get(_url("quiz-edit", quiz_id=quiz.pk)).content.decode()
+    assert "100 ± 0.5" in editor
+    assert "1 point<" in editor
+    form = client.get(_url("quiz-question-edit", quiz_id=quiz.pk, question_id=question.pk))
+    assert 'value="100"' in form.content.decode()
+    assert 'value="0.5"' in form.content.decode()
+
+
+@override_settings(CLASSMEET_QUIZ_GRACE_SECONDS=10)
+def test_the_take_page_of_an_expired_attempt_shows_it_submitted(client, quiz, enrollment):
+    started = timezone.now() - timedelta(hours=1)
+    attempt = attempt_start(quiz=quiz, student=enrollment.student, now=started)
+    client.force_login(enrollment.student)
+    page = client.get(_url("quiz-attempt", attempt_id=attempt.pk)).content.decode()
+    assert "Submitted at" in page
+    assert 'id="quiz-timer"' not in page
+    attempt.refresh_from_db()
+    assert attempt.submitted_at == attempt.deadline_at + timedelta(seconds=10)

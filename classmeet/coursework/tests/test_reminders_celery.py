@@ -16,6 +16,7 @@ from classmeet.courses.tests.factories import EnrollmentFactory
 from classmeet.coursework.models import Assignment, AssignmentReminder
 from classmeet.notifications.models import Notification
 from tests.celery_workers import (
+    CELERY_TEST_MARKS,
     kill_worker_mid_scan,
     start,
     stop_two_scanners_at_once,
@@ -25,14 +26,7 @@ from tests.celery_workers import (
 from .due_factories import AssignmentStudentFactory, SubmissionFactory
 from .factories import AssignmentFactory
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.celery,
-    pytest.mark.postgres,
-    pytest.mark.redis,
-    pytest.mark.slow,
-    pytest.mark.timeout(240),
-]
+pytestmark = CELERY_TEST_MARKS
 
 TASK = "classmeet.coursework.tasks.assignment_reminders_send"
 DUE = Notification.Kind.ASSIGNMENT_DUE_SOON

@@ -164,7 +164,11 @@ def test_student_page_lists_work_and_marks_overdue_in_words(
 ):
     AssignmentFactory.create(course=course, title="Essay <b>", due_at=now + timedelta(hours=5))
     AssignmentFactory.create(
-        course=course, title="Lab", due_at=now - timedelta(days=1), accepts_late=True
+        course=course,
+        title="Lab",
+        due_at=now - timedelta(days=1),
+        accepts_late=True,
+        cutoff_at=now + timedelta(days=1),
     )
     QuizFactory.create(course=course, title="Quiz 1")
     client.force_login(student)
@@ -173,7 +177,10 @@ def test_student_page_lists_work_and_marks_overdue_in_words(
     html = response.content.decode()
     assert "Essay &lt;b&gt;" in html
     assert "Overdue" in html  # in words, not only a colour
+    assert "late work until <time datetime=" in html
     assert "1 attempt left" in html
+    assert "due <time datetime=" in html  # the viewer's zone, the UTC instant in the markup
+    assert "closes <time datetime=" in html
     assert 'href="/coursework/todo/"' in html  # the navbar link
     assert "To grade" not in html
 

@@ -66,12 +66,15 @@ def gradebook(request: HttpRequest, course_id: int) -> HttpResponse:
     )
     book = selectors.gradebook_get(course=course)
     urls = _cell_urls(book.items)
+    not_assigned = (_("n/a"), None)  # an assignment given to other students only
     rows = [
         (
             row,
             [
-                (points_text(points), None if url is None else url(row.student.pk))
-                for points, url in zip(row.cells, urls, strict=True)
+                not_assigned
+                if index in row.not_assigned
+                else (points_text(points), None if url is None else url(row.student.pk))
+                for index, (points, url) in enumerate(zip(row.cells, urls, strict=True))
             ],
         )
         for row in book.rows
@@ -110,7 +113,10 @@ def gradebook_csv(request: HttpRequest, course_id: int) -> StreamingHttpResponse
         for row in book.rows:
             student, total = row.student, row.total
             line: list[object] = [student.username, student.display_name, student.email]
-            line += [text(points) for points in row.cells]
+            line += [
+                "" if index in row.not_assigned else text(points)
+                for index, points in enumerate(row.cells)
+            ]
             line += [
                 points_text(total.points),
                 points_text(total.max_points),

@@ -333,11 +333,9 @@ def _attempt_page(
 @login_required
 @require_GET
 def quiz_attempt(request: HttpRequest, attempt_id: int) -> HttpResponse:
-    attempt = access.coursework.access_quiz_attempt(
-        user=request_user(request), attempt_id=attempt_id
-    )
-    services.quiz_attempts_expire(quiz=attempt.quiz, student=attempt.student)
-    if attempt.submitted_at is None:
+    user = request_user(request)
+    attempt = access.coursework.access_quiz_attempt(user=user, attempt_id=attempt_id)
+    if services.quiz_attempts_expire(quiz=attempt.quiz, student=user):
         attempt.refresh_from_db(fields=("submitted_at", "score"))
     return _attempt_page(request, attempt)
 
@@ -365,12 +363,14 @@ def quiz_answer(request: HttpRequest, attempt_id: int) -> HttpResponse:
     except ValidationError as error:
         attempt.refresh_from_db(fields=("submitted_at", "score"))
         closed = error.code in ("deadline", "submitted")
-        if closed:
+        # Said next to the question when it is one of the page's; at the top otherwise.
+        on_page = question_id is not None and error.code != "question" and not closed
+        if not on_page:
             messages.error(request, " ".join(error.messages))
         return _attempt_page(
             request,
             attempt,
-            errors=None if closed else {question_id or 0: error.messages},
+            errors={question_id: error.messages} if on_page and question_id else None,
             status=409 if closed else 400,
         )
     messages.success(request, _("Answer saved."))

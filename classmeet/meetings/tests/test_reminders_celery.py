@@ -20,20 +20,14 @@ from classmeet.meetings.models import Meeting, MeetingReminder
 from classmeet.meetings.tests.factories import MeetingFactory
 from classmeet.notifications.models import Notification
 from tests.celery_workers import (
+    CELERY_TEST_MARKS,
     kill_worker_mid_scan,
     start,
     stop_two_scanners_at_once,
     wait_for,
 )
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.celery,
-    pytest.mark.postgres,
-    pytest.mark.redis,
-    pytest.mark.slow,
-    pytest.mark.timeout(240),
-]
+pytestmark = CELERY_TEST_MARKS
 
 SOON_OFFSET = 36  # seconds; CLASSMEET_REMINDER_MINUTES=0.6,0
 CELERY_ENV = {"CLASSMEET_REMINDER_MINUTES": f"{SOON_OFFSET / 60},0"}  # see tests/celery_workers.py

@@ -29,9 +29,11 @@ export function initControls({ box, signaling, connections }) {
     return el;
   }
 
+  // `name` is the icon's whole class (bi-…), written out where it is used: the room's stylesheet
+  // keeps only the icons whose class appears in its sources (scripts/room_styles.mjs).
   function icon(name, title) {
     const i = document.createElement("i");
-    i.className = `bi bi-${name}`;
+    i.className = `bi ${name}`;
     i.title = title;
     i.setAttribute("aria-label", title);
     return i;
@@ -86,7 +88,7 @@ export function initControls({ box, signaling, connections }) {
       item.dataset.hand = position >= 0 ? String(position + 1) : "";
       if (position >= 0) {
         const place = String(position + 1);
-        el.append(icon("hand-index-thumb-fill", fill(label("labelHandPlace"), { place })), place);
+        el.append(icon("bi-hand-index-thumb-fill", fill(label("labelHandPlace"), { place })), place);
       }
     }
     renderQueue(order);
@@ -108,9 +110,9 @@ export function initControls({ box, signaling, connections }) {
       el.dataset.mic = state.mic ? "on" : "off";
       el.dataset.camera = state.camera ? "on" : "off";
       el.dataset.screen = state.screen ? "on" : "off";
-      if (!state.mic) holder.append(icon("mic-mute-fill", label("labelMicOff")));
-      if (!state.camera) holder.append(icon("camera-video-off-fill", label("labelCameraOff")));
-      if (state.screen) holder.append(icon("display", label("labelSharing")));
+      if (!state.mic) holder.append(icon("bi-mic-mute-fill", label("labelMicOff")));
+      if (!state.camera) holder.append(icon("bi-camera-video-off-fill", label("labelCameraOff")));
+      if (state.screen) holder.append(icon("bi-display", label("labelSharing")));
     }
   }
 
@@ -126,13 +128,13 @@ export function initControls({ box, signaling, connections }) {
     mute.type = "button";
     mute.className = "btn btn-outline-secondary mute-peer";
     mute.title = label("labelMute");
-    mute.append(icon("mic-mute", label("labelMute")));
+    mute.append(icon("bi-mic-mute", label("labelMute")));
     mute.addEventListener("click", () => signaling.send({ type: "mute-peer", peerId }));
     const remove = document.createElement("button");
     remove.type = "button";
     remove.className = "btn btn-outline-danger remove-peer";
     remove.title = label("labelRemove");
-    remove.append(icon("person-x", label("labelRemove")));
+    remove.append(icon("bi-person-x", label("labelRemove")));
     remove.addEventListener("click", () => {
       if (window.confirm(label("confirmRemove"))) signaling.send({ type: "remove-peer", peerId });
     });
