@@ -99,7 +99,9 @@ def test_a_text_assignment_a_draft_and_two_weighted_categories():
     categories = {c.name: c.weight for c in GradeCategory.objects.filter(course=course)}
     assert categories == {"Assignments": Decimal(60), "Quizzes": Decimal(40)}
     assert not Assignment.objects.filter(grade_item__category__isnull=True).exists()
-    assert Quiz.objects.get().grade_item.category.name == "Quizzes"
+    quiz_category = Quiz.objects.get().grade_item.category
+    assert quiz_category is not None
+    assert quiz_category.name == "Quizzes"
     assert not Assignment.objects.exclude(course=course).exists()
 
 
