@@ -297,10 +297,11 @@ _SECTION_STUDENT_SQL = (
 
 def _joined_datetime(value: Any) -> datetime | None:
     """A joined column is no model field, so raw() leaves it as the driver gave it: SQLite's text
-    (UTC) becomes the aware datetime PostgreSQL's driver gives."""
-    if value is None or isinstance(value, datetime):
-        return value
-    parsed = datetime.fromisoformat(str(value))
+    (UTC; text, or a naive datetime once sqlite3 has converted it) becomes the aware datetime
+    PostgreSQL's driver gives."""
+    if value is None:
+        return None
+    parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 

@@ -176,3 +176,15 @@ def test_lists_and_detail_run_constant_queries(course, enrollment, size, django_
         submission = selectors.submission_for_student(assignment=assignment, student_id=student_id)
         assert submission is not None
         assert sum(len(a.files.all()) for a in submission.attempts.all()) == 2 * size
+
+
+def test_a_joined_datetime_is_aware_whatever_the_driver_gave():
+    from datetime import UTC, datetime
+
+    from classmeet.coursework.selectors.assignments import _joined_datetime
+
+    aware = datetime(2026, 12, 7, 10, 30, tzinfo=UTC)
+    assert _joined_datetime(None) is None
+    assert _joined_datetime(aware) == aware
+    assert _joined_datetime(aware.replace(tzinfo=None)) == aware  # sqlite3's converter
+    assert _joined_datetime("2026-12-07 10:30:00") == aware  # SQLite's text
