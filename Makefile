@@ -65,11 +65,13 @@ clean:
 	rm -rf build staticfiles var/test-media .pytest_cache .mypy_cache .ruff_cache
 
 # Benchmarks (bench/, results appended to docs/benchmarks.md). They use PostgreSQL databases of
-# their own (classmeet_bench, classmeet_bench_reminders) and Redis on 127.0.0.1, and `wrk`
+# their own (classmeet_bench, classmeet_bench_reminders, classmeet_bench_due) and Redis on
+# 127.0.0.1, and `wrk`
 # (apt-get install -y wrk). `make bench` runs the cheap ones (a few minutes); the signaling relay
 # at 100 rooms x 10 participants has its own target (about 15 minutes, mostly joining).
 bench: assets
 	$(BIN)/python -m bench.reminders
+	$(BIN)/python -m bench.due_scan
 	$(BIN)/python -m bench.static
 	$(BIN)/python -m bench.pages
 	$(BIN)/python -m bench.bench_fanout --write

@@ -14,7 +14,7 @@ from classmeet.meetings.models import Meeting
 from classmeet.meetings.tests.factories import MeetingFactory
 from tests.support import require_service
 
-pytest_plugins = ["tests.browser"]
+pytest_plugins = ["tests.browser", "tests.celery_workers"]
 
 
 def _reachable(url: str, default_port: int) -> bool:

@@ -611,6 +611,296 @@ ROWS += [
 ]
 
 
+# Grading and gradebook (classmeet.coursework) ------------------------------------------------
+
+
+def _graded_assignment(w: World) -> Any:
+    """A published assignment of w.course with the student's submission (graded, released, a
+    file returned) and one grade category."""
+    if "graded_assignment" not in w.extra:
+        from django.core.files.base import ContentFile
+
+        from classmeet.coursework.models import GradeCategory
+        from classmeet.coursework.tests.factories import AssignmentFactory
+        from classmeet.coursework.tests.grading_factories import SubmissionFactory
+
+        assignment = AssignmentFactory.create(course=w.course)
+        submission = SubmissionFactory.create(assignment=assignment, student=w.student)
+        submission.returned_file.save("returned", ContentFile(b"%PDF-1.4\n"), save=False)
+        submission.returned_name = "marked.pdf"
+        submission.returned_content_type = "application/pdf"
+        submission.save()
+        assignment.grade_item.released_at = timezone.now() - timedelta(minutes=1)
+        assignment.grade_item.save()
+        w.extra["graded_assignment"] = assignment
+        w.extra["grade_category"] = GradeCategory.objects.create(
+            course=w.course, name="Homework", weight=50
+        )
+    return w.extra["graded_assignment"]
+
+
+def _grading_url(name: str, **extra: Callable[[World], Any]) -> Callable[[World], str]:
+    def make(w: World) -> str:
+        kwargs = {"assignment_id": _graded_assignment(w).pk} | {k: f(w) for k, f in extra.items()}
+        return reverse(f"coursework:{name}", kwargs=kwargs)
+
+    return make
+
+
+def _gradebook_url(name: str, **extra: Callable[[World], Any]) -> Callable[[World], str]:
+    def make(w: World) -> str:
+        _graded_assignment(w)
+        kwargs = {"course_id": w.course.pk} | {k: f(w) for k, f in extra.items()}
+        return reverse(f"coursework:{name}", kwargs=kwargs)
+
+    return make
+
+
+def _grade_category(w: World) -> int:
+    _graded_assignment(w)
+    return cast(int, w.extra["grade_category"].pk)
+
+
+def _unreleased_returned_file(w: World) -> str:
+    assignment = _graded_assignment(w)
+    assignment.grade_item.released_at = None
+    assignment.grade_item.save()
+    return reverse(
+        "coursework:grade-returned-file",
+        kwargs={"assignment_id": assignment.pk, "student_id": w.student.pk},
+    )
+
+
+def _category_data(w: World) -> dict[str, str]:
+    prefix = f"category-{_grade_category(w)}"
+    return {f"{prefix}-name": "Quizzes", f"{prefix}-weight": "30"}
+
+
+ROWS += [
+    Row("grading-queue", "GET", _grading_url("grading-queue"), MANAGE),
+    Row("grade-release", "POST", _grading_url("grade-release"), MANAGE_POST),
+    Row(
+        "grade-class-average",
+        "POST",
+        _grading_url("grade-class-average"),
+        MANAGE_POST,
+        data={"show": "1"},
+    ),
+    Row("grade-submission", "GET", _grading_url("grade-submission", student_id=_student), MANAGE),
+    # A student grading (themselves) is refused: 403, nothing written.
+    Row(
+        "grade-submission",
+        "POST",
+        _grading_url("grade-submission", student_id=_student),
+        MANAGE_POST,
+        data={"points": "5", "feedback": "Fine"},
+    ),
+    # The returned file: staff, and its own student once released; anybody else as missing.
+    Row(
+        "grade-returned-file",
+        "GET",
+        _grading_url("grade-returned-file", student_id=_student),
+        expect(student=200, owner=200),
+    ),
+    Row(
+        "grade-returned-file-unreleased",
+        "GET",
+        _unreleased_returned_file,
+        expect(student=404, owner=200),
+    ),
+    Row("gradebook", "GET", _gradebook_url("gradebook"), MANAGE),
+    Row("gradebook-csv", "GET", _gradebook_url("gradebook-csv"), MANAGE),
+    Row("grade-categories", "GET", _gradebook_url("grade-categories"), MANAGE),
+    Row(
+        "grade-categories",
+        "POST",
+        _gradebook_url("grade-categories"),
+        MANAGE_POST,
+        data={"name": "Quizzes", "weight": "30"},
+    ),
+    Row(
+        "grade-category-edit",
+        "POST",
+        _gradebook_url("grade-category-edit", category_id=_grade_category),
+        MANAGE_POST,
+        data=_category_data,
+    ),
+    Row(
+        "grade-category-delete",
+        "POST",
+        _gradebook_url("grade-category-delete", category_id=_grade_category),
+        MANAGE_POST,
+    ),
+    Row("grade-item-categories", "POST", _gradebook_url("grade-item-categories"), MANAGE_POST),
+    # A student's own grades; the course's staff are sent to the gradebook.
+    Row("my-grades", "GET", _gradebook_url("my-grades"), expect(student=200, owner=302)),
+]
+
+
+# Quizzes (classmeet.coursework) -----------------------------------------------------------------
+# An open, published quiz of w.course with one question; attempts are the enrolled student's.
+
+
+def _quiz(w: World, *, draft: bool = False) -> Any:
+    from classmeet.coursework.models import Quiz
+    from classmeet.coursework.tests.quiz_factories import QuizFactory, single_question
+
+    key = "draft_quiz" if draft else "quiz"
+    if key not in w.extra:
+        status = Quiz.Status.DRAFT if draft else Quiz.Status.PUBLISHED
+        quiz = QuizFactory.create(course=w.course, status=status)
+        single_question(quiz)
+        w.extra[key] = quiz
+    return w.extra[key]
+
+
+def _quiz_url(name: str, *, draft: bool = False) -> Callable[[World], str]:
+    return lambda w: reverse(f"coursework:{name}", kwargs={"quiz_id": _quiz(w, draft=draft).pk})
+
+
+def _question_url(name: str) -> Callable[[World], str]:
+    def make(w: World) -> str:
+        quiz = _quiz(w)
+        kwargs = {"quiz_id": quiz.pk, "question_id": quiz.questions.get().pk}
+        return reverse(f"coursework:{name}", kwargs=kwargs)
+
+    return make
+
+
+def _attempt_url(name: str) -> Callable[[World], str]:
+    def make(w: World) -> str:
+        from classmeet.coursework.services.quizzes import attempt_start
+
+        attempt = attempt_start(quiz=_quiz(w), student=w.student)
+        return reverse(f"coursework:{name}", kwargs={"attempt_id": attempt.pk})
+
+    return make
+
+
+def _answer(w: World) -> dict[str, Any]:
+    question = _quiz(w).questions.get()
+    return {"question": question.pk, "choice": question.choices.first().pk}
+
+
+def _quiz_student_url(w: World) -> str:
+    kwargs = {"quiz_id": _quiz(w).pk, "student_id": w.student.pk}
+    return reverse("coursework:quiz-student", kwargs=kwargs)
+
+
+_QUIZ_FORM = {
+    "title": "Optics",
+    "opens_at": _TOMORROW,
+    "closes_at": (timezone.now() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"),
+    "attempts_allowed": "1",
+    "scoring": "best",
+    "release": "immediately",
+}
+_QUESTION_FORM = {
+    "kind": "single",
+    "text": "Which?",
+    "points": "1",
+    "option_0": "This",
+    "correct_0": "on",
+    "option_1": "That",
+}
+# Taking a quiz is the enrolled student's; staff see attempts on the student's results page.
+_TAKE = expect(student=200, owner=404)
+
+ROWS += [
+    Row(
+        "quiz-list",
+        "GET",
+        lambda w: reverse("coursework:quiz-list", kwargs={"course_id": w.course.pk}),
+        VIEW,
+    ),
+    Row(
+        "quiz-create",
+        "GET",
+        lambda w: reverse("coursework:quiz-create", kwargs={"course_id": w.course.pk}),
+        MANAGE,
+    ),
+    Row(
+        "quiz-create",
+        "POST",
+        lambda w: reverse("coursework:quiz-create", kwargs={"course_id": w.course.pk}),
+        MANAGE_POST,
+        data=_QUIZ_FORM,
+    ),
+    Row("quiz-detail", "GET", _quiz_url("quiz-detail"), VIEW),
+    Row(
+        "quiz-detail-draft", "GET", _quiz_url("quiz-detail", draft=True), MANAGE | {"student": 404}
+    ),
+    Row("quiz-edit", "GET", _quiz_url("quiz-edit"), MANAGE),
+    Row("quiz-edit", "POST", _quiz_url("quiz-edit"), MANAGE_POST, data=_QUIZ_FORM),
+    Row("quiz-publish", "POST", _quiz_url("quiz-publish", draft=True), MANAGE_POST),
+    Row("quiz-delete", "GET", _quiz_url("quiz-delete"), MANAGE),
+    Row("quiz-delete", "POST", _quiz_url("quiz-delete"), MANAGE_POST),
+    Row("quiz-question-create", "GET", _quiz_url("quiz-question-create"), MANAGE),
+    Row(
+        "quiz-question-create",
+        "POST",
+        _quiz_url("quiz-question-create"),
+        MANAGE_POST,
+        data=_QUESTION_FORM,
+    ),
+    Row("quiz-question-edit", "GET", _question_url("quiz-question-edit"), MANAGE),
+    Row(
+        "quiz-question-edit",
+        "POST",
+        _question_url("quiz-question-edit"),
+        MANAGE_POST,
+        data=_QUESTION_FORM,
+    ),
+    Row("quiz-question-delete", "POST", _question_url("quiz-question-delete"), MANAGE_POST),
+    Row(
+        "quiz-question-move",
+        "POST",
+        _question_url("quiz-question-move"),
+        MANAGE_POST,
+        data={"direction": "down"},
+    ),
+    # Staff take no quiz (403: they see it, it is not theirs to take).
+    Row("quiz-start", "POST", _quiz_url("quiz-start"), expect(student=302, owner=403)),
+    Row("quiz-results", "GET", _quiz_url("quiz-results"), MANAGE),
+    Row("quiz-student", "GET", _quiz_student_url, MANAGE),
+    Row("quiz-student", "POST", _quiz_student_url, MANAGE_POST, data={"points": "1"}),
+    Row("quiz-attempt", "GET", _attempt_url("quiz-attempt"), _TAKE),
+    Row(
+        "quiz-answer",
+        "POST",
+        _attempt_url("quiz-answer"),
+        expect(student=302, owner=404),
+        data=_answer,
+    ),
+    Row("quiz-submit", "POST", _attempt_url("quiz-submit"), expect(student=302, owner=404)),
+]
+
+
+# To do (cw-due): everybody's own list; an assignment with a submission and an open quiz of the
+# course, so the student's page lists work and the staff's lists something to grade.
+def _todo_url(w: World) -> str:
+    from classmeet.coursework.tests.due_factories import QuizFactory, SubmissionFactory
+    from classmeet.coursework.tests.factories import AssignmentFactory
+
+    AssignmentFactory.create(course=w.course)
+    SubmissionFactory.create(
+        assignment=AssignmentFactory.create(course=w.course), student=w.student
+    )
+    QuizFactory.create(course=w.course)
+    return reverse("coursework:todo")
+
+
+ROWS += [
+    Row("coursework-todo", "GET", _todo_url, EVERYONE),
+    Row(
+        "coursework-todo",
+        "POST",
+        _todo_url,
+        expect(outsider=405, student=405, other_teacher=405, owner=405, staff=405),
+    ),
+]
+
+
 def _cells() -> list[Any]:
     cells = []
     for row in ROWS:

@@ -8,21 +8,24 @@ attend gets 403, like the course's own staff pages.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 
+from classmeet.accounts.models import User
 from classmeet.accounts.selectors import AnyUser, is_authenticated
-from classmeet.courses.models import Course
+from classmeet.courses.models import Course, Enrollment
 from classmeet.coursework.models import (
     Assignment,
     AssignmentAttachment,
     Grade,
     Quiz,
+    QuizAttempt,
     Submission,
     SubmissionFile,
 )
 from classmeet.coursework.selectors.assignments import is_assigned
 
-from .courses import can_view_course, is_course_staff, is_enrolled
+from .courses import access_course, can_view_course, is_course_staff, is_enrolled
 
 
 def can_manage_coursework(*, user: AnyUser, course: Course) -> bool:
@@ -184,3 +187,71 @@ def can_view_grade(*, user: AnyUser, grade: Grade, course: Course) -> bool:
 
 def can_grade(*, user: AnyUser, course: Course) -> bool:
     return is_course_staff(user=user, course=course)
+
+
+# Grading and grades --------------------------------------------------------------------------
+
+
+def access_course_for_gradebook(*, user: AnyUser, course_id: int) -> Course:
+    """Return the course for its staff (gradebook, its CSV, categories); 404 to outsiders, 403 to
+    its students."""
+    course = access_course(user=user, course_id=course_id)
+    if not can_view_gradebook(user=user, course=course):
+        raise PermissionDenied
+    return course
+
+
+def can_view_own_grades(*, user: AnyUser, course: Course) -> bool:
+    """A student of the course, on their own released grades (staff have the gradebook)."""
+    return is_enrolled(user=user, course=course) and not is_course_staff(user=user, course=course)
+
+
+def can_download_returned_file(
+    *, user: AnyUser, submission: Submission, assignment: Assignment
+) -> bool:
+    """The grader's returned copy: the course's staff, and its student once the grades are
+    released (it goes with the grade)."""
+    if is_course_staff(user=user, course=assignment.course):
+        return True
+    return (
+        is_authenticated(user)
+        and submission.student_id == user.pk
+        and assignment.grade_item.is_released()
+    )
+
+
+def can_manage_quiz(*, user: AnyUser, quiz: Quiz) -> bool:
+    """Edit the quiz and its questions, see every student's attempts, override a score."""
+    return is_course_staff(user=user, course=quiz.course)
+
+
+def access_quiz_attempt(*, user: AnyUser, attempt_id: int) -> QuizAttempt:
+    """Return the attempt (with its quiz and course) to the student who made it; 404 to anybody
+    else, staff included (they see attempts on the student's results page)."""
+    if not is_authenticated(user):
+        raise Http404
+    attempt = (
+        QuizAttempt.objects.select_related("quiz__course", "quiz__grade_item")
+        .filter(pk=attempt_id, student_id=user.pk)
+        .first()
+    )
+    if attempt is None or not can_view_quiz(user=user, quiz=attempt.quiz):
+        raise Http404
+    return attempt
+
+
+def access_quiz_student(*, user: AnyUser, quiz_id: int, student_id: int) -> tuple[Quiz, User]:
+    """Return the quiz and one of its course's students (or a former one with attempts) for the
+    course's staff; 403 to its students, 404 to outsiders and for anybody else's id."""
+    quiz = access_quiz_for_staff(user=user, quiz_id=quiz_id)
+    student = (
+        User.objects.filter(pk=student_id)
+        .filter(
+            Exists(Enrollment.objects.filter(course_id=quiz.course_id, student_id=OuterRef("pk")))
+            | Exists(QuizAttempt.objects.filter(quiz_id=quiz.pk, student_id=OuterRef("pk")))
+        )
+        .first()
+    )
+    if student is None:
+        raise Http404
+    return quiz, student

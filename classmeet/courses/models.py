@@ -56,6 +56,8 @@ class Course(models.Model):
     staff_viewer: tuple[int, bool] | None = None
     # The assistants (courses.selectors.StaffMember), when access.courses.access_course loaded them.
     assistants_shown: list[Any] | None = None
+    # The course page's sections, planned and fetched together (courses.sections).
+    section_plans: dict[str, Any] | None = None
 
     class Meta:
         ordering = ("title", "id")

@@ -14,6 +14,7 @@ from django.db.models import Model, Q, QuerySet
 
 from classmeet.accounts.models import User
 from classmeet.accounts.selectors import AnyUser, is_authenticated
+from classmeet.core.batch import Planned, batched_raw
 from classmeet.courses.models import Course, CourseAssistant, Enrollment, Material
 
 
@@ -93,6 +94,20 @@ def material_list(*, course: Course) -> QuerySet[Material]:
     return Material.objects.filter(course=course).order_by("-created_at", "-id")
 
 
+# The course page's materials as a plain statement, so it can travel with the page's other
+# sections (core.batch); the columns come from the model.
+_MATERIAL_COLUMNS = ", ".join(f'"{f.column}"' for f in Material._meta.concrete_fields)
+_MATERIALS_SQL = (  # names from the model, the course id a parameter
+    f'SELECT {_MATERIAL_COLUMNS} FROM "{Material._meta.db_table}"'  # noqa: S608
+    ' WHERE "course_id" = %s ORDER BY "created_at" DESC, "id" DESC'
+)
+
+
+def material_list_plan(*, course: Course) -> Planned[list[Material]]:
+    """`material_list` for the course page, planned to run with its other sections."""
+    return Planned(batched_raw(Material, _MATERIALS_SQL, [course.pk]), list)
+
+
 def material_get(*, course: Course, material_id: int) -> Material | None:
     return Material.objects.filter(course=course, pk=material_id).first()
 
@@ -103,6 +118,33 @@ def enrollment_list(*, course: Course) -> QuerySet[Enrollment]:
         .select_related("student")
         .order_by("student__last_name", "student__first_name", "student__username")
     )
+
+
+# The course page's roster: each enrollment with its student's names and e-mail, nothing else.
+_ROSTER_SQL = (
+    'SELECT e."id", e."course_id", e."student_id", e."created_at", u."username" AS "s_username",'
+    ' u."first_name" AS "s_first_name", u."last_name" AS "s_last_name", u."email" AS "s_email"'
+    ' FROM "courses_enrollment" e INNER JOIN "accounts_user" u ON u."id" = e."student_id"'
+    ' WHERE e."course_id" = %s ORDER BY u."last_name", u."first_name", u."username", e."id"'
+)
+_ROSTER_STUDENT_FIELDS = ["id", "username", "first_name", "last_name", "email"]
+
+
+def enrollment_list_plan(*, course: Course) -> Planned[list[Enrollment]]:
+    """`enrollment_list` for the course page (its staff), planned with its other sections."""
+    return Planned(batched_raw(Enrollment, _ROSTER_SQL, [course.pk]), _with_students)
+
+
+def _with_students(rows: list[Enrollment]) -> list[Enrollment]:
+    db = Enrollment.objects.db
+    for enrollment in rows:
+        joined = vars(enrollment)  # the student's columns, attributes since raw()
+        values = [joined["s_username"], joined["s_first_name"], joined["s_last_name"]]
+        values.append(joined["s_email"])
+        enrollment.student = User.from_db(
+            db, _ROSTER_STUDENT_FIELDS, [enrollment.student_id, *values]
+        )
+    return rows
 
 
 def enrollment_get(*, course: Course, student_id: int) -> Enrollment | None:

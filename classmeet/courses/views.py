@@ -31,6 +31,7 @@ from classmeet.accounts.selectors import request_user
 from classmeet.courses import selectors, services
 from classmeet.courses.forms import AddStudentForm, CourseForm, JoinCodeForm, MaterialForm
 from classmeet.courses.models import Course
+from classmeet.courses.sections import course_section_result, course_sections_plan
 from classmeet.courses.uploads import (
     THUMBNAIL_CONTENT_TYPES,
     SizeLimitUploadHandler,
@@ -95,10 +96,14 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
         "course": course,
         "can_manage": can_manage,
         "can_delete": access.courses.can_delete_course(user=user, course=course),
-        "materials": list(selectors.material_list(course=course)),
     }
+    # Every section's rows (and the staff's roster) in one round trip on PostgreSQL, before the
+    # template asks for them.
+    roster = {"roster": selectors.enrollment_list_plan(course=course)} if can_manage else None
+    course_sections_plan(course=course, user=user, also=roster)
+    context["materials"] = course_section_result(course=course, user=user, name="materials")
     if can_manage:
-        context["roster"] = list(selectors.enrollment_list(course=course))
+        context["roster"] = course_section_result(course=course, user=user, name="roster")
         context["add_student_form"] = AddStudentForm(course=course)
         context["material_form"] = MaterialForm()
         context["material_max_bytes"] = settings.CLASSMEET_MATERIAL_MAX_BYTES

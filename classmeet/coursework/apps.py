@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class CourseworkConfig(AppConfig):
     name = "classmeet.coursework"
     label = "coursework"
+
+    def ready(self) -> None:
+        # Due dates and quiz closes in the users' calendar feeds (meetings sits below us).
+        from classmeet.meetings.ics import calendar_source_register
+
+        from .ics import coursework_calendar_entries
+
+        calendar_source_register(coursework_calendar_entries)

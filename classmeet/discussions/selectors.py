@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 
 from classmeet.accounts.models import User
 from classmeet.accounts.selectors import AnyUser, is_authenticated
+from classmeet.core.batch import Planned, batched_raw
 from classmeet.courses.models import Course, Enrollment
 from classmeet.courses.selectors import course_visible_q
 
@@ -249,18 +250,28 @@ _COURSE_PAGE_SQL = (  # constant fragments only
 _AUTHOR_FIELDS = ["id", "username", "first_name", "last_name"]
 
 
+def course_discussion_list_plan(*, course: Course, limit: int = 10) -> Planned[list[Discussion]]:
+    """Plan `course_discussion_list`'s read, to run with the course page's other sections."""
+    return Planned(
+        batched_raw(Discussion, _COURSE_PAGE_SQL, [course.pk, limit]), _with_author_names
+    )
+
+
+def _with_author_names(discussions: list[Discussion]) -> list[Discussion]:
+    db = Discussion.objects.db
+    for d in discussions:
+        names = [d.author_username, d.author_first_name, d.author_last_name]  # type: ignore[attr-defined]
+        d.author = User.from_db(db, _AUTHOR_FIELDS, [d.author_id, *names]) if d.author_id else None
+    return discussions
+
+
 def course_discussion_list(*, course: Course, limit: int = 10) -> list[Discussion]:
     """Return the latest discussions of one course, for the course page's discussions tab.
 
     The caller has already checked that the user sees the course. Pinned first, then by newest
     activity, as `discussion_list`; each carries its author (names only) or None.
     """
-    discussions = list(Discussion.objects.raw(_COURSE_PAGE_SQL, [course.pk, limit]))
-    db = Discussion.objects.db
-    for d in discussions:
-        names = [d.author_username, d.author_first_name, d.author_last_name]  # type: ignore[attr-defined]
-        d.author = User.from_db(db, _AUTHOR_FIELDS, [d.author_id, *names]) if d.author_id else None
-    return discussions
+    return course_discussion_list_plan(course=course, limit=limit).result()
 
 
 def discussion_course_choices(*, user: User) -> list[Course]:

@@ -1,14 +1,21 @@
-"""iCalendar (RFC 5545) output for one meeting or a user's feed, built with `icalendar`."""
+"""iCalendar (RFC 5545) output for one meeting or a user's feed, built with `icalendar`.
+
+A user's feed also carries other apps' dated items (coursework's due dates): meetings sits below
+them, so they register a source with `calendar_source_register` from their AppConfig.ready().
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from datetime import UTC
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.utils import timezone
 from icalendar import Calendar, Event, vText
+
+from classmeet.accounts.models import User
 
 from .models import Meeting
 
@@ -22,6 +29,49 @@ def _text(value: str, *, one_line: bool = False) -> str:
     """Return value as iCalendar text: newline-separated lines, no other control character."""
     text = _LINE_BREAKS.sub(" " if one_line else "\n", str(value))
     return "".join(c for c in text if c in "\n\t" or unicodedata.category(c) != "Cc")
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarEntry:
+    """A dated item of another app in a user's feed: one VEVENT at `at` (a deadline: no end)."""
+
+    uid: str  # unique and stable across feeds, e.g. "assignment-12"
+    summary: str
+    at: datetime
+    path: str  # the item's page, made absolute by the feed
+    updated_at: datetime
+    description: str = ""
+
+
+CalendarSource = Callable[[User], Iterable[CalendarEntry]]
+_sources: list[CalendarSource] = []
+
+
+def calendar_source_register(source: CalendarSource) -> CalendarSource:
+    """Add `source` to every user's feed: it returns that user's entries (what they may see)."""
+    if source not in _sources:
+        _sources.append(source)
+    return source
+
+
+def calendar_entries(*, user: User) -> list[CalendarEntry]:
+    """Return the registered sources' entries for the user's feed."""
+    return [entry for source in list(_sources) for entry in source(user)]
+
+
+def _entry_event(entry: CalendarEntry, absolute_url: Callable[[str], str]) -> Event:
+    event = Event()
+    event.add("uid", f"{entry.uid}@classmeet")
+    event.add("dtstamp", timezone.now().astimezone(UTC))
+    event.add("dtstart", entry.at.astimezone(UTC))
+    event.add("last-modified", entry.updated_at.astimezone(UTC))
+    event.add("summary", _text(entry.summary))
+    url = absolute_url(entry.path)
+    event.add("description", _text(f"{entry.description}\n\n{url}".strip()))
+    event.add("url", url)
+    event.add("status", "CONFIRMED")
+    event.add("transp", "TRANSPARENT")  # a deadline does not make the user busy
+    return event
 
 
 def _event(meeting: Meeting, absolute_url: Callable[[str], str]) -> Event:
@@ -42,9 +92,13 @@ def _event(meeting: Meeting, absolute_url: Callable[[str], str]) -> Event:
 
 
 def calendar_build(
-    *, meetings: Iterable[Meeting], absolute_url: Callable[[str], str], name: str
+    *,
+    meetings: Iterable[Meeting],
+    absolute_url: Callable[[str], str],
+    name: str,
+    entries: Iterable[CalendarEntry] = (),
 ) -> bytes:
-    """Return an iCalendar document with one VEVENT per meeting, times in UTC."""
+    """Return an iCalendar document with one VEVENT per meeting and per entry, times in UTC."""
     calendar = Calendar()
     calendar.add("prodid", "-//Classmeet//Meetings//EN")
     calendar.add("version", "2.0")
@@ -56,5 +110,7 @@ def calendar_build(
     calendar.add("x-published-ttl", "PT1H")
     for meeting in meetings:
         calendar.add_component(_event(meeting, absolute_url))
+    for entry in entries:
+        calendar.add_component(_entry_event(entry, absolute_url))
     ical: bytes = calendar.to_ical()
     return ical

@@ -15,6 +15,7 @@ from django.db.models import DEFERRED, Model, Q, QuerySet
 from django.utils import timezone
 
 from classmeet.accounts.models import User
+from classmeet.core.batch import Planned, batched_raw
 from classmeet.courses.models import Course, Enrollment
 from classmeet.courses.selectors import course_visible_q
 
@@ -201,19 +202,29 @@ def _loaded(model: type[_M], **values: object) -> _M:
     )
 
 
+def meeting_list_for_course_plan(
+    *, course: Course, now: datetime | None = None
+) -> Planned[MeetingGroups]:
+    """Plan `meeting_list_for_course`'s read, to run with the course page's other sections."""
+    now = now or timezone.now()
+    since = now - timedelta(minutes=MAX_DURATION)
+    params = [course.pk, since, COURSE_UPCOMING_LIMIT + 1, course.pk, since, COURSE_PAST_LIMIT]
+
+    def grouped(rows: list[Meeting]) -> MeetingGroups:
+        for meeting in rows:
+            meeting.course = course
+        return _grouped(rows, since=since, now=now, upcoming_limit=COURSE_UPCOMING_LIMIT)
+
+    return Planned(batched_raw(Meeting, _COURSE_MEETINGS_SQL, params), grouped)
+
+
 def meeting_list_for_course(*, course: Course, now: datetime | None = None) -> MeetingGroups:
     """Return a course's meetings grouped for its page (the caller checked access).
 
     The next COURSE_UPCOMING_LIMIT meetings (live and just ended included) and the
     COURSE_PAST_LIMIT latest past ones; each meeting carries `course` (the page's own object).
     """
-    now = now or timezone.now()
-    since = now - timedelta(minutes=MAX_DURATION)
-    params = [course.pk, since, COURSE_UPCOMING_LIMIT + 1, course.pk, since, COURSE_PAST_LIMIT]
-    rows = list(Meeting.objects.raw(_COURSE_MEETINGS_SQL, params))
-    for meeting in rows:
-        meeting.course = course
-    return _grouped(rows, since=since, now=now, upcoming_limit=COURSE_UPCOMING_LIMIT)
+    return meeting_list_for_course_plan(course=course, now=now).result()
 
 
 def meeting_list_for_calendar(*, user: User) -> QuerySet[Meeting]:

@@ -25,7 +25,7 @@ from classmeet.meetings.selectors import attendance_report, chat_message_list
 
 from . import selectors
 from .forms import MeetingForm, MeetingScheduleForm
-from .ics import calendar_build
+from .ics import calendar_build, calendar_entries
 from .models import Meeting
 from .services import meetings as meeting_services
 
@@ -238,6 +238,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         meetings=selectors.meeting_list_for_calendar(user=owner),
         absolute_url=request.build_absolute_uri,
         name=_("Classmeet meetings"),
+        entries=calendar_entries(user=owner),
     )
     return _ics_response(body, "classmeet.ics")
 

@@ -1,8 +1,6 @@
 """After the class: the teacher's attendance report (HTML and CSV) and the chat log."""
 
-import csv
-from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,35 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from classmeet import access
+from classmeet.core.spreadsheets import csv_response
 from classmeet.core.times import zone_label, zone_name
 from classmeet.meetings.models import Meeting
 
 from .selectors import attendance_report, chat_message_list, course_attendance
-
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return timezone.localtime(value).isoformat(timespec="seconds")
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def _csv_response(
-    *, filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]
-) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    writer = csv.writer(response)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_cell(value) for value in row])
-    return response
 
 
 def _access(request: HttpRequest, meeting_id: int, allowed: Callable[..., bool]) -> Meeting:
@@ -77,7 +51,7 @@ def meeting_attendance_csv(request: HttpRequest, meeting_id: int) -> HttpRespons
     rows = attendance_report(meeting=meeting)
     # Cells are ISO 8601 with the offset; the header names the zone they are written in.
     zone = zone_name(timezone.get_current_timezone())
-    return _csv_response(
+    return csv_response(
         filename=f"attendance-meeting-{meeting.pk}.csv",
         header=[
             _("Username"),
@@ -123,7 +97,7 @@ def course_attendance_csv(request: HttpRequest, course_id: int) -> HttpResponse:
         + [grid.minutes[(s.pk, m.pk)] for m in grid.meetings]
         for s in grid.students
     )
-    return _csv_response(
+    return csv_response(
         filename=f"attendance-{slugify(course.title) or 'course'}-{course.pk}.csv",
         header=header,
         rows=rows,

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
+from classmeet.core.batch import Planned, batched_raw
 from classmeet.meetings.models import Meeting
 from classmeet.recordings.models import Recording
 
@@ -42,13 +43,16 @@ _COURSE_SQL_ALL = _COURSE_SQL.format(status="")
 _COURSE_SQL_READY = _COURSE_SQL.format(status=' AND r."status" = %s')
 
 
-def recording_list_for_course(*, course: Course, manager: bool) -> list[Recording]:
-    """The course page's panel: every state for managers, finished files for students; each
-    recording carries its meeting with the title only."""
+def recording_list_for_course_plan(*, course: Course, manager: bool) -> Planned[list[Recording]]:
+    """Plan `recording_list_for_course`'s read, to run with the course page's other sections."""
     if manager:
-        rows = list(Recording.objects.raw(_COURSE_SQL_ALL, [course.pk]))
+        rows = batched_raw(Recording, _COURSE_SQL_ALL, [course.pk])
     else:
-        rows = list(Recording.objects.raw(_COURSE_SQL_READY, [course.pk, Recording.Status.READY]))
+        rows = batched_raw(Recording, _COURSE_SQL_READY, [course.pk, Recording.Status.READY])
+    return Planned(rows, _with_meeting_titles)
+
+
+def _with_meeting_titles(rows: list[Recording]) -> list[Recording]:
     for recording in rows:
         recording.meeting = Meeting.from_db(
             Recording.objects.db,
@@ -56,6 +60,12 @@ def recording_list_for_course(*, course: Course, manager: bool) -> list[Recordin
             [recording.meeting_id, recording.meeting_title],  # type: ignore[attr-defined]
         )
     return rows
+
+
+def recording_list_for_course(*, course: Course, manager: bool) -> list[Recording]:
+    """The course page's panel: every state for managers, finished files for students; each
+    recording carries its meeting with the title only."""
+    return recording_list_for_course_plan(course=course, manager=manager).result()
 
 
 def recording_active_for_meeting(*, meeting_id: int) -> Recording | None:

@@ -209,6 +209,9 @@ CLASSMEET_THUMBNAIL_MAX_PIXELS = env.int("CLASSMEET_THUMBNAIL_MAX_PIXELS", defau
 CLASSMEET_JOIN_WINDOW_MINUTES = env.int("CLASSMEET_JOIN_WINDOW_MINUTES", default=10)
 # "Start a class now" makes a meeting this long (5-480; shorter if another one follows).
 CLASSMEET_INSTANT_MEETING_MINUTES = env.int("CLASSMEET_INSTANT_MEETING_MINUTES", default=60)
+# Quizzes: an answer later than an attempt's deadline plus this many seconds is refused (the
+# network and a slow submit get this much; the page's timer is not the rule).
+CLASSMEET_QUIZ_GRACE_SECONDS = env.int("CLASSMEET_QUIZ_GRACE_SECONDS", default=10)
 # Reminders go this many minutes before the start (0 = "starting now"); fractions are allowed.
 CLASSMEET_REMINDER_MINUTES = env.list("CLASSMEET_REMINDER_MINUTES", cast=float, default=[15, 0])
 # A "starting now" reminder later than this after the start is no longer sent.

@@ -53,6 +53,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         # (expire_seconds is DatabaseScheduler's name for the `expires` option).
         "options": {"expire_seconds": max(CLASSMEET_REMINDER_SCAN_SECONDS - 1, 1)},
     },
+    # Coursework: "due in 24 hours" reminders, on the meeting reminders' scan interval.
+    "coursework-send-due-reminders": {
+        "task": "classmeet.coursework.tasks.assignment_reminders_send",
+        "schedule": float(CLASSMEET_REMINDER_SCAN_SECONDS),
+        "options": {"expire_seconds": max(CLASSMEET_REMINDER_SCAN_SECONDS - 1, 1)},
+    },
     "notifications-daily-digest": {
         "task": "classmeet.notifications.tasks.notifications_email_digest",
         "schedule": crontab(hour=CLASSMEET_DIGEST_HOUR_UTC, minute=0),
@@ -61,6 +67,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "classmeet.rooms.tasks.sfu_rooms_sweep",
         "schedule": float(CLASSMEET_SFU_SWEEP_SECONDS),
         "options": {"expire_seconds": max(CLASSMEET_SFU_SWEEP_SECONDS - 1, 1)},
+    },
+    # Quizzes: attempts past their deadline (plus the grace) are submitted with what was saved.
+    "coursework-quiz-attempts-expire": {
+        "task": "classmeet.coursework.tasks.quiz_attempts_expire",
+        "schedule": 60.0,
+        "options": {"expire_seconds": 59},
     },
     "recordings-housekeeping": {
         "task": "classmeet.recordings.tasks.recordings_housekeeping",

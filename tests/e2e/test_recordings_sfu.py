@@ -33,13 +33,13 @@ from kombu import pools as kombu_pools
 from classmeet.accounts.tests.factories import StudentFactory, TeacherFactory
 from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory
 from classmeet.meetings.tests.factories import MeetingFactory
-from classmeet.meetings.tests.test_reminders_celery import CeleryProcesses, _database_url
 from classmeet.notifications.models import Notification
 from classmeet.recordings import janus_recorder
 from classmeet.recordings.models import Recording
 from classmeet.recordings.services import files, processing
 from classmeet.rooms.sfu import launch, topology
 from classmeet.rooms.sfu.launch import JanusProcess, can_use_netns
+from tests.celery_workers import CeleryProcesses, database_url
 from tests.e2e.test_recordings import assert_served_to_the_course_only
 from tests.support import require_service
 
@@ -143,7 +143,7 @@ def workers(settings: Any, redis_url: str, tmp_path: Path, sfu: Path) -> Iterato
     new_connections()
     env = os.environ | {
         "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DATABASE_URL": _database_url(connection.settings_dict),
+        "DATABASE_URL": database_url(connection.settings_dict),
         "CELERY_BROKER_URL": broker,
         "CELERY_BROKER_VISIBILITY_TIMEOUT": str(VISIBILITY),
         "CELERY_BROKER_RESTORE_SECONDS": "1",

@@ -30,6 +30,7 @@ from django.utils.http import urlsafe_base64_encode
 from classmeet.accounts.tests.factories import StudentFactory, TeacherFactory, UserFactory
 from classmeet.api.services import api_token_create
 from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory, MaterialFactory
+from classmeet.coursework.tests.factories import AssignmentFactory
 from classmeet.discussions.tests.factories import CommentFactory, DiscussionFactory
 from classmeet.meetings.services.meetings import calendar_token_regenerate
 from classmeet.meetings.tests.factories import MeetingFactory
@@ -133,6 +134,8 @@ def world(settings) -> dict[str, Any]:
         recipient_ids=[owner.pk], kind="upvote", title="Hello", url="/", actor=student
     )
     token, _raw = api_token_create(user=owner, name="ci")
+    # The grading page checks access before it reads the body (an upload), then CSRF.
+    assignment = AssignmentFactory.create(course=course)
     admin = UserFactory.create(username="root", is_staff=True, is_superuser=True)
     ids = {
         "course_id": course.pk,
@@ -143,6 +146,7 @@ def world(settings) -> dict[str, Any]:
         "comment_id": comment.pk,
         "notification_id": notification.pk,
         "token_id": token.pk,
+        "assignment_id": assignment.pk,
         "object_id": owner.pk,
         "content_type_id": 1,
         "id": owner.pk,

@@ -56,3 +56,26 @@ def test_course_detail_query_count_does_not_grow_with_rows(
         response = client.get(url)
     assert len(response.context["materials"]) == 11
     assert count_queries(client, url) == small
+
+
+@pytest.mark.parametrize("role", ["teacher", "student"])
+def test_course_page_sections_travel_together_on_postgresql(client, course, enrollment, role):
+    """Materials, meetings, recordings, discussions (and the staff's roster) are one statement on
+    PostgreSQL (core.batch); on SQLite one each, with nothing to save in-process."""
+    MaterialFactory.create(course=course)
+    MeetingFactory.create(course=course)
+    DiscussionFactory.create(course=course)
+    client.force_login(course.teacher if role == "teacher" else enrollment.student)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(course.get_absolute_url())
+    assert response.status_code == 200
+    sections = [q["sql"] for q in ctx.captured_queries if '"courses_material"' in q["sql"]]
+    assert len(sections) == 1
+    together = ('"meetings_meeting"', '"recordings_recording"', '"discussions_discussion"')
+    if connection.vendor == "postgresql":
+        assert all(table in sections[0] for table in together)
+        assert ('"courses_enrollment" e' in sections[0]) == (role == "teacher")
+        assert len(ctx.captured_queries) == 5  # session, user, course, sections, unread count
+    else:
+        assert not any(table in sections[0] for table in together)
+    assert len(response.context["materials"]) == 1

@@ -1,19 +1,40 @@
 """Writing grades: the one place a gradebook cell changes, whoever changes it (a grader, a quiz's
-automatic grading, a live quiz), so the history after release is never skipped."""
+automatic grading, a live quiz), so the history after release is never skipped. Also grading an
+assignment (late penalty, returned file), releasing an item's grades, and the course's grade
+categories."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.files.storage import Storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from classmeet.accounts.models import User
+from classmeet.courses.models import Course
+from classmeet.courses.uploads import Kind
+from classmeet.notifications.models import Notification
+from classmeet.notifications.services import notifications_create
 
-from ..models import Grade, GradeChange, GradeItem
+from ..models import (
+    Assignment,
+    Grade,
+    GradeCategory,
+    GradeChange,
+    GradeItem,
+    Submission,
+    SubmissionAttempt,
+)
+
+logger = logging.getLogger(__name__)
 
 CENT = Decimal("0.01")
 
@@ -106,3 +127,201 @@ def _locked_grade(*, item: GradeItem, student: User) -> Grade:
             return Grade.objects.create(item=item, student=student)
     except IntegrityError:
         return Grade.objects.select_for_update().get(item=item, student=student)
+
+
+# Grading an assignment -------------------------------------------------------------------------
+
+
+def late_penalty_percent(*, assignment: Assignment, days_late: int) -> Decimal:
+    """The penalty of work `days_late` days late: the assignment's percent per day, at most 100."""
+    if not days_late or not assignment.late_penalty_percent:
+        return Decimal(0)
+    return min(Decimal(100), assignment.late_penalty_percent * days_late)
+
+
+def latest_days_late(*, submission: Submission | None) -> int:
+    """The latest attempt's days late (0 without a submission). One query."""
+    if submission is None:
+        return 0
+    latest = SubmissionAttempt.objects.filter(submission=submission).order_by("-number").first()
+    return latest.days_late if latest is not None else 0
+
+
+@transaction.atomic
+def submission_grade(
+    *,
+    assignment: Assignment,
+    student: User,
+    points: Decimal | None,
+    feedback: str,
+    by: User,
+    returned_file: UploadedFile | None = None,
+    returned_name: str = "",
+    returned_kind: Kind | None = None,
+    remove_returned: bool = False,
+    now: datetime | None = None,
+) -> Grade:
+    """Grade one student's work on an assignment (submitted, late or missing) and return the grade.
+
+    The late penalty (percent per day times the latest attempt's days late, at most 100) is
+    applied by `grade_record`. A returned file replaces the one returned before; it needs a
+    submission to go with (a student who handed nothing in gets points and feedback only). The
+    caller has checked that `by` may grade and that the assignment is for the student.
+    """
+    submission = (
+        Submission.objects.select_for_update()
+        .filter(assignment=assignment, student=student)
+        .first()
+    )
+    if returned_file is not None and submission is None:
+        raise ValidationError(
+            {"returned_file": _("Nothing was submitted: there is no work to return.")},
+            code="no_submission",
+        )
+    penalty = late_penalty_percent(
+        assignment=assignment, days_late=latest_days_late(submission=submission)
+    )
+    grade = grade_record(
+        item=assignment.grade_item,
+        student=student,
+        points=points,
+        by=by,
+        feedback=feedback,
+        penalty_percent=penalty,
+        now=now,
+    )
+    if submission is not None and (returned_file is not None or remove_returned):
+        _returned_file_set(
+            submission=submission, file=returned_file, name=returned_name, kind=returned_kind
+        )
+    return grade
+
+
+def _returned_file_set(
+    *, submission: Submission, file: UploadedFile | None, name: str, kind: Kind | None
+) -> None:
+    """Store (or, with no file, remove) the grader's returned copy. The replaced file is deleted
+    once the transaction commits; a new file whose row cannot be written is deleted at once."""
+    old = submission.returned_file.name if submission.returned_file else ""
+    storage = submission.returned_file.storage
+    if file is not None:
+        submission.returned_file.save("returned", file, save=False)
+        submission.returned_name = name
+        submission.returned_content_type = kind.mime if kind is not None else ""
+        submission.returned_size = file.size or 0
+    else:
+        submission.returned_file.name = ""
+        submission.returned_name = ""
+        submission.returned_content_type = ""
+        submission.returned_size = None
+    new = submission.returned_file.name
+    try:
+        submission.save(
+            update_fields=[
+                "returned_file",
+                "returned_name",
+                "returned_content_type",
+                "returned_size",
+            ]
+        )
+    except Exception:
+        if new:
+            storage.delete(new)
+        raise
+    if old and old != new:
+        transaction.on_commit(lambda: _delete_quietly(storage, old))
+
+
+def _delete_quietly(storage: Storage, name: str) -> None:
+    try:
+        storage.delete(name)
+    except OSError:
+        logger.warning("could not delete stored file %s", name)
+
+
+# Release ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def grade_release(*, item: GradeItem, by: User, now: datetime | None = None) -> GradeItem:
+    """Let students see the item's grades from now on, and tell each student who has a grade.
+
+    Releasing again does nothing (nobody is told twice)."""
+    now = now or timezone.now()
+    locked = GradeItem.objects.select_for_update().select_related("course").get(pk=item.pk)
+    if locked.released_at is not None and locked.released_at <= now:
+        return locked
+    locked.released_at = now
+    locked.save(update_fields=["released_at"])
+    item.released_at = now
+    student_ids = Grade.objects.filter(item=locked, graded_at__isnull=False).values_list(
+        "student_id", flat=True
+    )
+    course = locked.course
+    notifications_create(
+        recipient_ids=list(student_ids),
+        kind=Notification.Kind.GRADE_RELEASED,
+        title=_("Grade released in %(course)s: %(title)s")
+        % {"course": course.title, "title": locked.title},
+        url=reverse("coursework:my-grades", kwargs={"course_id": course.pk}),
+        actor=by,
+        course=course,
+    )
+    return locked
+
+
+def grade_item_class_average_set(*, item: GradeItem, show: bool) -> GradeItem:
+    """Whether students see the class average of this item next to their grade."""
+    item.show_class_average = show
+    item.save(update_fields=["show_class_average"])
+    return item
+
+
+# Categories ------------------------------------------------------------------------------------
+
+
+def _category_save(category: GradeCategory) -> GradeCategory:
+    duplicate = ValidationError(
+        {"name": _("This course already has a category of that name.")}, code="unique"
+    )
+    same_name = GradeCategory.objects.filter(
+        course_id=category.course_id, name__iexact=category.name
+    ).exclude(pk=category.pk)
+    if same_name.exists():
+        raise duplicate
+    try:
+        with transaction.atomic():
+            category.full_clean(validate_constraints=False)
+            category.save()
+    except IntegrityError:  # lost a race with a category of the same name
+        raise duplicate from None
+    return category
+
+
+def grade_category_create(*, course: Course, name: str, weight: Decimal) -> GradeCategory:
+    """Add a weighted category ("Assignments", 50) to the course; its position is the last."""
+    last = GradeCategory.objects.filter(course=course).aggregate(last=Max("position"))["last"]
+    category = GradeCategory(
+        course=course, name=name.strip(), weight=weight, position=(last or 0) + 1
+    )
+    return _category_save(category)
+
+
+def grade_category_update(*, category: GradeCategory, name: str, weight: Decimal) -> GradeCategory:
+    category.name = name.strip()
+    category.weight = weight
+    return _category_save(category)
+
+
+def grade_category_delete(*, category: GradeCategory) -> None:
+    """Delete the category; its items stay, uncategorised."""
+    category.delete()
+
+
+def grade_item_category_set(*, item: GradeItem, category: GradeCategory | None) -> GradeItem:
+    """Put the item in one of its course's categories (None: in none)."""
+    if category is not None and category.course_id != item.course_id:
+        raise ValidationError({"category": _("Choose a category of this course.")})
+    item.category = category
+    item.save(update_fields=["category"])
+    return item

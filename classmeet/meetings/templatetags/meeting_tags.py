@@ -17,15 +17,21 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, gettext_noop, ngettext
 
 from classmeet import access
+from classmeet.core.batch import Planned
 from classmeet.core.links import id_url
 from classmeet.core.templatetags.when import when_html, when_range_html
 from classmeet.courses.models import Course
-from classmeet.courses.sections import course_section
+from classmeet.courses.sections import course_section, course_section_result
 
 from ..models import Meeting
-from ..selectors import MeetingRow, meeting_list_for_course
+from ..selectors import MeetingGroups, MeetingRow, meeting_list_for_course_plan
 
 register = template.Library()
+
+
+def course_meetings_plan(course: Course, user: Any) -> Planned[MeetingGroups]:
+    """What the section reads (registered in MeetingsConfig.ready for the course page)."""
+    return meeting_list_for_course_plan(course=course)
 
 
 @register.inclusion_tag("meetings/_course_meetings.html", takes_context=True)
@@ -35,7 +41,7 @@ def course_meetings(context: dict[str, Any], course: Course) -> dict[str, Any]:
         context,
         course,
         lambda user: {
-            "groups": meeting_list_for_course(course=course),
+            "groups": course_section_result(course=course, user=user, name="meetings"),
             "can_manage": access.courses.can_manage_course(user=user, course=course),
         },
     )

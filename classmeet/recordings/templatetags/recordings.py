@@ -8,10 +8,18 @@ from typing import Any
 from django import template
 
 from classmeet import access
+from classmeet.core.batch import Planned
+from classmeet.courses.sections import course_section_result
 from classmeet.recordings import selectors
 from classmeet.recordings.models import Recording
 
 register = template.Library()
+
+
+def course_recordings_plan(course: Any, user: Any) -> Planned[list[Recording]]:
+    """What the course page's panel reads (registered in RecordingsConfig.ready)."""
+    manage = access.courses.can_manage_course(user=user, course=course)
+    return selectors.recording_list_for_course_plan(course=course, manager=manage)
 
 
 @register.inclusion_tag("recordings/_recordings_panel.html", takes_context=True)
@@ -29,7 +37,7 @@ def recordings_panel(
     else:
         manage = access.courses.can_manage_course(user=user, course=course)
         if access.courses.can_view_course(user=user, course=course):
-            items = list(selectors.recording_list_for_course(course=course, manager=manage))
+            items = course_section_result(course=course, user=user, name="recordings")
     return {
         "request": request,
         "recordings": items,

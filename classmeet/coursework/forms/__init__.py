@@ -1,0 +1,1 @@
+"""Forms of coursework pages, a module per part."""
