@@ -12,3 +12,10 @@ class CourseworkConfig(AppConfig):
         from .ics import coursework_calendar_entries
 
         calendar_source_register(coursework_calendar_entries)
+
+        # The course page's assignments section, planned with the page's other sections.
+        from classmeet.courses.sections import register_course_section
+
+        from .templatetags.coursework_sections import course_assignments_plan
+
+        register_course_section("assignments", course_assignments_plan)

@@ -17,8 +17,9 @@ from classmeet.meetings.tests.factories import MeetingFactory
 
 pytestmark = pytest.mark.django_db
 
-# 9 with the cache-backed sessions of production (tests keep sessions in the DB); the
-# assignments section (coursework) added one: its upcoming assignments.
+# SQLite's count (a statement a section: session, user, course, materials, meetings, recordings,
+# discussions, assignments, the staff's roster, unread count); PostgreSQL runs the sections
+# together (5, below). Production's cache-backed sessions save one more.
 DETAIL_BUDGET = 10
 
 
@@ -60,8 +61,8 @@ def test_course_detail_query_count_does_not_grow_with_rows(
 
 @pytest.mark.parametrize("role", ["teacher", "student"])
 def test_course_page_sections_travel_together_on_postgresql(client, course, enrollment, role):
-    """Materials, meetings, recordings, discussions (and the staff's roster) are one statement on
-    PostgreSQL (core.batch); on SQLite one each, with nothing to save in-process."""
+    """Materials, meetings, recordings, discussions, assignments (and the staff's roster) are one
+    statement on PostgreSQL (core.batch); on SQLite one each, with nothing to save in-process."""
     MaterialFactory.create(course=course)
     MeetingFactory.create(course=course)
     DiscussionFactory.create(course=course)
@@ -71,7 +72,12 @@ def test_course_page_sections_travel_together_on_postgresql(client, course, enro
     assert response.status_code == 200
     sections = [q["sql"] for q in ctx.captured_queries if '"courses_material"' in q["sql"]]
     assert len(sections) == 1
-    together = ('"meetings_meeting"', '"recordings_recording"', '"discussions_discussion"')
+    together = (
+        '"meetings_meeting"',
+        '"recordings_recording"',
+        '"discussions_discussion"',
+        '"coursework_assignment"',
+    )
     if connection.vendor == "postgresql":
         assert all(table in sections[0] for table in together)
         assert ('"courses_enrollment" e' in sections[0]) == (role == "teacher")

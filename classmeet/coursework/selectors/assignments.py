@@ -23,9 +23,11 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.db.models.query import RawQuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from classmeet.core.batch import Planned, batched_raw
 from classmeet.courses.models import Course, Enrollment
 
 from ..models import (
@@ -194,6 +196,35 @@ class StudentAssignmentRow:
         return str(StudentStatus(self.status).label)
 
 
+def _status(*, student_id: int, now: datetime) -> Case:
+    """The student's status of each assignment, worked out by the database (a grade counts
+    once released; "missing" once it no longer takes work and nothing came)."""
+    mine = Submission.objects.filter(assignment_id=OuterRef("pk"), student_id=student_id)
+    graded = Grade.objects.filter(
+        item_id=OuterRef("grade_item_id"), student_id=student_id, graded_at__isnull=False
+    )
+    closed = Q(accepts_late=False, due_at__lt=now) | Q(accepts_late=True, cutoff_at__lt=now)
+    return Case(
+        When(Exists(graded) & Q(grade_item__released_at__lte=now), then=Value("graded")),
+        When(Exists(mine.filter(is_late=True)), then=Value("late")),
+        When(Exists(mine), then=Value("submitted")),
+        When(closed, then=Value("missing")),
+        default=Value("not_submitted"),
+        output_field=models.CharField(),
+    )
+
+
+def _student_queryset(
+    queryset: QuerySet[Assignment], *, student_id: int, now: datetime
+) -> QuerySet[Any]:  # Assignment rows with `my_status`
+    """The published assignments of `queryset` assigned to the student, with their status."""
+    return (
+        queryset.filter(status=Assignment.Status.PUBLISHED)
+        .filter(assigned_to_q(student_id=student_id))
+        .annotate(my_status=_status(student_id=student_id, now=now))
+    )
+
+
 def _student_rows(
     queryset: QuerySet[Assignment], *, student_id: int, now: datetime, limit: int | None = None
 ) -> list[StudentAssignmentRow]:
@@ -202,40 +233,26 @@ def _student_rows(
         item_id=OuterRef("grade_item_id"), student_id=student_id, graded_at__isnull=False
     )
     rows = (
-        queryset.filter(status=Assignment.Status.PUBLISHED)
-        .filter(assigned_to_q(student_id=student_id))
+        _student_queryset(queryset, student_id=student_id, now=now)
         .select_related("grade_item")
         .annotate(
             my_attempts=Subquery(mine.values("attempt_count")[:1]),
             my_last_at=Subquery(mine.values("last_submitted_at")[:1]),
-            my_late=Subquery(mine.values("is_late")[:1]),
-            my_graded=Exists(grade),
             my_points=Subquery(grade.values("points")[:1]),
         )
     )
     if limit is not None:
         rows = rows[:limit]
-    result = []
-    for a in rows:
-        released = a.my_graded and a.grade_item.is_released(now)
-        if released:
-            status = StudentStatus.GRADED
-        elif a.my_attempts:
-            status = StudentStatus.LATE if a.my_late else StudentStatus.SUBMITTED
-        elif not a.accepts_submissions(now):
-            status = StudentStatus.MISSING
-        else:
-            status = StudentStatus.NOT_SUBMITTED
-        result.append(
-            StudentAssignmentRow(
-                assignment=a,
-                status=status.value,
-                attempts=a.my_attempts or 0,
-                last_submitted_at=a.my_last_at,
-                points=a.my_points if released else None,
-            )
+    return [
+        StudentAssignmentRow(
+            assignment=a,
+            status=a.my_status,
+            attempts=a.my_attempts or 0,
+            last_submitted_at=a.my_last_at,
+            points=a.my_points if a.my_status == StudentStatus.GRADED else None,
         )
-    return result
+        for a in rows
+    ]
 
 
 def assignment_list_for_student(
@@ -250,16 +267,60 @@ def assignment_list_for_student(
     )
 
 
+def _still_open(now: datetime) -> Q:
+    return (
+        Q(due_at__gte=now)
+        | Q(accepts_late=True, cutoff_at__isnull=True)
+        | Q(accepts_late=True, cutoff_at__gte=now)
+    )
+
+
 def assignment_upcoming_for_student(
     *, course: Course, student_id: int, now: datetime | None = None, limit: int = 5
 ) -> list[StudentAssignmentRow]:
     """The student's assignments of the course still taking work, soonest due first (one
     query)."""
     now = now or timezone.now()
-    still_open = Q(due_at__gte=now) | Q(accepts_late=True, cutoff_at__isnull=True)
-    still_open |= Q(accepts_late=True, cutoff_at__gte=now)
-    queryset = Assignment.objects.filter(still_open, course=course).order_by("due_at", "id")
+    queryset = Assignment.objects.filter(_still_open(now), course=course).order_by("due_at", "id")
     return _student_rows(queryset, student_id=student_id, now=now, limit=limit)
+
+
+@dataclass(frozen=True)
+class UpcomingRow:
+    """An assignment of the course page's section, with the student's status (None: staff)."""
+
+    assignment: Assignment
+    status: str | None
+
+    @property
+    def status_label(self) -> str:
+        return str(StudentStatus(self.status).label) if self.status else ""
+
+
+def _planned(queryset: QuerySet[Assignment]) -> RawQuerySet[Assignment]:
+    """The ORM's statement for `queryset`, as a read `core.batch` can run with others."""
+    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    return batched_raw(Assignment, sql, params, using=queryset.db)
+
+
+def assignment_upcoming_plan(
+    *, course: Course, student_id: int | None, now: datetime | None = None, limit: int = 5
+) -> Planned[list[UpcomingRow]]:
+    """The course page's upcoming assignments, planned with its other sections: for staff
+    (`student_id` None) the published ones not yet due; for a student theirs still taking
+    work, with their status. One statement."""
+    now = now or timezone.now()
+    if student_id is None:
+        staff = Assignment.objects.filter(
+            course=course, status=Assignment.Status.PUBLISHED, due_at__gte=now
+        ).order_by("due_at", "id")[:limit]
+        return Planned(_planned(staff), lambda rows: [UpcomingRow(a, None) for a in rows])
+    queryset = _student_queryset(
+        Assignment.objects.filter(_still_open(now), course=course),
+        student_id=student_id,
+        now=now,
+    ).order_by("due_at", "id")[:limit]
+    return Planned(_planned(queryset), lambda rows: [UpcomingRow(a, a.my_status) for a in rows])
 
 
 def assignment_row_for_student(
