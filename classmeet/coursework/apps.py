@@ -13,7 +13,7 @@ class CourseworkConfig(AppConfig):
 
         calendar_source_register(coursework_calendar_entries)
 
-        # The course page's assignments, planned with the page's other sections.
+        # The course page's assignments section, planned with the page's other sections.
         from classmeet.courses.sections import register_course_section
 
         from .templatetags.coursework_sections import course_assignments_plan

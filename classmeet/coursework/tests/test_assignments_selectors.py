@@ -104,6 +104,18 @@ def test_student_sees_published_assigned_work_with_their_status(course, enrollme
     assert (
         selectors.assignment_row_for_student(assignment=someone_else, student_id=student.pk) is None
     )
+    # The course page's planned read (core.batch) says the same of what is still open.
+    planned = selectors.assignment_upcoming_plan(course=course, student_id=student.pk).result()
+    open_rows = selectors.assignment_upcoming_for_student(course=course, student_id=student.pk)
+    assert [(r.assignment.pk, r.status) for r in planned] == [
+        (r.assignment.pk, r.status) for r in open_rows
+    ]
+    assert {r.status for r in planned} == {
+        StudentStatus.NOT_SUBMITTED,
+        StudentStatus.SUBMITTED,
+        StudentStatus.LATE,
+        StudentStatus.GRADED,
+    }
 
 
 def test_upcoming_for_staff_is_published_and_not_yet_due(course):
