@@ -19,3 +19,10 @@ class CourseworkConfig(AppConfig):
         from .templatetags.coursework_sections import course_assignments_plan
 
         register_course_section("assignments", course_assignments_plan)
+
+        # A deleted course's coursework files go with it.
+        from classmeet.courses.signals import course_deleting
+
+        from .receivers import course_files_collect
+
+        course_deleting.connect(course_files_collect, dispatch_uid="coursework-course-files")
