@@ -901,6 +901,33 @@ ROWS += [
 ]
 
 
+# The course calendar (.ics): a signed-in download for the course's members; 404 to outsiders.
+def _course_calendar_url(w: World) -> str:
+    from classmeet.coursework.tests.due_factories import QuizFactory
+    from classmeet.coursework.tests.factories import AssignmentFactory
+
+    AssignmentFactory.create(course=w.course)
+    QuizFactory.create(course=w.course)
+    return reverse("meetings:course-calendar", kwargs={"course_id": w.course.pk})
+
+
+ROWS += [
+    Row("course-calendar", "GET", _course_calendar_url, VIEW),
+    Row(
+        "course-calendar",
+        "POST",
+        _course_calendar_url,
+        expect(outsider=405, student=405, other_teacher=405, owner=405, staff=405),
+    ),
+    Row(
+        "course-calendar-missing",
+        "GET",
+        lambda w: reverse("meetings:course-calendar", kwargs={"course_id": 99999999}),
+        expect(student=404, owner=404),
+    ),
+]
+
+
 def _cells() -> list[Any]:
     cells = []
     for row in ROWS:

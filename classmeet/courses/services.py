@@ -26,6 +26,7 @@ from classmeet.courses.models import (
 from classmeet.courses.signals import (
     assistant_added,
     assistant_removed,
+    course_deleting,
     enrollment_created,
     enrollment_removed,
 )
@@ -88,10 +89,12 @@ def course_update(
 
 @transaction.atomic
 def course_delete(*, course: Course) -> None:
-    """Delete the course with its enrollments, materials and meetings, then their files."""
+    """Delete the course with its enrollments, materials and meetings, then their files (and
+    those the apps above keep for it: `course_deleting`)."""
     files = [(m.file.storage, m.file.name) for m in course.materials.all() if m.file]
     if course.thumbnail:
         files.append((course.thumbnail.storage, course.thumbnail.name))
+    course_deleting.send(sender=Course, course=course, files=files)
     course.delete()
     files_delete_on_commit(files)
 

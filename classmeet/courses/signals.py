@@ -22,3 +22,8 @@ assistant_added = Signal()
 # Sent once the removal has committed.
 # Arguments: course_id (int), user_id (int), removed_by_id (int | None).
 assistant_removed = Signal()
+
+# Sent by course_delete before the rows go. Arguments: course (Course), files (a list of
+# (storage, name) pairs): a receiver appends the stored files of its own rows of the course,
+# removed with the course's once the deletion has committed.
+course_deleting = Signal()

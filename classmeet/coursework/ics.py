@@ -2,7 +2,8 @@
 
 Registered with meetings.ics from CourseworkConfig.ready(): a student's feed has the published
 assignments assigned to them and the published quizzes of the courses they attend; a teacher's
-or assistant's every published one of the courses they staff.
+or assistant's every published one of the courses they staff. A course's calendar has the same,
+of that course only.
 """
 
 from __future__ import annotations
@@ -24,21 +25,23 @@ from .models import Assignment, Quiz
 from .selectors.assignments import assigned_to_q
 
 
-def coursework_calendar_entries(user: User) -> list[CalendarEntry]:
-    """Return the user's due dates and quiz closes from CALENDAR_PAST_DAYS ago on. Two queries."""
+def coursework_calendar_entries(user: User, course_id: int | None = None) -> list[CalendarEntry]:
+    """Return the user's due dates and quiz closes from CALENDAR_PAST_DAYS ago on, of one course
+    when course_id is given. Two queries."""
     since = timezone.now() - timedelta(days=CALENDAR_PAST_DAYS)
+    of_course = Q() if course_id is None else Q(course_id=course_id)
     enrolled = Exists(
         Enrollment.objects.filter(course_id=OuterRef("course_id"), student_id=user.pk)
     )
     staffed = course_staff_q(user=user, prefix="course__")
     assignments = (
-        Assignment.objects.filter(status=Assignment.Status.PUBLISHED, due_at__gte=since)
+        Assignment.objects.filter(of_course, status=Assignment.Status.PUBLISHED, due_at__gte=since)
         .filter(staffed | (Q(enrolled) & assigned_to_q(student_id=user.pk)))
         .order_by("due_at", "pk")
         .values_list("pk", "title", "course__title", "due_at", "updated_at")
     )
     quizzes = (
-        Quiz.objects.filter(status=Quiz.Status.PUBLISHED, closes_at__gte=since)
+        Quiz.objects.filter(of_course, status=Quiz.Status.PUBLISHED, closes_at__gte=since)
         .filter(staffed | Q(enrolled))
         .order_by("closes_at", "pk")
         .values_list("pk", "title", "course__title", "closes_at", "updated_at")

@@ -2,6 +2,7 @@
 
 A user's feed also carries other apps' dated items (coursework's due dates): meetings sits below
 them, so they register a source with `calendar_source_register` from their AppConfig.ready().
+A course's calendar asks the same sources for that one course's entries.
 """
 
 from __future__ import annotations
@@ -43,20 +44,22 @@ class CalendarEntry:
     description: str = ""
 
 
-CalendarSource = Callable[[User], Iterable[CalendarEntry]]
+# A source is called with the user and a course id (None: every course of the user's).
+CalendarSource = Callable[[User, int | None], Iterable[CalendarEntry]]
 _sources: list[CalendarSource] = []
 
 
 def calendar_source_register(source: CalendarSource) -> CalendarSource:
-    """Add `source` to every user's feed: it returns that user's entries (what they may see)."""
+    """Add `source` to every feed: it returns the user's entries (what they may see), of one
+    course when it is given a course id."""
     if source not in _sources:
         _sources.append(source)
     return source
 
 
-def calendar_entries(*, user: User) -> list[CalendarEntry]:
-    """Return the registered sources' entries for the user's feed."""
-    return [entry for source in list(_sources) for entry in source(user)]
+def calendar_entries(*, user: User, course_id: int | None = None) -> list[CalendarEntry]:
+    """Return the registered sources' entries for the user's feed, or one course's calendar."""
+    return [entry for source in list(_sources) for entry in source(user, course_id)]
 
 
 def _entry_event(entry: CalendarEntry, absolute_url: Callable[[str], str]) -> Event:

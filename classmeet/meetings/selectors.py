@@ -227,10 +227,12 @@ def meeting_list_for_course(*, course: Course, now: datetime | None = None) -> M
     return meeting_list_for_course_plan(course=course, now=now).result()
 
 
-def meeting_list_for_calendar(*, user: User) -> QuerySet[Meeting]:
-    """Return the meetings of a user's calendar feed: from 90 days ago on, cancelled included."""
+def meeting_list_for_calendar(*, user: User, course_id: int | None = None) -> QuerySet[Meeting]:
+    """Return the meetings of a user's calendar feed, or of one course of theirs: from 90 days ago
+    on, cancelled included."""
     since = timezone.now() - timedelta(days=CALENDAR_PAST_DAYS)
-    return meeting_list_for_user(user=user).filter(starts_at__gte=since)
+    meetings = meeting_list_for_user(user=user).filter(starts_at__gte=since)
+    return meetings if course_id is None else meetings.filter(course_id=course_id)
 
 
 def user_get_by_calendar_token(*, token: str) -> User | None:

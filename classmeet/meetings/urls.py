@@ -26,6 +26,7 @@ urlpatterns = [
         views_reports.course_attendance_csv,
         name="course-attendance-csv",
     ),
+    path("course/<int:course_id>/calendar.ics", views.course_calendar, name="course-calendar"),
     path("schedule/<int:course_id>/", views.meeting_schedule, name="meeting-schedule"),
     path("start/<int:course_id>/", views.meeting_start_now, name="meeting-start-now"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar-feed"),

@@ -243,6 +243,22 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     return _ics_response(body, "classmeet.ics")
 
 
+# Signed-in download, no token: the personal feed is the subscription and already has this course.
+@login_required
+@require_GET
+def course_calendar(request: HttpRequest, course_id: int) -> HttpResponse:
+    """Serve one course's meetings and coursework dates to its members (404 to anybody else)."""
+    user = request_user(request)
+    course = access.courses.access_course(user=user, course_id=course_id)
+    body = calendar_build(
+        meetings=selectors.meeting_list_for_calendar(user=user, course_id=course.pk),
+        absolute_url=request.build_absolute_uri,
+        name=course.title,
+        entries=calendar_entries(user=user, course_id=course.pk),
+    )
+    return _ics_response(body, f"course-{course.pk}.ics")
+
+
 @login_required
 @require_POST
 def calendar_token_regenerate(request: HttpRequest) -> HttpResponse:

@@ -17,9 +17,9 @@ from classmeet.meetings.tests.factories import MeetingFactory
 
 pytestmark = pytest.mark.django_db
 
-# SQLite, the teacher: session (tests keep sessions in the DB), user, course, unread count and
-# one statement per section (materials, roster, meetings, recordings, discussions, assignments).
-# On PostgreSQL the sections travel as one statement: 5 (the test below).
+# SQLite's count (a statement a section: session, user, course, materials, meetings, recordings,
+# discussions, assignments, the staff's roster, unread count); PostgreSQL runs the sections
+# together (5, below). Production's cache-backed sessions save one more.
 DETAIL_BUDGET = 10
 
 

@@ -4,7 +4,7 @@ number of assignments, students or attempts."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -160,7 +160,13 @@ def assignment_upcoming_for_staff(
     *, course: Course, now: datetime | None = None, limit: int = 5
 ) -> list[Assignment]:
     """The course's published assignments not yet due, soonest first (one query)."""
-    return assignment_upcoming_for_staff_plan(course=course, now=now, limit=limit).result()
+    return list(
+        Assignment.objects.filter(
+            course=course,
+            status=Assignment.Status.PUBLISHED,
+            due_at__gte=now or timezone.now(),
+        ).order_by("due_at", "id")[:limit]
+    )
 
 
 # Students -------------------------------------------------------------------------------------
@@ -189,22 +195,33 @@ class StudentAssignmentRow:
         return str(StudentStatus(self.status).label)
 
 
-def _student_status(
-    a: Assignment,
-    *,
-    attempts: int | None,
-    late: bool | None,
-    graded: bool,
-    now: datetime,
-    released: bool,
-) -> StudentStatus:
-    if graded and released:
-        return StudentStatus.GRADED
-    if attempts:
-        return StudentStatus.LATE if late else StudentStatus.SUBMITTED
-    if not a.accepts_submissions(now):
-        return StudentStatus.MISSING
-    return StudentStatus.NOT_SUBMITTED
+def _status(*, student_id: int, now: datetime) -> Case:
+    """The student's status of each assignment, worked out by the database (a grade counts
+    once released; "missing" once it no longer takes work and nothing came)."""
+    mine = Submission.objects.filter(assignment_id=OuterRef("pk"), student_id=student_id)
+    graded = Grade.objects.filter(
+        item_id=OuterRef("grade_item_id"), student_id=student_id, graded_at__isnull=False
+    )
+    closed = Q(accepts_late=False, due_at__lt=now) | Q(accepts_late=True, cutoff_at__lt=now)
+    return Case(
+        When(Exists(graded) & Q(grade_item__released_at__lte=now), then=Value("graded")),
+        When(Exists(mine.filter(is_late=True)), then=Value("late")),
+        When(Exists(mine), then=Value("submitted")),
+        When(closed, then=Value("missing")),
+        default=Value("not_submitted"),
+        output_field=models.CharField(),
+    )
+
+
+def _student_queryset(
+    queryset: QuerySet[Assignment], *, student_id: int, now: datetime
+) -> QuerySet[Any]:  # Assignment rows with `my_status`
+    """The published assignments of `queryset` assigned to the student, with their status."""
+    return (
+        queryset.filter(status=Assignment.Status.PUBLISHED)
+        .filter(assigned_to_q(student_id=student_id))
+        .annotate(my_status=_status(student_id=student_id, now=now))
+    )
 
 
 def _student_rows(
@@ -215,40 +232,26 @@ def _student_rows(
         item_id=OuterRef("grade_item_id"), student_id=student_id, graded_at__isnull=False
     )
     rows = (
-        queryset.filter(status=Assignment.Status.PUBLISHED)
-        .filter(assigned_to_q(student_id=student_id))
+        _student_queryset(queryset, student_id=student_id, now=now)
         .select_related("grade_item")
         .annotate(
             my_attempts=Subquery(mine.values("attempt_count")[:1]),
             my_last_at=Subquery(mine.values("last_submitted_at")[:1]),
-            my_late=Subquery(mine.values("is_late")[:1]),
-            my_graded=Exists(grade),
             my_points=Subquery(grade.values("points")[:1]),
         )
     )
     if limit is not None:
         rows = rows[:limit]
-    result = []
-    for a in rows:
-        released = a.my_graded and a.grade_item.is_released(now)
-        status = _student_status(
-            a,
-            attempts=a.my_attempts,
-            late=a.my_late,
-            graded=a.my_graded,
-            now=now,
-            released=released,
+    return [
+        StudentAssignmentRow(
+            assignment=a,
+            status=a.my_status,
+            attempts=a.my_attempts or 0,
+            last_submitted_at=a.my_last_at,
+            points=a.my_points if a.my_status == StudentStatus.GRADED else None,
         )
-        result.append(
-            StudentAssignmentRow(
-                assignment=a,
-                status=status.value,
-                attempts=a.my_attempts or 0,
-                last_submitted_at=a.my_last_at,
-                points=a.my_points if released else None,
-            )
-        )
-    return result
+        for a in rows
+    ]
 
 
 def assignment_list_for_student(
@@ -263,23 +266,53 @@ def assignment_list_for_student(
     )
 
 
+def _still_open(now: datetime) -> Q:
+    return (
+        Q(due_at__gte=now)
+        | Q(accepts_late=True, cutoff_at__isnull=True)
+        | Q(accepts_late=True, cutoff_at__gte=now)
+    )
+
+
+def assignment_upcoming_for_student(
+    *, course: Course, student_id: int, now: datetime | None = None, limit: int = 5
+) -> list[StudentAssignmentRow]:
+    """The student's assignments of the course still taking work, soonest due first (one
+    query)."""
+    now = now or timezone.now()
+    queryset = Assignment.objects.filter(_still_open(now), course=course).order_by("due_at", "id")
+    return _student_rows(queryset, student_id=student_id, now=now, limit=limit)
+
+
+@dataclass(frozen=True)
+class UpcomingRow:
+    """An assignment of the course page's section, with the student's status (None: staff)."""
+
+    assignment: Assignment
+    status: str | None
+
+    @property
+    def status_label(self) -> str:
+        return str(StudentStatus(self.status).label) if self.status else ""
+
+
 # The course page's section, written out so it travels with the page's other sections
-# (courses.sections, core.batch) without building an ORM query per request: the same rows as
-# `assignment_upcoming_for_staff` and `assignment_upcoming_for_student`. Portable SQL.
+# (courses.sections, core.batch) without building an ORM query per request (the annotated
+# queryset cost the page more than running it). The same rows and statuses as
+# `assignment_upcoming_for_staff` and `assignment_upcoming_for_student` (`_status`). Portable SQL.
 _A_COLUMNS = ", ".join(f'a."{f.column}"' for f in Assignment._meta.concrete_fields)
-_STILL_OPEN = (
-    ' AND (a."due_at" >= %s OR (a."accepts_late" AND (a."cutoff_at" IS NULL'
-    ' OR a."cutoff_at" >= %s)))'
-)
 _SECTION_STAFF_SQL = (  # constant fragments; every value a parameter
-    f'SELECT {_A_COLUMNS} FROM "coursework_assignment" a'  # noqa: S608
+    f'SELECT {_A_COLUMNS}, NULL AS "my_status" FROM "coursework_assignment" a'  # noqa: S608
     ' WHERE a."course_id" = %s AND a."status" = %s AND a."due_at" >= %s'
     ' ORDER BY a."due_at", a."id" LIMIT %s'
 )
 _SECTION_STUDENT_SQL = (
-    f'SELECT {_A_COLUMNS}, s."attempt_count" AS "my_attempts",'  # noqa: S608
-    ' s."last_submitted_at" AS "my_last_at", s."is_late" AS "my_late",'
-    ' g."id" AS "my_grade_id", g."points" AS "my_points", i."released_at" AS "item_released_at"'
+    f"SELECT {_A_COLUMNS},"  # noqa: S608
+    ' CASE WHEN g."id" IS NOT NULL AND i."released_at" <= %s THEN \'graded\''
+    " WHEN s.\"is_late\" THEN 'late' WHEN s.\"id\" IS NOT NULL THEN 'submitted'"
+    ' WHEN (NOT a."accepts_late" AND a."due_at" < %s)'
+    ' OR (a."accepts_late" AND a."cutoff_at" < %s) THEN \'missing\''
+    " ELSE 'not_submitted' END AS \"my_status\""
     ' FROM "coursework_assignment" a'
     ' INNER JOIN "coursework_gradeitem" i ON i."id" = a."grade_item_id"'
     ' LEFT OUTER JOIN "coursework_submission" s'
@@ -290,79 +323,30 @@ _SECTION_STUDENT_SQL = (
     ' AND (NOT EXISTS (SELECT 1 FROM "coursework_assignmentstudent" x'
     ' WHERE x."assignment_id" = a."id") OR EXISTS (SELECT 1 FROM "coursework_assignmentstudent" x'
     ' WHERE x."assignment_id" = a."id" AND x."student_id" = %s))'
-    f"{_STILL_OPEN}"
+    ' AND (a."due_at" >= %s OR (a."accepts_late" AND (a."cutoff_at" IS NULL'
+    ' OR a."cutoff_at" >= %s)))'
     ' ORDER BY a."due_at", a."id" LIMIT %s'
 )
 
 
-def _joined_datetime(value: Any) -> datetime | None:
-    """A joined column is no model field, so raw() leaves it as the driver gave it: SQLite's text
-    (UTC; text, or a naive datetime once sqlite3 has converted it) becomes the aware datetime
-    PostgreSQL's driver gives."""
-    if value is None:
-        return None
-    parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _joined_points(value: Any) -> Decimal | None:
-    """Points as a Decimal of two places, whatever the driver gave (SQLite: a float)."""
-    return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
-
-
-def assignment_upcoming_for_staff_plan(
-    *, course: Course, now: datetime | None = None, limit: int = 5
-) -> Planned[list[Assignment]]:
-    """`assignment_upcoming_for_staff`, planned with the course page's other sections."""
-    params = [course.pk, Assignment.Status.PUBLISHED, now or timezone.now(), limit]
-    return Planned(batched_raw(Assignment, _SECTION_STAFF_SQL, params), list)
-
-
-def assignment_upcoming_for_student_plan(
-    *, course: Course, student_id: int, now: datetime | None = None, limit: int = 5
-) -> Planned[list[StudentAssignmentRow]]:
-    """`assignment_upcoming_for_student`, planned with the course page's other sections."""
+def assignment_upcoming_plan(
+    *, course: Course, student_id: int | None, now: datetime | None = None, limit: int = 5
+) -> Planned[list[UpcomingRow]]:
+    """The course page's upcoming assignments, planned with its other sections: for staff
+    (`student_id` None) the published ones not yet due; for a student theirs still taking
+    work, with their status. One statement."""
     now = now or timezone.now()
-    params = [student_id, student_id, course.pk, Assignment.Status.PUBLISHED, student_id]
-    params += [now, now, limit]
-
-    def rows(assignments: list[Assignment]) -> list[StudentAssignmentRow]:
-        result = []
-        for a in assignments:
-            joined = vars(a)  # the joined columns, attributes since raw()
-            graded = joined["my_grade_id"] is not None
-            released_at = _joined_datetime(joined["item_released_at"])
-            released = graded and released_at is not None and released_at <= now
-            status = _student_status(
-                a,
-                attempts=joined["my_attempts"],
-                late=bool(joined["my_late"]),
-                graded=graded,
-                now=now,
-                released=released,
-            )
-            result.append(
-                StudentAssignmentRow(
-                    assignment=a,
-                    status=status.value,
-                    attempts=joined["my_attempts"] or 0,
-                    last_submitted_at=_joined_datetime(joined["my_last_at"]),
-                    points=_joined_points(joined["my_points"]) if released else None,
-                )
-            )
-        return result
-
-    return Planned(batched_raw(Assignment, _SECTION_STUDENT_SQL, params), rows)
-
-
-def assignment_upcoming_for_student(
-    *, course: Course, student_id: int, now: datetime | None = None, limit: int = 5
-) -> list[StudentAssignmentRow]:
-    """The student's assignments of the course still taking work, soonest due first (one
-    query)."""
-    return assignment_upcoming_for_student_plan(
-        course=course, student_id=student_id, now=now, limit=limit
-    ).result()
+    published = Assignment.Status.PUBLISHED
+    if student_id is None:
+        sql, params = _SECTION_STAFF_SQL, [course.pk, published, now, limit]
+    else:
+        sql = _SECTION_STUDENT_SQL
+        params = [now, now, now, student_id, student_id, course.pk, published, student_id]
+        params += [now, now, limit]
+    return Planned(
+        batched_raw(Assignment, sql, params),
+        lambda rows: [UpcomingRow(a, vars(a)["my_status"]) for a in rows],
+    )
 
 
 def assignment_row_for_student(

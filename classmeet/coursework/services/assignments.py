@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import NotRequired, TypedDict, Unpack
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.storage import Storage
@@ -108,19 +109,32 @@ def _unstore(stored: list[StoredFile]) -> None:
 # Assignments --------------------------------------------------------------------------------
 
 
-def _validate_assignment(
-    *,
-    course: Course,
-    title: str,
-    points: Decimal | None,
-    due_at: datetime,
-    accepts_late: bool,
-    late_penalty_percent: Decimal | None,
-    cutoff_at: datetime | None,
-    submission_type: str,
-    students: Sequence[User] | None,
-    category: GradeCategory | None,
-) -> None:
+class AssignmentFields(TypedDict):
+    """What an assignment is made of: create and update take the same keyword arguments.
+
+    `points` None makes it ungraded; `students` None assigns it to everybody enrolled;
+    `attachments` are added to those it has.
+    """
+
+    title: str
+    instructions: str
+    points: Decimal | None
+    due_at: datetime
+    due_zone: str
+    accepts_late: bool
+    late_penalty_percent: Decimal | None
+    cutoff_at: datetime | None
+    submission_type: str
+    students: Sequence[User] | None
+    category: NotRequired[GradeCategory | None]
+    attachments: NotRequired[Sequence[UploadedFile]]
+
+
+def _validate_assignment(*, course: Course, fields: AssignmentFields) -> None:
+    title, points, students = fields["title"], fields["points"], fields["students"]
+    due_at, cutoff_at, accepts_late = fields["due_at"], fields["cutoff_at"], fields["accepts_late"]
+    late_penalty_percent, category = fields["late_penalty_percent"], fields.get("category")
+    submission_type = fields["submission_type"]
     errors: dict[str, str] = {}
     if not title.strip():
         errors["title"] = _("Give the assignment a title.")
@@ -195,108 +209,21 @@ def _add_attachments(
 
 
 def assignment_create(
-    *,
-    course: Course,
-    by: User,
-    title: str,
-    instructions: str,
-    points: Decimal | None,
-    due_at: datetime,
-    due_zone: str,
-    accepts_late: bool,
-    late_penalty_percent: Decimal | None,
-    cutoff_at: datetime | None,
-    submission_type: str,
-    students: Sequence[User] | None,
-    category: GradeCategory | None = None,
-    attachments: Sequence[UploadedFile] = (),
+    *, course: Course, by: User, **fields: Unpack[AssignmentFields]
 ) -> Assignment:
-    """Create a draft assignment with its gradebook column (unpublished) and attachments.
-
-    `points` None makes it ungraded; `students` None assigns it to everybody enrolled.
-    """
-    _validate_assignment(
-        course=course,
-        title=title,
-        points=points,
-        due_at=due_at,
-        accepts_late=accepts_late,
-        late_penalty_percent=late_penalty_percent,
-        cutoff_at=cutoff_at,
-        submission_type=submission_type,
-        students=students,
-        category=category,
-    )
-    checked = check_files(attachments, field="attachments", limit=MAX_ATTACHMENTS)
-    stored: list[StoredFile] = []
-    try:
-        with transaction.atomic():
-            item = GradeItem.objects.create(
-                course=course,
-                kind=GradeItem.Kind.ASSIGNMENT,
-                title=title.strip(),
-                max_points=points,
-                category=category,
-                dated_at=due_at,
-                is_published=False,
-            )
-            assignment = Assignment(
-                course=course,
-                grade_item=item,
-                title=title.strip(),
-                instructions=instructions,
-                due_at=due_at,
-                due_zone=due_zone[:64] or "UTC",
-                accepts_late=accepts_late,
-                late_penalty_percent=late_penalty_percent,
-                cutoff_at=cutoff_at,
-                submission_type=submission_type,
-                created_by=by,
-            )
-            assignment.full_clean(exclude=["grade_item"])
-            assignment.save()
-            _set_students(assignment, students)
-            _add_attachments(assignment, checked, stored)
-    except BaseException:
-        _unstore(stored)
-        raise
-    return assignment
+    """Create a draft assignment with its gradebook column (unpublished) and attachments."""
+    assignment = Assignment(course=course, created_by=by)
+    assignment.grade_item = GradeItem(course=course, kind=GradeItem.Kind.ASSIGNMENT)
+    return _assignment_save(assignment, fields)
 
 
-def assignment_update(
-    *,
-    assignment: Assignment,
-    title: str,
-    instructions: str,
-    points: Decimal | None,
-    due_at: datetime,
-    due_zone: str,
-    accepts_late: bool,
-    late_penalty_percent: Decimal | None,
-    cutoff_at: datetime | None,
-    submission_type: str,
-    students: Sequence[User] | None,
-    category: GradeCategory | None = None,
-    attachments: Sequence[UploadedFile] = (),
-) -> Assignment:
+def assignment_update(*, assignment: Assignment, **fields: Unpack[AssignmentFields]) -> Assignment:
     """Save the assignment and keep its gradebook column (title, points, date, category) in
     step; the assigned students are replaced and new attachments added.
 
     Points below a grade already given are refused: the grade would be out of range.
     """
-    course = assignment.course
-    _validate_assignment(
-        course=course,
-        title=title,
-        points=points,
-        due_at=due_at,
-        accepts_late=accepts_late,
-        late_penalty_percent=late_penalty_percent,
-        cutoff_at=cutoff_at,
-        submission_type=submission_type,
-        students=students,
-        category=category,
-    )
+    points = fields["points"]
     given = Grade.objects.filter(item_id=assignment.grade_item_id, entered_points__isnull=False)
     if points is None and given.exists():
         raise ValidationError(
@@ -307,27 +234,36 @@ def assignment_update(
         raise ValidationError(
             {"points": _("A student has more points than that already.")}, code="graded"
         )
-    checked = check_files(attachments, field="attachments", limit=MAX_ATTACHMENTS)
+    return _assignment_save(assignment, fields)
+
+
+def _assignment_save(assignment: Assignment, fields: AssignmentFields) -> Assignment:
+    """Validate, then write the assignment, its column, students and new attachments in one
+    transaction; a stored attachment is taken back off the disk if that fails."""
+    _validate_assignment(course=assignment.course, fields=fields)
+    checked = check_files(fields.get("attachments", ()), field="attachments", limit=MAX_ATTACHMENTS)
+    title = fields["title"].strip()
     stored: list[StoredFile] = []
     try:
         with transaction.atomic():
-            assignment.title = title.strip()
-            assignment.instructions = instructions
-            assignment.due_at = due_at
-            assignment.due_zone = due_zone[:64] or "UTC"
-            assignment.accepts_late = accepts_late
-            assignment.late_penalty_percent = late_penalty_percent
-            assignment.cutoff_at = cutoff_at
-            assignment.submission_type = submission_type
+            item = assignment.grade_item
+            item.title, item.max_points = title, fields["points"]
+            item.dated_at, item.category = fields["due_at"], fields.get("category")
+            # An existing column: only what the assignment owns (a release may run meanwhile).
+            owned = ["title", "max_points", "dated_at", "category"]
+            item.save(update_fields=owned if item.pk else None)
+            assignment.grade_item = item
+            assignment.title = title
+            assignment.instructions = fields["instructions"]
+            assignment.due_at = fields["due_at"]
+            assignment.due_zone = fields["due_zone"][:64] or "UTC"
+            assignment.accepts_late = fields["accepts_late"]
+            assignment.late_penalty_percent = fields["late_penalty_percent"]
+            assignment.cutoff_at = fields["cutoff_at"]
+            assignment.submission_type = fields["submission_type"]
             assignment.full_clean(exclude=["grade_item"])
             assignment.save()
-            GradeItem.objects.filter(pk=assignment.grade_item_id).update(
-                title=assignment.title, max_points=points, dated_at=due_at, category=category
-            )
-            item = assignment.grade_item
-            item.title, item.max_points, item.dated_at = assignment.title, points, due_at
-            item.category = category
-            _set_students(assignment, students)
+            _set_students(assignment, fields["students"])
             _add_attachments(assignment, checked, stored)
     except BaseException:
         _unstore(stored)

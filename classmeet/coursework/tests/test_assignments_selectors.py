@@ -104,6 +104,18 @@ def test_student_sees_published_assigned_work_with_their_status(course, enrollme
     assert (
         selectors.assignment_row_for_student(assignment=someone_else, student_id=student.pk) is None
     )
+    # The course page's planned read (core.batch) says the same of what is still open.
+    planned = selectors.assignment_upcoming_plan(course=course, student_id=student.pk).result()
+    open_rows = selectors.assignment_upcoming_for_student(course=course, student_id=student.pk)
+    assert [(r.assignment.pk, r.status) for r in planned] == [
+        (r.assignment.pk, r.status) for r in open_rows
+    ]
+    assert {r.status for r in planned} == {
+        StudentStatus.NOT_SUBMITTED,
+        StudentStatus.SUBMITTED,
+        StudentStatus.LATE,
+        StudentStatus.GRADED,
+    }
 
 
 def test_upcoming_for_staff_is_published_and_not_yet_due(course):
@@ -177,14 +189,3 @@ def test_lists_and_detail_run_constant_queries(course, enrollment, size, django_
         assert submission is not None
         assert sum(len(a.files.all()) for a in submission.attempts.all()) == 2 * size
 
-
-def test_a_joined_datetime_is_aware_whatever_the_driver_gave():
-    from datetime import UTC, datetime
-
-    from classmeet.coursework.selectors.assignments import _joined_datetime
-
-    aware = datetime(2026, 12, 7, 10, 30, tzinfo=UTC)
-    assert _joined_datetime(None) is None
-    assert _joined_datetime(aware) == aware
-    assert _joined_datetime(aware.replace(tzinfo=None)) == aware  # sqlite3's converter
-    assert _joined_datetime("2026-12-07 10:30:00") == aware  # SQLite's text

@@ -25,6 +25,7 @@ from classmeet.coursework.models import (
     Assignment,
     AssignmentAttachment,
     AssignmentStudent,
+    GradeCategory,
     GradeItem,
     Submission,
     SubmissionAttempt,
@@ -173,6 +174,19 @@ def test_create_for_chosen_students(client, course, enrollment):
     )
     assert response.status_code == 302
     assert AssignmentStudent.objects.get().student == enrollment.student
+
+
+def test_a_course_with_categories_offers_them(client, course):
+    homework = GradeCategory.objects.create(course=course, name="Homework", weight=Decimal(40))
+    GradeCategory.objects.create(
+        course=AssignmentFactory.create().course, name="Elsewhere", weight=Decimal(10)
+    )
+    client.force_login(course.teacher)
+    page = client.get(url("assignment-create", course_id=course.pk)).content.decode()
+    assert "Homework" in page
+    assert "Elsewhere" not in page
+    client.post(url("assignment-create", course_id=course.pk), form_data(category=homework.pk))
+    assert Assignment.objects.get(course=course).grade_item.category == homework
 
 
 @pytest.mark.parametrize(

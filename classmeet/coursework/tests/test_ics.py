@@ -17,6 +17,7 @@ from classmeet.courses.tests.factories import EnrollmentFactory
 from classmeet.coursework.ics import coursework_calendar_entries
 from classmeet.coursework.models import Assignment
 from classmeet.meetings import ics as meetings_ics
+from classmeet.meetings.models import Meeting
 from classmeet.meetings.services.meetings import calendar_token_regenerate
 from classmeet.meetings.tests.factories import MeetingFactory
 
@@ -161,3 +162,74 @@ def test_feed_queries_do_not_grow_with_items(
     with django_assert_max_num_queries(10) as large:
         client.get(url)
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def _course_calendar(client, user: User | None, course_id: int):
+    client.logout()
+    if user is not None:
+        client.force_login(user)
+    return client.get(reverse("meetings:course-calendar", kwargs={"course_id": course_id}))
+
+
+def _uids(response) -> set[str]:
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    return {str(e["uid"]) for e in Calendar.from_ical(response.content).walk("VEVENT")}
+
+
+def test_course_calendar_gives_a_student_their_items_of_that_course_only(
+    client, course, student, work, due
+):
+    meeting = MeetingFactory.create(course=course, starts_at=due)
+    elsewhere = EnrollmentFactory.create(student=student).course
+    MeetingFactory.create(course=elsewhere, starts_at=due)
+    AssignmentFactory.create(course=elsewhere, title="Other course's")
+    response = _course_calendar(client, student, course.pk)
+    assert _uids(response) == {
+        f"{meeting.ical_uid}@classmeet",
+        f"assignment-{work['everybody'].pk}@classmeet",
+        f"assignment-{work['named'].pk}@classmeet",
+        f"quiz-{work['quiz'].pk}@classmeet",
+    }
+    assert str(Calendar.from_ical(response.content)["x-wr-calname"]) == "Physics 101"
+    assert response["Content-Disposition"] == f'attachment; filename="course-{course.pk}.ics"'
+
+
+def test_course_calendar_gives_staff_every_published_item(client, course, teacher, work):
+    expected = {f"assignment-{work[k].pk}@classmeet" for k in ("everybody", "named", "other")} | {
+        f"quiz-{work['quiz'].pk}@classmeet"
+    }
+    assert _uids(_course_calendar(client, teacher, course.pk)) == expected
+    assistant = TeacherFactory.create()
+    CourseAssistant.objects.create(course=course, user=assistant)
+    assert _uids(_course_calendar(client, assistant, course.pk)) == expected
+
+
+def test_course_calendar_is_404_to_outsiders_and_sends_anonymous_to_sign_in(
+    client, course, work, outsider, other_teacher
+):
+    assert _course_calendar(client, outsider, course.pk).status_code == 404
+    assert _course_calendar(client, other_teacher, course.pk).status_code == 404
+    response = _course_calendar(client, None, course.pk)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:signin"))
+
+
+def test_course_calendar_keeps_a_cancelled_meeting_as_cancelled(client, course, student, work):
+    cancelled = MeetingFactory.create(
+        course=course, starts_at=timezone.now() + timedelta(days=1), status=Meeting.Status.CANCELLED
+    )
+    response = _course_calendar(client, student, course.pk)
+    (event,) = [
+        e
+        for e in Calendar.from_ical(response.content).walk("VEVENT")
+        if str(e["uid"]) == f"{cancelled.ical_uid}@classmeet"
+    ]
+    assert str(event["status"]) == "CANCELLED"
+
+
+def test_the_course_page_links_its_calendar(client, course, student, enrollment):
+    client.force_login(student)
+    html = client.get(reverse("courses:course-detail", args=[course.pk])).content.decode()
+    assert reverse("meetings:course-calendar", kwargs={"course_id": course.pk}) in html
+    assert "Course calendar (.ics)" in html

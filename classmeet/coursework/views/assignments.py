@@ -113,13 +113,71 @@ def assignment_list(request: HttpRequest, course_id: int) -> HttpResponse:
 # Create and edit ------------------------------------------------------------------------------
 
 
-def _form_page(
+@csrf_exempt  # checked by _assignment_form, once the size-limit handler is in place
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment_create(request: HttpRequest, course_id: int) -> HttpResponse:
+    """A new assignment, its due date read in the viewer's zone (or their browser's)."""
+    # Coursework is the course's staff's to manage (access.coursework.can_manage_coursework).
+    course = access.courses.access_course_for_manage(
+        user=request_user(request), course_id=course_id
+    )
+    limiter = size_limit_install(request)
+    return in_browser_zone(_assignment_form)(request, course, None, limiter)
+
+
+@csrf_exempt  # checked by _assignment_form, once the size-limit handler is in place
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment_edit(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    """Edit in the zone the due date was set in (shown on the page), whoever edits."""
+    assignment = access.coursework.access_assignment_for_staff(
+        user=request_user(request), assignment_id=assignment_id
+    )
+    limiter = size_limit_install(request)
+    zone = zone_named(assignment.due_zone) or timezone.get_default_timezone()
+    with timezone.override(zone):
+        return _assignment_form(request, assignment.course, assignment, limiter)
+
+
+@csrf_protect
+def _assignment_form(
     request: HttpRequest,
-    *,
-    form: AssignmentForm,
     course: Course,
     assignment: Assignment | None,
+    limiter: SizeLimitUploadHandler,
 ) -> HttpResponse:
+    """Show the create or edit form; save it on POST (times in the active zone)."""
+    form = AssignmentForm(
+        request.POST or None, request.FILES or None, course=course, assignment=assignment
+    )
+    if request.method == "POST":
+        # A file the size limit dropped is an error, even where files are optional.
+        if form.is_valid() and not limiter.too_large:
+            try:
+                if assignment is None:
+                    saved = services.assignment_create(
+                        course=course,
+                        by=request_user(request),
+                        due_zone=timezone.get_current_timezone_name(),
+                        **form.assignment_fields(),
+                    )
+                    done = _("Assignment saved as a draft. Publish it when it is ready.")
+                else:
+                    saved = services.assignment_update(
+                        assignment=assignment,
+                        due_zone=assignment.due_zone,
+                        **form.assignment_fields(),
+                    )
+                    done = _("Assignment saved.")
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, done)
+                return _done(request, saved.get_absolute_url())
+        refused = _refused(request, form, limiter)
+        if refused is not None:
+            return refused
     return render(
         request,
         "coursework/assignment_form.html",
@@ -132,87 +190,6 @@ def _form_page(
         },
         status=400 if form.errors else 200,
     )
-
-
-@csrf_exempt  # checked by _assignment_create, once the size-limit handler is in place
-@login_required
-@require_http_methods(["GET", "POST"])
-def assignment_create(request: HttpRequest, course_id: int) -> HttpResponse:
-    # Coursework is the course's staff's to manage (access.coursework.can_manage_coursework).
-    course = access.courses.access_course_for_manage(
-        user=request_user(request), course_id=course_id
-    )
-    return _assignment_create(request, course, size_limit_install(request))
-
-
-@csrf_protect
-@in_browser_zone
-def _assignment_create(
-    request: HttpRequest, course: Course, limiter: SizeLimitUploadHandler
-) -> HttpResponse:
-    user = request_user(request)
-    form = AssignmentForm(request.POST or None, request.FILES or None, course=course)
-    if request.method == "POST":
-        # A file the size limit dropped is an error, even where files are optional.
-        if form.is_valid() and not limiter.too_large:
-            try:
-                assignment = services.assignment_create(
-                    course=course,
-                    by=user,
-                    due_zone=timezone.get_current_timezone_name(),
-                    **form.assignment_fields(),
-                )
-            except ValidationError as error:
-                _apply_errors(form, error)
-            else:
-                messages.success(
-                    request, _("Assignment saved as a draft. Publish it when it is ready.")
-                )
-                return _done(request, assignment.get_absolute_url())
-        refused = _refused(request, form, limiter)
-        if refused is not None:
-            return refused
-    return _form_page(request, form=form, course=course, assignment=None)
-
-
-@csrf_exempt  # checked by _assignment_edit, once the size-limit handler is in place
-@login_required
-@require_http_methods(["GET", "POST"])
-def assignment_edit(request: HttpRequest, assignment_id: int) -> HttpResponse:
-    """Edit in the zone the due date was set in (shown on the page), whoever edits."""
-    assignment = access.coursework.access_assignment_for_staff(
-        user=request_user(request), assignment_id=assignment_id
-    )
-    limiter = size_limit_install(request)
-    zone = zone_named(assignment.due_zone) or timezone.get_default_timezone()
-    with timezone.override(zone):
-        return _assignment_edit(request, assignment, limiter)
-
-
-@csrf_protect
-def _assignment_edit(
-    request: HttpRequest, assignment: Assignment, limiter: SizeLimitUploadHandler
-) -> HttpResponse:
-    course = assignment.course
-    form = AssignmentForm(
-        request.POST or None, request.FILES or None, course=course, assignment=assignment
-    )
-    if request.method == "POST":
-        # A file the size limit dropped is an error, even where files are optional.
-        if form.is_valid() and not limiter.too_large:
-            try:
-                services.assignment_update(
-                    assignment=assignment, due_zone=assignment.due_zone, **form.assignment_fields()
-                )
-            except ValidationError as error:
-                _apply_errors(form, error)
-            else:
-                messages.success(request, _("Assignment saved."))
-                return _done(request, assignment.get_absolute_url())
-        refused = _refused(request, form, limiter)
-        if refused is not None:
-            return refused
-    return _form_page(request, form=form, course=course, assignment=assignment)
 
 
 @login_required

@@ -53,10 +53,19 @@ function errorsFrom(xhr) {
 }
 
 export function upload(form) {
-  const file = form.querySelector('input[type=file]')?.files?.[0];
+  // Every file of every file input (a submission or an assignment takes several).
+  const files = [...form.querySelectorAll('input[type=file]')].flatMap((input) => [...(input.files || [])]);
   const maxBytes = Number(form.dataset.maxBytes || 0);
-  if (file && maxBytes && file.size > maxBytes) {
-    showError(form, [`The file is too large (${formatBytes(file.size)}). The limit is ${formatBytes(maxBytes)}.`]);
+  const tooLarge = files.filter((file) => maxBytes && file.size > maxBytes);
+  if (tooLarge.length) {
+    const limit = formatBytes(maxBytes);
+    showError(
+      form,
+      tooLarge.map((file) => {
+        const message = `The file is too large (${formatBytes(file.size)}). The limit is ${limit}.`;
+        return files.length > 1 ? `${file.name}: ${message}` : message;
+      }),
+    );
     return;
   }
   showError(form, []);
