@@ -188,4 +188,3 @@ def test_lists_and_detail_run_constant_queries(course, enrollment, size, django_
         submission = selectors.submission_for_student(assignment=assignment, student_id=student_id)
         assert submission is not None
         assert sum(len(a.files.all()) for a in submission.attempts.all()) == 2 * size
-
