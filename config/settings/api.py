@@ -47,4 +47,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Fields of one name with different choices get names of their own (not StatusXXXEnum).
+    "ENUM_NAME_OVERRIDES": {
+        "CourseworkStatusEnum": "classmeet.coursework.models.Assignment.Status",
+        "MyAssignmentStatusEnum": "classmeet.coursework.selectors.assignments.StudentStatus",
+        "GradingStatusEnum": "classmeet.api.apis.coursework_submissions.GRADING_STATUSES",
+        "QuestionKindEnum": "classmeet.coursework.models.Question.Kind",
+    },
 }
