@@ -49,6 +49,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Fields of one name with different choices get names of their own (not StatusXXXEnum).
     "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "classmeet.meetings.models.Meeting.Status",
+        "KindEnum": "classmeet.notifications.models.Notification.Kind",
         "CourseworkStatusEnum": "classmeet.coursework.models.Assignment.Status",
         "MyAssignmentStatusEnum": "classmeet.coursework.selectors.assignments.StudentStatus",
         "GradingStatusEnum": "classmeet.api.apis.coursework_submissions.GRADING_STATUSES",
