@@ -315,25 +315,17 @@ class MyGradeListApi(APIView):
             source="item.max_points", max_digits=7, decimal_places=2, allow_null=True
         )
         dated_at = serializers.DateTimeField(source="item.dated_at", allow_null=True)
-        points = serializers.SerializerMethodField()
-        feedback = serializers.SerializerMethodField()
-        graded_at = serializers.SerializerMethodField()
+        points = serializers.DecimalField(
+            source="grade.points", max_digits=7, decimal_places=2, allow_null=True
+        )
+        feedback = serializers.CharField(source="grade.feedback", default="")
+        graded_at = serializers.DateTimeField(source="grade.graded_at", allow_null=True)
         class_average = serializers.DecimalField(
             max_digits=7,
             decimal_places=2,
             allow_null=True,
             help_text="Only where the teacher shows it.",
         )
-
-        def get_points(self, row: gradebook_selectors.MyGrade) -> Decimal | None:
-            return row.grade.points if row.grade is not None else None
-
-        def get_feedback(self, row: gradebook_selectors.MyGrade) -> str:
-            return row.grade.feedback if row.grade is not None else ""
-
-        def get_graded_at(self, row: gradebook_selectors.MyGrade) -> str | None:
-            graded = row.grade.graded_at if row.grade is not None else None
-            return graded.isoformat() if graded is not None else None
 
     @extend_schema(
         operation_id="my_grade_list",
