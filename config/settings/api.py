@@ -33,7 +33,8 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Classmeet API",
     "DESCRIPTION": (
-        "Courses, enrollment, materials, discussions, notifications and live meetings. "
+        "Courses, enrollment, materials, discussions, notifications, live meetings, "
+        "assignments, submissions, grades and quizzes. "
         "Authenticate with a personal token (`Authorization: Bearer cm_...`, created at "
         "/api/tokens/) or, from the browser, with the session cookie and the CSRF header. "
         'Every error has the body `{"detail": ..., "code": ...}` (plus `errors` on 400).'

@@ -363,11 +363,11 @@ class GradebookCategoryOutputSerializer(serializers.Serializer[Any]):
 
 
 class GradebookTotalOutputSerializer(serializers.Serializer[Any]):
-    points = serializers.DecimalField(max_digits=12, decimal_places=2)
-    max_points = serializers.DecimalField(max_digits=12, decimal_places=2)
-    percent = serializers.DecimalField(max_digits=12, decimal_places=1, allow_null=True)
+    points = serializers.DecimalField(max_digits=None, decimal_places=2)
+    max_points = serializers.DecimalField(max_digits=None, decimal_places=2)
+    percent = serializers.DecimalField(max_digits=None, decimal_places=1, allow_null=True)
     weighted = serializers.DecimalField(
-        max_digits=12,
+        max_digits=None,
         decimal_places=1,
         allow_null=True,
         help_text="Percent, with the course's category weights (null without categories).",
