@@ -46,8 +46,14 @@ def _number(**kwargs: Any) -> serializers.DecimalField:
 class MyQuizOutputSerializer(serializers.Serializer[Any]):
     attempts_used = serializers.IntegerField()
     attempts_left = serializers.IntegerField()
-    open_attempt_id = serializers.IntegerField(allow_null=True)
-    points = _points(allow_null=True, help_text="Your grade, once the results are released.")
+    open_attempt_id = serializers.IntegerField(
+        allow_null=True, help_text="Your attempt in progress (in the quiz's detail; null in lists)."
+    )
+    points = _points(
+        allow_null=True,
+        help_text="Your grade, once the results are released (in the quiz's detail; null in "
+        "lists).",
+    )
 
 
 class QuizOutputSerializer(serializers.ModelSerializer[Quiz]):

@@ -368,7 +368,7 @@ def test_answers_with_foreign_or_out_of_range_choices_are_refused(
     attempt = start(client, quiz).json()
     question_id = attempt["questions"][0]["id"]
     other_quiz = QuizFactory.create(course=course)
-    foreign = single_question(other_quiz).choices.first().pk
+    foreign = single_question(other_quiz).choices.order_by("pk")[0].pk
     url = answer_url(attempt["id"])
     refused(client.post(url, {"question_id": question_id, "choice_ids": [foreign]}), 400)
     refused(client.post(url, {"question_id": question_id, "choice_ids": [10**19]}), 400)
