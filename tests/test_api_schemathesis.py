@@ -33,6 +33,9 @@ from classmeet.accounts.tests.factories import TeacherFactory
 from classmeet.api.services import api_token_create
 from classmeet.courses.models import CourseAssistant
 from classmeet.courses.tests.factories import MaterialFactory
+from classmeet.coursework.services.quizzes import attempt_start
+from classmeet.coursework.tests.factories import AssignmentFactory
+from classmeet.coursework.tests.quiz_factories import QuizFactory, single_question
 from classmeet.discussions.tests.factories import CommentFactory, DiscussionFactory
 from classmeet.meetings.tests.factories import MeetingFactory
 from classmeet.notifications.models import Notification
@@ -73,6 +76,10 @@ def seeded(teacher, student, course, enrollment, live_meeting):
     comment = CommentFactory.create(discussion=discussion, author=teacher)
     assistant = TeacherFactory.create(username="assistant")
     CourseAssistant.objects.create(course=course, user=assistant, added_by=teacher)
+    assignment = AssignmentFactory.create(course=course, submission_type="both")
+    quiz = QuizFactory.create(course=course)
+    question = single_question(quiz)
+    attempt = attempt_start(quiz=quiz, student=student)
     notifications = {
         user.username: Notification.objects.create(recipient=user, kind="enrolled", title="Hi")
         for user in (teacher, student, assistant)
@@ -90,6 +97,10 @@ def seeded(teacher, student, course, enrollment, live_meeting):
             "student_id": student.pk,
             "user_id": assistant.pk,
             "notification_id": notifications[user.username].pk,
+            "assignment_id": assignment.pk,
+            "quiz_id": quiz.pk,
+            "question_id": question.pk,
+            "attempt_id": attempt.pk,
         },
     }
 

@@ -4,7 +4,17 @@ from django.urls import include, path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
-from .apis import courses, discussions, meetings, notifications, rooms, staff
+from .apis import (
+    courses,
+    coursework_assignments,
+    coursework_quizzes,
+    coursework_submissions,
+    discussions,
+    meetings,
+    notifications,
+    rooms,
+    staff,
+)
 from .exceptions import not_found
 
 app_name = "api"
@@ -158,6 +168,131 @@ v1 = [
         "notifications/read-all/",
         notifications.NotificationReadAllApi.as_view(),
         name="notification-read-all",
+    ),
+]
+
+# Coursework: assignments, submissions and grades, quizzes and attempts.
+a, sub, q = coursework_assignments, coursework_submissions, coursework_quizzes
+v1 += [
+    path(
+        "courses/<dbid:course_id>/assignments/",
+        a.AssignmentListApi.as_view(),
+        name="assignment-list",
+    ),
+    path(
+        "courses/<dbid:course_id>/assignments/create/",
+        a.AssignmentCreateApi.as_view(),
+        name="assignment-create",
+    ),
+    path(
+        "assignments/<dbid:assignment_id>/",
+        a.AssignmentDetailApi.as_view(),
+        name="assignment-detail",
+    ),
+    path(
+        "assignments/<dbid:assignment_id>/update/",
+        a.AssignmentUpdateApi.as_view(),
+        name="assignment-update",
+    ),
+    path(
+        "assignments/<dbid:assignment_id>/publish/",
+        a.AssignmentPublishApi.as_view(),
+        name="assignment-publish",
+    ),
+    path(
+        "assignments/<dbid:assignment_id>/delete/",
+        a.AssignmentDeleteApi.as_view(),
+        name="assignment-delete",
+    ),
+    path(
+        "assignments/<dbid:assignment_id>/submissions/",
+        sub.SubmissionListApi.as_view(),
+        name="submission-list",
+    ),
+    path(
+        "assignments/<dbid:assignment_id>/submissions/create/",
+        sub.SubmissionCreateApi.as_view(),
+        name="submission-create",
+    ),
+    path(
+        "assignments/<dbid:assignment_id>/submissions/mine/",
+        sub.SubmissionMineApi.as_view(),
+        name="submission-mine",
+    ),
+    path(
+        "assignments/<dbid:assignment_id>/grades/<dbid:student_id>/update/",
+        sub.GradeUpdateApi.as_view(),
+        name="grade-update",
+    ),
+    path(
+        "assignments/<dbid:assignment_id>/grades/release/",
+        sub.GradeReleaseApi.as_view(),
+        name="grade-release",
+    ),
+    path(
+        "courses/<dbid:course_id>/grades/mine/", sub.MyGradeListApi.as_view(), name="my-grade-list"
+    ),
+    path(
+        "courses/<dbid:course_id>/gradebook/",
+        sub.GradebookDetailApi.as_view(),
+        name="gradebook-detail",
+    ),
+    path("courses/<dbid:course_id>/quizzes/", q.QuizListApi.as_view(), name="quiz-list"),
+    path("courses/<dbid:course_id>/quizzes/create/", q.QuizCreateApi.as_view(), name="quiz-create"),
+    path("quizzes/<dbid:quiz_id>/", q.QuizDetailApi.as_view(), name="quiz-detail"),
+    path("quizzes/<dbid:quiz_id>/update/", q.QuizUpdateApi.as_view(), name="quiz-update"),
+    path("quizzes/<dbid:quiz_id>/publish/", q.QuizPublishApi.as_view(), name="quiz-publish"),
+    path("quizzes/<dbid:quiz_id>/delete/", q.QuizDeleteApi.as_view(), name="quiz-delete"),
+    path(
+        "quizzes/<dbid:quiz_id>/questions/",
+        q.QuizQuestionListApi.as_view(),
+        name="quiz-question-list",
+    ),
+    path(
+        "quizzes/<dbid:quiz_id>/questions/create/",
+        q.QuizQuestionCreateApi.as_view(),
+        name="quiz-question-create",
+    ),
+    path(
+        "quizzes/<dbid:quiz_id>/questions/<dbid:question_id>/update/",
+        q.QuizQuestionUpdateApi.as_view(),
+        name="quiz-question-update",
+    ),
+    path(
+        "quizzes/<dbid:quiz_id>/questions/<dbid:question_id>/delete/",
+        q.QuizQuestionDeleteApi.as_view(),
+        name="quiz-question-delete",
+    ),
+    path(
+        "quizzes/<dbid:quiz_id>/questions/<dbid:question_id>/move/",
+        q.QuizQuestionMoveApi.as_view(),
+        name="quiz-question-move",
+    ),
+    path("quizzes/<dbid:quiz_id>/results/", q.QuizResultListApi.as_view(), name="quiz-result-list"),
+    path(
+        "quizzes/<dbid:quiz_id>/students/<dbid:student_id>/score/",
+        q.QuizScoreOverrideApi.as_view(),
+        name="quiz-score-override",
+    ),
+    path(
+        "quizzes/<dbid:quiz_id>/attempts/start/",
+        q.QuizAttemptStartApi.as_view(),
+        name="quiz-attempt-start",
+    ),
+    path(
+        "quiz-attempts/<dbid:attempt_id>/",
+        q.QuizAttemptDetailApi.as_view(),
+        name="quiz-attempt-detail",
+    ),
+    path(
+        "quiz-attempts/<dbid:attempt_id>/answers/",
+        q.QuizAnswerSaveApi.as_view(),
+        name="quiz-answer-save",
+    ),
+    path(
+        "quiz-attempts/<dbid:attempt_id>/submit/",
+        q.QuizAttemptSubmitApi.as_view(),
+        name="quiz-attempt-submit",
     ),
 ]
 

@@ -33,7 +33,8 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Classmeet API",
     "DESCRIPTION": (
-        "Courses, enrollment, materials, discussions, notifications and live meetings. "
+        "Courses, enrollment, materials, discussions, notifications, live meetings, "
+        "assignments, submissions, grades and quizzes. "
         "Authenticate with a personal token (`Authorization: Bearer cm_...`, created at "
         "/api/tokens/) or, from the browser, with the session cookie and the CSRF header. "
         'Every error has the body `{"detail": ..., "code": ...}` (plus `errors` on 400).'
@@ -47,4 +48,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Fields of one name with different choices get names of their own (not StatusXXXEnum).
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "classmeet.meetings.models.Meeting.Status",
+        "KindEnum": "classmeet.notifications.models.Notification.Kind",
+        "CourseworkStatusEnum": "classmeet.coursework.models.Assignment.Status",
+        "MyAssignmentStatusEnum": "classmeet.coursework.selectors.assignments.StudentStatus",
+        "GradingStatusEnum": "classmeet.api.apis.coursework_submissions.GRADING_STATUSES",
+        "QuestionKindEnum": "classmeet.coursework.models.Question.Kind",
+    },
 }

@@ -26,6 +26,16 @@ from rest_framework.test import APIClient
 
 from classmeet.api.services import api_token_create
 from classmeet.courses.models import Course, CourseAssistant, Enrollment, Material
+from classmeet.coursework.models import (
+    Answer,
+    Assignment,
+    Grade,
+    GradeItem,
+    Question,
+    Quiz,
+    QuizAttempt,
+    SubmissionAttempt,
+)
 from classmeet.discussions.models import Comment, Discussion, Vote
 from classmeet.discussions.tests.factories import CommentFactory, DiscussionFactory
 from classmeet.meetings.models import Meeting
@@ -256,6 +266,205 @@ ROWS: list[ApiRow] = [
 ]
 
 
+# Coursework ---------------------------------------------------------------------------------
+# A published text assignment and an open quiz (one question) of w.course, for everybody; the
+# drafts are for the publish rows; attempts and submissions are the enrolled student's.
+
+
+def _assignment(w: World, *, draft: bool = False) -> Any:
+    from classmeet.coursework.tests.factories import AssignmentFactory
+
+    key = "draft_assignment" if draft else "assignment"
+    if key not in w.extra:
+        w.extra[key] = AssignmentFactory.create(
+            course=w.course, submission_type="text", status="draft" if draft else "published"
+        )
+    return w.extra[key]
+
+
+def _graded(w: World) -> Any:
+    """The assignment with the student's submission, for grading."""
+    from classmeet.coursework.tests.grading_factories import SubmissionFactory
+
+    assignment = _assignment(w)
+    if "submission" not in w.extra:
+        w.extra["submission"] = SubmissionFactory.create(assignment=assignment, student=w.student)
+    return assignment
+
+
+def _quiz(w: World, *, draft: bool = False) -> Any:
+    from classmeet.coursework.tests.quiz_factories import QuizFactory, single_question
+
+    key = "draft_quiz" if draft else "quiz"
+    if key not in w.extra:
+        quiz = QuizFactory.create(course=w.course, status="draft" if draft else "published")
+        single_question(quiz)
+        w.extra[key] = quiz
+    return w.extra[key]
+
+
+def _attempt(w: World) -> int:
+    from classmeet.coursework.services.quizzes import attempt_start
+
+    if "attempt" not in w.extra:
+        w.extra["attempt"] = attempt_start(quiz=_quiz(w), student=w.student)
+    return cast(int, w.extra["attempt"].pk)
+
+
+def _question(w: World) -> int:
+    return cast(int, _quiz(w).questions.get().pk)
+
+
+def _answer(w: World) -> dict[str, Any]:
+    question = _quiz(w).questions.get()
+    return {"question_id": question.pk, "choice_ids": [question.choices.first().pk]}
+
+
+def _assignment_data(w: World) -> dict[str, Any]:
+    due = timezone.now().replace(microsecond=0) + timedelta(days=3)
+    return {"title": "Essay", "points": "10", "due_at": due.isoformat(), "submission_type": "text"}
+
+
+def _quiz_data(w: World) -> dict[str, Any]:
+    opens = timezone.now().replace(microsecond=0) + timedelta(days=1)
+    return {
+        "title": "Optics",
+        "opens_at": opens.isoformat(),
+        "closes_at": (opens + timedelta(days=1)).isoformat(),
+    }
+
+
+_QUESTION = {
+    "kind": "single",
+    "text": "Which?",
+    "points": "1",
+    "choices": [{"text": "This", "is_correct": True}, {"text": "That"}],
+}
+_ASSIGNMENT = {"assignment_id": lambda w: _assignment(w).pk}
+_QUIZ = {"quiz_id": lambda w: _quiz(w).pk}
+# Only the enrolled student hands work in, takes quizzes and has grades of their own; the staff
+# see the assignment or quiz (403), anybody else's attempt is as missing (404).
+_STUDENT_WRITE = api(student=201, owner=403)
+_STUDENT_READ = api(student=200, owner=403)
+_OWN_ATTEMPT = api(student=200, owner=404)
+
+ROWS += [
+    ApiRow("assignment-list", "GET", u("assignment-list", course_id=_course), READ),
+    ApiRow(
+        "assignment-create",
+        "POST",
+        u("assignment-create", course_id=_course),
+        manage(201),
+        _assignment_data,
+    ),
+    ApiRow("assignment-detail", "GET", u("assignment-detail", **_ASSIGNMENT), READ),
+    ApiRow(
+        "assignment-update",
+        "PATCH",
+        u("assignment-update", **_ASSIGNMENT),
+        manage(200),
+        {"title": "Renamed"},
+    ),
+    ApiRow(
+        "assignment-publish",
+        "POST",
+        u("assignment-publish", assignment_id=lambda w: _assignment(w, draft=True).pk),
+        manage(200),
+    ),
+    ApiRow("assignment-delete", "DELETE", u("assignment-delete", **_ASSIGNMENT), manage(204)),
+    ApiRow("submission-list", "GET", u("submission-list", **_ASSIGNMENT), MANAGE_READ),
+    ApiRow(
+        "submission-create",
+        "POST",
+        u("submission-create", **_ASSIGNMENT),
+        _STUDENT_WRITE,
+        {"text": "My answer"},
+        format="multipart",
+    ),
+    ApiRow("submission-mine", "GET", u("submission-mine", **_ASSIGNMENT), _STUDENT_READ),
+    ApiRow(
+        "grade-update",
+        "PUT",
+        u(
+            "grade-update",
+            assignment_id=lambda w: _graded(w).pk,
+            student_id=lambda w: w.student.pk,
+        ),
+        manage(200),
+        {"points": "5", "feedback": "Fine"},
+    ),
+    ApiRow(
+        "grade-release",
+        "POST",
+        u("grade-release", assignment_id=lambda w: _graded(w).pk),
+        manage(200),
+    ),
+    ApiRow("my-grade-list", "GET", u("my-grade-list", course_id=_course), _STUDENT_READ),
+    ApiRow("gradebook-detail", "GET", u("gradebook-detail", course_id=_course), MANAGE_READ),
+    ApiRow("quiz-list", "GET", u("quiz-list", course_id=_course), READ),
+    ApiRow("quiz-create", "POST", u("quiz-create", course_id=_course), manage(201), _quiz_data),
+    ApiRow("quiz-detail", "GET", u("quiz-detail", **_QUIZ), READ),
+    ApiRow("quiz-update", "PATCH", u("quiz-update", **_QUIZ), manage(200), {"title": "Lenses"}),
+    ApiRow(
+        "quiz-publish",
+        "POST",
+        u("quiz-publish", quiz_id=lambda w: _quiz(w, draft=True).pk),
+        manage(200),
+    ),
+    ApiRow("quiz-delete", "DELETE", u("quiz-delete", **_QUIZ), manage(204)),
+    ApiRow("quiz-question-list", "GET", u("quiz-question-list", **_QUIZ), MANAGE_READ),
+    ApiRow(
+        "quiz-question-create",
+        "POST",
+        u("quiz-question-create", **_QUIZ),
+        manage(201),
+        _QUESTION,
+    ),
+    ApiRow(
+        "quiz-question-update",
+        "PATCH",
+        u("quiz-question-update", **_QUIZ, question_id=_question),
+        manage(200),
+        {"text": "Which one?"},
+    ),
+    ApiRow(
+        "quiz-question-delete",
+        "DELETE",
+        u("quiz-question-delete", **_QUIZ, question_id=_question),
+        manage(204),
+    ),
+    ApiRow(
+        "quiz-question-move",
+        "POST",
+        u("quiz-question-move", **_QUIZ, question_id=_question),
+        manage(200),
+        {"direction": "down"},
+    ),
+    ApiRow("quiz-result-list", "GET", u("quiz-result-list", **_QUIZ), MANAGE_READ),
+    ApiRow(
+        "quiz-score-override",
+        "PUT",
+        u("quiz-score-override", **_QUIZ, student_id=lambda w: w.student.pk),
+        manage(200),
+        {"points": "1"},
+    ),
+    ApiRow("quiz-attempt-start", "POST", u("quiz-attempt-start", **_QUIZ), _STUDENT_WRITE),
+    ApiRow(
+        "quiz-attempt-detail", "GET", u("quiz-attempt-detail", attempt_id=_attempt), _OWN_ATTEMPT
+    ),
+    ApiRow(
+        "quiz-answer-save",
+        "POST",
+        u("quiz-answer-save", attempt_id=_attempt),
+        _OWN_ATTEMPT,
+        _answer,
+    ),
+    ApiRow(
+        "quiz-attempt-submit", "POST", u("quiz-attempt-submit", attempt_id=_attempt), _OWN_ATTEMPT
+    ),
+]
+
+
 def _snapshot() -> tuple[Any, ...]:
     """Everything a write could change: refused writes must leave it identical."""
     return (
@@ -268,6 +477,14 @@ def _snapshot() -> tuple[Any, ...]:
         list(Comment.objects.order_by("pk").values_list("pk", flat=True)),
         list(Vote.objects.order_by("pk").values_list("pk", "is_active")),
         list(Notification.objects.order_by("pk").values_list("pk", "read_at")),
+        list(Assignment.objects.order_by("pk").values_list("pk", "title", "status")),
+        list(SubmissionAttempt.objects.order_by("pk").values_list("pk", flat=True)),
+        list(Grade.objects.order_by("pk").values_list("pk", "points", "feedback")),
+        list(GradeItem.objects.order_by("pk").values_list("pk", "released_at")),
+        list(Quiz.objects.order_by("pk").values_list("pk", "title", "status")),
+        list(Question.objects.order_by("pk").values_list("pk", "text", "position")),
+        list(QuizAttempt.objects.order_by("pk").values_list("pk", "submitted_at")),
+        list(Answer.objects.order_by("pk").values_list("pk", "choice_ids")),
     )
 
 

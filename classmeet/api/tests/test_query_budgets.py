@@ -78,3 +78,102 @@ def test_list_endpoint_queries_do_not_grow_with_rows(token_client, teacher, cour
         counts.append(len(queries))
     assert counts[0] == counts[1], f"{name}: {counts[0]} queries for 2 rows, {counts[1]} for 12"
     assert counts[1] <= BUDGET, f"{name}: {counts[1]} queries"
+
+
+# Coursework ---------------------------------------------------------------------------------
+
+
+def _add_coursework(n: int, course, student) -> None:
+    """Add n more of every coursework row the lists show: students with submissions and grades,
+    assignments (one of them named for some students), quizzes with questions and attempts."""
+    from decimal import Decimal
+
+    from classmeet.coursework.models import AssignmentStudent, Grade
+    from classmeet.coursework.services.quizzes import attempt_start, attempt_submit
+    from classmeet.coursework.tests.factories import AssignmentFactory
+    from classmeet.coursework.tests.grading_factories import SubmissionFactory
+    from classmeet.coursework.tests.quiz_factories import QuizFactory, single_question
+
+    first = course.assignments.order_by("pk").first()
+    for i in range(n):
+        other = StudentFactory.create()
+        EnrollmentFactory.create(course=course, student=other)
+        assignment = AssignmentFactory.create(course=course)
+        if i == 0:  # for another student alone: not in the student's list
+            named = AssignmentFactory.create(course=course)
+            AssignmentStudent.objects.create(assignment=named, student=other)
+        for who in (student, other):
+            SubmissionFactory.create(assignment=assignment, student=who)
+            Grade.objects.create(
+                item=assignment.grade_item, student=who, points=Decimal(5), graded_at=timezone.now()
+            )
+        assignment.grade_item.released_at = timezone.now() - timedelta(minutes=1)
+        assignment.grade_item.save()
+        if first is not None:
+            SubmissionFactory.create(assignment=first, student=other)
+        quiz = QuizFactory.create(course=course)
+        single_question(quiz)
+        attempt_submit(attempt=attempt_start(quiz=quiz, student=student))
+        attempt_start(quiz=quiz, student=other)
+        first_quiz = course.quizzes.order_by("pk").first()
+        if first_quiz is not None and first_quiz.pk != quiz.pk:
+            attempt_start(quiz=first_quiz, student=other)
+
+
+COURSEWORK_LISTS: dict[str, tuple[str, Callable[[Any], str]]] = {
+    "assignment-list-staff": (
+        "teacher",
+        lambda c: reverse("api:assignment-list", kwargs={"course_id": c.pk}),
+    ),
+    "assignment-list-student": (
+        "student",
+        lambda c: reverse("api:assignment-list", kwargs={"course_id": c.pk}),
+    ),
+    "submission-list": (
+        "teacher",
+        lambda c: reverse(
+            "api:submission-list", kwargs={"assignment_id": c.assignments.order_by("pk")[0].pk}
+        ),
+    ),
+    "my-grade-list": (
+        "student",
+        lambda c: reverse("api:my-grade-list", kwargs={"course_id": c.pk}),
+    ),
+    "quiz-list-staff": ("teacher", lambda c: reverse("api:quiz-list", kwargs={"course_id": c.pk})),
+    "quiz-list-student": (
+        "student",
+        lambda c: reverse("api:quiz-list", kwargs={"course_id": c.pk}),
+    ),
+    "quiz-result-list": (
+        "teacher",
+        lambda c: reverse(
+            "api:quiz-result-list", kwargs={"quiz_id": c.quizzes.order_by("pk")[0].pk}
+        ),
+    ),
+    "gradebook-detail": (
+        "teacher",
+        lambda c: reverse("api:gradebook-detail", kwargs={"course_id": c.pk}),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(COURSEWORK_LISTS))
+def test_coursework_list_queries_do_not_grow_with_rows(
+    token_client, teacher, student, course, enrollment, name
+):
+    role, url_of = COURSEWORK_LISTS[name]
+    client = token_client(teacher if role == "teacher" else student)
+    counts = []
+    for n in (2, 10):
+        _add_coursework(n, course, student)
+        url = url_of(course)
+        client.get(url)  # warm-up: last_used_at is written at most once a minute
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, response.content
+        body = response.json()
+        rows = body["rows"] if name == "gradebook-detail" else body["results"]
+        assert len(rows) >= n
+        counts.append(len(queries))
+    assert counts[0] == counts[1], f"{name}: {counts[0]} queries for 2 rows, {counts[1]} for 12"
+    assert counts[1] <= BUDGET, f"{name}: {counts[1]} queries"
