@@ -4,20 +4,18 @@ the students a "due soon" reminder goes to."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Count,
-    DateTimeField,
     Exists,
-    F,
     IntegerField,
     OuterRef,
     Q,
     Subquery,
-    Value,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from classmeet.accounts.models import User
@@ -26,8 +24,7 @@ from classmeet.core.links import id_url
 from classmeet.courses.models import Enrollment
 from classmeet.courses.selectors import course_staff_q
 
-from ..models import Assignment, AssignmentStudent, Grade, Quiz, QuizAttempt, Submission
-from .assignments import assigned_to_q
+from ..models import Assignment, AssignmentStudent, Grade, Quiz, Submission
 
 
 def assignment_pending_students(*, assignment: Assignment) -> list[tuple[int, str]]:
@@ -103,6 +100,52 @@ def _open_q(now: datetime) -> Q:
     )
 
 
+# The "To do" statement, written out: the dashboard runs it on every student's visit, and
+# building the annotated UNION through the ORM cost more than running it (half the dashboard's
+# time). Both lists in the same columns, UNION ALL, sorted by the date. Portable SQL; the
+# assignment half is `_open_q` and `assigned_to_q` in SQL.
+_TODO_ASSIGNMENTS = (
+    'SELECT \'assignment\' AS "item_kind", a."id", a."title", a."course_id",'
+    ' c."title" AS "course_title", a."due_at" AS "due", a."cutoff_at" AS "cut", 0 AS "left"'
+    ' FROM "coursework_assignment" a INNER JOIN "courses_course" c ON c."id" = a."course_id"'
+    ' WHERE a."status" = %s'
+    ' AND EXISTS (SELECT 1 FROM "courses_enrollment" e'
+    ' WHERE e."course_id" = a."course_id" AND e."student_id" = %s)'
+    ' AND ((NOT a."accepts_late" AND a."due_at" >= %s)'
+    ' OR (a."accepts_late" AND (a."cutoff_at" IS NULL OR a."cutoff_at" >= %s)))'
+    ' AND (NOT EXISTS (SELECT 1 FROM "coursework_assignmentstudent" x'
+    ' WHERE x."assignment_id" = a."id") OR EXISTS (SELECT 1 FROM "coursework_assignmentstudent" x'
+    ' WHERE x."assignment_id" = a."id" AND x."student_id" = %s))'
+    ' AND NOT EXISTS (SELECT 1 FROM "coursework_submission" s'
+    ' WHERE s."assignment_id" = a."id" AND s."student_id" = %s)'
+)
+_QUIZ_USED = (
+    '(SELECT COUNT(*) FROM "coursework_quizattempt" t'
+    ' WHERE t."quiz_id" = q."id" AND t."student_id" = %s AND t."submitted_at" IS NOT NULL)'
+)
+_TODO_QUIZZES = (  # constant fragments; every value a parameter
+    'SELECT \'quiz\', q."id", q."title", q."course_id", c."title", q."closes_at", NULL,'  # noqa: S608
+    f' q."attempts_allowed" - {_QUIZ_USED}'
+    ' FROM "coursework_quiz" q INNER JOIN "courses_course" c ON c."id" = q."course_id"'
+    ' WHERE q."status" = %s'
+    ' AND EXISTS (SELECT 1 FROM "courses_enrollment" e'
+    ' WHERE e."course_id" = q."course_id" AND e."student_id" = %s)'
+    f' AND q."opens_at" <= %s AND q."closes_at" > %s AND {_QUIZ_USED} < q."attempts_allowed"'
+)
+_TODO_ORDER = " ORDER BY 6, 1, 2"  # the date, then kind and id (positions: portable in a UNION)
+_TODO_SQL = f"{_TODO_ASSIGNMENTS} UNION ALL {_TODO_QUIZZES}{_TODO_ORDER}"
+_TODO_UNTIL_SQL = (
+    f'{_TODO_ASSIGNMENTS} AND a."due_at" <= %s'
+    f' UNION ALL {_TODO_QUIZZES} AND q."closes_at" <= %s{_TODO_ORDER}'
+)
+
+
+def _aware(value: object) -> datetime:
+    """A column of this statement as a datetime: SQLite's driver gives text (UTC)."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def todo_list(
     *, user: AnyUser, now: datetime | None = None, until: datetime | None = None
 ) -> list[TodoItem]:
@@ -117,79 +160,35 @@ def todo_list(
         return []
     now = now or timezone.now()
     uid = user.pk or 0
-    enrolled = Exists(Enrollment.objects.filter(course_id=OuterRef("course_id"), student_id=uid))
-    assignments = Assignment.objects.filter(
-        enrolled,
-        _open_q(now),
-        assigned_to_q(student_id=uid),
-        ~Exists(Submission.objects.filter(assignment_id=OuterRef("pk"), student_id=uid)),
-        status=Assignment.Status.PUBLISHED,
-    )
-    used = (
-        QuizAttempt.objects.filter(
-            quiz_id=OuterRef("pk"), student_id=uid, submitted_at__isnull=False
-        )
-        .order_by()
-        .values("quiz_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    quizzes = (
-        Quiz.objects.filter(
-            enrolled, status=Quiz.Status.PUBLISHED, opens_at__lte=now, closes_at__gt=now
-        )
-        .annotate(used=Coalesce(Subquery(used, output_field=IntegerField()), 0))
-        .filter(used__lt=F("attempts_allowed"))
-    )
-    if until is not None:
-        assignments = assignments.filter(due_at__lte=until)
-        quizzes = quizzes.filter(closes_at__lte=until)
-    # One statement: both lists in the same columns, UNION ALL, sorted by the date.
-    columns = ("item_kind", "item_id", "item_title", "item_course", "course_title", "due", "cut")
-    rows = (
-        assignments.annotate(
-            item_kind=Value(ASSIGNMENT),
-            item_id=F("pk"),
-            item_title=F("title"),
-            item_course=F("course_id"),
-            course_title=F("course__title"),
-            due=F("due_at"),
-            cut=F("cutoff_at"),
-            left=Value(0),
-        )
-        .order_by()
-        .values_list(*columns, "left")
-        .union(
-            quizzes.annotate(
-                item_kind=Value(QUIZ),
-                item_id=F("pk"),
-                item_title=F("title"),
-                item_course=F("course_id"),
-                course_title=F("course__title"),
-                due=F("closes_at"),
-                cut=Value(None, output_field=DateTimeField()),
-                left=F("attempts_allowed") - F("used"),
+    db_now = connection.ops.adapt_datetimefield_value(now)
+    published = Assignment.Status.PUBLISHED
+    assignment_params: list[Any] = [published, uid, db_now, db_now, uid, uid]
+    quiz_params: list[Any] = [uid, Quiz.Status.PUBLISHED, uid, db_now, db_now, uid]
+    if until is None:
+        sql, params = _TODO_SQL, [*assignment_params, *quiz_params]
+    else:
+        db_until = connection.ops.adapt_datetimefield_value(until)
+        sql, params = _TODO_UNTIL_SQL, [*assignment_params, db_until, *quiz_params, db_until]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    items = []
+    for kind, pk, title, course_id, course_title, due, cut, left in rows:
+        due_at = _aware(due)
+        items.append(
+            TodoItem(
+                kind=kind,
+                id=pk,
+                title=title,
+                course_id=course_id,
+                course_title=course_title,
+                due_at=due_at,
+                overdue=kind == ASSIGNMENT and due_at < now,
+                closes_at=None if cut is None else _aware(cut),
+                attempts_left=int(left),
             )
-            .order_by()
-            .values_list(*columns, "left"),
-            all=True,
         )
-        .order_by("due", "item_kind", "item_id")
-    )
-    return [
-        TodoItem(
-            kind=kind,
-            id=pk,
-            title=title,
-            course_id=course_id,
-            course_title=course_title,
-            due_at=due_at,
-            overdue=kind == ASSIGNMENT and due_at < now,
-            closes_at=cutoff_at,
-            attempts_left=left,
-        )
-        for kind, pk, title, course_id, course_title, due_at, cutoff_at, left in rows
-    ]
+    return items
 
 
 def grading_list(*, user: AnyUser) -> list[GradingItem]:
