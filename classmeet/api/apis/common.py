@@ -91,6 +91,19 @@ class FastOutputMixin:
         return ret
 
 
+class PartialInput:
+    """Mixed into a create operation's input serializer for its PATCH: every field optional and
+    without a default, so only what the client sent changes (and the schema says so)."""
+
+    fields: Any
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+            field.default = serializers.empty
+
+
 def validated(
     serializer_class: type[serializers.Serializer[Any]], data: Any, **kwargs: Any
 ) -> dict[str, Any]:

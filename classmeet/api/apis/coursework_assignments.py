@@ -32,7 +32,7 @@ from classmeet.coursework.selectors.gradebook import grade_category_get
 from classmeet.coursework.selectors.grading import assigned_students
 from classmeet.coursework.services import assignments as services
 
-from .common import MAX_ID, paginated, validated
+from .common import MAX_ID, PartialInput, paginated, validated
 
 TAGS = ["assignments"]
 
@@ -322,12 +322,8 @@ class AssignmentCreateApi(APIView):
 
 
 class AssignmentUpdateApi(APIView):
-    class InputSerializer(AssignmentInputSerializer):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            for field in self.fields.values():
-                field.required = False
-                field.default = serializers.empty
+    class InputSerializer(PartialInput, AssignmentInputSerializer):
+        pass
 
     @extend_schema(
         operation_id="assignment_update",

@@ -26,7 +26,7 @@ from classmeet.coursework.models import Choice, Question, Quiz, QuizAttempt
 from classmeet.coursework.selectors import quizzes as selectors
 from classmeet.coursework.services import quizzes as services
 
-from .common import MAX_ID, paginated, validated
+from .common import MAX_ID, PartialInput, paginated, validated
 from .courses import UserOutputSerializer
 
 QUIZ_TAGS = ["quizzes"]
@@ -239,12 +239,8 @@ class QuizCreateApi(APIView):
 
 
 class QuizUpdateApi(APIView):
-    class InputSerializer(QuizInputSerializer):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            for field in self.fields.values():
-                field.required = False
-                field.default = serializers.empty
+    class InputSerializer(PartialInput, QuizInputSerializer):
+        pass
 
     @extend_schema(
         operation_id="quiz_update",
@@ -370,12 +366,8 @@ class QuizQuestionCreateApi(APIView):
 
 
 class QuizQuestionUpdateApi(APIView):
-    class InputSerializer(QuizQuestionInputSerializer):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            for field in self.fields.values():
-                field.required = False
-                field.default = serializers.empty
+    class InputSerializer(PartialInput, QuizQuestionInputSerializer):
+        pass
 
     @extend_schema(
         operation_id="quiz_question_update",
