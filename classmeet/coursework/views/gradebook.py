@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from classmeet import access
 from classmeet.accounts.selectors import request_user
+from classmeet.core.links import id_url_for
 from classmeet.core.spreadsheets import csv_streaming_response
 from classmeet.courses.models import Course
 from classmeet.discussions.rendering import render_markdown
@@ -30,7 +31,6 @@ from ..models import GradeCategory, GradeItem
 from ..selectors import gradebook as selectors
 from ..services import grades as services
 from ..templatetags.grading import points as points_text
-from .links import optional_id_url
 
 CellUrl = Callable[[int], str]
 
@@ -44,11 +44,11 @@ def _cell_urls(items: list[GradeItem]) -> list[CellUrl | None]:
         quiz_id = getattr(item, "quiz_ref", None)
         url: CellUrl | None = None
         if assignment_id is not None:
-            url = optional_id_url(
+            url = id_url_for(
                 "coursework:grade-submission", "student_id", assignment_id=assignment_id
             )
         elif quiz_id is not None:
-            url = optional_id_url("coursework:quiz-student", "student_id", quiz_id=quiz_id)
+            url = id_url_for("coursework:quiz-student", "student_id", quiz_id=quiz_id)
         urls.append(url)
     return urls
 

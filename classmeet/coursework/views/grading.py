@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from classmeet import access
 from classmeet.accounts.selectors import request_user
+from classmeet.core.links import id_url_for
 from classmeet.courses.uploads import (
     SizeLimitUploadHandler,
     content_disposition,
@@ -33,7 +34,6 @@ from ..models import Assignment
 from ..selectors import grading as selectors
 from ..selectors.grading import StudentWork
 from ..services import grades as services
-from .links import optional_id_url
 
 
 def _queue_url(assignment: Assignment) -> str:
@@ -180,7 +180,7 @@ def _work_page(
     latest = work.latest_attempt
     days_late = latest.days_late if latest is not None else 0
     grade = work.grade
-    file_url = optional_id_url("coursework:submission-file-download", "file_id")
+    file_url = id_url_for("coursework:submission-file-download", "file_id")
     context = {
         "assignment": assignment,
         "course": assignment.course,
@@ -190,7 +190,7 @@ def _work_page(
             (
                 attempt,
                 render_markdown(attempt.text) if attempt.text else "",
-                [(f, file_url(f.pk) if file_url else "") for f in attempt.files.all()],
+                [(f, file_url(f.pk)) for f in attempt.files.all()],
             )
             for attempt in reversed(work.attempts)
         ],
