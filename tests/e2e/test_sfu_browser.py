@@ -113,14 +113,18 @@ STATE_JS = """async () => {
   const room = window.classmeetRoom;
   const sfu = room.sfu();
   const decoded = {};
+  const heard = {}; // peerId -> audio packets received (audio flows even where the grid pauses video)
   const links = {}; // peerId -> an id of the RTCPeerConnection receiving them
   for (const sub of sfu.subscribers.values()) {
     if (!sub.pc) continue;
     let frames = 0;
+    let packets = 0;
     (await sub.pc.getStats()).forEach((r) => {
       if (r.type === "inbound-rtp" && r.kind === "video") frames += r.framesDecoded || 0;
+      if (r.type === "inbound-rtp" && r.kind === "audio") packets += r.packetsReceived || 0;
     });
     decoded[sub.peerId] = frames;
+    heard[sub.peerId] = packets;
     sub.pc.testId ??= Math.random();
     links[sub.peerId] = sub.pc.testId;
   }
@@ -131,6 +135,7 @@ STATE_JS = """async () => {
       (pc) => pc.connectionState === "connected").length,
     publisher: sfu.publisher ? sfu.publisher.connectionState : null,
     decoded,
+    heard,
     links,
     meshDecoded: await meshFrames(room),
     meshLinks,
@@ -337,8 +342,20 @@ def _classroom_works_through_the_sfu(
     )
 
     def again(page: Any, peer: str, old: float) -> bool:
+        """A new link to `peer` carries its media: video where the grid plays it, else audio.
+
+        The teacher's grid plays at most three student videos (the last speakers); the student
+        muted a moment ago may be one whose video the grid pauses at Janus, so only audio flows.
+        """
         current = state(page)
-        return bool(current["links"].get(peer, old) != old and current["decoded"][peer] > 0)
+        if current["links"].get(peer, old) == old:
+            return False
+        video_off = page.evaluate(
+            "id => document.querySelector(`.tile[data-peer='${id}']`)?.dataset.videoOff", peer
+        )
+        if video_off == "true":
+            return bool(current["heard"][peer] > 0)
+        return bool(current["decoded"][peer] > 0)
 
     wait_for(lambda: again(s, teacher_id, link_s), 60, "student decodes the teacher again")
     wait_for(lambda: again(t, student_id, link_t), 60, "teacher decodes the student again")
