@@ -27,9 +27,8 @@ from django.utils.translation import gettext as _
 
 from classmeet import access
 from classmeet.rooms import conf, hooks, presence, protocol
-from classmeet.rooms.consumers import RoomConsumer
+from classmeet.rooms.classroom_base import ClassroomBase, room_redis, room_state_ttl
 from classmeet.rooms.frames import announce_left, frame_event
-from classmeet.rooms.services.events import meeting_group_name
 
 logger = logging.getLogger(__name__)
 
@@ -51,17 +50,8 @@ class ClassroomState:
         self._hands: dict[int, dict[str, float]] = {}
         self._media: dict[int, dict[str, dict[str, bool]]] = {}
 
-    @staticmethod
-    def _redis(meeting_id: int) -> tuple[Any, str] | None:
-        store = presence.get_store()
-        if isinstance(store, presence.RedisPresenceStore):
-            # Same server, prefix and per-loop client as presence.
-            return store._client(), f"{store.prefix}:room.{meeting_id}"
-        return None
-
-    @staticmethod
-    def _ttl() -> int:
-        return int(conf.presence_ttl_seconds()) * 4
+    _redis = staticmethod(room_redis)
+    _ttl = staticmethod(room_state_ttl)
 
     async def raise_hand(self, meeting_id: int, peer_id: str, at: float) -> float:
         """Raise the hand (a hand already up keeps its place in the queue); return its time."""
@@ -158,11 +148,6 @@ def _chat_history(meeting_id: int) -> list[protocol.ChatLine]:
     return [_chat_line(message) for message in chat_history(meeting_id=meeting_id)]
 
 
-def _can_control(user: Any, meeting_id: int) -> bool:
-    meeting = access.meetings.meeting_with_viewer(user=user, meeting_id=meeting_id)
-    return meeting is not None and access.rooms.can_control_room(user=user, meeting=meeting)
-
-
 def _can_raise_hand(user: Any, meeting_id: int) -> bool:
     meeting = access.meetings.meeting_with_viewer(user=user, meeting_id=meeting_id)
     return meeting is not None and access.rooms.can_raise_hand(user=user, meeting=meeting)
@@ -232,8 +217,7 @@ async def attendance_on_leave(event: hooks.RoomEvent) -> None:
 # The consumer -----------------------------------------------------------------------------------
 
 
-class ClassroomConsumer(RoomConsumer):
-    _can_control: bool | None = None
+class ClassroomConsumer(ClassroomBase):
     _can_raise_hand: bool | None = None
 
     # Joining ------------------------------------------------------------------------------------
@@ -268,44 +252,6 @@ class ClassroomConsumer(RoomConsumer):
                 ],
             )
         )
-
-    # Helpers ------------------------------------------------------------------------------------
-
-    async def _send_message(self, message: protocol.Message) -> None:
-        await self.send(text_data=protocol.dump(message))
-
-    async def _broadcast(self, message: protocol.Message, *, exclude_self: bool = False) -> None:
-        await self.channel_layer.group_send(
-            meeting_group_name(self.meeting_id),
-            frame_event(protocol.dump(message), exclude=self.channel_name if exclude_self else ""),
-        )
-
-    async def _joined(self) -> presence.Peer | None:
-        if self.peer is None:
-            await self.send_error(protocol.ErrorCode.NOT_JOINED, "Send `join` first.")
-        return self.peer
-
-    async def _teacher(self) -> presence.Peer | None:
-        """Return this socket's peer if it may use teacher controls; otherwise send an error."""
-        peer = await self._joined()
-        if peer is None:
-            return None
-        if self._can_control is None:
-            self._can_control = await database_sync_to_async(_can_control)(
-                self.scope.get("user"), self.meeting_id
-            )
-        if not self._can_control:
-            await self.send_error(FORBIDDEN, "Only the teacher can do that.")
-            return None
-        return peer
-
-    async def _target(self, peer_id: str) -> presence.Peer | None:
-        target = await presence.lookup(self.meeting_id, peer_id)
-        if target is None:
-            await self.send_error(
-                protocol.ErrorCode.UNKNOWN_PEER, "That peer is not in the room.", [peer_id]
-            )
-        return target
 
     # Chat ---------------------------------------------------------------------------------------
 

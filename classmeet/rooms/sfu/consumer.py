@@ -330,7 +330,7 @@ class SfuConsumer(ClassroomConsumer):
 
     async def _is_teacher(self) -> bool:
         if self._can_control is None:
-            from classmeet.rooms.classroom import _can_control
+            from classmeet.rooms.classroom_base import _can_control
 
             self._can_control = await database_sync_to_async(_can_control)(
                 self.scope.get("user"), self.meeting_id
