@@ -56,8 +56,11 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Two pytest-xdist workers: the browser tests on one, the rest on the other (tests/xdist_split.py).
+# `make pytest PYTEST_WORKERS=0` runs everything in one process.
+PYTEST_WORKERS ?= 2
 pytest: assets
-	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS))
 
 test: lint pytest
 

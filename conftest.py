@@ -12,9 +12,10 @@ from classmeet.courses.models import Course, Enrollment
 from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory
 from classmeet.meetings.models import Meeting
 from classmeet.meetings.tests.factories import MeetingFactory
+from config.settings.test import redis_url_for_worker
 from tests.support import require_service
 
-pytest_plugins = ["tests.browser", "tests.celery_workers"]
+pytest_plugins = ["tests.browser", "tests.celery_workers", "tests.xdist_split"]
 
 
 def _reachable(url: str, default_port: int) -> bool:
@@ -31,7 +32,9 @@ def _reachable(url: str, default_port: int) -> bool:
 @pytest.fixture(scope="session")
 def redis_url() -> str:
     """The Redis server for tests that need one (REDIS_URL, default the local one)."""
-    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    url = os.environ.get("REDIS_URL") or redis_url_for_worker(
+        "redis://127.0.0.1:6379/0", int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:])
+    )
     require_service(
         _reachable(url, 6379),
         f"Redis not reachable at {url}",

@@ -2,9 +2,10 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlparse, urlunparse
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, env
+from .base import BASE_DIR, REDIS_URL, env
 
 DEBUG = False
 SECRET_KEY = "classmeet-test-secret-key-not-for-production"  # noqa: S105
@@ -23,6 +24,30 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = Path(env("TEST_MEDIA_ROOT", default=str(BASE_DIR / "var" / "test-media")))
+# `make test` runs two pytest-xdist workers (tests/xdist_split.py); pytest-django gives each its
+# own test database. Each also gets its own media folder and Redis database (the next number):
+# the suite's Redis tests, and the servers and workers they start, read REDIS_URL from the env.
+# Databases 6 and 13 are the brokers of the Celery tests (tests/celery_workers.py,
+# tests/e2e/test_recordings_sfu.py), flushed by them: never a worker's.
+BROKER_DATABASES = {6, 13}
+
+
+def redis_url_for_worker(url: str, worker: int) -> str:
+    parsed = urlparse(url)
+    database = int(parsed.path.strip("/") or 0)
+    for _ in range(worker):
+        database = (database + 1) % 16
+        while database in BROKER_DATABASES:
+            database = (database + 1) % 16
+    return urlunparse(parsed._replace(path=f"/{database}"))
+
+
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if XDIST_WORKER:
+    MEDIA_ROOT = MEDIA_ROOT.with_name(f"{MEDIA_ROOT.name}-{XDIST_WORKER}")
+    if REDIS_URL:
+        REDIS_URL = redis_url_for_worker(REDIS_URL, int(XDIST_WORKER.removeprefix("gw")))
+        os.environ["REDIS_URL"] = REDIS_URL
 AXES_ENABLED = True
 CLASSMEET_TEACHER_SIGNUP = "open"
 LOGGING["root"]["level"] = "WARNING"  # type: ignore[index]  # noqa: F405
