@@ -26,11 +26,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from classmeet import access
-from classmeet.rooms import conf, hooks, presence, protocol
+from classmeet.rooms import conf, hooks, locks, presence, protocol
 from classmeet.rooms.classroom_base import ClassroomBase, room_redis, room_state_ttl
 from classmeet.rooms.frames import announce_left, frame_event
 from classmeet.rooms.locks import LocksPart
-from classmeet.rooms.locks import state as locks_state
 
 logger = logging.getLogger(__name__)
 
@@ -252,7 +251,7 @@ class ClassroomConsumer(LocksPart, ClassroomBase):
                     protocol.PeerMediaState(peerId=peer_id, **media_state)
                     for peer_id, media_state in media.items()
                 ],
-                locks=await locks_state.get(self.meeting_id),
+                locks=await locks.state.get(self.meeting_id),
             )
         )
 

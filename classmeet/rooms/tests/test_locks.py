@@ -23,8 +23,6 @@ UNLOCKED = {"mic": False, "camera": False, "screen": False, "chat": False}
 def _fresh_state(monkeypatch):
     monkeypatch.setattr(classroom, "state", classroom.ClassroomState())
     monkeypatch.setattr(locks, "state", locks.LocksState())
-    # classroom.py reads the locks through its own name for the same object.
-    monkeypatch.setattr(classroom, "locks_state", locks.state)
 
 
 async def settle(*peers: Peer) -> None:
