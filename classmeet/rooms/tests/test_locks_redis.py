@@ -39,3 +39,24 @@ async def test_the_in_process_locks_without_redis():
     assert locked_devices(got, 2) == set()
     assert locked_devices(got, 3) == {"camera"}
     assert got.staff == [9]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_sockets_on_the_redis_layer_enforce_the_shared_locks(
+    redis_layer, live_meeting, enrollment, teacher, student
+):
+    from classmeet.rooms.tests.conftest import joined
+    from classmeet.rooms.tests.test_classroom import next_of
+
+    t = await joined(teacher, live_meeting.pk)
+    s = await joined(student, live_meeting.pk)
+    for peer in (t, s):
+        await next_of(peer, "room-state")
+    await t.send({"type": "lock", "chat": True})
+    assert (await next_of(s, "locks"))["room"]["chat"] is True
+    await s.send({"type": "chat", "text": "hello"})
+    assert (await next_of(s, "error"))["code"] == "locked"
+    # What another process would read: the state is in Redis.
+    assert locked_devices(await LocksState().get(live_meeting.pk), student.pk) == {"chat"}
+    for peer in (t, s):
+        await peer.close()

@@ -164,7 +164,9 @@ export function initLocks({ box, signaling, localStream, connections }) {
   function renderStaff() {
     if (!toolbar) return;
     for (const button of toolbar.querySelectorAll("button[data-lock]")) {
-      setAttr(button, "aria-pressed", room[button.dataset.lock] ? "true" : "false");
+      const locked = Boolean(room[button.dataset.lock]);
+      setAttr(button, "aria-pressed", locked ? "true" : "false");
+      button.classList.toggle("active", locked); // Bootstrap's look of a pressed toggle
     }
     for (const item of list.querySelectorAll("li[data-peer]")) {
       const peerId = item.dataset.peer;
