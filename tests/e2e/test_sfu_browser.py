@@ -26,6 +26,7 @@ from django.urls import reverse
 from classmeet.accounts.tests.factories import StudentFactory, TeacherFactory
 from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory
 from classmeet.meetings.tests.factories import MeetingFactory
+from classmeet.rooms import locks
 from classmeet.rooms.sfu import launch, rooms, topology
 from classmeet.rooms.sfu.launch import JanusProcess, can_use_netns
 from tests.support import require_service
@@ -433,10 +434,11 @@ AUDIO_PACKETS_JS = """(peer) => {
 
 
 def test_janus_stops_forwarding_a_locked_students_audio(
-    sfu: JanusProcess, new_page: Any, settings: Any
+    sfu: JanusProcess, new_page: Any, settings: Any, monkeypatch: Any
 ) -> None:
     """Locks (rooms/locks.py): the teacher locks the microphones; Janus itself stops forwarding
     the student's audio (VideoRoom `moderate`), and forwards it again once the student may speak."""
+    monkeypatch.setattr(locks, "state", locks.LocksState())  # this test's own (see test_room_locks)
     settings.CLASSMEET_SFU_THRESHOLD = 2  # the teacher and one student: on Janus at once
     teacher = TeacherFactory.create(username="sfu_lock_t", first_name="Tina", last_name="Teach")
     student = StudentFactory.create(username="sfu_lock_s", first_name="Sam", last_name="Study")
