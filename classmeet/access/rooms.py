@@ -89,3 +89,12 @@ def can_raise_hand(*, user: AnyUser, meeting: Meeting) -> bool:
         and user.is_student  # type: ignore[union-attr]
         and not can_control_room(user=user, meeting=meeting)
     )
+
+
+def room_staff_ids(*, meeting_id: int) -> set[int]:
+    """The users who run the meeting's room (its course's teacher and assistants): locks never
+    apply to them. One query; empty if the meeting is gone."""
+    from classmeet.courses.selectors import course_staff_ids
+
+    meeting = Meeting.objects.select_related("course").filter(pk=meeting_id).first()
+    return set() if meeting is None else course_staff_ids(course=meeting.course)

@@ -26,9 +26,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from classmeet import access
-from classmeet.rooms import conf, hooks, presence, protocol
+from classmeet.rooms import conf, hooks, locks, presence, protocol
 from classmeet.rooms.classroom_base import ClassroomBase, room_redis, room_state_ttl
 from classmeet.rooms.frames import announce_left, frame_event
+from classmeet.rooms.locks import LocksPart
 
 logger = logging.getLogger(__name__)
 
@@ -217,7 +218,7 @@ async def attendance_on_leave(event: hooks.RoomEvent) -> None:
 # The consumer -----------------------------------------------------------------------------------
 
 
-class ClassroomConsumer(ClassroomBase):
+class ClassroomConsumer(LocksPart, ClassroomBase):
     _can_raise_hand: bool | None = None
 
     # Joining ------------------------------------------------------------------------------------
@@ -250,6 +251,7 @@ class ClassroomConsumer(ClassroomBase):
                     protocol.PeerMediaState(peerId=peer_id, **media_state)
                     for peer_id, media_state in media.items()
                 ],
+                locks=await locks.state.get(self.meeting_id),
             )
         )
 
@@ -257,7 +259,7 @@ class ClassroomConsumer(ClassroomBase):
 
     async def handle_chat(self, message: protocol.Chat) -> None:
         peer = await self._joined()
-        if peer is None:
+        if peer is None or await self.chat_locked():
             return
         try:
             line = await database_sync_to_async(_chat_create)(
@@ -317,7 +319,9 @@ class ClassroomConsumer(ClassroomBase):
         peer = await self._joined()
         if peer is None:
             return
-        media = {"mic": message.mic, "camera": message.camera, "screen": message.screen}
+        media = await self.unlocked_media(
+            {"mic": message.mic, "camera": message.camera, "screen": message.screen}
+        )
         await state.set_media(self.meeting_id, peer.peer_id, media)
         await self._broadcast(
             protocol.PeerMediaState(peerId=peer.peer_id, **media), exclude_self=True

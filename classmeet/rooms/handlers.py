@@ -27,6 +27,9 @@ HANDLERS: dict[type[protocol.Message], str] = {
     protocol.MutePeer: "handle_mute_peer",
     protocol.RemovePeer: "handle_remove_peer",
     protocol.EndMeeting: "handle_end_meeting",
+    # Locks: locks.LocksPart (part of classroom.ClassroomConsumer)
+    protocol.Lock: "handle_lock",
+    protocol.LockPeer: "handle_lock_peer",
     # SFU: sfu.consumer.SfuConsumer
     protocol.SfuPublish: "handle_sfu_publish",
     protocol.SfuSubscribe: "handle_sfu_subscribe",

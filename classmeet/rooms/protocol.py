@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    model_validator,
+)
 
 # Every connection's id: uuid4().hex. Clients only ever echo ids the server gave them.
 PeerId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
@@ -121,6 +128,44 @@ class MuteAll(Message):
     type: Literal["mute-all"]
 
 
+# Locks (rooms/locks.py): an enforced mute, staff only. Absent fields are left as they are.
+LockDevice = Literal["mic", "camera", "screen", "chat"]
+LOCK_DEVICES: tuple[LockDevice, ...] = ("mic", "camera", "screen", "chat")
+
+
+class _LockFields(Message):
+    mic: bool | None = None
+    camera: bool | None = None
+    screen: bool | None = None
+    chat: bool | None = None
+
+    @model_validator(mode="after")
+    def _some_device(self) -> _LockFields:
+        if not self.devices():
+            raise ValueError("name at least one of mic, camera, screen, chat")
+        return self
+
+    def devices(self) -> dict[str, bool]:
+        """The devices this message sets: name → locked."""
+        values = {name: getattr(self, name) for name in LOCK_DEVICES}
+        return {name: value for name, value in values.items() if value is not None}
+
+
+class Lock(_LockFields):
+    """Lock (true) or unlock (false) these devices for every student of the room; it also ends
+    the per-student exceptions of those devices (`lock-peer`)."""
+
+    type: Literal["lock"]
+
+
+class LockPeer(_LockFields):
+    """Lock or unlock these devices for one student (all their tabs, across reconnects),
+    whatever the room's lock: e.g. `mic: false` lets a student speak while the room stays locked."""
+
+    type: Literal["lock-peer"]
+    peerId: PeerId
+
+
 class MutePeer(Message):
     type: Literal["mute-peer"]
     peerId: PeerId
@@ -207,6 +252,9 @@ ClientMessage = Annotated[
     | MutePeer
     | RemovePeer
     | EndMeeting
+    # Locks (rooms/locks.py)
+    | Lock
+    | LockPeer
     # SFU (rooms/sfu)
     | SfuPublish
     | SfuSubscribe
@@ -297,6 +345,8 @@ class ErrorCode:
     FORBIDDEN = "forbidden"  # a teacher control sent by someone else
     RATE_LIMITED = "rate-limited"  # chat faster than CLASSMEET_CHAT_RATE_COUNT per ..._SECONDS
     NOT_FOUND = "not-found"  # e.g. deleting a chat message that is not in this meeting
+    # Locks
+    LOCKED = "locked"  # a student's chat, or media-state turning on a device, that staff locked
     # SFU
     SFU_UNAVAILABLE = "sfu-unavailable"  # no SFU configured, room not on the SFU, or Janus failed
 
@@ -372,13 +422,48 @@ class PeerMediaState(Message):
     screen: bool = False
 
 
+class LockState(Message):
+    """Which devices are locked (true) or unlocked (false)."""
+
+    mic: bool = False
+    camera: bool = False
+    screen: bool = False
+    chat: bool = False
+
+
+class UserLocks(Message):
+    """A student's exceptions to the room's lock (set by `lock-peer`); a device absent here
+    follows the room."""
+
+    userId: int
+    mic: bool | None = None
+    camera: bool | None = None
+    screen: bool | None = None
+    chat: bool | None = None
+
+
+class Locks(Message):
+    """Everything locked in the room, to everybody on every change (and in `room-state`).
+
+    What applies to a participant with user id U: nothing if U is in `staff`; otherwise, for
+    each device, U's entry in `users` if it names the device, else `room`.
+    """
+
+    type: Literal["locks"] = "locks"
+    room: LockState = Field(default_factory=LockState)
+    users: list[UserLocks] = Field(default_factory=list)
+    staff: list[int] = Field(default_factory=list)
+
+
 class RoomState(Message):
-    """Right after `welcome`: the chat so far, the raised hands and everyone's media state."""
+    """Right after `welcome`: the chat so far, the raised hands, everyone's media state and the
+    room's locks."""
 
     type: Literal["room-state"] = "room-state"
     chat: list[ChatLine]
     hands: list[HandRaised]
     media: list[PeerMediaState]
+    locks: Locks = Field(default_factory=Locks)
 
 
 class MuteRequest(Message):

@@ -26,6 +26,7 @@ from django.urls import reverse
 from classmeet.accounts.tests.factories import StudentFactory, TeacherFactory
 from classmeet.courses.tests.factories import CourseFactory, EnrollmentFactory
 from classmeet.meetings.tests.factories import MeetingFactory
+from classmeet.rooms import locks
 from classmeet.rooms.sfu import launch, rooms, topology
 from classmeet.rooms.sfu.launch import JanusProcess, can_use_netns
 from tests.support import require_service
@@ -417,3 +418,52 @@ def _assert_refused(meeting_id: int, *, token: str | None, pin: str) -> None:
     httpx.post(
         f"{url}/{session_id}", json={"janus": "destroy", "transaction": "d", "apisecret": secret}
     )
+
+
+AUDIO_PACKETS_JS = """(peer) => {
+  const sub = [...window.classmeetRoom.sfu().subscribers.values()].find((s) => s.peerId === peer);
+  if (!sub?.pc) return -1;
+  return sub.pc.getStats().then((stats) => {
+    let packets = 0;
+    stats.forEach((r) => {
+      if (r.type === "inbound-rtp" && r.kind === "audio") packets += r.packetsReceived || 0;
+    });
+    return packets;
+  });
+}"""
+
+
+def test_janus_stops_forwarding_a_locked_students_audio(
+    sfu: JanusProcess, new_page: Any, settings: Any, monkeypatch: Any
+) -> None:
+    """Locks (rooms/locks.py): the teacher locks the microphones; Janus itself stops forwarding
+    the student's audio (VideoRoom `moderate`), and forwards it again once the student may speak."""
+    monkeypatch.setattr(locks, "state", locks.LocksState())  # this test's own (see test_room_locks)
+    settings.CLASSMEET_SFU_THRESHOLD = 2  # the teacher and one student: on Janus at once
+    teacher = TeacherFactory.create(username="sfu_lock_t", first_name="Tina", last_name="Teach")
+    student = StudentFactory.create(username="sfu_lock_s", first_name="Sam", last_name="Study")
+    course = CourseFactory.create(teacher=teacher, title="Locked class")
+    EnrollmentFactory.create(course=course, student=student)
+    meeting = MeetingFactory.create(course=course, title="Quiet please")
+    t = join(new_page, teacher, meeting)
+    s = join(new_page, student, meeting)
+    sam = str(s.evaluate("() => window.classmeetRoom.peerId"))
+
+    def growth() -> int:
+        before = int(t.evaluate(AUDIO_PACKETS_JS, sam))
+        time.sleep(1.0)  # a sampling window, not an assertion
+        after = int(t.evaluate(AUDIO_PACKETS_JS, sam))
+        return after - before if before >= 0 else -1
+
+    wait_for(lambda: growth() > 10, 60, "the student's audio through Janus")
+    t.click("#tab-participants")
+    t.click("#locks-toolbar button[data-lock='mic']")
+    s.wait_for_function("() => document.getElementById('btn-mic').disabled")
+    # The student's page turns its own track back on: Janus forwards nothing all the same.
+    s.evaluate(
+        """() => { const pc = window.classmeetRoom.sfu().publisher;
+          for (const sender of pc.getSenders()) if (sender.track) sender.track.enabled = true; }"""
+    )
+    wait_for(lambda: growth() == 0, 15, "Janus still forwards the locked audio")
+    t.get_by_role("button", name="Allow Sam Study to speak").click()
+    wait_for(lambda: growth() > 10, 15, "the allowed student's audio through Janus")

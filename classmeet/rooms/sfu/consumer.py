@@ -19,11 +19,11 @@ import httpx
 from channels.db import database_sync_to_async
 from django.utils.translation import gettext as _
 
-from classmeet.rooms import presence, protocol
+from classmeet.rooms import locks, presence, protocol
 from classmeet.rooms.classroom import ClassroomConsumer
 from classmeet.rooms.frames import frame_event
 from classmeet.rooms.services.events import meeting_group_name
-from classmeet.rooms.sfu import conf, rooms, topology
+from classmeet.rooms.sfu import conf, moderation, rooms, topology
 from classmeet.rooms.sfu.janus import SFU_ERRORS, JanusSession
 
 logger = logging.getLogger(__name__)
@@ -129,6 +129,13 @@ class SfuConsumer(ClassroomConsumer):
     feed_id: int = 0
     sfu_token: str = ""
     _told: bool = False  # `topology: sfu` was sent before `welcome`
+    # Locks (rooms/locks.py): the published streams ({mid: kind}), whether the video stream
+    # carries the screen, and what Janus was told per stream of which feed ({mid: muted}; None:
+    # unknown, told again).
+    _mids: dict[str, str] | None = None
+    _sharing: bool = False
+    _moderated: dict[str, bool | None] | None = None
+    _moderated_feed: int = 0
 
     # Joining and switching ----------------------------------------------------------------------
 
@@ -304,6 +311,15 @@ class SfuConsumer(ClassroomConsumer):
         await self._send_text(
             protocol.dump(protocol.SfuPublished(feedId=self.feed_id, sdp=jsep["sdp"]))
         )
+        # A locked student's new streams are muted at Janus before anybody subscribes.
+        # A new publisher starts unmuted; the same one renegotiating is told again what it was.
+        same = self._moderated_feed == self.feed_id and self._moderated is not None
+        muted = (
+            [mid for mid, m in (self._moderated or {}).items() if m is not False] if same else []
+        )
+        self._mids, self._moderated_feed = moderation.sdp_mids(message.sdp), self.feed_id
+        self._moderated = dict.fromkeys(muted)
+        await self._moderate(await locks.state.get(self.meeting_id))
         # Others can subscribe once the media reaches Janus: announce the feed then.
         self._keep(self._announce_feed(session, self.peer))
 
@@ -329,13 +345,42 @@ class SfuConsumer(ClassroomConsumer):
                 await self._send_text(protocol.dump(other))
 
     async def _is_teacher(self) -> bool:
-        if self._can_control is None:
-            from classmeet.rooms.classroom_base import _can_control
+        return await self._is_staff()
 
-            self._can_control = await database_sync_to_async(_can_control)(
-                self.scope.get("user"), self.meeting_id
-            )
-        return bool(self._can_control)
+    # Locks: Janus stops forwarding a locked student's streams ----------------------------------
+
+    async def locks_changed(self, current: protocol.Locks) -> None:
+        await self._moderate(current)
+
+    async def handle_media_state(self, message: protocol.MediaState) -> None:
+        await super().handle_media_state(message)
+        if self._mids and message.screen != self._sharing:
+            self._sharing = message.screen  # the video stream now carries the other device
+            await self._moderate(await locks.state.get(self.meeting_id))
+        self._sharing = message.screen
+
+    async def _moderate(self, current: protocol.Locks) -> None:
+        """Mute or unmute this socket's published streams at Janus as the locks say."""
+        session, peer, done = self.janus, self.peer, self._moderated
+        if session is None or peer is None or not self._mids or done is None:
+            return
+        locked = set() if await self._is_staff() else locks.locked_devices(current, peer.user_id)
+        wanted = moderation.wanted_mutes(self._mids, locked, sharing=self._sharing)
+        for mid, mute in wanted.items():
+            if done.get(mid, False) is mute:
+                continue  # already so (a stream never muted is not muted)
+            try:
+                await rooms.sfu_moderate(
+                    session=session,
+                    handle=self.publisher_handle,
+                    meeting_id=self.meeting_id,
+                    feed_id=self.feed_id,
+                    mid=mid,
+                    mute=mute,
+                )
+                done[mid] = mute
+            except SFU_ERRORS as exc:
+                logger.warning("moderating the SFU feed of %s failed: %s", peer.peer_id, exc)
 
     async def handle_sfu_subscribe(self, message: protocol.SfuSubscribe) -> None:
         try:

@@ -315,3 +315,21 @@ async def sfu_rooms_sweep() -> list[int]:
         except JanusError as exc:  # not a room of ours (another secret): leave it
             logger.warning("SFU sweep left room %s: %s", meeting_id, exc)
     return destroyed
+
+
+async def sfu_moderate(
+    *, session: JanusSession, handle: int, meeting_id: int, feed_id: int, mid: str, mute: bool
+) -> None:
+    """Make Janus stop (mute) or resume forwarding one stream (`mid`) of a publisher, whatever
+    the publisher does: VideoRoom `moderate`, which needs the room's secret."""
+    await session.request(
+        handle,
+        {
+            "request": "moderate",
+            "room": meeting_id,
+            "secret": room_secret(meeting_id),
+            "id": feed_id,
+            "mid": mid,
+            "mute": mute,
+        },
+    )

@@ -79,7 +79,9 @@ async def test_join_sends_room_state_after_welcome(room, teacher):
     await peer.send({"type": "join"})
     assert (await next_frame(peer))["type"] == "welcome"
     state = await next_frame(peer)
-    assert state == {"type": "room-state", "chat": [], "hands": [], "media": []}
+    assert state["type"] == "room-state"
+    assert (state["chat"], state["hands"], state["media"]) == ([], [], [])
+    assert state["locks"]["room"] == {"mic": False, "camera": False, "screen": False, "chat": False}
     await peer.close()
 
 

@@ -14,6 +14,7 @@ import {
 import * as ui from "./ui.js";
 import { initChat } from "./chat.js";
 import { initControls } from "./controls.js";
+import { initLocks } from "./locks.js";
 import { initRecorder } from "../../recordings/js/recorder.js";
 import { initStage } from "./stage.js";
 import { createEnding } from "./ending.js";
@@ -234,6 +235,12 @@ async function main() {
     initControls({
       box: classroom,
       signaling,
+      connections: () => (sfu.active ? sfu.mediaConnections() : peers.connections()),
+    });
+    initLocks({
+      box: document.getElementById("room-locks"),
+      signaling,
+      localStream: () => localStream,
       connections: () => (sfu.active ? sfu.mediaConnections() : peers.connections()),
     });
   }
