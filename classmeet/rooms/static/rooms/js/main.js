@@ -13,6 +13,7 @@ import {
 } from "./media.js";
 import * as ui from "./ui.js";
 import { initChat } from "./chat.js";
+import { initReactions } from "./reactions.js";
 import { initControls } from "./controls.js";
 import { initRecorder } from "../../recordings/js/recorder.js";
 import { initStage } from "./stage.js";
@@ -237,6 +238,8 @@ async function main() {
       connections: () => (sfu.active ? sfu.mediaConnections() : peers.connections()),
     });
   }
+  // Reactions: the menu in the control bar, floating on the sender's tile (reactions.js).
+  initReactions({ box: document.getElementById("reactions"), signaling });
   // Recordings: the indicator for everybody, the Record button for the teacher (recorder.js).
   const recorder = initRecorder({
     box: document.getElementById("recorder"),
