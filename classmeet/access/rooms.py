@@ -7,6 +7,7 @@ from django.db.models import Exists
 from classmeet.access.courses import remember_viewer, with_viewer
 from classmeet.access.meetings import can_manage_meeting, can_view_meeting
 from classmeet.accounts.selectors import AnyUser, is_authenticated
+from classmeet.courses.selectors import course_staff_ids
 from classmeet.meetings.models import Meeting, RoomRemoval
 
 
@@ -92,9 +93,13 @@ def can_raise_hand(*, user: AnyUser, meeting: Meeting) -> bool:
 
 
 def room_staff_ids(*, meeting_id: int) -> set[int]:
-    """The users who run the meeting's room (its course's teacher and assistants): locks never
-    apply to them. One query; empty if the meeting is gone."""
-    from classmeet.courses.selectors import course_staff_ids
-
+    """The user ids of whoever runs the meeting's room: its course's teacher and assistants (the
+    same people as `can_control_room`), or none for a missing meeting. Two small queries."""
     meeting = Meeting.objects.select_related("course").filter(pk=meeting_id).first()
     return set() if meeting is None else course_staff_ids(course=meeting.course)
+
+
+def can_chat_privately(*, sender_is_staff: bool, recipient_is_staff: bool) -> bool:
+    """A private chat line: staff may write to anyone, students only to staff (a question to
+    the teacher or an assistant, never a side channel between students)."""
+    return sender_is_staff or recipient_is_staff

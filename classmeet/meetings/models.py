@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -165,11 +165,23 @@ class Attendance(models.Model):
 
 
 class ChatMessage(models.Model):
-    """A chat line sent in a meeting room; deleting it hides it for everyone but keeps the row."""
+    """A chat line sent in a meeting room; deleting it hides it for everyone but keeps the row.
+
+    A line with a `recipient` is private: in the room only its author and its recipient see it
+    (the course staff's chat log lists it, marked private).
+    """
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="chat_messages")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_messages"
+    )
+    # CASCADE, not SET_NULL: a private line must never turn public.
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="private_chat_messages",
     )
     text = models.TextField(_("message"), max_length=CHAT_MAX_LENGTH)
     created_at = models.DateTimeField(default=timezone.now)
@@ -188,6 +200,11 @@ class ChatMessage(models.Model):
             models.Index(fields=("meeting", "created_at")),
             models.Index(fields=("author", "created_at")),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(recipient=F("author")), name="chatmessage_not_to_author"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.author_id} in {self.meeting_id}: {self.text[:40]}"
@@ -195,6 +212,10 @@ class ChatMessage(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def is_private(self) -> bool:
+        return self.recipient_id is not None
 
 
 class RoomRemoval(models.Model):

@@ -394,18 +394,23 @@ def course_attendance(*, course: Course, now: datetime | None = None) -> CourseA
 
 
 def chat_message_list(*, meeting_id: int, include_deleted: bool = False) -> QuerySet[ChatMessage]:
-    """Return the meeting's chat in order, with authors."""
+    """Return the meeting's whole chat in order (private lines too), with authors and recipients."""
     messages = ChatMessage.objects.filter(meeting_id=meeting_id).select_related(
-        "author", "deleted_by"
+        "author", "recipient", "deleted_by"
     )
     if not include_deleted:
         messages = messages.filter(deleted_at__isnull=True)
     return messages.order_by("created_at", "id")
 
 
-def chat_history(*, meeting_id: int) -> list[ChatMessage]:
-    """Return the latest visible messages (oldest first) that a (re)joiner is shown."""
-    latest = chat_message_list(meeting_id=meeting_id).order_by("-created_at", "-id")[
-        : settings.CLASSMEET_CHAT_HISTORY
-    ]
+def chat_history(*, meeting_id: int, viewer_id: int) -> list[ChatMessage]:
+    """Return the latest visible messages (oldest first) that a (re)joiner is shown: the public
+    lines and the private lines the viewer wrote or received (staff included: a private line is
+    between two people in the room; the whole chat is in the staff's chat log)."""
+    visible = Q(recipient__isnull=True) | Q(author_id=viewer_id) | Q(recipient_id=viewer_id)
+    latest = (
+        chat_message_list(meeting_id=meeting_id)
+        .filter(visible)
+        .order_by("-created_at", "-id")[: settings.CLASSMEET_CHAT_HISTORY]
+    )
     return list(reversed(latest))

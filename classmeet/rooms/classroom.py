@@ -30,6 +30,7 @@ from classmeet.rooms import conf, hooks, locks, presence, protocol
 from classmeet.rooms.classroom_base import ClassroomBase, room_redis, room_state_ttl
 from classmeet.rooms.frames import announce_left, frame_event
 from classmeet.rooms.locks import LocksPart
+from classmeet.rooms.reactions import ReactionsPart
 
 logger = logging.getLogger(__name__)
 
@@ -121,19 +122,26 @@ state = ClassroomState()
 
 
 def _chat_line(message: Any) -> protocol.ChatLine:
+    recipient = message.recipient
     return protocol.ChatLine(
         id=message.pk,
         fromUserId=message.author_id,
         fromName=message.author.display_name,
         text=message.text,
         sentAt=message.created_at.astimezone(UTC).isoformat(),
+        toUserId=recipient.pk if recipient is not None else None,
+        toName=recipient.display_name if recipient is not None else "",
     )
 
 
-def _chat_create(meeting_id: int, user_id: int, text: str) -> protocol.ChatLine:
+def _chat_create(
+    meeting_id: int, user_id: int, text: str, recipient_id: int | None = None
+) -> protocol.ChatLine:
     from classmeet.meetings.services.chat import chat_message_create
 
-    message = chat_message_create(meeting_id=meeting_id, author_id=user_id, text=text)
+    message = chat_message_create(
+        meeting_id=meeting_id, author_id=user_id, text=text, recipient_id=recipient_id
+    )
     return _chat_line(message)
 
 
@@ -143,10 +151,16 @@ def _chat_delete(meeting_id: int, message_id: int, user_id: int) -> int:
     return chat_message_delete(meeting_id=meeting_id, message_id=message_id, by_id=user_id).pk
 
 
-def _chat_history(meeting_id: int) -> list[protocol.ChatLine]:
+def _chat_history(meeting_id: int, user_id: int) -> tuple[list[protocol.ChatLine], set[int]]:
+    """The chat this user is shown on joining, and the user ids of the room's staff."""
     from classmeet.meetings.selectors import chat_history
 
-    return [_chat_line(message) for message in chat_history(meeting_id=meeting_id)]
+    history = chat_history(meeting_id=meeting_id, viewer_id=user_id)
+    return [_chat_line(message) for message in history], _staff_ids(meeting_id)
+
+
+def _staff_ids(meeting_id: int) -> set[int]:
+    return access.rooms.room_staff_ids(meeting_id=meeting_id)
 
 
 def _can_raise_hand(user: Any, meeting_id: int) -> bool:
@@ -218,8 +232,12 @@ async def attendance_on_leave(event: hooks.RoomEvent) -> None:
 # The consumer -----------------------------------------------------------------------------------
 
 
-class ClassroomConsumer(LocksPart, ClassroomBase):
+class ClassroomConsumer(ReactionsPart, LocksPart, ClassroomBase):
     _can_raise_hand: bool | None = None
+    # The room's staff (user ids) as this socket last read them (room-state), and the users it
+    # read them again for (a target missing from the set: an assistant added since), once each.
+    _staff_ids: frozenset[int] = frozenset()
+    _staff_rechecked: frozenset[int] = frozenset()
 
     # Joining ------------------------------------------------------------------------------------
 
@@ -238,10 +256,13 @@ class ClassroomConsumer(LocksPart, ClassroomBase):
             await self.send_room_state()
 
     async def send_room_state(self) -> None:
-        chat = await database_sync_to_async(_chat_history)(self.meeting_id)
+        user_id = self.peer.user_id if self.peer is not None else 0
+        chat, staff = await database_sync_to_async(_chat_history)(self.meeting_id, user_id)
+        self._staff_ids = frozenset(staff)
         hands, media = await state.snapshot(self.meeting_id)
         await self._send_message(
             protocol.RoomState(
+                staffUserIds=sorted(staff),
                 chat=chat,
                 hands=[
                     protocol.HandRaised(peerId=peer_id, raisedAt=at)
@@ -261,15 +282,71 @@ class ClassroomConsumer(LocksPart, ClassroomBase):
         peer = await self._joined()
         if peer is None or await self.chat_locked():
             return
+        recipient = None
+        if message.to is not None:
+            recipient = await self._private_recipient(peer, message.to)
+            if recipient is None:
+                return
         try:
             line = await database_sync_to_async(_chat_create)(
-                self.meeting_id, peer.user_id, message.text
+                self.meeting_id,
+                peer.user_id,
+                message.text,
+                recipient.user_id if recipient is not None else None,
             )
         except ValidationError as exc:
             code = RATE_LIMITED if exc.code == "rate_limited" else protocol.ErrorCode.BAD_MESSAGE
             await self.send_error(code, " ".join(exc.messages))
             return
-        await self._broadcast(line)
+        if recipient is None:
+            await self._broadcast(line)
+        else:
+            await self._send_to_users(line, {peer.user_id, recipient.user_id})
+
+    async def _private_recipient(self, peer: presence.Peer, peer_id: str) -> presence.Peer | None:
+        """The connected peer a private line goes to, if this socket may write to it; otherwise
+        send the error and return None."""
+        to_self = _("You cannot write privately to yourself.")
+        if peer_id == peer.peer_id:
+            await self.send_error(protocol.ErrorCode.BAD_MESSAGE, to_self)
+            return None
+        target = await self._target(peer_id)
+        if target is None:
+            return None
+        if not target.connected:
+            await self.send_error(
+                protocol.ErrorCode.UNKNOWN_PEER, "That peer is not connected.", [peer_id]
+            )
+            return None
+        if target.user_id == peer.user_id:  # another tab of the same user
+            await self.send_error(protocol.ErrorCode.BAD_MESSAGE, to_self)
+            return None
+        if not access.rooms.can_chat_privately(
+            sender_is_staff=await self._is_staff(),
+            recipient_is_staff=await self._is_staff_user(target.user_id),
+        ):
+            await self.send_error(FORBIDDEN, _("Students can write privately only to staff."))
+            return None
+        return target
+
+    async def _is_staff_user(self, user_id: int) -> bool:
+        """Whether the user is the room's staff: from the set read with room-state, read again
+        once per user missing from it (an assistant added during the class)."""
+        if user_id not in self._staff_ids and user_id not in self._staff_rechecked:
+            self._staff_rechecked |= {user_id}
+            self._staff_ids = frozenset(await database_sync_to_async(_staff_ids)(self.meeting_id))
+        return user_id in self._staff_ids
+
+    async def _send_to_users(self, message: protocol.Message, user_ids: set[int]) -> None:
+        """Send to every connected socket of these users in the room (all their tabs) and to
+        this socket, and to nobody else: channel by channel, never to the room's group."""
+        channels = {self.channel_name}
+        for other, _seen in await presence.get_store().all(self.meeting_id):
+            if other.connected and other.user_id in user_ids:
+                channels.add(other.channel)
+        event = frame_event(protocol.dump(message))
+        for channel in channels:
+            await self.channel_layer.send(channel, event)
 
     async def handle_chat_delete(self, message: protocol.ChatDelete) -> None:
         peer = await self._teacher()

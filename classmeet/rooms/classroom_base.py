@@ -59,16 +59,20 @@ class ClassroomBase(RoomConsumer):
             await self.send_error(protocol.ErrorCode.NOT_JOINED, "Send `join` first.")
         return self.peer
 
+    async def _is_staff(self) -> bool:
+        """Whether this socket's user is staff (the teacher or an assistant): asked once."""
+        if self._can_control is None:
+            self._can_control = await database_sync_to_async(_can_control)(
+                self.scope.get("user"), self.meeting_id
+            )
+        return self._can_control
+
     async def _teacher(self) -> presence.Peer | None:
         """This socket's peer if it is staff (the teacher or an assistant); otherwise an error."""
         peer = await self._joined()
         if peer is None:
             return None
-        if self._can_control is None:
-            self._can_control = await database_sync_to_async(_can_control)(
-                self.scope.get("user"), self.meeting_id
-            )
-        if not self._can_control:
+        if not await self._is_staff():
             await self.send_error(FORBIDDEN, "Only the teacher can do that.")
             return None
         return peer

@@ -22,6 +22,10 @@ DEFAULTS: dict[str, Any] = {
     "CLASSMEET_WS_RATE_PER_SECOND": 50,
     "CLASSMEET_WS_RATE_BURST": 400,
     "CLASSMEET_WS_MAX_FRAME_BYTES": 64 * 1024,
+    # Reactions per socket (token bucket): sustained per second and burst size; over it the
+    # socket gets `rate-limited` (it is closed only by the flood control above).
+    "CLASSMEET_REACTION_RATE_PER_SECOND": 1,
+    "CLASSMEET_REACTION_BURST": 5,
 }
 
 
@@ -53,3 +57,7 @@ def max_frame_bytes() -> int:
 
 def rate() -> tuple[float, float]:
     return float(get("CLASSMEET_WS_RATE_PER_SECOND")), float(get("CLASSMEET_WS_RATE_BURST"))
+
+
+def reaction_rate() -> tuple[float, float]:
+    return float(get("CLASSMEET_REACTION_RATE_PER_SECOND")), float(get("CLASSMEET_REACTION_BURST"))

@@ -20,6 +20,8 @@ HANDLERS: dict[type[protocol.Message], str] = {
     # Classroom: classroom.ClassroomConsumer
     protocol.Chat: "handle_chat",
     protocol.ChatDelete: "handle_chat_delete",
+    # Reactions: reactions.ReactionsPart
+    protocol.Reaction: "handle_reaction",
     protocol.RaiseHand: "handle_raise_hand",
     protocol.LowerHand: "handle_lower_hand",
     protocol.MediaState: "handle_media_state",

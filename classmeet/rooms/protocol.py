@@ -7,7 +7,7 @@ goes to every recipient. docs/protocol.md documents every message with an exampl
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -91,10 +91,13 @@ class Leave(Message):
 
 
 class Chat(Message):
-    """A chat line; the server stores it (length- and rate-limited) and sends it to everyone."""
+    """A chat line; the server stores it (length- and rate-limited) and sends it to everyone, or
+    with `to` (a peer id) privately: to that user's sockets and the sender's only. Students write
+    privately to staff only (`forbidden`); staff to anyone."""
 
     type: Literal["chat"]
     text: str = Field(max_length=4000)
+    to: PeerId | None = None
 
 
 class ChatDelete(Message):
@@ -122,6 +125,20 @@ class MediaState(Message):
     mic: bool
     camera: bool
     screen: bool = False
+
+
+# The fixed set of reactions, in the order the room's menu shows them: got it / agree, applause,
+# funny, surprised, thinking / confused, celebrate. Single code points (no variation selectors),
+# so a client's copy compares equal.
+Emoji = Literal["👍", "👏", "😂", "😮", "🤔", "🎉"]
+REACTION_EMOJIS: tuple[str, ...] = get_args(Emoji)
+
+
+class Reaction(Message):
+    """Send a reaction (one of `Emoji`): everybody, the sender too, gets `reaction`."""
+
+    type: Literal["reaction"]
+    emoji: Emoji
 
 
 class MuteAll(Message):
@@ -245,6 +262,7 @@ ClientMessage = Annotated[
     # Classroom: chat, hands, media state, teacher controls
     | Chat
     | ChatDelete
+    | Reaction
     | RaiseHand
     | LowerHand
     | MediaState
@@ -342,8 +360,10 @@ class ErrorCode:
     UNKNOWN_PEER = "unknown-peer"
     INTERNAL = "internal"
     # Classroom: chat, hands, media state, teacher controls
-    FORBIDDEN = "forbidden"  # a teacher control sent by someone else
-    RATE_LIMITED = "rate-limited"  # chat faster than CLASSMEET_CHAT_RATE_COUNT per ..._SECONDS
+    FORBIDDEN = "forbidden"  # a teacher control sent by someone else; a student's private
+    # chat to another student
+    RATE_LIMITED = "rate-limited"  # chat faster than CLASSMEET_CHAT_RATE_COUNT per ..._SECONDS;
+    # reactions faster than the socket's reaction bucket (rooms/reactions.py)
     NOT_FOUND = "not-found"  # e.g. deleting a chat message that is not in this meeting
     # Locks
     LOCKED = "locked"  # a student's chat, or media-state turning on a device, that staff locked
@@ -395,11 +415,22 @@ class ChatLine(Message):
     fromName: str
     text: str
     sentAt: str  # ISO 8601, UTC
+    # A private line's recipient (null and "" for a line to everyone).
+    toUserId: int | None = None
+    toName: str = ""
 
 
 class ChatDeleted(Message):
     type: Literal["chat-deleted"] = "chat-deleted"
     id: int
+
+
+class PeerReaction(Message):
+    """A participant's reaction, to everybody (the sender too); nothing is stored."""
+
+    type: Literal["reaction"] = "reaction"
+    peerId: str
+    emoji: str
 
 
 class HandRaised(Message):
@@ -456,14 +487,16 @@ class Locks(Message):
 
 
 class RoomState(Message):
-    """Right after `welcome`: the chat so far, the raised hands, everyone's media state and the
-    room's locks."""
+    """Right after `welcome`: the chat so far (the public lines and this user's private ones),
+    the raised hands, everyone's media state, the room's locks and the user ids of the course's
+    staff (whom a student may write to privately)."""
 
     type: Literal["room-state"] = "room-state"
     chat: list[ChatLine]
     hands: list[HandRaised]
     media: list[PeerMediaState]
     locks: Locks = Field(default_factory=Locks)
+    staffUserIds: list[int] = Field(default_factory=list)
 
 
 class MuteRequest(Message):

@@ -1,4 +1,5 @@
-"""Chat in a meeting room: persisted per meeting, length- and rate-limited, deletable by the teacher."""
+"""Chat in a meeting room: persisted per meeting, length- and rate-limited, deletable by the teacher;
+a line may be private (to one recipient)."""
 
 from datetime import timedelta
 
@@ -26,9 +27,14 @@ def _clean_text(text: str) -> str:
 
 
 @transaction.atomic
-def chat_message_create(*, meeting_id: int, author_id: int, text: str) -> ChatMessage:
-    """Store a chat line; raise ValidationError (code empty, too_long or rate_limited)."""
+def chat_message_create(
+    *, meeting_id: int, author_id: int, text: str, recipient_id: int | None = None
+) -> ChatMessage:
+    """Store a chat line, private to `recipient_id` if given; raise ValidationError (code empty,
+    too_long, to_self or rate_limited). Who may write privately to whom is the caller's check."""
     cleaned = _clean_text(text)
+    if recipient_id == author_id:
+        raise ValidationError(_("You cannot write privately to yourself."), code="to_self")
     now = timezone.now()
     window = timedelta(seconds=settings.CLASSMEET_CHAT_RATE_SECONDS)
     recent = ChatMessage.objects.filter(
@@ -39,7 +45,11 @@ def chat_message_create(*, meeting_id: int, author_id: int, text: str) -> ChatMe
             _("You are sending messages too fast; wait a few seconds."), code="rate_limited"
         )
     return ChatMessage.objects.create(
-        meeting_id=meeting_id, author_id=author_id, text=cleaned, created_at=now
+        meeting_id=meeting_id,
+        author_id=author_id,
+        recipient_id=recipient_id,
+        text=cleaned,
+        created_at=now,
     )
 
 

@@ -112,7 +112,8 @@ def test_every_record_row_moves_to_meetings_and_back(rooms_apps: Apps) -> None:
         assert model._meta.db_table == f"meetings_{name}"
         assert list(model._default_manager.order_by("pk").values(*fields)) == rows[name]
     assert Attendance.objects.get(peer_id="peer-closed").meeting.title == "Lenses"
-    deleted = ChatMessage.objects.get(text="=spam")
+    # The model as it was at 0005 (the current one has columns added since).
+    deleted = meetings_apps.get_model("meetings", "ChatMessage").objects.get(text="=spam")
     assert deleted.deleted_by is not None
     assert deleted.deleted_by.username == "teacher"
     assert RoomRemoval.objects.get().user.username == "other"

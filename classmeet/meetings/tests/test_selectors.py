@@ -179,7 +179,27 @@ def test_chat_history_skips_deleted_and_keeps_the_latest(live_meeting, teacher, 
     messages[4].deleted_at = timezone.now()
     messages[4].save()
     ChatMessageFactory.create(text="elsewhere")
-    assert [m.text for m in chat_history(meeting_id=live_meeting.pk)] == ["m1", "m2", "m3"]
+    assert [m.text for m in chat_history(meeting_id=live_meeting.pk, viewer_id=teacher.pk)] == [
+        "m1",
+        "m2",
+        "m3",
+    ]
+
+
+def test_chat_history_shows_a_viewer_only_the_private_lines_it_wrote_or_received(
+    live_meeting, teacher, student
+):
+    other = StudentFactory.create()
+    ChatMessageFactory.create(meeting=live_meeting, author=student, text="public")
+    ChatMessageFactory.create(meeting=live_meeting, author=student, recipient=teacher, text="q")
+    ChatMessageFactory.create(meeting=live_meeting, author=teacher, recipient=other, text="a")
+
+    def seen(user: User) -> list[str]:
+        return [m.text for m in chat_history(meeting_id=live_meeting.pk, viewer_id=user.pk)]
+
+    assert seen(student) == ["public", "q"]
+    assert seen(teacher) == ["public", "q", "a"]
+    assert seen(other) == ["public", "a"]
 
 
 @pytest.mark.parametrize("offset", [0, 2, 4])

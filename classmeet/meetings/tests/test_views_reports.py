@@ -222,3 +222,20 @@ def test_chat_log_of_a_silent_meeting(client, teacher, meeting):
     client.force_login(teacher)
     page = client.get(f"/meetings/{meeting.pk}/chat/").content.decode()
     assert "Nobody wrote in the chat" in page
+
+
+def test_chat_log_marks_private_lines_with_who_wrote_to_whom(client, teacher, meeting, student):
+    ChatMessageFactory.create(meeting=meeting, author=student, text="for all")
+    ChatMessageFactory.create(
+        meeting=meeting, author=student, recipient=teacher, text="a private question"
+    )
+    client.force_login(teacher)
+    for url in (f"/meetings/{meeting.pk}/chat/", f"/meetings/{meeting.pk}/"):
+        page = client.get(url).content.decode()
+        assert page.count('data-private="true"') == 1, url
+        private = page[page.index('data-private="true"') :]
+        assert "Private" in private[: private.index("a private question")]
+        assert (
+            f"<strong>{student.display_name}</strong> to <strong>{teacher.display_name}</strong>"
+            in private
+        )

@@ -82,6 +82,7 @@ async def test_join_sends_room_state_after_welcome(room, teacher):
     assert state["type"] == "room-state"
     assert (state["chat"], state["hands"], state["media"]) == ([], [], [])
     assert state["locks"]["room"] == {"mic": False, "camera": False, "screen": False, "chat": False}
+    assert state["staffUserIds"] == [teacher.pk]
     await peer.close()
 
 

@@ -67,3 +67,20 @@ def test_chat_message_delete_refuses_a_message_of_another_meeting(live_meeting, 
     assert exc.value.code == "not_found"
     other.refresh_from_db()
     assert not other.is_deleted
+
+
+def test_chat_message_create_stores_a_private_line(live_meeting, student, teacher):
+    message = chat_message_create(
+        meeting_id=live_meeting.pk, author_id=student.pk, text="a question", recipient_id=teacher.pk
+    )
+    assert message.is_private
+    assert ChatMessage.objects.get().recipient == teacher
+
+
+def test_chat_message_create_refuses_a_private_line_to_the_author(live_meeting, student):
+    with pytest.raises(ValidationError) as exc:
+        chat_message_create(
+            meeting_id=live_meeting.pk, author_id=student.pk, text="me", recipient_id=student.pk
+        )
+    assert exc.value.code == "to_self"
+    assert not ChatMessage.objects.exists()

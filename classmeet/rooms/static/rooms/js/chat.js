@@ -1,5 +1,7 @@
-// Room chat: history from `room-state`, live `chat` lines, teacher deletion (`chat-delete`).
-// User text reaches the DOM only through textContent. Message types match protocol.py.
+// Room chat: history from `room-state`, live `chat` lines, teacher deletion (`chat-delete`), and
+// private lines: `chat` with `to` (a peerId) chosen in "To:" (students: Everyone or the staff in
+// the room; staff: anyone). User text reaches the DOM only through textContent. Message types
+// match protocol.py.
 import { timeElement } from "../../core/js/times.js";
 
 export function initChat({ box, signaling }) {
@@ -7,14 +9,57 @@ export function initChat({ box, signaling }) {
   const form = document.getElementById("chat-form");
   const input = document.getElementById("chat-input");
   const errorEl = document.getElementById("chat-error");
+  const toSelect = document.getElementById("chat-to");
   const canControl = box.dataset.canControl === "true";
+  const myUserId = Number(box.dataset.userId);
+  const label = (key, values = {}) =>
+    Object.entries(values).reduce(
+      (text, [name, value]) => text.replace(`{${name}}`, value),
+      box.dataset[key] ?? "",
+    );
   let errorTimer = null;
+  const people = new Map(); // peerId -> {userId, name} of the others in the room
+  let staff = new Set(); // user ids of the course's teacher and assistants (room-state)
 
   function showError(text) {
     errorEl.textContent = text;
     errorEl.classList.toggle("d-none", !text);
     clearTimeout(errorTimer);
     if (text) errorTimer = setTimeout(() => showError(""), 6000);
+  }
+
+  // "To:" lists one option per user (any of its tabs: the server reaches all of them). --------
+  function fillRecipients() {
+    const chosen = toSelect.selectedOptions[0]?.dataset.userId ?? "";
+    const users = new Map(); // userId -> {peerId, name}
+    for (const [peerId, p] of people) {
+      if (p.userId === myUserId || users.has(p.userId)) continue;
+      if (canControl || staff.has(p.userId)) users.set(p.userId, { peerId, name: p.name });
+    }
+    const options = [...users.entries()]
+      .sort((a, b) => a[1].name.localeCompare(b[1].name))
+      .map(([userId, p]) => {
+        const option = document.createElement("option");
+        option.value = p.peerId;
+        option.dataset.userId = String(userId);
+        option.textContent = p.name;
+        return option;
+      });
+    toSelect.replaceChildren(toSelect.options[0], ...options);
+    chooseUser(chosen);
+  }
+
+  function chooseUser(userId) {
+    const option = [...toSelect.options].find((o) => o.dataset.userId === String(userId));
+    toSelect.value = option ? option.value : "";
+    updatePlaceholder();
+  }
+
+  function updatePlaceholder() {
+    const option = toSelect.selectedOptions[0];
+    input.placeholder = option?.value
+      ? label("labelWritePrivate", { name: option.textContent })
+      : label("labelWriteAll");
   }
 
   function render(line) {
@@ -33,7 +78,34 @@ export function initChat({ box, signaling }) {
     const body = document.createElement("div");
     body.className = "chat-text text-break";
     body.textContent = line.text;
-    item.append(head, body);
+    item.append(head);
+    const isPrivate = line.toUserId !== null && line.toUserId !== undefined;
+    if (isPrivate) {
+      // Marked for the eye (colour, border) and in words, read before the text.
+      item.classList.add("chat-private");
+      item.dataset.private = "true";
+      const mine = line.fromUserId === myUserId;
+      const name = line.toUserId === myUserId ? label("labelPrivateYou") : line.toName;
+      const tag = document.createElement("div");
+      tag.className = "chat-private-badge small";
+      tag.textContent = label("labelPrivateTo", { name });
+      item.append(tag);
+      // Replying preselects the other side of the conversation.
+      const otherId = mine ? line.toUserId : line.fromUserId;
+      const otherName = mine ? line.toName : line.fromName;
+      const reply = document.createElement("button");
+      reply.type = "button";
+      reply.className = "btn btn-link btn-sm p-0 me-2 chat-reply";
+      reply.textContent = label("labelReply");
+      reply.setAttribute("aria-label", label("labelReplyTo", { name: otherName }));
+      reply.addEventListener("click", () => {
+        chooseUser(otherId);
+        input.focus();
+      });
+      item.append(body, reply);
+    } else {
+      item.append(body);
+    }
     if (canControl) {
       const del = document.createElement("button");
       del.type = "button";
@@ -47,7 +119,22 @@ export function initChat({ box, signaling }) {
     if (atBottom) list.scrollTop = list.scrollHeight;
   }
 
+  signaling.on("welcome", (msg) => {
+    people.clear();
+    for (const p of msg.participants) people.set(p.peerId, { userId: p.userId, name: p.name });
+    fillRecipients();
+  });
+  signaling.on("user-joined", (msg) => {
+    people.set(msg.peerId, { userId: msg.userId, name: msg.name });
+    fillRecipients();
+  });
+  signaling.on("user-left", (msg) => {
+    people.delete(msg.peerId);
+    fillRecipients();
+  });
   signaling.on("room-state", (msg) => {
+    staff = new Set(msg.staffUserIds ?? []);
+    fillRecipients();
     list.replaceChildren();
     for (const line of msg.chat) render(line);
     list.scrollTop = list.scrollHeight;
@@ -56,17 +143,22 @@ export function initChat({ box, signaling }) {
   signaling.on("chat-deleted", (msg) => {
     list.querySelector(`li[data-message-id="${Number(msg.id)}"]`)?.remove();
   });
+  let privateSentAt = 0; // `unknown-peer` is this chat's only just after a private line
   signaling.on("error", (msg) => {
-    if (["rate-limited", "bad-message", "not-found", "forbidden"].includes(msg.code)) {
+    const mine = msg.code === "unknown-peer" && Date.now() - privateSentAt < 5000;
+    if (mine || ["rate-limited", "bad-message", "not-found", "forbidden"].includes(msg.code)) {
       showError(msg.message);
     }
   });
 
+  toSelect.addEventListener("change", updatePlaceholder);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const text = input.value.trim();
     if (!text) return;
-    if (signaling.send({ type: "chat", text })) {
+    const to = toSelect.value;
+    if (to) privateSentAt = Date.now();
+    if (signaling.send(to ? { type: "chat", text, to } : { type: "chat", text })) {
       input.value = "";
       showError("");
     }

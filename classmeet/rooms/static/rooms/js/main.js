@@ -13,6 +13,7 @@ import {
 } from "./media.js";
 import * as ui from "./ui.js";
 import { initChat } from "./chat.js";
+import { initReactions } from "./reactions.js";
 import { initControls } from "./controls.js";
 import { initLocks } from "./locks.js";
 import { initRecorder } from "../../recordings/js/recorder.js";
@@ -244,6 +245,8 @@ async function main() {
       connections: () => (sfu.active ? sfu.mediaConnections() : peers.connections()),
     });
   }
+  // Reactions: the menu in the control bar, floating on the sender's tile (reactions.js).
+  initReactions({ box: document.getElementById("reactions"), signaling });
   // Recordings: the indicator for everybody, the Record button for the teacher (recorder.js).
   const recorder = initRecorder({
     box: document.getElementById("recorder"),
