@@ -7,7 +7,7 @@ from django.db.models import Exists
 from classmeet.access.courses import remember_viewer, with_viewer
 from classmeet.access.meetings import can_manage_meeting, can_view_meeting
 from classmeet.accounts.selectors import AnyUser, is_authenticated
-from classmeet.meetings.models import Meeting, RoomRemoval
+from classmeet.meetings.models import Attendance, Meeting, RoomAdmission, RoomRemoval
 
 
 class RoomEntry(enum.IntEnum):
@@ -88,4 +88,21 @@ def can_raise_hand(*, user: AnyUser, meeting: Meeting) -> bool:
         is_authenticated(user)
         and user.is_student  # type: ignore[union-attr]
         and not can_control_room(user=user, meeting=meeting)
+    )
+
+
+def waits_to_be_admitted(*, user: AnyUser, meeting: Meeting) -> bool:
+    """The meeting has a waiting room and the user must wait in it until the staff let them in.
+
+    The staff never wait; nor does a user who was let in once in this meeting (admitted, or in
+    the room before: an attendance row, e.g. from before the setting was turned on).
+    """
+    if not meeting.waiting_room or not is_authenticated(user):
+        return False
+    if can_control_room(user=user, meeting=meeting):
+        return False
+    user_id = user.pk or 0
+    return not (
+        RoomAdmission.objects.filter(meeting_id=meeting.pk, user_id=user_id).exists()
+        or Attendance.objects.filter(meeting_id=meeting.pk, user_id=user_id).exists()
     )
