@@ -27,6 +27,10 @@ HANDLERS: dict[type[protocol.Message], str] = {
     protocol.MutePeer: "handle_mute_peer",
     protocol.RemovePeer: "handle_remove_peer",
     protocol.EndMeeting: "handle_end_meeting",
+    # Waiting room: lobby.LobbyPart
+    protocol.Admit: "handle_admit",
+    protocol.AdmitAll: "handle_admit_all",
+    protocol.Deny: "handle_deny",
     # SFU: sfu.consumer.SfuConsumer
     protocol.SfuPublish: "handle_sfu_publish",
     protocol.SfuSubscribe: "handle_sfu_subscribe",
