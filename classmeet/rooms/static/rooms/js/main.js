@@ -17,6 +17,7 @@ import { initControls } from "./controls.js";
 import { initRecorder } from "../../recordings/js/recorder.js";
 import { initStage } from "./stage.js";
 import { createEnding } from "./ending.js";
+import { initWaiting, initWaitingList } from "./lobby.js";
 
 const root = document.getElementById("room");
 
@@ -258,6 +259,11 @@ async function main() {
     releaseMedia: releaseAllMedia,
     layout: stage,
   });
+  // The waiting room (lobby.js): a student's waiting page, the staff's list of who knocks.
+  initWaiting({ root, signaling, onLeave: () => ending.endRoom({ kind: "left" }) });
+  const waitingList = initWaitingList({ signaling });
+  window.classmeetRoom.waitingList = () => waitingList;
+  signaling.on("denied", (msg) => ending.endRoom({ kind: "denied", reason: msg.reason }));
 
   // Controls ----------------------------------------------------------------------------------
   document.getElementById("btn-mic").addEventListener("click", () => {
