@@ -8,7 +8,7 @@ from classmeet.access.courses import remember_viewer, with_viewer
 from classmeet.access.meetings import can_manage_meeting, can_view_meeting
 from classmeet.accounts.selectors import AnyUser, is_authenticated
 from classmeet.courses.selectors import course_staff_ids
-from classmeet.meetings.models import Meeting, RoomRemoval
+from classmeet.meetings.models import Attendance, Meeting, RoomAdmission, RoomRemoval
 
 
 class RoomEntry(enum.IntEnum):
@@ -103,3 +103,20 @@ def can_chat_privately(*, sender_is_staff: bool, recipient_is_staff: bool) -> bo
     """A private chat line: staff may write to anyone, students only to staff (a question to
     the teacher or an assistant, never a side channel between students)."""
     return sender_is_staff or recipient_is_staff
+
+
+def waits_to_be_admitted(*, user: AnyUser, meeting: Meeting) -> bool:
+    """The meeting has a waiting room and the user must wait in it until the staff let them in.
+
+    The staff never wait; nor does a user who was let in once in this meeting (admitted, or in
+    the room before: an attendance row, e.g. from before the setting was turned on).
+    """
+    if not meeting.waiting_room or not is_authenticated(user):
+        return False
+    if can_control_room(user=user, meeting=meeting):
+        return False
+    user_id = user.pk or 0
+    return not (
+        RoomAdmission.objects.filter(meeting_id=meeting.pk, user_id=user_id).exists()
+        or Attendance.objects.filter(meeting_id=meeting.pk, user_id=user_id).exists()
+    )

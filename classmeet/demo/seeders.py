@@ -190,6 +190,7 @@ def seed_meetings(demo: Demo) -> None:
             description="Bring headphones: we will listen to beats.",
             starts_at=now - LIVE_MEETING_STARTED_AGO,
             duration_minutes=LIVE_MEETING_MINUTES,
+            waiting_room=False,  # the demo's students walk straight in
             created_by=course.teacher,
         )
     elif meeting.phase(now) != Meeting.Phase.LIVE:

@@ -38,6 +38,14 @@ class MeetingForm(forms.Form):
         initial=60,
         widget=forms.NumberInput(attrs={"class": "form-control"}),
     )
+    waiting_room = forms.BooleanField(
+        label=_("Students wait to be admitted"),
+        required=False,
+        help_text=_(
+            "Students wait in a waiting room until you or an assistant let them in; "
+            "once admitted they rejoin this meeting without waiting."
+        ),
+    )
 
     def meeting_fields(self) -> dict[str, Any]:
         """Return the cleaned values the meeting services take as keyword arguments."""

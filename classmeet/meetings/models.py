@@ -1,4 +1,5 @@
-"""Scheduled live classes of a course, and their record: attendance, chat log and removals."""
+"""Scheduled live classes of a course, and their record: attendance, chat log, removals and
+admissions from the waiting room."""
 
 import uuid
 from datetime import datetime, timedelta
@@ -47,6 +48,15 @@ class Meeting(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
     # When the teacher first entered the room, possibly before starts_at (an early start).
     started_at = models.DateTimeField(null=True, blank=True)
+    # The waiting room: a student enters only once the staff admit them (then for good).
+    waiting_room = models.BooleanField(
+        _("students wait to be admitted"),
+        default=False,
+        help_text=_(
+            "Students wait in a waiting room until the teacher or an assistant lets them in; "
+            "once admitted they rejoin this meeting without waiting."
+        ),
+    )
     series = models.UUIDField(null=True, blank=True, editable=False)
     ical_uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     sequence = models.PositiveIntegerField(default=0)
@@ -218,23 +228,48 @@ class ChatMessage(models.Model):
         return self.recipient_id is not None
 
 
-class RoomRemoval(models.Model):
-    """The teacher removed this user from this meeting: they may not rejoin it."""
+class RoomDecision(models.Model):
+    """What the staff decided about one user in one meeting's room, by whom and when."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="removals")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="room_removals"
-    )
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        abstract = True
         ordering = ("at", "id")
+
+
+class RoomRemoval(RoomDecision):
+    """The teacher removed this user from this meeting: they may not rejoin it."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="removals")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="room_removals"
+    )
+
+    class Meta(RoomDecision.Meta):
         constraints = [
             models.UniqueConstraint(fields=("meeting", "user"), name="unique_room_removal"),
         ]
 
     def __str__(self) -> str:
         return f"{self.user_id} removed from {self.meeting_id}"
+
+
+class RoomAdmission(RoomDecision):
+    """The staff let this user in from the waiting room: they rejoin this meeting at once."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="admissions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="room_admissions"
+    )
+
+    class Meta(RoomDecision.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=("meeting", "user"), name="unique_room_admission"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} admitted to {self.meeting_id}"

@@ -187,6 +187,7 @@ def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "description": meeting.description,
         "starts_at": timezone.localtime(meeting.starts_at),
         "duration_minutes": meeting.duration_minutes,
+        "waiting_room": meeting.waiting_room,
     }
     form = MeetingForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -29,6 +29,7 @@ from classmeet import access
 from classmeet.rooms import conf, hooks, locks, presence, protocol
 from classmeet.rooms.classroom_base import ClassroomBase, room_redis, room_state_ttl
 from classmeet.rooms.frames import announce_left, frame_event
+from classmeet.rooms.lobby import LobbyPart
 from classmeet.rooms.locks import LocksPart
 from classmeet.rooms.reactions import ReactionsPart
 
@@ -232,7 +233,7 @@ async def attendance_on_leave(event: hooks.RoomEvent) -> None:
 # The consumer -----------------------------------------------------------------------------------
 
 
-class ClassroomConsumer(ReactionsPart, LocksPart, ClassroomBase):
+class ClassroomConsumer(LobbyPart, ReactionsPart, LocksPart, ClassroomBase):
     _can_raise_hand: bool | None = None
     # The room's staff (user ids) as this socket last read them (room-state), and the users it
     # read them again for (a target missing from the set: an assistant added since), once each.

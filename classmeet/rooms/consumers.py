@@ -277,6 +277,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return
         if not isinstance(message, protocol.RelayMessage):
             await self.settled()
+        await self.run_handler(message)
+
+    async def run_handler(self, message: protocol.ClientMessage) -> None:
+        """Call the handler of a parsed frame (a part may hold frames back: lobby.LobbyPart)."""
         await getattr(self, HANDLERS[type(message)])(message)
 
     async def handle_join(self, message: protocol.Join) -> None:

@@ -32,6 +32,10 @@ HANDLERS: dict[type[protocol.Message], str] = {
     # Locks: locks.LocksPart (part of classroom.ClassroomConsumer)
     protocol.Lock: "handle_lock",
     protocol.LockPeer: "handle_lock_peer",
+    # Waiting room: lobby.LobbyPart
+    protocol.Admit: "handle_admit",
+    protocol.AdmitAll: "handle_admit_all",
+    protocol.Deny: "handle_deny",
     # SFU: sfu.consumer.SfuConsumer
     protocol.SfuPublish: "handle_sfu_publish",
     protocol.SfuSubscribe: "handle_sfu_subscribe",

@@ -199,6 +199,31 @@ class EndMeeting(Message):
     type: Literal["end-meeting"]
 
 
+# Waiting room (rooms/lobby.py), client → server: staff only (anyone else gets `forbidden`) -----
+
+
+class Admit(Message):
+    """Let a waiting user in (all their waiting tabs): they go on to `welcome`."""
+
+    type: Literal["admit"]
+    userId: int = Field(ge=1)
+
+
+class AdmitAll(Message):
+    """Let in everybody waiting now (as listed by the last `waiting-list`)."""
+
+    type: Literal["admit-all"]
+
+
+class Deny(Message):
+    """Turn a waiting user away: their sockets get `denied` and close with 4412. They may knock
+    again (a new page load); removing someone for good is `remove-peer` once they are in."""
+
+    type: Literal["deny"]
+    userId: int = Field(ge=1)
+    reason: str = Field(default="", max_length=300)
+
+
 # SFU (rooms/sfu): all Janus signaling goes through this socket, client → server ----------------
 # Janus puts its candidates in its SDP; the client sends its SDP once ICE gathering is complete.
 FeedId = Annotated[int, Field(ge=1, le=2**53)]
@@ -273,6 +298,10 @@ ClientMessage = Annotated[
     # Locks (rooms/locks.py)
     | Lock
     | LockPeer
+    # Waiting room (rooms/lobby.py)
+    | Admit
+    | AdmitAll
+    | Deny
     # SFU (rooms/sfu)
     | SfuPublish
     | SfuSubscribe
@@ -367,6 +396,9 @@ class ErrorCode:
     NOT_FOUND = "not-found"  # e.g. deleting a chat message that is not in this meeting
     # Locks
     LOCKED = "locked"  # a student's chat, or media-state turning on a device, that staff locked
+    # Waiting room
+    WAITING = "waiting"  # any frame but `leave`/`ping` from a socket in the waiting room
+    NOT_WAITING = "not-waiting"  # `admit`/`deny` of a user who is not in the waiting room
     # SFU
     SFU_UNAVAILABLE = "sfu-unavailable"  # no SFU configured, room not on the SFU, or Janus failed
 
@@ -518,6 +550,49 @@ class MeetingEnded(Message):
     """To everyone, just before every socket closes with 4411."""
 
     type: Literal["meeting-ended"] = "meeting-ended"
+    reason: str
+
+
+# Waiting room (rooms/lobby.py), server → client --------------------------------------------
+
+
+class Waiting(Message):
+    """To a student's socket instead of `welcome`: it waits until the staff let it in (then
+    `welcome` and everything after it follow on the same socket) or turn it away (`denied`)."""
+
+    type: Literal["waiting"] = "waiting"
+    since: str  # ISO 8601, UTC
+    heartbeatSeconds: float  # ping this often meanwhile, as after `welcome`
+
+
+class Knock(Message):
+    """To the staff in the room: somebody started waiting (play a sound, show the list)."""
+
+    type: Literal["knock"] = "knock"
+    userId: int
+    name: str
+
+
+class WaitingUser(Message):
+    userId: int
+    name: str
+    since: str  # ISO 8601, UTC: when their first waiting socket knocked
+
+
+class WaitingList(Message):
+    """To the staff: who waits now, oldest first. Sent after every change (knock, admit, deny,
+    a waiting socket gone) and to staff joining while somebody waits. `version` only grows:
+    a list with a lower version than the last one shown is stale (sent by another process)."""
+
+    type: Literal["waiting-list"] = "waiting-list"
+    version: int
+    waiting: list[WaitingUser]
+
+
+class Denied(Message):
+    """To a waiting socket the staff turned away, just before it closes with 4412."""
+
+    type: Literal["denied"] = "denied"
     reason: str
 
 

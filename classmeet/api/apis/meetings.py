@@ -54,6 +54,7 @@ class MeetingOutputSerializer(FastOutputMixin, serializers.ModelSerializer[Meeti
             "status",
             "phase",
             "joinable",
+            "waiting_room",
             "series",
             "sequence",
             "created_at",
@@ -65,7 +66,7 @@ class MeetingOutputSerializer(FastOutputMixin, serializers.ModelSerializer[Meeti
 # The columns MeetingOutputSerializer reads (phase and joinable: status, start and duration).
 OUTPUT_COLUMNS = (
     "id", "course_id", "course__id", "course__title", "title", "description", "starts_at",
-    "duration_minutes", "status", "series", "sequence", "created_at", "updated_at",
+    "duration_minutes", "status", "waiting_room", "series", "sequence", "created_at", "updated_at",
 )  # fmt: skip
 
 
@@ -150,6 +151,11 @@ class MeetingCreateApi(APIView):
             default=1,
             help_text="Create this many weekly meetings of one series.",
         )
+        waiting_room = serializers.BooleanField(
+            default=False,
+            help_text="Students wait to be admitted by the course's staff (the waiting room); "
+            "once admitted they rejoin this meeting without waiting.",
+        )
 
     @extend_schema(
         operation_id="meeting_create",
@@ -183,6 +189,11 @@ class MeetingUpdateApi(APIView):
             max_value=MAX_DURATION,
             required=False,
         )
+        waiting_room = serializers.BooleanField(
+            required=False,
+            help_text="Students wait to be admitted by the course's staff (the waiting room); "
+            "once admitted they rejoin this meeting without waiting.",
+        )
 
     @extend_schema(
         operation_id="meeting_update",
@@ -197,7 +208,7 @@ class MeetingUpdateApi(APIView):
         user = request_user(request)
         meeting = access.meetings.access_meeting_for_manage(user=user, meeting_id=meeting_id)
         data = validated(self.InputSerializer, request.data)
-        fields = ("title", "description", "starts_at", "duration_minutes")
+        fields = ("title", "description", "starts_at", "duration_minutes", "waiting_room")
         current = {name: getattr(meeting, name) for name in fields}
         meeting = meeting_services.meeting_update(
             meeting=meeting, actor=user, **{**current, **data}

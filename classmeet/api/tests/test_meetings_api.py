@@ -190,3 +190,32 @@ def test_meeting_list_time_range_and_ordering(token_client, teacher, meetings):
     bad = client.get(url, {"starts_after": "yesterday"})
     assert bad.status_code == 400
     assert "starts_after" in bad.json()["errors"]
+
+
+def test_the_waiting_room_setting_through_the_api(token_client, teacher, course, meetings):
+    client = token_client(teacher)
+    starts = (timezone.now() + timedelta(days=5)).replace(microsecond=0)
+    created = client.post(
+        reverse("api:meeting-create", kwargs={"course_id": course.pk}),
+        {"title": "Exam", "starts_at": starts.isoformat(), "duration_minutes": 30},
+    )
+    assert created.status_code == 201, created.content
+    assert created.json()[0]["waiting_room"] is False  # off by default
+    url = reverse("api:meeting-update", kwargs={"meeting_id": created.json()[0]["id"]})
+    edited = client.patch(url, {"waiting_room": True}, format="json")
+    assert edited.status_code == 200, edited.content
+    assert edited.json()["waiting_room"] is True
+    assert client.patch(url, {"waiting_room": "maybe"}, format="json").status_code == 400
+    listed = client.get(reverse("api:meeting-list"), {"course": course.pk}).json()["results"]
+    assert {m["title"]: m["waiting_room"] for m in listed}["Exam"] is True
+    created = client.post(
+        reverse("api:meeting-create", kwargs={"course_id": course.pk}),
+        {
+            "title": "Exam 2",
+            "starts_at": (starts + timedelta(days=1)).isoformat(),
+            "duration_minutes": 30,
+            "waiting_room": True,
+        },
+        format="json",
+    )
+    assert created.json()[0]["waiting_room"] is True

@@ -64,6 +64,7 @@ def test_seed_demo_creates_people_courses_materials_and_live_meeting():
     assert meeting.phase() == Meeting.Phase.LIVE
     assert meeting.is_joinable()
     assert meeting.duration_minutes == 90
+    assert meeting.waiting_room is False  # the demo's students walk straight in
     started = timezone.now() - meeting.starts_at
     assert timedelta(minutes=4) < started < timedelta(minutes=6)
     assert data["meetings"][0]["id"] == meeting.pk

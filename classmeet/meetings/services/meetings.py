@@ -84,6 +84,7 @@ def meeting_schedule(
     duration_minutes: int,
     description: str = "",
     weeks: int = 1,
+    waiting_room: bool = False,
 ) -> list[Meeting]:
     """Create one meeting, or `weeks` weekly meetings of one series, and tell the students."""
     if not 1 <= weeks <= MAX_WEEKS:
@@ -101,6 +102,7 @@ def meeting_schedule(
             starts_at=starts_at + timedelta(weeks=week),
             duration_minutes=duration_minutes,
             series=series,
+            waiting_room=waiting_room,
             created_by=created_by,
         )
         # Earlier meetings of the same series are saved already: the overlap check sees them.
@@ -205,8 +207,13 @@ def meeting_update(
     description: str,
     starts_at: datetime,
     duration_minutes: int,
+    waiting_room: bool | None = None,
 ) -> Meeting:
-    """Change a scheduled meeting; students are told, and a new time gets new reminders."""
+    """Change a scheduled meeting; students are told, and a new time gets new reminders.
+
+    `waiting_room` (None: unchanged) is a room setting: changing only it tells nobody and keeps
+    the calendar sequence; it applies to students who join from then on.
+    """
     locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if locked.status != Meeting.Status.SCHEDULED or locked.phase() == Meeting.Phase.ENDED:
         raise ValidationError(_("Only a scheduled meeting that has not ended can be edited."))
@@ -220,6 +227,9 @@ def meeting_update(
             check_past=starts_at != locked.starts_at,
             now=timezone.now(),
         )
+    if waiting_room is not None and waiting_room != locked.waiting_room:
+        locked.waiting_room = waiting_room
+        locked.save(update_fields=["waiting_room", "updated_at"])
     changed = time_changed or title != locked.title or description != locked.description
     if not changed:
         return locked

@@ -111,8 +111,10 @@ def test_every_record_row_moves_to_meetings_and_back(rooms_apps: Apps) -> None:
         model = MODELS[name]
         assert model._meta.db_table == f"meetings_{name}"
         assert list(model._default_manager.order_by("pk").values(*fields)) == rows[name]
-    assert Attendance.objects.get(peer_id="peer-closed").meeting.title == "Lenses"
-    # The model as it was at 0005 (the current one has columns added since).
+    # Through ids and lookups only: the current Meeting model has columns added after 0005.
+    closed = Attendance.objects.filter(peer_id="peer-closed")
+    assert closed.values_list("meeting__title", flat=True).get() == "Lenses"
+    # The chat message model as it was at 0005 (the current one has a column added since).
     deleted = meetings_apps.get_model("meetings", "ChatMessage").objects.get(text="=spam")
     assert deleted.deleted_by is not None
     assert deleted.deleted_by.username == "teacher"
@@ -123,10 +125,12 @@ def test_every_record_row_moves_to_meetings_and_back(rooms_apps: Apps) -> None:
     ]
     # The renamed tables keep counting ids and enforcing their constraints.
     removal = RoomRemoval.objects.get()
-    added = Attendance.objects.create(meeting=removal.meeting, user=removal.user, peer_id="new")
+    added = Attendance.objects.create(
+        meeting_id=removal.meeting_id, user_id=removal.user_id, peer_id="new"
+    )
     assert added.pk > max(row["id"] for row in rows["attendance"])
     with pytest.raises(IntegrityError), transaction.atomic():
-        RoomRemoval.objects.create(meeting=removal.meeting, user=removal.user)
+        RoomRemoval.objects.create(meeting_id=removal.meeting_id, user_id=removal.user_id)
     added.delete()
 
     rooms_apps = migrate(IN_ROOMS)

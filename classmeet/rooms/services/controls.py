@@ -33,7 +33,7 @@ def room_removal_create(*, meeting: Meeting, user_id: int, by_id: int) -> RoomRe
 def meeting_end(*, meeting: Meeting, by_id: int) -> Meeting:
     """End the meeting for everyone: mark it ended, close its attendance and all its sockets."""
     meeting = meeting_mark_ended(meeting=meeting)
-    room_event_send(meeting_id=meeting.pk, event={"type": EVENT_ENDED, "by_id": by_id})
+    room_event_send(meeting_id=meeting.pk, event={"type": EVENT_ENDED, "by_id": by_id}, lobby=True)
     transaction.on_commit(lambda: _sfu_room_release(meeting.pk))
     return meeting
 

@@ -117,6 +117,17 @@ async def joined(user: Any, meeting_id: int, **extra: Any) -> Peer:
     return peer
 
 
+@pytest.fixture
+def second_student(course: Any) -> Any:
+    """Another student of the course (Sue Second)."""
+    from classmeet.accounts.tests.factories import StudentFactory
+    from classmeet.courses.tests.factories import EnrollmentFactory
+
+    other = StudentFactory.create(username="second", first_name="Sue", last_name="Second")
+    EnrollmentFactory.create(course=course, student=other)
+    return other
+
+
 @pytest.fixture(autouse=True)
 def _fresh_presence():
     """Each test starts with an empty in-process room registry."""

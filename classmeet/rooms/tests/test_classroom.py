@@ -12,8 +12,6 @@ import pytest
 from channels.db import database_sync_to_async
 from django.utils import timezone
 
-from classmeet.accounts.tests.factories import StudentFactory
-from classmeet.courses.tests.factories import EnrollmentFactory
 from classmeet.meetings.models import Attendance, ChatMessage, Meeting, RoomRemoval
 from classmeet.meetings.services.attendance import attendance_open
 from classmeet.meetings.tests.factories import ChatMessageFactory
@@ -36,13 +34,6 @@ def _fresh_classroom_state(monkeypatch):
 @pytest.fixture
 def room(live_meeting, enrollment):
     return live_meeting
-
-
-@pytest.fixture
-def second_student(course):
-    other = StudentFactory.create(username="second", first_name="Sue", last_name="Second")
-    EnrollmentFactory.create(course=course, student=other)
-    return other
 
 
 async def next_frame(peer: Peer, timeout: float = 2) -> dict[str, Any]:

@@ -13,7 +13,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 # The neighbours' fixtures: the room with the student enrolled, a second student, an assistant.
 room = test_classroom.room
-second_student = test_classroom.second_student
 assistant = test_assistants.assistant
 
 UNLOCKED = {"mic": False, "camera": False, "screen": False, "chat": False}

@@ -158,7 +158,8 @@ class Client:
         return False
 
 
-async def connect(server: AsgiProcess, user: Any, meeting_id: int) -> Client:
+async def open_client(server: AsgiProcess, user: Any, meeting_id: int) -> Client:
+    """A socket of `user` on the room, signed in by cookie, that has not sent `join` yet."""
     from websockets.asyncio.client import connect as ws_connect
 
     cookie = await database_sync_to_async(session_cookie)(user)
@@ -168,7 +169,11 @@ async def connect(server: AsgiProcess, user: Any, meeting_id: int) -> Client:
         additional_headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}"},
         open_timeout=10,
     )
-    client = Client(ws)
+    return Client(ws)
+
+
+async def connect(server: AsgiProcess, user: Any, meeting_id: int) -> Client:
+    client = await open_client(server, user, meeting_id)
     await client.send({"type": "join"})
     client.welcome = await client.recv_type("welcome")
     client.peer_id = client.welcome["peerId"]

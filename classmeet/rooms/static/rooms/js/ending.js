@@ -11,6 +11,7 @@ const REFUSED = { title: "titleRefused", reason: "reasonRefused", rejoin: false 
 const KINDS = {
   ended: { title: "titleEnded", reason: "reasonEnded", rejoin: false },
   removed: { title: "titleRemoved", reason: "reasonRemoved", rejoin: false },
+  denied: { title: "titleDenied", reason: "reasonDenied", rejoin: true }, // may knock again
   left: { title: "titleLeft", reason: "reasonLeft", rejoin: true },
   lost: { title: "titleLost", reason: "reasonLost", rejoin: true },
   "not-open": { title: "titleNotOpen", reason: "reasonNotOpen", rejoin: false },

@@ -19,6 +19,7 @@ import { initLocks } from "./locks.js";
 import { initRecorder } from "../../recordings/js/recorder.js";
 import { initStage } from "./stage.js";
 import { createEnding } from "./ending.js";
+import { initWaiting, initWaitingList } from "./lobby.js";
 
 const root = document.getElementById("room");
 
@@ -268,6 +269,11 @@ async function main() {
     releaseMedia: releaseAllMedia,
     layout: stage,
   });
+  // The waiting room (lobby.js): a student's waiting page, the staff's list of who knocks.
+  initWaiting({ root, signaling, onLeave: () => ending.endRoom({ kind: "left" }) });
+  const waitingList = initWaitingList({ signaling });
+  window.classmeetRoom.waitingList = () => waitingList;
+  signaling.on("denied", (msg) => ending.endRoom({ kind: "denied", reason: msg.reason }));
 
   // Controls ----------------------------------------------------------------------------------
   document.getElementById("btn-mic").addEventListener("click", () => {

@@ -9,6 +9,7 @@ export const REFUSED = new Map([
   [4409, "not-open"],
   [4410, "removed"], // the teacher removed this user
   [4411, "ended"], // the teacher ended the meeting for everyone
+  [4412, "denied"], // the staff turned this user away from the waiting room
 ]);
 const CLOSE_REPLACED = 4000;
 const BACKOFF_FIRST_MS = 300;
@@ -139,6 +140,12 @@ export function createSignaling(url, { giveUpMs = GIVE_UP_MS } = {}) {
         setState("open");
         emit("welcome", { ...msg, resumed });
         return;
+      }
+      if (msg.type === "waiting") {
+        // In the waiting room: connected (no more backoff), kept alive until `welcome`.
+        attempt = 0;
+        lostAt = null;
+        startHeartbeat(msg.heartbeatSeconds ?? 10);
       }
       emit(msg.type, msg);
     });
