@@ -14,6 +14,7 @@ import {
 import * as ui from "./ui.js";
 import { initChat } from "./chat.js";
 import { initControls } from "./controls.js";
+import { initPolls } from "./polls.js";
 import { initRecorder } from "../../recordings/js/recorder.js";
 import { initStage } from "./stage.js";
 import { createEnding } from "./ending.js";
@@ -237,6 +238,8 @@ async function main() {
       connections: () => (sfu.active ? sfu.mediaConnections() : peers.connections()),
     });
   }
+  // Polls and live quizzes: the card over the stage, the staff's form (polls.js).
+  initPolls({ signaling });
   // Recordings: the indicator for everybody, the Record button for the teacher (recorder.js).
   const recorder = initRecorder({
     box: document.getElementById("recorder"),
