@@ -7,19 +7,14 @@
 const MIN_OPTIONS = 2;
 const MAX_OPTIONS = 10;
 
-// Seconds left of a poll when its frame arrived: from the server's `closesAt` (ISO 8601 or unix
-// seconds) and, when the frame carries it, the server's own clock then (`now`). Without it the
-// browser's clock stands in, and a deadline further away than the poll could last (a clock
-// that is behind) is capped at its `seconds`.
+// Seconds left of a poll when its frame arrived (null: open until staff close it). The server's
+// `secondsLeft` is the rule: the browser's clock may differ from the server's; `closesAt` read on
+// this clock only stands in when a frame lacks it.
 export function secondsLeftAt(msg, nowMs = Date.now()) {
-  const at = (value) => (typeof value === "number" ? value * 1000 : Date.parse(value));
-  if (msg.closesAt === undefined || msg.closesAt === null) return null;
-  const closes = at(msg.closesAt);
-  if (Number.isNaN(closes)) return null;
-  const serverNow = msg.now !== undefined && msg.now !== null ? at(msg.now) : nowMs;
-  let left = (closes - (Number.isNaN(serverNow) ? nowMs : serverNow)) / 1000;
-  if (typeof msg.seconds === "number") left = Math.min(left, msg.seconds);
-  return Math.max(0, left);
+  if (typeof msg.secondsLeft === "number") return Math.max(0, msg.secondsLeft);
+  if (!msg.closesAt) return null;
+  const closes = Date.parse(msg.closesAt);
+  return Number.isNaN(closes) ? null : Math.max(0, (closes - nowMs) / 1000);
 }
 
 export function formatSeconds(seconds) {
@@ -87,8 +82,10 @@ export function initPolls({ signaling }) {
     }
     const left = (deadline - performance.now()) / 1000;
     timerEl.hidden = false;
-    timerEl.textContent = left > 0 ? formatSeconds(left) : label("labelTimeUp");
-    timerEl.setAttribute("aria-label", left > 0 ? label("labelLeft", { time: formatSeconds(left) }) : label("labelTimeUp"));
+    const time = formatSeconds(left);
+    timerEl.textContent = left > 0 ? time : label("labelTimeUp");
+    const spoken = left > 0 ? label("labelLeft", { time }) : label("labelTimeUp");
+    timerEl.setAttribute("aria-label", spoken);
     timerEl.classList.toggle("text-bg-secondary", left > 10);
     timerEl.classList.toggle("text-bg-warning", left <= 10);
   }
@@ -132,7 +129,8 @@ export function initPolls({ signaling }) {
 
   function markChosen() {
     for (const button of optionsEl.querySelectorAll(".poll-option")) {
-      button.setAttribute("aria-pressed", chosen.has(Number(button.dataset.index)) ? "true" : "false");
+      const on = chosen.has(Number(button.dataset.index));
+      button.setAttribute("aria-pressed", on ? "true" : "false");
     }
   }
 
@@ -160,10 +158,14 @@ export function initPolls({ signaling }) {
     answer([...chosen].sort((a, b) => a - b));
   });
   function answer(choice) {
-    if (send({ type: "poll-answer", pollId: poll.pollId, choice })) {
-      sentChoice = choice;
-      statusEl.textContent = label("labelSent");
-    }
+    send({ type: "poll-answer", pollId: poll.pollId, choice });
+  }
+  // The server kept this answer (`poll-answered`): it is the one that counts until the poll closes.
+  function confirmAnswer(choice) {
+    sentChoice = choice;
+    chosen = new Set(choice);
+    markChosen();
+    statusEl.textContent = label("labelSent");
   }
 
   function show(msg, { announce }) {
@@ -181,13 +183,8 @@ export function initPolls({ signaling }) {
       statusEl.textContent = "";
       resultsEl.replaceChildren();
     }
-    // A late joiner's or a reconnected page's own answer, when the server tells it.
-    const mine = msg.yourChoice ?? msg.choice;
-    if (mine !== undefined && mine !== null) {
-      chosen = new Set(Array.isArray(mine) ? mine : [mine]);
-      sentChoice = mine;
-      statusEl.textContent = label("labelSent");
-    }
+    // A late joiner's or a reconnected page's own answer (room-state), as a list of indexes.
+    if (Array.isArray(msg.answer)) confirmAnswer(msg.answer);
     questionEl.textContent = msg.question;
     hintEl.textContent = canControl
       ? label("labelStaff")
@@ -212,9 +209,7 @@ export function initPolls({ signaling }) {
     const counts = msg.counts ?? [];
     const correct = new Set(msg.correct ?? []);
     const percents = shares(counts, msg.answered);
-    const mine = new Set(
-      sentChoice === null ? [] : Array.isArray(sentChoice) ? sentChoice : [sentChoice],
-    );
+    const mine = new Set(sentChoice ?? []);
     const rows = (poll?.options ?? counts.map((_, i) => String(i + 1))).map((text, index) => {
       const row = document.createElement("li");
       row.className = "poll-result";
@@ -244,7 +239,10 @@ export function initPolls({ signaling }) {
       }
       const figure = document.createElement("span");
       figure.className = "poll-result-count";
-      figure.textContent = label("labelCount", { count: counts[index] ?? 0, percent: percents[index] ?? 0 });
+      figure.textContent = label("labelCount", {
+        count: counts[index] ?? 0,
+        percent: percents[index] ?? 0,
+      });
       head.append(figure);
       const track = document.createElement("div");
       track.className = "poll-bar-track";
@@ -268,8 +266,11 @@ export function initPolls({ signaling }) {
   }
 
   function finish(msg) {
-    if (poll && poll.pollId === msg.pollId) poll.closed = true;
-    else poll = { pollId: msg.pollId, question: "", options: msg.counts.map((_, i) => String(i + 1)), multiple: false, closed: true };
+    if (poll?.pollId !== msg.pollId) {
+      const options = msg.counts.map((_, i) => String(i + 1));
+      poll = { pollId: msg.pollId, question: "", options, multiple: false };
+    }
+    poll.closed = true;
     clearInterval(timer);
     deadline = null;
     tick();
@@ -294,20 +295,18 @@ export function initPolls({ signaling }) {
     card.dataset.state = "";
   }
 
-  // Whether a `poll-results` frame is the final one: the server says so, or (for a student, who
-  // gets no live results) it is the only kind there is.
-  const isFinal = (msg) =>
-    Boolean(msg.final ?? msg.closed ?? (!canControl || msg.correct !== undefined));
-
   signaling.on("poll", (msg) => show(msg, { announce: true }));
+  signaling.on("poll-answered", (msg) => {
+    if (poll && poll.pollId === msg.pollId && !poll.closed) confirmAnswer(msg.choice);
+  });
   signaling.on("poll-results", (msg) => {
-    if (isFinal(msg)) finish(msg);
+    if (msg.final) finish(msg);
     else if (poll && poll.pollId === msg.pollId && !poll.closed) renderResults(msg);
   });
   signaling.on("room-state", (msg) => {
     if (msg.poll) {
       show(msg.poll, { announce: poll?.pollId !== msg.poll.pollId });
-      if (canControl && msg.poll.results) renderResults(msg.poll.results);
+      if (msg.pollResults?.pollId === msg.poll.pollId) renderResults(msg.pollResults);
     } else if (poll && !poll.closed) {
       hide(); // it closed while this page was away: its results were missed
     }
@@ -338,9 +337,11 @@ export function initPolls({ signaling }) {
     const rows = [...list.children];
     rows.forEach((row, i) => {
       const n = { n: String.fromCharCode(65 + i) };
-      row.querySelector(".poll-option-text").setAttribute("aria-label", formLabel("labelOption", n));
-      row.querySelector(".poll-option-text").placeholder = formLabel("labelOption", n);
-      row.querySelector(".poll-option-correct").setAttribute("aria-label", formLabel("labelCorrectOf", n));
+      const text = row.querySelector(".poll-option-text");
+      text.setAttribute("aria-label", formLabel("labelOption", n));
+      text.placeholder = formLabel("labelOption", n);
+      const correct = row.querySelector(".poll-option-correct");
+      correct.setAttribute("aria-label", formLabel("labelCorrectOf", n));
       const remove = row.querySelector(".poll-option-remove");
       remove.setAttribute("aria-label", formLabel("labelRemoveOf", n));
       remove.title = formLabel("labelRemoveOf", n);
@@ -385,7 +386,6 @@ export function initPolls({ signaling }) {
         question: $("poll-question-input").value.trim(),
         options: rows.map((row) => row.querySelector(".poll-option-text").value.trim()),
         multiple: $("poll-multiple").checked,
-        anonymous: $("poll-anonymous").checked,
       };
       const correct = rows
         .map((row, i) => (row.querySelector(".poll-option-correct").checked ? i : -1))
@@ -393,6 +393,7 @@ export function initPolls({ signaling }) {
       if (correct.length) msg.correct = correct;
     }
     if (seconds) msg.seconds = seconds;
+    if ($("poll-anonymous").checked) msg.anonymous = true;
     send(msg, formError);
   });
 }
