@@ -199,7 +199,7 @@ export function initPolls({ signaling }) {
     showError("");
     startTimer(msg);
     if (canControl && !same) {
-      renderResults({ counts: msg.options.map(() => 0), answered: 0, present: msg.present ?? 0 });
+      renderResults({ counts: msg.options.map(() => 0), answered: 0 }); // until the first results
     }
     if (announce && !same) liveEl.textContent = label("labelNew", { question: msg.question });
   }
@@ -295,7 +295,10 @@ export function initPolls({ signaling }) {
     card.dataset.state = "";
   }
 
-  signaling.on("poll", (msg) => show(msg, { announce: true }));
+  signaling.on("poll", (msg) => {
+    show(msg, { announce: true });
+    if (lastAction.where === formError && form) resetForm(); // this page's poll is open
+  });
   signaling.on("poll-answered", (msg) => {
     if (poll && poll.pollId === msg.pollId && !poll.closed) confirmAnswer(msg.choice);
   });
@@ -366,12 +369,19 @@ export function initPolls({ signaling }) {
     next?.querySelector(".poll-option-text").focus();
   });
   addButton.addEventListener("click", () => addOption(true));
-  for (let i = 0; i < MIN_OPTIONS; i += 1) addOption();
+
+  function resetForm() {
+    form.reset();
+    custom.disabled = false;
+    list.replaceChildren();
+    for (let i = 0; i < MIN_OPTIONS; i += 1) addOption();
+  }
 
   // A prepared question brings its own text, options and right answers.
   prepared?.addEventListener("change", () => {
     custom.disabled = Boolean(prepared.value);
   });
+  resetForm();
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
