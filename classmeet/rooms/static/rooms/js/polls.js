@@ -400,6 +400,10 @@ export function initPolls({ signaling }) {
       const correct = rows
         .map((row, i) => (row.querySelector(".poll-option-correct").checked ? i : -1))
         .filter((i) => i >= 0);
+      if (correct.length > 1 && !msg.multiple) {
+        showError(form.dataset.msgOneCorrect ?? "", formError);
+        return;
+      }
       if (correct.length) msg.correct = correct;
     }
     if (seconds) msg.seconds = seconds;
