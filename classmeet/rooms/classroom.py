@@ -29,6 +29,7 @@ from classmeet import access
 from classmeet.rooms import conf, hooks, presence, protocol
 from classmeet.rooms.classroom_base import ClassroomBase, room_redis, room_state_ttl
 from classmeet.rooms.frames import announce_left, frame_event
+from classmeet.rooms.polls import PollsPart
 
 logger = logging.getLogger(__name__)
 
@@ -217,7 +218,7 @@ async def attendance_on_leave(event: hooks.RoomEvent) -> None:
 # The consumer -----------------------------------------------------------------------------------
 
 
-class ClassroomConsumer(ClassroomBase):
+class ClassroomConsumer(PollsPart, ClassroomBase):
     _can_raise_hand: bool | None = None
 
     # Joining ------------------------------------------------------------------------------------
@@ -250,6 +251,7 @@ class ClassroomConsumer(ClassroomBase):
                     protocol.PeerMediaState(peerId=peer_id, **media_state)
                     for peer_id, media_state in media.items()
                 ],
+                **await self.poll_room_state(),
             )
         )
 

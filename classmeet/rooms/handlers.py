@@ -27,6 +27,10 @@ HANDLERS: dict[type[protocol.Message], str] = {
     protocol.MutePeer: "handle_mute_peer",
     protocol.RemovePeer: "handle_remove_peer",
     protocol.EndMeeting: "handle_end_meeting",
+    # Quizzes and polls: polls.PollsPart
+    protocol.PollOpen: "handle_poll_open",
+    protocol.PollAnswer: "handle_poll_answer",
+    protocol.PollClose: "handle_poll_close",
     # SFU: sfu.consumer.SfuConsumer
     protocol.SfuPublish: "handle_sfu_publish",
     protocol.SfuSubscribe: "handle_sfu_subscribe",

@@ -79,7 +79,14 @@ async def test_join_sends_room_state_after_welcome(room, teacher):
     await peer.send({"type": "join"})
     assert (await next_frame(peer))["type"] == "welcome"
     state = await next_frame(peer)
-    assert state == {"type": "room-state", "chat": [], "hands": [], "media": []}
+    assert state == {
+        "type": "room-state",
+        "chat": [],
+        "hands": [],
+        "media": [],
+        "poll": None,
+        "pollResults": None,
+    }
     await peer.close()
 
 
