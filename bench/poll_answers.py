@@ -60,6 +60,7 @@ class Round:
     answer_ms: list[float] = field(default_factory=list)
     opened_at: float = 0.0
     answering: tuple[float, float] = (0.0, 0.0)
+    server_cpu: float = 0.0  # the server's CPU seconds from the first answer to the last result
 
 
 @dataclass
@@ -71,7 +72,8 @@ class Relay:
 
 
 class Bench:
-    def __init__(self, load: Load, *, relay_rate: float) -> None:
+    def __init__(self, load: Load, server: common.Server, *, relay_rate: float) -> None:
+        self.server = server
         clients = load.clients
         self.teacher = clients[0]
         self.pair = clients[1:3]
@@ -164,6 +166,7 @@ class Bench:
         step = ANSWER_SPREAD_S / len(self.students)
         changers = set(rng.sample(range(len(self.students)), len(self.students) // 10))
         current.answering = (start, start + ANSWER_SPREAD_S)
+        cpu_before = self.server.cpu_seconds()
 
         async def answer(position: int, client: Client) -> None:
             await asyncio.sleep(max(0.0, start + position * step - time.perf_counter()))
@@ -193,6 +196,7 @@ class Bench:
             or current.live[-1][1] < len(self.students)
         ):
             await asyncio.sleep(0.05)
+        current.server_cpu = self.server.cpu_seconds() - cpu_before
         await asyncio.sleep(quiet)  # the trailing live results (coalesced) land
         self.teacher.ws.send(json.dumps({"type": "poll-close", "pollId": current.poll_id}))
         await self._wait("final")
@@ -258,7 +262,7 @@ async def run(args: argparse.Namespace) -> tuple[list[Round], Relay, list[str]]:
         seats = await asyncio.to_thread(prepare, 1, args.students + 3)  # teacher, pair, students
         load = Load(seats, [server.port], path="/ws/meeting/{id}/", room_state=True)
         await load.connect_all()
-        bench = Bench(load, relay_rate=args.relay_rate)
+        bench = Bench(load, server, relay_rate=args.relay_rate)
         bench.relaying = True
         relay = asyncio.create_task(bench.relay_loop())
         await asyncio.sleep(1)  # warm-up of the relay path
@@ -337,14 +341,24 @@ def main() -> None:
         f"a pair relaying {args.relay_rate:g} frames/s in the same room"
     )
     common.print_table(title, HEADERS, rows)
+    answers = sum(len(current.sent) for current in rounds)
+    cpu_ms = sum(current.server_cpu for current in rounds) * 1000 / max(answers, 1)
     verdict = [
         f"every answer counted once, exact final counts: {'yes' if not problems else 'NO'}",
+        f"server CPU per answer (its live results included): {cpu_ms:.2f} ms",
         f"answer → live results p99 {p99:.0f} ms (bound {P99_BOUND_MS:g} ms): "
         f"{'met' if p99 < P99_BOUND_MS else 'MISSED'}",
         f"relay during / before the answers: p50 x{p50_ratio:.2f}, p99 x{p99_ratio:.2f} "
         f"(bound x{RELAY_SLOWDOWN_BOUND:g} on p50): "
         f"{'met' if p50_ratio <= RELAY_SLOWDOWN_BOUND else 'MISSED'}",
     ]
+    for number, current in enumerate(rounds, 1):
+        ms = current.answer_ms
+        print(
+            f"round {number}: answer → live results p50 {common.percentile(ms, 50):.0f} ms, "
+            f"p99 {common.percentile(ms, 99):.0f} ms; {len(current.live)} live results; "
+            f"server CPU {current.server_cpu:.2f} s"
+        )
     print("\n".join([*problems, *verdict]))
     if not args.no_doc:
         body = f"{title}.\n\n{common.markdown_table(HEADERS, rows)}\n\n" + "\n".join(
