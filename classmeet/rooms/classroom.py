@@ -367,6 +367,7 @@ class ClassroomConsumer(PollsPart, ClassroomBase):
         peer = await self._teacher()
         if peer is None:
             return
+        await self.close_open_poll()  # its final results reach the room before the end
         try:
             await database_sync_to_async(_end)(self.meeting_id, peer.user_id)
         except ValidationError as exc:

@@ -469,6 +469,12 @@ class PollsPart(ClassroomBase):
         answer = await state.answer_of(self.meeting_id, poll["id"], key)
         return {"poll": _poll_message(poll, answer=answer), "pollResults": None}
 
+    async def close_open_poll(self) -> None:
+        """Close the room's open poll, if any (the meeting is ending)."""
+        poll = await open_poll(self.meeting_id)
+        if poll is not None:
+            await close_poll(self.meeting_id, poll["id"])
+
     async def handle_poll_open(self, message: protocol.PollOpen) -> None:
         peer = await self._teacher()
         if peer is None:

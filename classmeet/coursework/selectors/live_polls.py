@@ -36,15 +36,20 @@ class PollOptionResult:
     is_correct: bool
 
 
-def live_poll_list(*, meeting: Meeting) -> list[LivePoll]:
-    """The meeting's polls in the order opened, each with `results` (PollOptionResult per
-    option). One query."""
-    polls = list(LivePoll.objects.filter(meeting=meeting).order_by("opened_at", "id"))
-    for poll in polls:
+@dataclass
+class PollSummary:
+    poll: LivePoll
+    results: list[PollOptionResult]
+
+
+def live_poll_list(*, meeting: Meeting) -> list[PollSummary]:
+    """The meeting's polls in the order opened, each with its results per option. One query."""
+    summaries = []
+    for poll in LivePoll.objects.filter(meeting=meeting).order_by("opened_at", "id"):
         correct = set(poll.correct or [])
         counts = list(poll.counts) + [0] * (len(poll.options) - len(poll.counts))
         total = max(poll.answered, 1)
-        poll.results = [  # type: ignore[attr-defined]
+        results = [
             PollOptionResult(
                 text=text,
                 count=counts[index],
@@ -53,7 +58,8 @@ def live_poll_list(*, meeting: Meeting) -> list[LivePoll]:
             )
             for index, text in enumerate(poll.options)
         ]
-    return polls
+        summaries.append(PollSummary(poll=poll, results=results))
+    return summaries
 
 
 CSV_HEADER = (

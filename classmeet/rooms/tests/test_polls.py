@@ -456,3 +456,20 @@ async def test_a_staff_socket_leaves_the_staff_group_on_disconnect(room, teacher
     await asyncio.sleep(0.05)
     assert len(layer.groups.get(group, {})) == 0
     await s.close()
+
+
+async def test_ending_the_meeting_closes_the_open_poll(room, teacher, student):
+    t = await joined(teacher, room.pk)
+    s = await joined(student, room.pk)
+    poll = await open_poll(t)
+    await s.send({"type": "poll-answer", "pollId": poll["pollId"], "choice": 1})
+    await next_of(s, "poll-answered")
+    await t.send({"type": "end-meeting"})
+    final = await next_of(s, "poll-results")
+    assert (final["final"], final["counts"]) == (True, [0, 1, 0])
+    await next_of(s, "meeting-ended")
+    stored = await db(LivePoll.objects.get)
+    assert stored.closed_at is not None
+    assert stored.answered == 1
+    await t.close()
+    await s.close()
