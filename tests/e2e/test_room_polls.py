@@ -1,9 +1,11 @@
 """A graded live quiz in real headless Chromium: the teacher opens it from the Polls tab, two
-students answer (one right; one wrong, after changing their answer), the teacher watches the live
-results and closes it, both students see the final results, and the gradebook scores them."""
+students see its countdown and answer (one right; one wrong, after changing their answer), the
+teacher watches the live results and closes it, both students see the final results, and the
+gradebook scores them."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -64,12 +66,14 @@ def test_a_graded_live_quiz_reaches_the_gradebook(new_page, live_server_url):
     t.click("#poll-add-option")
     options.nth(2).fill("5")
     t.get_by_label("Option B is correct").check()
+    t.fill("#poll-seconds", "600")
     t.click("#poll-start")
 
     for page in (a, b):
         page.wait_for_selector(f"{CARD}[data-state='open']")
         assert page.locator("#poll-question").text_content() == QUESTION
         assert page.locator("#poll-live").text_content() == f"New poll: {QUESTION}"
+        assert re.fullmatch(r"(10|9):\d\d", page.locator("#poll-timer").text_content() or "")
     # Ann answers right; Bob answers 3, then changes to 5 (counted once, as 5).
     _option(a, "4").click()
     _option(b, "3").click()
