@@ -928,6 +928,31 @@ ROWS += [
 ]
 
 
+# A meeting's live polls: the results CSV, for the course's staff.
+def _meeting_polls_csv_url(w: World) -> str:
+    from classmeet.coursework.tests.live_poll_factories import live_poll
+
+    live_poll(w.meeting, answers=[(w.student.pk, [1])], present=1)
+    return reverse("coursework:meeting-polls-csv", kwargs={"meeting_id": w.meeting.pk})
+
+
+ROWS += [
+    Row("meeting-polls-csv", "GET", _meeting_polls_csv_url, MANAGE),
+    Row(
+        "meeting-polls-csv",
+        "POST",
+        _meeting_polls_csv_url,
+        expect(outsider=405, student=405, other_teacher=405, owner=405, staff=405),
+    ),
+    Row(
+        "meeting-polls-csv-missing",
+        "GET",
+        lambda w: reverse("coursework:meeting-polls-csv", kwargs={"meeting_id": 99999999}),
+        expect(student=404, owner=404),
+    ),
+]
+
+
 def _cells() -> list[Any]:
     cells = []
     for row in ROWS:

@@ -84,3 +84,31 @@ def test_floor_relays_only_to_the_addressed_peer_with_its_sender():
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_poll_answers_check_finds_a_count_off_by_one_and_windows_split_the_relay():
+    from bench import poll_answers
+
+    def perfect() -> poll_answers.Round:
+        current = poll_answers.Round(poll_id=1)
+        current.last_choice = {0: 0, 1: 1, 2: 1}
+        current.acked = {3: (1.0, 1), 4: (1.1, 2), 5: (1.2, 3)}
+        current.live = [(1.3, 3, [1, 2, 0, 0])]
+        final = {"answered": 3, "counts": [1, 2, 0, 0], "final": True}
+        current.final = dict.fromkeys(range(6), final)
+        current.answer_ms = [10.0, 20.0, 30.0]
+        return current
+
+    assert poll_answers.check(perfect(), students=3, sockets=6) == []
+    twice = perfect()
+    twice.final[0] = {"answered": 4, "counts": [1, 3, 0, 0], "final": True}
+    twice.live[-1] = (1.3, 3, [2, 2, 0, 0])
+    problems = poll_answers.check(twice, students=3, sockets=6)
+    assert len(problems) == 2
+    assert "teacher's last live results" in problems[0]
+    assert "final results" in problems[1]
+
+    relay = poll_answers.Relay(done=[(8.0, 1.0), (9.0, 2.0), (10.5, 5.0), (11.3, 9.0), (12.0, 3.0)])
+    answering = perfect()
+    answering.answering = (10.0, 11.0)
+    assert poll_answers.windows(relay, [answering], quiet=1.5) == ([2.0], [5.0])

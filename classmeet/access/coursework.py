@@ -24,8 +24,10 @@ from classmeet.coursework.models import (
     SubmissionFile,
 )
 from classmeet.coursework.selectors.assignments import is_assigned
+from classmeet.meetings.models import Meeting
 
 from .courses import access_course, can_view_course, is_course_staff, is_enrolled
+from .meetings import access_meeting
 
 
 def can_manage_coursework(*, user: AnyUser, course: Course) -> bool:
@@ -255,3 +257,19 @@ def access_quiz_student(*, user: AnyUser, quiz_id: int, student_id: int) -> tupl
     if student is None:
         raise Http404
     return quiz, student
+
+
+# Live polls of a meeting ------------------------------------------------------------------------
+
+
+def can_view_live_polls(*, user: AnyUser, meeting: Meeting) -> bool:
+    """A meeting's polls with their results per student (page section and CSV): its staff."""
+    return is_course_staff(user=user, course=meeting.course)
+
+
+def access_meeting_for_live_polls(*, user: AnyUser, meeting_id: int) -> Meeting:
+    """Return the meeting for its course's staff; 404 to outsiders, 403 to its students."""
+    meeting = access_meeting(user=user, meeting_id=meeting_id)
+    if not can_view_live_polls(user=user, meeting=meeting):
+        raise PermissionDenied
+    return meeting

@@ -3,7 +3,7 @@ student's "To do"."""
 
 from django.urls import URLPattern, URLResolver, path
 
-from .views import assignments, gradebook, grading, quizzes, todo
+from .views import assignments, gradebook, grading, live_polls, quizzes, todo
 
 app_name = "coursework"
 
@@ -148,6 +148,15 @@ urlpatterns += [
     path("quiz-attempts/<int:attempt_id>/", quizzes.quiz_attempt, name="quiz-attempt"),
     path("quiz-attempts/<int:attempt_id>/answer/", quizzes.quiz_answer, name="quiz-answer"),
     path("quiz-attempts/<int:attempt_id>/submit/", quizzes.quiz_submit, name="quiz-submit"),
+]
+
+# A meeting's live polls (the room runs them; the meeting page lists them).
+urlpatterns += [
+    path(
+        "meetings/<int:meeting_id>/polls.csv",
+        live_polls.meeting_polls_csv,
+        name="meeting-polls-csv",
+    ),
 ]
 
 # A student's work due across their courses; the staff's to grade.

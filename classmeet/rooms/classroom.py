@@ -31,6 +31,7 @@ from classmeet.rooms.classroom_base import ClassroomBase, room_redis, room_state
 from classmeet.rooms.frames import announce_left, frame_event
 from classmeet.rooms.lobby import LobbyPart
 from classmeet.rooms.locks import LocksPart
+from classmeet.rooms.polls import PollsPart
 from classmeet.rooms.reactions import ReactionsPart
 
 logger = logging.getLogger(__name__)
@@ -233,7 +234,7 @@ async def attendance_on_leave(event: hooks.RoomEvent) -> None:
 # The consumer -----------------------------------------------------------------------------------
 
 
-class ClassroomConsumer(LobbyPart, ReactionsPart, LocksPart, ClassroomBase):
+class ClassroomConsumer(PollsPart, LobbyPart, ReactionsPart, LocksPart, ClassroomBase):
     _can_raise_hand: bool | None = None
     # The room's staff (user ids) as this socket last read them (room-state), and the users it
     # read them again for (a target missing from the set: an assistant added since), once each.
@@ -274,6 +275,7 @@ class ClassroomConsumer(LobbyPart, ReactionsPart, LocksPart, ClassroomBase):
                     for peer_id, media_state in media.items()
                 ],
                 locks=await locks.state.get(self.meeting_id),
+                **await self.poll_room_state(),
             )
         )
 
@@ -447,6 +449,7 @@ class ClassroomConsumer(LobbyPart, ReactionsPart, LocksPart, ClassroomBase):
         peer = await self._teacher()
         if peer is None:
             return
+        await self.close_open_poll()  # its final results reach the room before the end
         try:
             await database_sync_to_async(_end)(self.meeting_id, peer.user_id)
         except ValidationError as exc:

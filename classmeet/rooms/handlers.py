@@ -36,6 +36,10 @@ HANDLERS: dict[type[protocol.Message], str] = {
     protocol.Admit: "handle_admit",
     protocol.AdmitAll: "handle_admit_all",
     protocol.Deny: "handle_deny",
+    # Quizzes and polls: polls.PollsPart
+    protocol.PollOpen: "handle_poll_open",
+    protocol.PollAnswer: "handle_poll_answer",
+    protocol.PollClose: "handle_poll_close",
     # SFU: sfu.consumer.SfuConsumer
     protocol.SfuPublish: "handle_sfu_publish",
     protocol.SfuSubscribe: "handle_sfu_subscribe",

@@ -13,6 +13,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictInt,
     StringConstraints,
     TypeAdapter,
     model_validator,
@@ -224,6 +225,71 @@ class Deny(Message):
     reason: str = Field(default="", max_length=300)
 
 
+# Quizzes and polls (rooms/polls.py), client → server. poll-open and poll-close are staff-only
+# (anyone else gets `forbidden`); poll-answer is for students.
+POLL_MIN_OPTIONS, POLL_MAX_OPTIONS = 2, 10
+POLL_MIN_SECONDS, POLL_MAX_SECONDS = 5, 3600
+PollText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+PollOption = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+PollIndex = Annotated[StrictInt, Field(ge=0, le=POLL_MAX_OPTIONS - 1)]
+
+
+class PollOpen(Message):
+    """Put a question to the room: written here (`question`, `options`, …) or one prepared for
+    the live class of the course (`questionId`, its options and correct answers)."""
+
+    type: Literal["poll-open"]
+    question: PollText | None = None
+    options: list[PollOption] | None = Field(
+        default=None, min_length=POLL_MIN_OPTIONS, max_length=POLL_MAX_OPTIONS
+    )
+    multiple: bool = False
+    correct: list[PollIndex] | None = Field(default=None, max_length=POLL_MAX_OPTIONS)
+    anonymous: bool = False
+    seconds: int | None = Field(default=None, ge=POLL_MIN_SECONDS, le=POLL_MAX_SECONDS)
+    questionId: int | None = Field(default=None, ge=1, le=2**53)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> PollOpen:
+        if self.questionId is not None:
+            if self.question is not None or self.options is not None:
+                raise ValueError("send either questionId or question and options, not both")
+            if self.correct is not None or self.multiple:
+                raise ValueError("a prepared question brings its own options and answers")
+            return self
+        if self.question is None or self.options is None:
+            raise ValueError("question and options are required (or questionId)")
+        if self.correct is not None:
+            if len(set(self.correct)) != len(self.correct):
+                raise ValueError("correct: repeated index")
+            if any(index >= len(self.options) for index in self.correct):
+                raise ValueError("correct: index out of range")
+            if not self.correct:
+                raise ValueError("correct: give at least one index, or leave it out")
+            if len(self.correct) > 1 and not self.multiple:
+                raise ValueError("correct: one index for a single-choice poll")
+        return self
+
+
+class PollAnswer(Message):
+    """A student's answer: an option's index (single choice) or a list of them (multiple)."""
+
+    type: Literal["poll-answer"]
+    pollId: int = Field(ge=1, le=2**53)
+    choice: StrictInt | list[StrictInt] = Field(union_mode="left_to_right")
+
+    @model_validator(mode="after")
+    def _short(self) -> PollAnswer:
+        if isinstance(self.choice, list) and len(self.choice) > POLL_MAX_OPTIONS:
+            raise ValueError("choice: at most 10 indexes")
+        return self
+
+
+class PollClose(Message):
+    type: Literal["poll-close"]
+    pollId: int = Field(ge=1, le=2**53)
+
+
 # SFU (rooms/sfu): all Janus signaling goes through this socket, client → server ----------------
 # Janus puts its candidates in its SDP; the client sends its SDP once ICE gathering is complete.
 FeedId = Annotated[int, Field(ge=1, le=2**53)]
@@ -302,6 +368,10 @@ ClientMessage = Annotated[
     | Admit
     | AdmitAll
     | Deny
+    # Quizzes and polls (rooms/polls.py)
+    | PollOpen
+    | PollAnswer
+    | PollClose
     # SFU (rooms/sfu)
     | SfuPublish
     | SfuSubscribe
@@ -399,6 +469,12 @@ class ErrorCode:
     # Waiting room
     WAITING = "waiting"  # any frame but `leave`/`ping` from a socket in the waiting room
     NOT_WAITING = "not-waiting"  # `admit`/`deny` of a user who is not in the waiting room
+    # Quizzes and polls
+    POLL_ALREADY_OPEN = "poll-already-open"  # one poll per room: close the open one first
+    POLL_BAD_QUESTION = "poll-bad-question"  # questionId: not a prepared choice question here
+    POLL_NOT_OPEN = "poll-not-open"  # answering or closing a closed, expired or unknown poll
+    POLL_BAD_CHOICE = "poll-bad-choice"  # out of range, wrong shape, repeated, empty
+    POLL_STAFF_ANSWER = "poll-staff-answer"  # staff run the poll; they do not answer it
     # SFU
     SFU_UNAVAILABLE = "sfu-unavailable"  # no SFU configured, room not on the SFU, or Janus failed
 
@@ -529,6 +605,46 @@ class RoomState(Message):
     media: list[PeerMediaState]
     locks: Locks = Field(default_factory=Locks)
     staffUserIds: list[int] = Field(default_factory=list)
+    poll: Poll | None = None  # the open poll, if any
+    pollResults: PollResults | None = None  # staff only: the open poll's live results
+
+
+# Quizzes and polls (rooms/polls.py), server → client ---------------------------------------
+
+
+class Poll(Message):
+    """The open poll: to everybody when it opens, to a joiner in `room-state` (with `answer`,
+    the joiner's own current choice)."""
+
+    type: Literal["poll"] = "poll"
+    pollId: int
+    question: str
+    options: list[str]
+    multiple: bool
+    anonymous: bool = False
+    closesAt: str | None = None  # ISO 8601, UTC; None: open until staff close it
+    secondsLeft: float | None = None  # for the countdown: the clocks may differ
+    answer: list[int] | None = None
+
+
+class PollAnswered(Message):
+    """To the answering socket: its answer is kept (it replaces any earlier one)."""
+
+    type: Literal["poll-answered"] = "poll-answered"
+    pollId: int
+    choice: list[int]
+
+
+class PollResults(Message):
+    """Live to staff (coalesced, at most 4 a second per room); `final` to everybody at close."""
+
+    type: Literal["poll-results"] = "poll-results"
+    pollId: int
+    counts: list[int]
+    answered: int
+    present: int
+    final: bool = False
+    correct: list[int] | None = None
 
 
 class MuteRequest(Message):

@@ -7,6 +7,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from classmeet import access
+from classmeet.coursework.models import Question
+from classmeet.coursework.selectors.quizzes import prepared_question_list
 from classmeet.meetings.models import Meeting
 from classmeet.rooms import conf
 
@@ -16,6 +18,15 @@ def _leave_url(meeting: Meeting) -> str:
         return meeting.course.get_absolute_url()
     except NoReverseMatch:  # the course pages are not mounted (minimal deployments)
         return reverse("dashboard:dashboard")
+
+
+def _prepared_polls(meeting: Meeting) -> list[Question]:
+    """The course's prepared questions that can run as a live poll (the choice kinds)."""
+    return [
+        question
+        for question in prepared_question_list(course=meeting.course)
+        if question.kind != Question.Kind.NUMERIC
+    ]
 
 
 @login_required
@@ -49,6 +60,7 @@ def room(request: HttpRequest, meeting_id: int) -> HttpResponse:
         )
     if entry is not access.rooms.RoomEntry.ALLOWED or meeting is None:
         raise Http404
+    can_control = access.rooms.can_control_room(user=request.user, meeting=meeting)
     return render(
         request,
         "rooms/room.html",
@@ -57,7 +69,10 @@ def room(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "course": meeting.course,
             "ws_path": f"/ws/meeting/{meeting.pk}/",
             "reconnect_give_up_ms": round(conf.reconnect_give_up_seconds() * 1000),
-            "can_control": access.rooms.can_control_room(user=request.user, meeting=meeting),
+            "can_control": can_control,
+            # Staff launch the course's prepared questions as polls; students' pages skip the
+            # two queries.
+            "prepared_polls": _prepared_polls(meeting) if can_control else [],
             "can_raise_hand": access.rooms.can_raise_hand(user=request.user, meeting=meeting),
             "leave_url": _leave_url(meeting),
             "nav": "meetings",

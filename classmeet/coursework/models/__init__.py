@@ -15,6 +15,7 @@ from .assignments import (
     SubmissionFile,
 )
 from .grades import Grade, GradeCategory, GradeChange, GradeItem
+from .live_polls import LivePoll, LivePollAnswer
 from .quizzes import Answer, Choice, Question, Quiz, QuizAttempt
 
 __all__ = [
@@ -28,6 +29,8 @@ __all__ = [
     "GradeCategory",
     "GradeChange",
     "GradeItem",
+    "LivePoll",
+    "LivePollAnswer",
     "Question",
     "Quiz",
     "QuizAttempt",

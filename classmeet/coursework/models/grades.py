@@ -111,6 +111,8 @@ class Grade(models.Model):
     entered_points = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
     penalty_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal(0))
     feedback = models.TextField(_("feedback"), blank=True)  # Markdown, rendered sanitized
+    # No work to score: a live quiz the student did not answer (0 points, shown "absent").
+    is_absent = models.BooleanField(default=False)
     # A quiz's score set by staff: later automatic grading leaves it alone.
     is_override = models.BooleanField(default=False)
     graded_by = models.ForeignKey(

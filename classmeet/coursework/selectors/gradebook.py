@@ -72,6 +72,8 @@ class GradebookRow:
     total: Total
     # Columns of assignments given to other students only: not this student's to do or grade.
     not_assigned: frozenset[int] = frozenset()
+    # Columns scored 0 because the student was absent (a live quiz not answered).
+    absent: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -139,11 +141,12 @@ def gradebook_get(*, course: Course) -> Gradebook:
     # Assignments given to some students only: who they are, per column. One statement with the
     # scores (UNION ALL), so the page stays at its query count.
     given: dict[int, set[int]] = defaultdict(set)
+    absent: dict[int, set[int]] = defaultdict(set)
     if items and students:
         graded = (
             Grade.objects.filter(item_id__in=item_ids, points__isnull=False)
             .order_by()  # any order: a sort of every cell is wasted work
-            .values_list("student_id", "item_id", "points", Value(False))
+            .values_list("student_id", "item_id", "points", Value(False), "is_absent")
         )
         assigned = (
             AssignmentStudent.objects.filter(assignment__grade_item_id__in=item_ids)
@@ -153,13 +156,16 @@ def gradebook_get(*, course: Course) -> Gradebook:
                 "assignment__grade_item_id",
                 Value(None, output_field=DecimalField(max_digits=7, decimal_places=2)),
                 Value(True),
+                Value(False),
             )
         )
-        for student_id, item_id, points, is_assignee in graded.union(assigned, all=True):
+        for student_id, item_id, points, is_assignee, is_absent in graded.union(assigned, all=True):
             if is_assignee:
                 given[item_id].add(student_id)
             elif points is not None:
                 scores[student_id][item_id] = points
+                if is_absent:
+                    absent[student_id].add(item_id)
     given_columns = [
         (index, given[item_id]) for index, item_id in enumerate(item_ids) if item_id in given
     ]
@@ -170,8 +176,17 @@ def gradebook_get(*, course: Course) -> Gradebook:
         cells = [mine.get(item_id) for item_id in item_ids]
         total = _total(cells, columns, weights)
         not_assigned = frozenset(i for i, who in given_columns if student.id not in who)
+        away = absent.get(student.id)
         book_rows.append(
-            GradebookRow(student=student, cells=cells, total=total, not_assigned=not_assigned)
+            GradebookRow(
+                student=student,
+                cells=cells,
+                total=total,
+                not_assigned=not_assigned,
+                absent=frozenset(i for i, item_id in enumerate(item_ids) if item_id in away)
+                if away
+                else frozenset(),
+            )
         )
     return Gradebook(items=items, categories=categories, rows=book_rows)
 

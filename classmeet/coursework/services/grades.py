@@ -74,6 +74,7 @@ def grade_record(
     penalty_percent: Decimal = Decimal(0),
     override: bool = False,
     automatic: bool = False,
+    absent: bool = False,
     now: datetime | None = None,
 ) -> Grade:
     """Set one student's grade on one item and return it.
@@ -82,7 +83,8 @@ def grade_record(
     (a late penalty). `feedback` None keeps the current feedback. An automatic grade (a quiz's)
     leaves a staff override alone; `override` marks the grade as staff-set. A change after the
     item's release is kept in the grade's history (who, when, old → new). The caller has checked
-    that `by` may grade and that the student belongs to the item's course.
+    that `by` may grade and that the student belongs to the item's course. `absent` marks a
+    grade given for work never done (a live quiz not answered); any other grade clears it.
     """
     _validate_points(item, points)
     now = now or timezone.now()
@@ -111,6 +113,7 @@ def grade_record(
         grade.feedback = feedback
     if override:
         grade.is_override = True
+    grade.is_absent = absent
     grade.graded_by = by
     grade.graded_at = now
     grade.save()

@@ -67,13 +67,17 @@ def gradebook(request: HttpRequest, course_id: int) -> HttpResponse:
     book = selectors.gradebook_get(course=course)
     urls = _cell_urls(book.items)
     not_assigned = (_("n/a"), None)  # an assignment given to other students only
+    absent = _("absent")  # 0 points: a live quiz the student did not answer
     rows = [
         (
             row,
             [
                 not_assigned
                 if index in row.not_assigned
-                else (points_text(points), None if url is None else url(row.student.pk))
+                else (
+                    absent if index in row.absent else points_text(points),
+                    None if url is None else url(row.student.pk),
+                )
                 for index, (points, url) in enumerate(zip(row.cells, urls, strict=True))
             ],
         )

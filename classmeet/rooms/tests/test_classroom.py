@@ -74,6 +74,7 @@ async def test_join_sends_room_state_after_welcome(room, teacher):
     assert (state["chat"], state["hands"], state["media"]) == ([], [], [])
     assert state["locks"]["room"] == {"mic": False, "camera": False, "screen": False, "chat": False}
     assert state["staffUserIds"] == [teacher.pk]
+    assert (state["poll"], state["pollResults"]) == (None, None)
     await peer.close()
 
 

@@ -16,6 +16,7 @@ import { initChat } from "./chat.js";
 import { initReactions } from "./reactions.js";
 import { initControls } from "./controls.js";
 import { initLocks } from "./locks.js";
+import { initPolls } from "./polls.js";
 import { initRecorder } from "../../recordings/js/recorder.js";
 import { initStage } from "./stage.js";
 import { createEnding } from "./ending.js";
@@ -248,6 +249,8 @@ async function main() {
   }
   // Reactions: the menu in the control bar, floating on the sender's tile (reactions.js).
   initReactions({ box: document.getElementById("reactions"), signaling });
+  // Polls and live quizzes: the card over the stage, the staff's form (polls.js).
+  initPolls({ signaling });
   // Recordings: the indicator for everybody, the Record button for the teacher (recorder.js).
   const recorder = initRecorder({
     box: document.getElementById("recorder"),
