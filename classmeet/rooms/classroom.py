@@ -245,8 +245,13 @@ class ClassroomConsumer(PollsPart, LobbyPart, ReactionsPart, LocksPart, Classroo
 
     async def handle_join(self, message: protocol.Join) -> None:
         if self.peer is None:
-            # Removed or ended since this socket connected: refuse like a new connection.
-            entry = await database_sync_to_async(_entry)(self.scope.get("user"), self.meeting_id)
+            # Removed or ended since this socket connected: refuse like a new connection. The
+            # waiting room's decision on this very join made the same check a moment ago.
+            entry, self._entry_just_checked = self._entry_just_checked, None
+            if entry is None:
+                entry = await database_sync_to_async(_entry)(
+                    self.scope.get("user"), self.meeting_id
+                )
             if entry is not access.rooms.RoomEntry.ALLOWED:
                 await self._close(int(entry))
                 return

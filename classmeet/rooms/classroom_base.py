@@ -42,6 +42,8 @@ def _can_control(user: Any, meeting_id: int) -> bool:
 
 class ClassroomBase(RoomConsumer):
     _can_control: bool | None = None
+    # The room entry rule's answer for the `join` being handled, if a part already asked it.
+    _entry_just_checked: access.rooms.RoomEntry | None = None
 
     # Helpers ------------------------------------------------------------------------------------
 

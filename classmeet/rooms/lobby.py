@@ -217,6 +217,7 @@ class LobbyPart(ClassroomBase):
         self._can_control = staff  # the staff check of `_teacher`, made once
         if not waits:
             self._lobby_passed = True
+            self._entry_just_checked = entry  # the join that follows now needs no second look
             return False
         self._lobby_join = message
         since = time.time()
