@@ -22,6 +22,8 @@ from .models import (
     GradeCategory,
     GradeChange,
     GradeItem,
+    LivePoll,
+    LivePollAnswer,
     Question,
     Quiz,
     QuizAttempt,
@@ -95,7 +97,7 @@ class GradeChangeAdmin(_ReadOnlyAdmin):
 @admin.register(Grade)
 class GradeAdmin(_ReadOnlyAdmin):
     list_display = ("item", "student", "points", "entered_points", "graded_by", "graded_at")
-    list_filter = ("is_override", "graded_at")
+    list_filter = ("is_override", "is_absent", "graded_at")
     search_fields = ("item__title", "student__username", "student__email")
     list_select_related = ("item", "student", "graded_by")
     inlines = (GradeChangeInline,)
@@ -248,3 +250,27 @@ class QuizAttemptAdmin(_ReadOnlyAdmin):
     search_fields = ("quiz__title", "student__username", "student__email")
     list_select_related = ("quiz", "student")
     inlines = (AnswerInline,)
+
+
+# The live class's polls (written by the room at open and close) ----------------------------------
+
+
+class LivePollAnswerInline(_ReadOnlyInline):
+    model = LivePollAnswer
+    fields = ("student", "choice", "is_correct")
+    readonly_fields = fields
+
+
+@admin.register(LivePoll)
+class LivePollAdmin(_ReadOnlyAdmin):
+    list_display = ("__str__", "meeting", "opened_at", "closed_at", "answered", "present")
+    list_filter = ("anonymous", "multiple")
+    search_fields = ("question", "meeting__title", "meeting__course__title")
+    list_select_related = ("meeting",)
+    inlines = (LivePollAnswerInline,)
+
+
+@admin.register(LivePollAnswer)
+class LivePollAnswerAdmin(_ReadOnlyAdmin):
+    list_display = ("poll", "student", "choice", "is_correct")
+    list_select_related = ("poll", "student")
