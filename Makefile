@@ -56,9 +56,10 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Two pytest-xdist workers: the browser tests on one, the rest on the other (tests/xdist_split.py).
+# Three pytest-xdist workers: the browser tests on one, the rest shared by the others
+# (tests/xdist_split.py).
 # `make pytest PYTEST_WORKERS=0` runs everything in one process.
-PYTEST_WORKERS ?= 2
+PYTEST_WORKERS ?= 3
 pytest: assets
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS))
 

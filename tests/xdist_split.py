@@ -1,89 +1,107 @@
-"""`make test` on two pytest-xdist workers: the browser tests on one, everything else on the other.
+"""`make test` on three pytest-xdist workers: the browser tests on one, the rest on the others.
 
 The browser tests (real Chromium, Janus, coturn, media in real time) are half the suite's time and
-must run one at a time, after any async test of their process (see conftest.py); the rest is
-database and CPU work. So worker gw0 gets every browser test, in the collection's order, and the
-others share the rest whole modules at a time (a module's tests may share a Redis database or a
-broker of their own). Each worker has its own test database (pytest-django), Redis database and
-media folder (config/settings/test.py).
+must run one at a time, after any async test of their process (see conftest.py): worker gw0 runs
+all of them, in the collection's order, and nothing else. The other workers take the remaining
+tests a module at a time, each the next module as it finishes the last (many of those tests wait on
+real servers and Celery workers more than they compute, so two share the second core well). Tests
+that share a fixed resource form one unit: those with real Celery workers use one Redis broker
+database. Each worker has its own test database (pytest-django), Redis database and media folder
+(config/settings/test.py).
 
-The controller collects nothing: the workers tell it which tests are browser tests through a file
-named after the controller's process.
+The controller collects nothing: the workers tell it which tests are browser tests, and which form
+a unit, through a file named after the controller's process.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 SPLIT_DIR = Path(__file__).resolve().parent.parent / "var" / "xdist"
+BROWSER = "(browser tests)"
+# Fixtures whose tests must not run at the same time on two workers: the unit they form.
+SHARED_FIXTURES = {"celery_processes": "(real Celery workers: one broker database)"}
 
 
-def browser_ids_path(controller_pid: int) -> Path:
-    return SPLIT_DIR / f"browser-tests-{controller_pid}.json"
+def _units_path(controller_pid: int) -> Path:
+    return SPLIT_DIR / f"units-{controller_pid}.json"
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """In a worker, after conftest.py marked the browser tests `e2e` (and put them last): leave
-    their ids where the controller (this worker's parent process) reads them."""
+    the tests that form units where the controller (this worker's parent process) reads them."""
     if not os.environ.get("PYTEST_XDIST_WORKER"):
         return
+    units: dict[str, str] = {}
+    for item in items:
+        if item.get_closest_marker("e2e"):
+            units[item.nodeid] = BROWSER
+            continue
+        names = set(getattr(item, "fixturenames", ())) & SHARED_FIXTURES.keys()
+        if names:
+            units[item.nodeid] = SHARED_FIXTURES[min(names)]
     SPLIT_DIR.mkdir(parents=True, exist_ok=True)
-    path = browser_ids_path(os.getppid())
+    path = _units_path(os.getppid())
     partial = path.with_suffix(f".{os.getpid()}.tmp")
-    partial.write_text(json.dumps([i.nodeid for i in items if i.get_closest_marker("e2e")]))
-    partial.replace(path)  # whole or absent: the other worker may be writing the same list
-
-
-def _module(nodeid: str) -> str:
-    return nodeid.split("::", 1)[0]
-
-
-def shares(collection: Sequence[str], browser: set[str], workers: int) -> list[list[int]]:
-    """Indexes of the collection per worker: browser tests to the first, modules to the others."""
-    if workers == 1:
-        return [list(range(len(collection)))]
-    result: list[list[int]] = [[] for _ in range(workers)]
-    modules: dict[str, int] = {}
-    for index, nodeid in enumerate(collection):
-        if nodeid in browser:
-            result[0].append(index)
-        else:
-            worker = modules.setdefault(_module(nodeid), 1 + len(modules) % (workers - 1))
-            result[worker].append(index)
-    return result
+    partial.write_text(json.dumps(units))
+    partial.replace(path)  # whole or absent: the other workers may be writing the same map
 
 
 def _scheduler_class() -> Any:
-    from xdist.scheduler import EachScheduling
+    from xdist.scheduler import LoadScopeScheduling
 
-    class SplitScheduling(EachScheduling):  # type: ignore[misc]
-        """EachScheduling's bookkeeping, but each worker runs only its share (see `shares`)."""
+    class SplitScheduling(LoadScopeScheduling):  # type: ignore[misc]
+        """xdist's scope scheduling (a unit at a time per worker, the next when it finishes) with
+        the browser tests as one unit that only gw0 runs, and gw0 running nothing else."""
 
-        def schedule(self) -> None:
-            assert self.collection_is_completed
-            nodes = sorted(self.node2pending, key=lambda node: node.gateway.id)
-            collection = self.node2collection[nodes[0]]
-            for node in nodes[1:]:
-                if self.node2collection[node] != collection:
-                    raise pytest.UsageError("xdist workers collected different tests")
-            path = browser_ids_path(os.getpid())
-            browser = set(json.loads(path.read_text())) if path.exists() else set()
-            path.unlink(missing_ok=True)
-            for node, share in zip(nodes, shares(collection, browser, len(nodes)), strict=True):
-                if node in self._started:
-                    continue
-                self.node2pending[node][:] = share
-                if share:
-                    node.send_runtest_some(share)
+        units: dict[str, str] | None = None
+
+        def _split_scope(self, nodeid: str) -> str:
+            if self.units is None:
+                path = _units_path(os.getpid())
+                self.units = json.loads(path.read_text()) if path.exists() else {}
+                path.unlink(missing_ok=True)
+            return self.units.get(nodeid) or nodeid.split("::", 1)[0]
+
+        def _mine(self, node: Any, scope: str) -> bool:
+            if len(self.nodes) == 1 or BROWSER not in self._all_scopes():
+                return True
+            browser_node = min(self.nodes, key=lambda n: n.gateway.id)
+            return (scope == BROWSER) == (node is browser_node)
+
+        def _all_scopes(self) -> set[str]:
+            if not hasattr(self, "_scopes"):
+                self._scopes = {self._split_scope(nodeid) for nodeid in self.collection or ()}
+            return self._scopes
+
+        def _assign_work_unit(self, node: Any) -> None:
+            scope = next((s for s in self.workqueue if self._mine(node, s)), None)
+            if scope is None:
+                if not node.shutting_down:
+                    node.shutdown()  # it finishes what it has, then ends
+                return
+            work_unit = self.workqueue.pop(scope)
+            self.assigned_work.setdefault(node, {})[scope] = work_unit
+            collection = self.registered_collections[node]
+            node.send_runtest_some(
+                [collection.index(nodeid) for nodeid, done in work_unit.items() if not done]
+            )
+
+        def _reschedule(self, node: Any) -> None:
+            if node.shutting_down:
+                return
+            if not any(self._mine(node, s) for s in self.workqueue):
                 node.shutdown()
-                self._started.append(node)
+                return
+            if self._pending_of(self.assigned_work.get(node, {})) > 2:
+                return
+            self._assign_work_unit(node)
 
     return SplitScheduling
 

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
 
-from .models import Attendance, ChatMessage, Meeting, MeetingReminder, RoomRemoval
+from .models import Attendance, ChatMessage, Meeting, MeetingReminder, RoomAdmission, RoomRemoval
 
 
 class MeetingReminderInline(admin.TabularInline[MeetingReminder, Meeting]):
@@ -66,6 +66,17 @@ class ChatMessageAdmin(_RecordAdmin):
 
 @admin.register(RoomRemoval)
 class RoomRemovalAdmin(_RecordAdmin):
+    list_display = ("meeting", "user", "by", "at")
+    list_filter = ("at",)
+    search_fields = ("meeting__title", "user__username", "by__username")
+    list_select_related = ("meeting", "user", "by")
+    raw_id_fields = ("meeting", "user", "by")
+
+
+@admin.register(RoomAdmission)
+class RoomAdmissionAdmin(_RecordAdmin):
+    """Who let whom in from a meeting's waiting room (read-only: the room writes these)."""
+
     list_display = ("meeting", "user", "by", "at")
     list_filter = ("at",)
     search_fields = ("meeting__title", "user__username", "by__username")

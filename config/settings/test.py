@@ -24,7 +24,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = Path(env("TEST_MEDIA_ROOT", default=str(BASE_DIR / "var" / "test-media")))
-# `make test` runs two pytest-xdist workers (tests/xdist_split.py); pytest-django gives each its
+# `make test` runs three pytest-xdist workers (tests/xdist_split.py); pytest-django gives each its
 # own test database. Each also gets its own media folder and Redis database (the next number):
 # the suite's Redis tests, and the servers and workers they start, read REDIS_URL from the env.
 # Databases 6 and 13 are the brokers of the Celery tests (tests/celery_workers.py,
