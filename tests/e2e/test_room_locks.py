@@ -78,7 +78,8 @@ def test_a_locked_students_audio_is_not_played_and_one_student_may_speak(
 
     t.click("#tab-participants")
     t.click("#locks-toolbar button[data-lock='mic']")
-    assert t.get_attribute("#locks-toolbar button[data-lock='mic']", "aria-pressed") == "true"
+    # Pressed once the server's `locks` frame comes back (a round trip: not at once under load).
+    t.wait_for_selector("#locks-toolbar button[data-lock='mic'][aria-pressed='true']")
     s1.wait_for_function("() => document.getElementById('btn-mic').disabled")
     mic = s1.evaluate(MY_MIC_JS)
     assert mic["pressed"] == "true"
