@@ -30,7 +30,7 @@ pytestmark = CELERY_TEST_MARKS
 
 TASK = "classmeet.coursework.tasks.assignment_reminders_send"
 DUE = Notification.Kind.ASSIGNMENT_DUE_SOON
-WAIT = 60  # seconds for a scan to come round on a busy machine
+WAIT = 120  # seconds for a scan to come round on a busy machine (browser tests run beside it)
 
 
 @pytest.fixture
