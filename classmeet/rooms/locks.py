@@ -189,16 +189,6 @@ class LocksPart(ClassroomBase):
 
     # Checks for the classroom's handlers --------------------------------------------------------
 
-    async def _is_staff(self) -> bool:
-        """Whether this socket's user runs the room (cached per socket, as `_teacher`)."""
-        if self._can_control is None:
-            from classmeet.rooms.classroom_base import _can_control
-
-            self._can_control = await database_sync_to_async(_can_control)(
-                self.scope.get("user"), self.meeting_id
-            )
-        return bool(self._can_control)
-
     async def my_locks(self) -> set[str]:
         """The devices locked for this socket's user (none for staff: no state read)."""
         if self.peer is None or await self._is_staff():

@@ -32,7 +32,7 @@ from channels.layers import get_channel_layer
 from django.core.exceptions import ValidationError
 
 from classmeet.rooms import presence, protocol
-from classmeet.rooms.classroom_base import ClassroomBase, _can_control, room_redis
+from classmeet.rooms.classroom_base import ClassroomBase, room_redis
 from classmeet.rooms.frames import frame_event
 from classmeet.rooms.services.events import meeting_group_name
 
@@ -429,14 +429,6 @@ def _close(poll: dict[str, Any], answers: dict[str, list[int]], present: int) ->
 
 class PollsPart(ClassroomBase):
     _in_staff_group: bool = False
-
-    async def _is_staff(self) -> bool:
-        """Whether this socket's user is staff, asked once per socket (no error frame)."""
-        if self._can_control is None:
-            self._can_control = await database_sync_to_async(_can_control)(
-                self.scope.get("user"), self.meeting_id
-            )
-        return self._can_control
 
     async def after_join(self) -> None:
         await super().after_join()
