@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: run dev test install lock assets lint format pytest bench bench-relay soak clean
+.PHONY: run dev test install lock assets messages lint format pytest bench bench-relay soak clean
 
 # requirements*.txt keep the human ranges; requirements-dev.lock pins the whole tree with hashes
 # (what CI tested), and `make install` installs exactly that, resolving nothing.
@@ -36,6 +36,14 @@ install: $(BIN)/.installed node_modules/.installed
 assets: install
 	node scripts/build_assets.mjs
 	$(BIN)/python manage.py collectstatic --noinput -v 0
+
+# Refreshes the catalogs under locale/ from the code: both domains (django: Python and templates;
+# djangojs: the ES modules), file names without line numbers (docs/translating.md).
+MESSAGES_IGNORE := --ignore='*/tests/*' --ignore='tests/*' --ignore='.venv/*' --ignore='node_modules/*' \
+	--ignore='build/*' --ignore='bench/*' --ignore='var/*' --ignore='staticfiles/*' --ignore='scripts/*'
+messages: install
+	$(BIN)/python manage.py makemessages --all --add-location=file $(MESSAGES_IGNORE) -v 0
+	$(BIN)/python manage.py makemessages --all -d djangojs --add-location=file $(MESSAGES_IGNORE) -v 0
 
 run: assets
 	$(BIN)/python manage.py migrate --noinput -v 0
