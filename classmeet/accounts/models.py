@@ -3,6 +3,7 @@
 import secrets
 from zoneinfo import available_timezones
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -33,6 +34,16 @@ class User(AbstractUser):
         default="",
         validators=[validate_timezone],
         help_text=_("IANA time zone; empty means the browser's."),
+    )
+    # One of settings.LANGUAGES; empty means the browser's (Accept-Language). Pages, e-mails,
+    # notifications and calendar feeds for this user use it.
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        default="",
+        choices=settings.LANGUAGES,
+        help_text=_("Empty means the browser's language."),
     )
     email_notifications = models.CharField(
         max_length=16, choices=EmailPreference.choices, default=EmailPreference.OFF
