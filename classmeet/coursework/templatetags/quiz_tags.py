@@ -25,6 +25,14 @@ def quiz_number(value: object) -> str:
 @register.filter
 def quiz_points(value: object) -> str:
     number = quiz_number(value)
-    return ngettext("%(points)s point", "%(points)s points", 1 if value == 1 else 2) % {
+    return ngettext("%(points)s point", "%(points)s points", plural_count(value)) % {
         "points": number
     }
+
+
+def plural_count(value: object) -> int:
+    """The count that picks a plural form: the number itself when whole; a fraction (2.5) takes
+    the general form, which 100 selects in every catalog here (Arabic's "other", not "two")."""
+    if isinstance(value, (int, Decimal)) and value == int(value):
+        return abs(int(value))
+    return 100
