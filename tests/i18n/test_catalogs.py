@@ -41,9 +41,9 @@ def test_there_are_catalogs_for_every_language_but_english():
 
 @pytest.mark.parametrize("path", CATALOGS, ids=catalog_id)
 def test_msgfmt_finds_no_error_and_every_message_translated(path: Path, tmp_path: Path):
-    msgfmt = shutil.which("msgfmt")
+    msgfmt = shutil.which("msgfmt") or ""
     require_service(
-        msgfmt is not None,
+        bool(msgfmt),
         "msgfmt not installed (apt-get install gettext)",
         required="msgfmt is required in CI (Debian's gettext package)",
     )

@@ -23,6 +23,7 @@ from datetime import timedelta
 from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import polib  # type: ignore[import-untyped]
 import pytest
@@ -232,7 +233,7 @@ def names(user) -> list[str]:
     return [user.get_full_name(), user.first_name, user.last_name, user.username, user.email]
 
 
-def pages(school: dict, role: str) -> list[str]:
+def pages(school: dict[str, Any], role: str) -> list[str]:
     course, quiz, assignment = school["course"], school["quiz"], school["assignment"]
     if role == "anonymous":
         return [reverse("accounts:signin"), reverse("accounts:signup"), "/auth/password/reset/"]
