@@ -27,7 +27,7 @@ SCREENSHOTS = os.environ.get("CLASSMEET_SCREENSHOTS", "")
 def box(page: Any, selector: str) -> dict[str, float]:
     element = page.locator(selector).first
     element.wait_for(state="visible")
-    found = element.bounding_box()
+    found: dict[str, float] | None = element.bounding_box()
     assert found is not None, selector
     return found
 
