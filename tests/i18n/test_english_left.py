@@ -49,9 +49,9 @@ PSEUDO = os.environ.get("CLASSMEET_I18N_PSEUDO") == "1"
 
 # Common words of the interface, matched case-insensitively as whole words. Not those that are
 # also French or Spanish words (Notifications, Discussion, Question, Message, Total, Date, Chat,
-# Comment, Material, Minutes, No, Change, Points, Microphone, Quiz).
+# Comment, Material, Minutes, No, Change, Points, Microphone, Quiz; "has" is Spanish too).
 ENGLISH_WORDS = [
-    "the", "and", "with", "from", "your", "you", "this", "there", "here", "not", "has", "have",
+    "the", "and", "with", "from", "your", "you", "this", "there", "here", "not", "have",
     "Save", "Delete", "Edit", "Cancel", "Create", "Add", "Remove", "Search", "Close", "Open",
     "Show", "Hide", "View", "More", "Back", "Submit", "Send", "Reply", "Join", "Leave", "Start",
     "Upload", "Download", "Settings", "Dashboard", "Profile", "Password", "Logout", "Sign in",
