@@ -121,6 +121,13 @@ def test_a_student_joins_mutes_raises_a_hand_chats_and_leaves_with_the_keyboard_
         arg=student_peer,
     )
 
+    # The camera's shortcut, both ways.
+    s.keyboard.press("Alt+Shift+V")
+    assert s.get_attribute("#btn-camera", "aria-pressed") == "true"
+    heard(s, "Camera off")
+    s.keyboard.press("Alt+Shift+V")
+    assert s.get_attribute("#btn-camera", "aria-pressed") == "false"
+
     # The shortcuts dialog: Alt+Shift+K opens it on its Close button, Escape gives the focus back.
     s.keyboard.press("Alt+Shift+K")
     assert s.evaluate("() => document.getElementById('shortcuts-dialog').open")
