@@ -1,5 +1,6 @@
 // DOM only: tiles, participant list, banners, controls. Never touches the network.
 // Every user-provided string goes through textContent, never innerHTML.
+import { gettext, interpolate } from "../../core/js/i18n.js";
 
 let root = null;
 let labels = {};
@@ -12,6 +13,7 @@ export function initUi(rootEl) {
     connecting: rootEl.dataset.labelConnecting,
   };
   document.getElementById("local-name").textContent = labels.you;
+  labelTile(document.getElementById("tile-local"), labels.you, gettext("Your video"));
   renderParticipant("local", labels.youLocal, "", { local: true });
   updateCounts();
 }
@@ -35,6 +37,13 @@ export function setLocalStream(stream, { screen = false } = {}) {
   document.getElementById("tile-local").classList.toggle("screen", screen);
 }
 
+// A tile is a group named after its participant (read as "Sam Study, group"), its video too.
+function labelTile(tile, name, videoLabel) {
+  tile.setAttribute("role", "group");
+  tile.setAttribute("aria-label", name);
+  tile.querySelector("video")?.setAttribute("aria-label", videoLabel);
+}
+
 function tileFor(peerId) {
   return grid().querySelector(`.tile[data-peer="${CSS.escape(peerId)}"]`);
 }
@@ -48,6 +57,7 @@ export function addTile(peerId, name) {
     grid().append(tile);
   }
   tile.querySelector(".tile-name").textContent = name;
+  labelTile(tile, name, interpolate(gettext("Video of %(name)s"), { name }));
   updateCounts();
   return tile;
 }
