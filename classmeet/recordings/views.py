@@ -47,7 +47,7 @@ def _state(recording: Recording) -> dict[str, object]:
         "status": recording.status,
         "statusLabel": recording.get_status_display(),
         "progress": recording.progress,
-        "reason": recording.failure_reason,
+        "reason": _(recording.failure_reason),  # stored in English (gettext_noop), shown translated
         "duration": recording.duration_seconds,
         "size": recording.size_bytes,
     }
