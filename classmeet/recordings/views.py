@@ -25,6 +25,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from classmeet import access
@@ -272,7 +273,7 @@ def recording_file(request: HttpRequest, recording_id: int) -> HttpResponseBase:
 
 
 class RenameForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200, required=False, strip=True)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200, required=False, strip=True)
 
 
 @login_required
