@@ -79,7 +79,7 @@ QUOTA_REASON = gettext_noop("The storage quota for recordings is full; recording
 # Disk space ------------------------------------------------------------------------------------
 
 
-NO_SPACE = "there is not enough free disk space"
+NO_SPACE = gettext_noop("there is not enough free disk space")
 
 
 def check_space(*, need: int) -> None:
