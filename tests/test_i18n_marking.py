@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,7 +29,7 @@ MODULES = sorted(
 ALLOWED: set[tuple[str, str]] = set()
 
 
-def _check(*paths: Path) -> list[dict]:
+def _check(*paths: Path) -> list[dict[str, Any]]:
     node = shutil.which("node")
     if node is None:
         pytest.fail("node is needed for the ES modules' checks (npm ci installs the rest)")
@@ -40,7 +41,8 @@ def _check(*paths: Path) -> list[dict]:
         check=True,
         timeout=60,
     )
-    return json.loads(result.stdout)
+    problems: list[dict[str, Any]] = json.loads(result.stdout)
+    return problems
 
 
 def test_the_modules_are_found():
