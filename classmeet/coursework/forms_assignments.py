@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from classmeet.accounts.models import User
 from classmeet.core.forms import BootstrapFormMixin
@@ -214,7 +215,6 @@ class SubmissionForm(BootstrapFormMixin, forms.Form):
     uploads = MultipleFileField(
         label=_("Files"),
         required=False,
-        help_text=_("Up to %(n)s files.") % {"n": MAX_SUBMISSION_FILES},
     )
     # One per rendering of the form: a double submit of it records one attempt.
     client_token = forms.CharField(
@@ -228,6 +228,10 @@ class SubmissionForm(BootstrapFormMixin, forms.Form):
             del self.fields["text"]
         elif assignment.submission_type == kinds.TEXT:
             del self.fields["uploads"]
+        if "uploads" in self.fields:  # in the request's language, not the one at import
+            self.fields["uploads"].help_text = ngettext(
+                "Up to %(n)s file.", "Up to %(n)s files.", MAX_SUBMISSION_FILES
+            ) % {"n": MAX_SUBMISSION_FILES}
 
     def clean_client_token(self) -> str:
         token: str = self.cleaned_data["client_token"]

@@ -22,7 +22,7 @@ from django.db.models import (
 )
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from classmeet.accounts.models import User
 from classmeet.core.times import zone_for_user
@@ -295,7 +295,12 @@ def notifications_email_digest_send(*, now: datetime | None = None) -> int:
         user = items[0].recipient
         _send(
             user=user,
-            subject=_("Your Classmeet digest: %(count)d new notifications") % {"count": len(items)},
+            subject=ngettext(
+                "Your Classmeet digest: %(count)d new notification",
+                "Your Classmeet digest: %(count)d new notifications",
+                len(items),
+            )
+            % {"count": len(items)},
             template="notifications/email/digest.txt",
             notifications=items,
         )

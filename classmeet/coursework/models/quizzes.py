@@ -65,7 +65,7 @@ class Quiz(models.Model):
 
     class Meta:
         ordering = ("closes_at", "id")
-        verbose_name_plural = "quizzes"
+        verbose_name_plural = _("quizzes")
         indexes = [models.Index(fields=("course", "closes_at"))]
         constraints = [
             models.CheckConstraint(

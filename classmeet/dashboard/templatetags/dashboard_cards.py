@@ -15,7 +15,7 @@ from django.template.defaulttags import CsrfTokenNode
 from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_noop
 
 from classmeet.core.links import id_url_for
 from classmeet.core.templatetags.when import when_html
@@ -70,18 +70,6 @@ START = """
     """
 
 
-# Lazy, so each page gets them in its own language; literal, so makemessages finds them.
-CARD_TEXTS = {
-    "unread_title": gettext_lazy("Unread notifications"),
-    "unread": gettext_lazy("unread notifications"),
-    "live_now": gettext_lazy("Live now"),
-    "next": gettext_lazy("Next:"),
-    "none": gettext_lazy("No upcoming meeting"),
-    "start": gettext_lazy("Start a class now"),
-    "assistant": gettext_lazy("Assistant"),
-}
-
-
 @register.simple_tag(takes_context=True)
 def course_cards(context: template.Context, cards: list[CourseCard]) -> SafeString:
     """Render the cards; the viewer gets "Start a class now" on the courses they teach or assist."""
@@ -90,7 +78,18 @@ def course_cards(context: template.Context, cards: list[CourseCard]) -> SafeStri
     thumbnail_url = id_url_for("courses:course-thumbnail", "course_id")
     room_url = id_url_for("rooms:room", "meeting_id")
     start_url = id_url_for("meetings:meeting-start-now", "course_id")
-    text = {key: escape(str(message)) for key, message in CARD_TEXTS.items()}
+    text = {
+        key: escape(gettext(message))
+        for key, message in (
+            ("unread_title", gettext_noop("Unread notifications")),
+            ("unread", gettext_noop("unread notifications")),
+            ("live_now", gettext_noop("Live now")),
+            ("next", gettext_noop("Next:")),
+            ("none", gettext_noop("No upcoming meeting")),
+            ("start", gettext_noop("Start a class now")),
+            ("assistant", gettext_noop("Assistant")),
+        )
+    }
     zone = timezone.get_current_timezone()
     csrf = ""
     professors: dict[int, str] = {}

@@ -1,5 +1,7 @@
 // Processing state of recordings, for their teacher: poll each unfinished row every 2 s and
 // update its badge, progress bar and failure reason; reload once one is ready (to show its links).
+import { gettext, interpolate } from "../../core/js/i18n.js";
+
 const POLL_MS = 2000;
 
 function paintProgress(row) {
@@ -12,7 +14,12 @@ function render(row, state) {
   const badge = row.querySelector(".recording-status");
   if (badge) {
     badge.textContent =
-      state.status === "processing" ? `${state.statusLabel} ${state.progress}%` : state.statusLabel;
+      state.status === "processing"
+        ? interpolate(gettext("%(status)s %(percent)s%"), {
+            status: state.statusLabel,
+            percent: state.progress,
+          })
+        : state.statusLabel;
     badge.classList.toggle("text-bg-danger", state.status === "failed" || state.status === "recording");
     badge.classList.toggle("text-bg-info", state.status === "queued" || state.status === "processing");
   }

@@ -3,6 +3,7 @@
 // course), and the results chart, drawn here with plain elements. User text reaches the DOM only
 // through textContent. Message types match protocol.py (poll-open, poll, poll-answer,
 // poll-results, poll-close). A new poll and the final results are read out (announce.js).
+import { gettext, interpolate } from "../../core/js/i18n.js";
 import { announce } from "./announce.js";
 
 // (show() has an `announce` flag of its own.)
@@ -285,7 +286,9 @@ export function initPolls({ signaling }) {
     hideEl.hidden = false;
     if (closeEl) closeEl.hidden = true;
     const summary = (poll.options ?? [])
-      .map((text, i) => `${text}: ${msg.counts[i] ?? 0}`)
+      .map((text, i) =>
+        interpolate(gettext("%(option)s: %(count)s"), { option: text, count: msg.counts[i] ?? 0 }),
+      )
       .join(", ");
     sayPoll(label("labelClosed", { results: summary }));
   }

@@ -89,11 +89,21 @@ export function setTileVideo(peerId, on, order, stream) {
   }
 }
 
+// A connection's state (RTCPeerConnection.connectionState) in words on its tile; none when connected.
+function stateText(state) {
+  if (state === "connected") return "";
+  if (state === "new" || state === "connecting") return labels.connecting;
+  if (state === "disconnected") return gettext("reconnecting…");
+  if (state === "failed") return gettext("connection failed");
+  if (state === "closed") return gettext("disconnected");
+  return state;
+}
+
 export function setTileState(peerId, state) {
   const tile = tileFor(peerId);
   if (!tile) return;
   tile.dataset.state = state;
-  tile.querySelector(".tile-state").textContent = state === "connected" ? "" : state;
+  tile.querySelector(".tile-state").textContent = stateText(state);
 }
 
 export function removeTile(peerId) {
@@ -169,13 +179,20 @@ export function setPressed(buttonId, pressed, disabled = false) {
   button.disabled = disabled;
 }
 
+// A device the browser gives no label (before the user allowed it): its kind and number.
+function deviceName(kind, number) {
+  if (kind === "videoinput") return interpolate(gettext("Camera %(number)s"), { number });
+  if (kind === "audioinput") return interpolate(gettext("Microphone %(number)s"), { number });
+  return interpolate(gettext("Device %(number)s"), { number });
+}
+
 export function fillDeviceSelect(selectId, devices, currentId) {
   const select = document.getElementById(selectId);
   select.replaceChildren(
     ...devices.map((d, i) => {
       const option = document.createElement("option");
       option.value = d.deviceId;
-      option.textContent = d.label || `${d.kind} ${i + 1}`;
+      option.textContent = d.label || deviceName(d.kind, i + 1);
       option.selected = d.deviceId === currentId;
       return option;
     }),
