@@ -113,15 +113,17 @@ def meeting_schedule(
         meeting.save()
         meetings.append(meeting)
     first = meetings[0]
-    notification_title = ngettext(
-        "New meeting in %(course)s: %(title)s",
-        "New weekly meetings in %(course)s: %(title)s (%(count)d weeks)",
-        weeks,
-    ) % {"course": course.title, "title": title, "count": weeks}
     notifications_create(
         recipient_ids=course_student_ids(course=course),
         kind=Notification.Kind.MEETING_SCHEDULED,
-        title=notification_title,
+        title=lambda: (
+            ngettext(
+                "New meeting in %(course)s: %(title)s",
+                "New weekly meetings in %(course)s: %(title)s (%(count)d weeks)",
+                weeks,
+            )
+            % {"course": course.title, "title": title, "count": weeks}
+        ),
         url=first.get_absolute_url(),
         actor=created_by,
         course=course,
@@ -180,7 +182,7 @@ def meeting_start_now(*, course: Course, created_by: User) -> StartedClass:
     sent = notifications_create(
         recipient_ids=course_student_ids(course=course),
         kind=Notification.Kind.MEETING_STARTING_NOW,
-        title=_("“%(title)s” is starting now") % {"title": meeting.title},
+        title=lambda: _("“%(title)s” is starting now") % {"title": meeting.title},
         url=meeting.get_absolute_url(),
         actor=created_by,
         course=course,
@@ -252,8 +254,10 @@ def meeting_update(
     notifications_create(
         recipient_ids=course_student_ids(course=locked.course),
         kind=Notification.Kind.MEETING_CHANGED,
-        title=_("Meeting changed in %(course)s: %(title)s")
-        % {"course": locked.course.title, "title": title},
+        title=lambda: (
+            _("Meeting changed in %(course)s: %(title)s")
+            % {"course": locked.course.title, "title": title}
+        ),
         url=locked.get_absolute_url(),
         actor=actor,
         course=locked.course,
@@ -275,8 +279,10 @@ def meeting_cancel(*, meeting: Meeting, actor: User) -> Meeting:
     notifications_create(
         recipient_ids=course_student_ids(course=locked.course),
         kind=Notification.Kind.MEETING_CANCELLED,
-        title=_("Meeting cancelled in %(course)s: %(title)s")
-        % {"course": locked.course.title, "title": locked.title},
+        title=lambda: (
+            _("Meeting cancelled in %(course)s: %(title)s")
+            % {"course": locked.course.title, "title": locked.title}
+        ),
         url=locked.get_absolute_url(),
         actor=actor,
         course=locked.course,
