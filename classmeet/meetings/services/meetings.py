@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from classmeet.accounts.models import User
+from classmeet.core.times import format_when
 from classmeet.courses.models import Course
 from classmeet.notifications.models import Notification
 from classmeet.notifications.services import notifications_create
@@ -59,7 +60,6 @@ def _validate_slot(
         clashes = clashes.exclude(pk=exclude_id)
     for other in clashes:
         if other.ends_at > starts_at:
-            local = timezone.localtime(other.starts_at)
             raise ValidationError(
                 {
                     "starts_at": _(
@@ -67,7 +67,7 @@ def _validate_slot(
                     )
                     % {
                         "title": other.title,
-                        "when": local.strftime("%Y-%m-%d %H:%M"),
+                        "when": format_when(other.starts_at, "datetime", label=False),
                         "zone": timezone.get_current_timezone_name(),
                     }
                 }

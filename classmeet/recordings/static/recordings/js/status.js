@@ -7,12 +7,18 @@ function paintProgress(row) {
   if (bar) bar.style.width = `${Number(bar.dataset.progress) || 0}%`;
 }
 
+// "45%", "45 %" in French: as the page's language writes a percentage.
+function percent(value) {
+  const format = new Intl.NumberFormat(document.documentElement.lang || undefined, { style: "percent" });
+  return format.format((Number(value) || 0) / 100);
+}
+
 function render(row, state) {
   row.dataset.status = state.status;
   const badge = row.querySelector(".recording-status");
   if (badge) {
     badge.textContent =
-      state.status === "processing" ? `${state.statusLabel} ${state.progress}%` : state.statusLabel;
+      state.status === "processing" ? `${state.statusLabel} ${percent(state.progress)}` : state.statusLabel;
     badge.classList.toggle("text-bg-danger", state.status === "failed" || state.status === "recording");
     badge.classList.toggle("text-bg-info", state.status === "queued" || state.status === "processing");
   }
