@@ -116,7 +116,7 @@ def test_catalog(settings, tmp_path):
     locale_dir = tmp_path / "test-locale"
     original = list(settings.LOCALE_PATHS)
 
-    def add(language: str, messages: dict[str, str]) -> None:
+    def add(language: str, messages: dict) -> None:
         write_catalog(locale_dir, language, messages)
         settings.LOCALE_PATHS = [str(locale_dir), *original]
 

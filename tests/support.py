@@ -101,17 +101,24 @@ async def asgi_get(
     return sent
 
 
-def write_catalog(locale_dir: Any, language: str, messages: dict[str, str]) -> None:
+def write_catalog(
+    locale_dir: Any, language: str, messages: dict[Any, str | tuple[str, ...]]
+) -> None:
     """Write `<locale_dir>/<language>/LC_MESSAGES/django.mo` holding these translations.
 
     For tests that need a string translated before the real catalogs have it (they must not
-    depend on the translators' progress). The GNU .mo layout, as CPython's Tools/i18n/msgfmt.py.
+    depend on the translators' progress). A plural message is keyed by its (singular, plural)
+    pair and translated by a tuple of forms (French's rule: n > 1). The GNU .mo layout, as
+    CPython's Tools/i18n/msgfmt.py writes it.
     """
     import struct
     from pathlib import Path
 
     header = "Content-Type: text/plain; charset=UTF-8\nPlural-Forms: nplurals=2; plural=(n > 1);\n"
-    catalog = {"": header, **messages}
+    catalog = {"": header}
+    for key, value in messages.items():
+        msgid = "\0".join(key) if isinstance(key, tuple) else key
+        catalog[msgid] = "\0".join(value) if isinstance(value, tuple) else value
     keys = sorted(catalog)
     ids = b""
     strs = b""
