@@ -2,6 +2,7 @@
 
 import os
 import socket
+from typing import Any
 from urllib.parse import urlparse
 
 import pytest
@@ -116,7 +117,7 @@ def test_catalog(settings, tmp_path):
     locale_dir = tmp_path / "test-locale"
     original = list(settings.LOCALE_PATHS)
 
-    def add(language: str, messages: dict) -> None:
+    def add(language: str, messages: dict[Any, str | tuple[str, ...]]) -> None:
         write_catalog(locale_dir, language, messages)
         settings.LOCALE_PATHS = [str(locale_dir), *original]
 

@@ -1,6 +1,7 @@
 """The language and zone of text made for one person outside their request."""
 
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from django.utils import timezone, translation
@@ -36,7 +37,9 @@ def test_language_from_accept(header, language):
     assert language_from_accept(header) == language
 
 
-def _scope(language, header=None, authenticated=True):
+def _scope(
+    language: str, header: bytes | None = None, authenticated: bool = True
+) -> dict[str, Any]:
     user = SimpleNamespace(language=language, is_authenticated=authenticated)
     headers = [(b"host", b"x")] + ([(b"accept-language", header)] if header else [])
     return {"user": user, "headers": headers}

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
 
-from classmeet.rooms.tests.conftest import ORIGIN, open_socket
+from classmeet.rooms.tests.conftest import ORIGIN, Peer, open_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,7 +31,7 @@ async def _set_language(user, language: str) -> None:
     await database_sync_to_async(user.save)(update_fields=["language"])
 
 
-async def _error(peer) -> dict:
+async def _error(peer: Peer) -> dict[str, Any]:
     await peer.send("{not json")
     return await peer.recv_type("error")
 
