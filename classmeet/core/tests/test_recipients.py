@@ -55,10 +55,12 @@ def test_language_for_scope_prefers_the_profile_then_the_browser():
 
 def test_recipient_locale_sets_language_and_zone_for_the_block():
     user = SimpleNamespace(language="fr", timezone="Asia/Kolkata")
-    with recipient_locale(user):
-        assert translation.get_language() == "fr"
-        assert timezone.get_current_timezone_name() == "Asia/Kolkata"
-    assert translation.get_language() != "fr"
+    with translation.override("es"), timezone.override("UTC"):
+        with recipient_locale(user):
+            assert translation.get_language() == "fr"
+            assert timezone.get_current_timezone_name() == "Asia/Kolkata"
+        assert translation.get_language() == "es"
+        assert timezone.get_current_timezone_name() == "UTC"
 
 
 def test_in_each_language_renders_a_function_once_per_language():
