@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from classmeet.accounts.models import User
-from classmeet.core.forms import BootstrapFormMixin
+from classmeet.core.forms import BootstrapFormMixin, LocalizedDecimalField
 from classmeet.core.validators import validate_single_line
 from classmeet.courses.models import Course
 from classmeet.courses.uploads import ALLOWED_EXTENSIONS
@@ -65,7 +65,7 @@ class AssignmentForm(BootstrapFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("Markdown: **bold**, *italic*, lists, links and code."),
     )
-    points = forms.DecimalField(
+    points = LocalizedDecimalField(
         label=_("Points"),
         required=False,
         min_value=Decimal(0),
@@ -81,7 +81,7 @@ class AssignmentForm(BootstrapFormMixin, forms.Form):
     )
     due_at = forms.DateTimeField(label=_("Due"), widget=DateTimeLocalInput())
     accepts_late = forms.BooleanField(label=_("Accept late work"), required=False)
-    late_penalty_percent = forms.DecimalField(
+    late_penalty_percent = LocalizedDecimalField(
         label=_("Late penalty (% per day)"),
         required=False,
         min_value=Decimal(0),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import template
+from django.utils.formats import get_format
 from django.utils.translation import ngettext
 
 register = template.Library()
@@ -13,13 +14,17 @@ register = template.Library()
 
 @register.filter
 def quiz_number(value: object) -> str:
-    """0.500000 → "0.5", 100.000000 → "100"; anything but a Decimal as it is (None → "")."""
+    """0.500000 → "0.5" ("0,5" in French), 100.000000 → "100"; anything but a Decimal as it
+    is (None → "")."""
     if not isinstance(value, Decimal):
         return "" if value is None else str(value)
     if not value.is_finite():
         return str(value)
     text = format(value.normalize(), "f")
-    return "0" if text in ("-0", "") else text
+    if text in ("-0", ""):
+        return "0"
+    separator = get_format("DECIMAL_SEPARATOR")
+    return text.replace(".", separator) if separator != "." else text
 
 
 @register.filter

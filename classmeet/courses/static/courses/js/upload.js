@@ -15,7 +15,13 @@ function formatBytes(bytes) {
     value /= 1024;
     unit += 1;
   }
-  return `${value.toFixed(unit ? 1 : 0)} ${units[unit]}`;
+  // The page's language writes the number ("1,5 MB" in French).
+  const digits = unit ? 1 : 0;
+  const number = new Intl.NumberFormat(document.documentElement.lang || undefined, {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(value);
+  return `${number} ${units[unit]}`;
 }
 
 function showError(form, messages) {

@@ -9,15 +9,21 @@ function paintProgress(row) {
   if (bar) bar.style.width = `${Number(bar.dataset.progress) || 0}%`;
 }
 
+// "45%", "45 %" in French: as the page's language writes a percentage.
+function percent(value) {
+  const format = new Intl.NumberFormat(document.documentElement.lang || undefined, { style: "percent" });
+  return format.format((Number(value) || 0) / 100);
+}
+
 function render(row, state) {
   row.dataset.status = state.status;
   const badge = row.querySelector(".recording-status");
   if (badge) {
     badge.textContent =
       state.status === "processing"
-        ? interpolate(gettext("%(status)s %(percent)s%"), {
+        ? interpolate(gettext("%(status)s %(percent)s"), {
             status: state.statusLabel,
-            percent: state.progress,
+            percent: percent(state.progress),
           })
         : state.statusLabel;
     badge.classList.toggle("text-bg-danger", state.status === "failed" || state.status === "recording");
