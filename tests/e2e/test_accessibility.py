@@ -76,9 +76,13 @@ OVERFLOW = """() => {
   const width = window.innerWidth;
   const doc = document.documentElement.scrollWidth;
   if (doc <= width + 1) return null;
+  // Inside a box that scrolls or clips and itself fits (a wide table in .table-responsive).
   const clipped = (el) => {
+    if (["absolute", "fixed"].includes(getComputedStyle(el).position)) return false;
     for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
-      if (getComputedStyle(up).overflowX !== "visible") return true;
+      if (getComputedStyle(up).overflowX !== "visible" && up.getBoundingClientRect().right <= width + 1) {
+        return true;
+      }
     }
     return false;
   };
@@ -410,6 +414,16 @@ def walk_anonymous(new_page: Any, w: dict[str, Any], audit: Audit) -> None:
     page.locator("form button[type=submit]").first.click()
     page.wait_for_load_state("load")
     audit.check(page, "anonymous", "sign-in errors")
+    # A form sent without its CSRF token: the 403 page an anonymous visitor can get.
+    page.goto(reverse("accounts:signin"))
+    page.evaluate("() => document.querySelector('input[name=csrfmiddlewaretoken]').remove()")
+    page.fill("input[name=username]", "nobody")
+    page.fill("input[name=password]", "wrong password")
+    with page.expect_response(lambda r: r.request.method == "POST") as sent:
+        page.locator("form button[type=submit]").first.click()
+    assert sent.value.status == 403
+    page.wait_for_load_state("load")
+    audit.check(page, "anonymous", "403 (CSRF)")
     page.context.close()
 
 
