@@ -22,6 +22,8 @@ SECRET_KEY = env("SECRET_KEY", default="django-insecure-classmeet-dev-only-chang
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# A refused form gets the site's own 403 page (in the user's language, with the navbar).
+CSRF_FAILURE_VIEW = "classmeet.core.views.csrf_failure"
 
 INSTALLED_APPS = [
     "daphne",

@@ -25,9 +25,7 @@ register = template.Library()
 
 CARD = """<div class="col">
   <div class="card h-100 shadow-sm course-card">
-    <a href="{url}" class="text-decoration-none">
-      <img src="{thumbnail_url}?v={version}" class="card-img-top course-thumb" alt="" loading="lazy">
-    </a>
+    <img src="{thumbnail_url}?v={version}" class="card-img-top course-thumb" alt="" loading="lazy">
     <div class="card-body">
       <h3 class="h5 card-title d-flex align-items-start justify-content-between gap-2">
         <a href="{url}" class="stretched-link text-body text-decoration-none">{title}</a>
