@@ -23,8 +23,12 @@ pytestmark = pytest.mark.django_db
 
 FRENCH = {
     "Hello %(name)s,": "Bonjour %(name)s,",
-    "Your Classmeet digest: %(count)d new notifications": (
-        "Votre résumé Classmeet : %(count)d nouvelles notifications"
+    (
+        "Your Classmeet digest: %(count)d new notification",
+        "Your Classmeet digest: %(count)d new notifications",
+    ): (
+        "Votre résumé Classmeet : %(count)d nouvelle notification",
+        "Votre résumé Classmeet : %(count)d nouvelles notifications",
     ),
 }
 
@@ -102,8 +106,8 @@ def test_the_digest_goes_out_in_each_recipients_language_and_zone(people, course
     assert notifications_email_digest_send(now=timezone.now() + timedelta(days=3650)) == 2
     emails = {m.to[0]: m for m in mail.outbox}
     french, english = emails[student.email], emails[classmate.email]
-    assert french.subject == "Votre résumé Classmeet : 1 nouvelles notifications"
-    assert english.subject == "Your Classmeet digest: 1 new notifications"
+    assert french.subject == "Votre résumé Classmeet : 1 nouvelle notification"
+    assert english.subject == "Your Classmeet digest: 1 new notification"
     assert "- décembre (15 janvier 2030 21:56 CET)" in french.body
     assert french.body.startswith("Bonjour ")
     assert "- December (Jan 15, 2030 20:56 UTC)" in english.body
