@@ -39,7 +39,7 @@ BUDGET = 8
 # BENCH_LANGUAGE=es: every request asks for that language (Accept-Language), to compare translated
 # pages with English ones (issue 25's "within 5 %"); empty: the browser's default, English.
 LANGUAGE = os.environ.get("BENCH_LANGUAGE", "")
-LANGUAGE_HEADERS = {"HTTP_ACCEPT_LANGUAGE": LANGUAGE} if LANGUAGE else {}
+LANGUAGE_HEADERS: dict[str, Any] = {"HTTP_ACCEPT_LANGUAGE": LANGUAGE} if LANGUAGE else {}
 # Issue 22's goals, p50 at one connection in ms; every other page and API list: DEFAULT_GOAL.
 GOALS = {"dashboard": 15.0, "course detail": 10.0}
 DEFAULT_GOAL = 20.0

@@ -34,18 +34,19 @@ def heard(page: Any, text: str) -> None:
 
 
 def focus_ring(page: Any) -> dict[str, str]:
-    return page.evaluate(
+    ring: dict[str, str] = page.evaluate(
         """() => {
           const style = getComputedStyle(document.activeElement);
           return { style: style.outlineStyle, width: style.outlineWidth, color: style.outlineColor };
         }"""
     )
+    return ring
 
 
 def unnamed_controls(page: Any) -> list[str]:
     """Visible controls of the room without an accessible name (a rough computation: aria-label,
     aria-labelledby, a <label>, the text, the title)."""
-    return page.evaluate(
+    unnamed: list[str] = page.evaluate(
         """() => [...document.querySelectorAll(
               '#room button, #room summary, #room select, #room input, #room a[href], .room-topbar button')]
           .filter((el) => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden')
@@ -57,6 +58,7 @@ def unnamed_controls(page: Any) -> list[str]:
           })
           .map((el) => el.outerHTML.slice(0, 120))"""
     )
+    return unnamed
 
 
 @pytest.fixture
