@@ -468,13 +468,15 @@ def walk(new_page: Any, w: dict[str, Any], lang: str, parts: tuple[str, ...] = P
     return audit
 
 
-# Every page in English and in Arabic (right to left: the mirrored layout must pass and zoom too);
-# Spanish and French share the left-to-right layout, so their walk is the parts a student sees
-# (longer words are what they add).
+# Every page in English; in Arabic (right to left: the mirrored layout must pass and zoom too)
+# every part but the assistant's (the teacher's pages with fewer controls); in Spanish and French,
+# which share the left-to-right layout, the pages a student sees (their longer words must still
+# fit at 200 %). The suite's time is the limit (CI must stay under 25 minutes).
 WALKS = [
     *[("en", part) for part in PARTS],
-    *[("ar", part) for part in PARTS],
-    *[(lang, part) for lang in ("es", "fr") for part in ("anonymous", "student", "room")],
+    *[("ar", part) for part in PARTS if part != "assistant"],
+    ("es", "student"),
+    ("fr", "student"),
 ]
 
 
