@@ -87,6 +87,8 @@ TEMPLATES = [
                 "classmeet.core.context_processors.site",
                 "classmeet.notifications.context_processors.notifications",
             ],
+            # `{% load static %}`: Django's library, each path's URL worked out once per process.
+            "libraries": {"static": "classmeet.core.templatetags.static_urls"},
         },
     },
 ]
