@@ -87,8 +87,6 @@ TEMPLATES = [
                 "classmeet.core.context_processors.site",
                 "classmeet.notifications.context_processors.notifications",
             ],
-            # `{% load static %}`: Django's library, each path's URL worked out once per process.
-            "libraries": {"static": "classmeet.core.templatetags.static_urls"},
         },
     },
 ]
@@ -158,7 +156,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "build" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # whitenoise's CompressedManifestStaticFilesStorage, each file's URL worked out once.
+    "staticfiles": {"BACKEND": "classmeet.core.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_URL = "/private-media-not-served/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
