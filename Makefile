@@ -33,7 +33,10 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(BIN)/.installed node_modules/.installed
 
+# The translations first: locale/*.po compiled to .mo (polib) and the ES modules' catalogs written
+# to build/static/i18n/ (classmeet/core/management/commands/build_catalogs.py), then the bundles.
 assets: install
+	$(BIN)/python manage.py build_catalogs -v 0
 	node scripts/build_assets.mjs
 	$(BIN)/python manage.py collectstatic --noinput -v 0
 

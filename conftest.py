@@ -2,6 +2,7 @@
 
 import os
 import socket
+from typing import Any
 from urllib.parse import urlparse
 
 import pytest
@@ -105,3 +106,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         item.add_marker(pytest.mark.flaky(reruns=reruns, reruns_delay=1))
     others = [item for item in items if item not in chosen]
     items[:] = others + browser_tests
+
+
+@pytest.fixture
+def test_catalog(settings, tmp_path):
+    """Return add(language, {msgid: msgstr}): those translations win over every catalog's for
+    the test (settings.LOCALE_PATHS first; Django drops its cached catalogs on the change)."""
+    from tests.support import write_catalog
+
+    locale_dir = tmp_path / "test-locale"
+    original = list(settings.LOCALE_PATHS)
+
+    def add(language: str, messages: dict[Any, str | tuple[str, ...]]) -> None:
+        write_catalog(locale_dir, language, messages)
+        settings.LOCALE_PATHS = [str(locale_dir), *original]
+
+    return add

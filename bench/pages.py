@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -35,6 +36,10 @@ from bench import common
 from bench.pages_data import LANDING_PREFIX, PREFIX, Sample, generate, generate_landing
 
 BUDGET = 8
+# BENCH_LANGUAGE=es: every request asks for that language (Accept-Language), to compare translated
+# pages with English ones (issue 25's "within 5 %"); empty: the browser's default, English.
+LANGUAGE = os.environ.get("BENCH_LANGUAGE", "")
+LANGUAGE_HEADERS: dict[str, Any] = {"HTTP_ACCEPT_LANGUAGE": LANGUAGE} if LANGUAGE else {}
 # Issue 22's goals, p50 at one connection in ms; every other page and API list: DEFAULT_GOAL.
 GOALS = {"dashboard": 15.0, "course detail": 10.0}
 DEFAULT_GOAL = 20.0
@@ -70,7 +75,7 @@ def signed_in_clients(sample: Sample) -> dict[str, Any]:
     users = get_user_model().objects.in_bulk([sample.student_id, sample.teacher_id])
     clients = {}
     for role, user_id in (("student", sample.student_id), ("teacher", sample.teacher_id)):
-        clients[role] = Client(SERVER_NAME="127.0.0.1")
+        clients[role] = Client(SERVER_NAME="127.0.0.1", **LANGUAGE_HEADERS)
         clients[role].force_login(users[user_id])
     return clients
 
@@ -102,6 +107,7 @@ def wrk(port: int, url: str, cookie: str, *, seconds: int, connections: int) -> 
         str(common.ROOT / "bench" / "wrk_report.lua"),
         "-H",
         f"Cookie: sessionid={cookie}",
+        *(["-H", f"Accept-Language: {LANGUAGE}"] if LANGUAGE else []),
         f"http://127.0.0.1:{port}{url}",
     ]
     out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout

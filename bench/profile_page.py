@@ -6,6 +6,7 @@ request with its time, then pyinstrument's call tree over `--requests` requests.
     .venv/bin/python -m bench.profile_page /meetings/
     .venv/bin/python -m bench.profile_page /classmeet/dashboard/ --as teacher
     .venv/bin/python -m bench.profile_page /classmeet/dashboard/ --shape landing
+    BENCH_LANGUAGE=es .venv/bin/python -m bench.profile_page /classmeet/dashboard/  # in Spanish
 """
 
 from __future__ import annotations
@@ -30,11 +31,11 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
     from pyinstrument import Profiler
 
-    from bench.pages import existing_sample
+    from bench.pages import LANGUAGE_HEADERS, existing_sample
 
     sample = existing_sample(args.shape)
     user_id = sample.student_id if args.role == "student" else sample.teacher_id
-    client = Client(SERVER_NAME="127.0.0.1")
+    client = Client(SERVER_NAME="127.0.0.1", **LANGUAGE_HEADERS)
     client.force_login(get_user_model().objects.get(pk=user_id))
     client.get(args.url)
     with CaptureQueriesContext(connection) as ctx:

@@ -17,7 +17,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from classmeet.core.lifespan import lifespan  # noqa: E402
-from classmeet.core.websocket import ClientGoneMiddleware  # noqa: E402
+from classmeet.core.websocket import ClientGoneMiddleware, SocketLanguageMiddleware  # noqa: E402
 from classmeet.notifications.routing import websocket_urlpatterns as notification_ws  # noqa: E402
 from classmeet.rooms.routing import websocket_urlpatterns as room_ws  # noqa: E402
 
@@ -25,10 +25,13 @@ application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "lifespan": lifespan,  # server startup: see classmeet/core/lifespan.py
-        # A send after the client closed is dropped: a normal disconnect, not an error.
+        # A send after the client closed is dropped: a normal disconnect, not an error. Each
+        # socket speaks its user's language (profile, else Accept-Language).
         "websocket": ClientGoneMiddleware(
             AllowedHostsOriginValidator(
-                AuthMiddlewareStack(URLRouter([*room_ws, *notification_ws]))
+                AuthMiddlewareStack(
+                    SocketLanguageMiddleware(URLRouter([*room_ws, *notification_ws]))
+                )
             )
         ),
     }

@@ -12,6 +12,8 @@ urlpatterns = [
     path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("auth/", include("classmeet.accounts.urls")),
+    # Django's set_language view (POST, CSRF-protected): the sign-in page's language picker.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("classmeet/", include("classmeet.dashboard.urls")),
     path("courses/", include("classmeet.courses.urls")),
     path("discussions/", include("classmeet.discussions.urls")),

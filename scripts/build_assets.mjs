@@ -11,6 +11,9 @@ const out = join(root, "build", "static", "vendor");
 const copies = [
   ["bootstrap/dist/css/bootstrap.min.css", "bootstrap/css/bootstrap.min.css"],
   ["bootstrap/dist/css/bootstrap.min.css.map", "bootstrap/css/bootstrap.min.css.map"],
+  // Right-to-left languages (settings.LANGUAGES_BIDI): base.html picks it by direction.
+  ["bootstrap/dist/css/bootstrap.rtl.min.css", "bootstrap/css/bootstrap.rtl.min.css"],
+  ["bootstrap/dist/css/bootstrap.rtl.min.css.map", "bootstrap/css/bootstrap.rtl.min.css.map"],
   ["bootstrap/dist/js/bootstrap.bundle.min.js", "bootstrap/js/bootstrap.bundle.min.js"],
   ["bootstrap/dist/js/bootstrap.bundle.min.js.map", "bootstrap/js/bootstrap.bundle.min.js.map"],
   ["bootstrap-icons/font/bootstrap-icons.min.css", "bootstrap-icons/bootstrap-icons.min.css"],

@@ -32,10 +32,24 @@ const DYNAMIC_ATTRIBUTES = ["data-bs-popper", "data-popper-placement"];
 // The icon font's files stay in the vendor folder (build_assets.mjs copies them there).
 const ICON_FONTS = ["url(\"fonts/", "url(\"../../../vendor/bootstrap-icons/fonts/"];
 
+// Two twins: room.css from Bootstrap's build, room.rtl.css from its right-to-left build (room.html
+// picks by the language's direction); the room's own stylesheets use logical properties and are
+// the same in both.
+const VARIANTS = [
+  { bootstrap: "bootstrap.min.css", target: "room.css" },
+  { bootstrap: "bootstrap.rtl.min.css", target: "room.rtl.css" },
+];
+
 export async function buildRoomStyles({ root, out }) {
+  for (const variant of VARIANTS) {
+    await buildRoomStylesheet({ root, out, ...variant });
+  }
+}
+
+async function buildRoomStylesheet({ root, out, bootstrap, target: name }) {
   const file = (path) => join(root, path);
   const sources = [
-    file("node_modules/bootstrap/dist/css/bootstrap.min.css"),
+    file(`node_modules/bootstrap/dist/css/${bootstrap}`),
     file("node_modules/bootstrap-icons/font/bootstrap-icons.min.css"),
     file("classmeet/core/static/core/css/app.css"),
   ];
@@ -56,7 +70,7 @@ export async function buildRoomStyles({ root, out }) {
     // The vendor files' source maps are not in this file: no dangling reference to them.
     .replaceAll(/\/\*# sourceMappingURL=[^*]*\*\//g, "")
     .replaceAll(...ICON_FONTS);
-  const target = join(out, "rooms", "css", "room.css");
+  const target = join(out, "rooms", "css", name);
   mkdirSync(dirname(target), { recursive: true });
   writeFileSync(target, css);
   console.log(`room stylesheet written to ${target} (${Math.round(css.length / 1024)} kB)`);

@@ -99,3 +99,44 @@ async def asgi_get(
     }
     await app(scope, receive, send)
     return sent
+
+
+def write_catalog(
+    locale_dir: Any, language: str, messages: dict[Any, str | tuple[str, ...]]
+) -> None:
+    """Write `<locale_dir>/<language>/LC_MESSAGES/django.mo` holding these translations.
+
+    For tests that need a string translated before the real catalogs have it (they must not
+    depend on the translators' progress). A plural message is keyed by its (singular, plural)
+    pair and translated by a tuple of forms (French's rule: n > 1). The GNU .mo layout, as
+    CPython's Tools/i18n/msgfmt.py writes it.
+    """
+    import struct
+    from pathlib import Path
+
+    header = "Content-Type: text/plain; charset=UTF-8\nPlural-Forms: nplurals=2; plural=(n > 1);\n"
+    catalog = {"": header}
+    for key, value in messages.items():
+        msgid = "\0".join(key) if isinstance(key, tuple) else key
+        catalog[msgid] = "\0".join(value) if isinstance(value, tuple) else value
+    keys = sorted(catalog)
+    ids = b""
+    strs = b""
+    offsets = []
+    for key in keys:
+        msgid, msgstr = key.encode(), catalog[key].encode()
+        offsets.append((len(ids), len(msgid), len(strs), len(msgstr)))
+        ids += msgid + b"\0"
+        strs += msgstr + b"\0"
+    start = 7 * 4 + 16 * len(keys)  # the header, then the two tables of (length, offset)
+    id_table: list[int] = []
+    str_table: list[int] = []
+    for id_offset, id_length, str_offset, str_length in offsets:
+        id_table += [id_length, start + id_offset]
+        str_table += [str_length, start + len(ids) + str_offset]
+    data = struct.pack("Iiiiiii", 0x950412DE, 0, len(keys), 7 * 4, 7 * 4 + len(keys) * 8, 0, 0)
+    data += struct.pack(f"{len(id_table)}i", *id_table)
+    data += struct.pack(f"{len(str_table)}i", *str_table)
+    path = Path(locale_dir) / language / "LC_MESSAGES" / "django.mo"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data + ids + strs)

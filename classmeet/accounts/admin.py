@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import services
 from .models import TeacherInvite, User
@@ -158,7 +159,12 @@ class TeacherInviteAdmin(admin.ModelAdmin[TeacherInvite]):
             else:
                 self.message_user(
                     request,
-                    _("%(count)d invite code(s) generated.") % {"count": len(invites)},
+                    ngettext(
+                        "%(count)d invite code generated.",
+                        "%(count)d invite codes generated.",
+                        len(invites),
+                    )
+                    % {"count": len(invites)},
                     messages.SUCCESS,
                 )
         context = {

@@ -3,8 +3,10 @@
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from classmeet import access
 from classmeet.core.forms import BootstrapFormMixin
@@ -100,7 +102,30 @@ class SignupForm(BootstrapFormMixin, auth_forms.UserCreationForm[User]):
         return cleaned
 
 
+class LanguageSelect(forms.Select):
+    """Languages named in their own language, each option marked with its `lang` (a screen
+    reader then reads "Français" in French on an English page)."""
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option: dict[str, Any] = super().create_option(name, value, *args, **kwargs)
+        if value:
+            option["attrs"]["lang"] = str(value)
+        return option
+
+
+def language_choices() -> list[tuple[str, StrOrPromise]]:
+    """The empty choice (follow the browser) first, then settings.LANGUAGES in their own names."""
+    return [("", _("Browser's language")), *settings.LANGUAGES]
+
+
 class ProfileForm(BootstrapFormMixin, forms.ModelForm[User]):
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        choices=language_choices,
+        widget=LanguageSelect,
+        help_text=_("The language of pages and e-mails; the browser's when not chosen."),
+    )
     timezone = forms.ChoiceField(
         label=_("Time zone"),
         required=False,
@@ -109,7 +134,7 @@ class ProfileForm(BootstrapFormMixin, forms.ModelForm[User]):
 
     class Meta:
         model = User
-        fields = ("first_name", "last_name", "email", "timezone", "email_notifications")
+        fields = ("first_name", "last_name", "email", "language", "timezone", "email_notifications")
         labels = {"email_notifications": _("E-mail notifications")}
         help_texts = {
             "email_notifications": _("Whether to receive notifications by e-mail, and how often.")

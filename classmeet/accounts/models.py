@@ -36,12 +36,14 @@ class User(AbstractUser):
         help_text=_("IANA time zone; empty means the browser's."),
     )
     # One of settings.LANGUAGES; empty means the browser's (Accept-Language). Pages, e-mails,
-    # notifications and calendar feeds for this user use it.
+    # notifications and calendar feeds for this user use it. The database default keeps rows
+    # written by older code (and older migrations' models) valid.
     language = models.CharField(
         _("language"),
         max_length=8,
         blank=True,
         default="",
+        db_default="",
         choices=settings.LANGUAGES,
         help_text=_("Empty means the browser's language."),
     )

@@ -84,13 +84,24 @@ def user_profile_update(
     email: str,
     timezone_name: str,
     email_notifications: str,
+    language: str,
 ) -> User:
-    """Save the fields a user edits on the profile page."""
+    """Save the fields a user edits on the profile page (language "" = the browser's)."""
     user.first_name = first_name
     user.last_name = last_name
     user.email = User.objects.normalize_email(email)
+    user.language = language
     user.timezone = timezone_name
     user.email_notifications = email_notifications
     user.full_clean(exclude=["password"])
-    user.save(update_fields=["first_name", "last_name", "email", "timezone", "email_notifications"])
+    user.save(
+        update_fields=[
+            "first_name",
+            "last_name",
+            "email",
+            "language",
+            "timezone",
+            "email_notifications",
+        ]
+    )
     return user

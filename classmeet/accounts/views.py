@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -148,12 +149,17 @@ def profile(request: HttpRequest) -> HttpResponse:
                 first_name=data["first_name"],
                 last_name=data["last_name"],
                 email=data["email"],
+                language=data["language"],
                 timezone_name=data["timezone"],
                 email_notifications=data["email_notifications"],
             )
         except ValidationError as error:
             _add_errors(form, error)
         else:
+            # The confirmation already in the language just chosen (the next page is in it).
+            translation.activate(
+                form.instance.language or translation.get_language_from_request(request)
+            )
             messages.success(request, _("Your profile was saved."))
             return HttpResponseRedirect(reverse("accounts:profile"))
     return render(

@@ -42,3 +42,14 @@ class BootstrapFormMixin:
                 widget = self.fields[name].widget
                 _add_class(widget, "is-invalid")
                 widget.attrs["aria-invalid"] = "true"
+
+
+class LocalizedDecimalField(forms.DecimalField):
+    """A number as the page's language writes it: "8,5" in French, "8.5" in English (a point is
+    accepted in every language). A text box with the decimal keypad: a number box would show
+    and take the browser's format, not the page's."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("localize", True)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        super().__init__(**kwargs)

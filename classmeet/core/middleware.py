@@ -1,14 +1,15 @@
-"""Request id and user id for the logs, the viewer's time zone, and a friendly 503."""
+"""Request id and user id for the logs, the viewer's language and time zone, and a friendly 503."""
 
 import logging
 import uuid
 from collections.abc import Callable
 from urllib.parse import unquote
 
+from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .logging import request_id_var, user_id_var
 from .times import zone_named
@@ -44,8 +45,15 @@ class RequestIdMiddleware:
             user_id_var.reset(user_token)
 
 
-class UserTimezoneMiddleware:
-    """Activate the user's chosen zone, else the browser's (a cookie set by app.js), else UTC."""
+class UserPreferencesMiddleware:
+    """Activate the signed-in user's language and time zone: the user is looked at once, here.
+
+    Language: the profile's (User.language) when set; otherwise what LocaleMiddleware, which runs
+    before authentication, already chose (its cookie, set by the sign-in page's picker, else the
+    browser's Accept-Language, else English). LocaleMiddleware's response side then writes
+    Content-Language from the active language and adds `Vary: Accept-Language`.
+    Time zone: the user's chosen zone, else the browser's (a cookie set by app.js), else UTC.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -54,6 +62,10 @@ class UserTimezoneMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             user_id_var.set(user.pk)
+        language = getattr(user, "language", "") if user is not None else ""
+        if language and any(language == code for code, _name in settings.LANGUAGES):
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
         chosen = getattr(user, "timezone", "") if user is not None else ""
         zone = zone_named(chosen) or zone_named(unquote(request.COOKIES.get(TZ_COOKIE, "")))
         if zone is not None:
@@ -64,6 +76,10 @@ class UserTimezoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+# The name it had when it did only the time zone.
+UserTimezoneMiddleware = UserPreferencesMiddleware
 
 
 def database_down(exception: BaseException) -> bool:

@@ -1,4 +1,5 @@
-"""The one way a time is shown: in a viewer's zone, with the zone's label ("21:56 CET").
+"""The one way a time is shown: in a viewer's zone and language, with the zone's label
+("21:56 CET").
 
 Pages use it through the `when` filters (core/templatetags/when.py), server-built texts such as
 reminders call `format_when` with the recipient's zone, and the room's client-side times use the
@@ -13,11 +14,14 @@ from datetime import datetime, tzinfo
 from typing import Literal
 
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.dateformat import format as dateformat
+from django.utils.formats import get_format
+from django.utils.translation import get_language, gettext
 
 Style = Literal["datetime", "long", "date", "time", "seconds"]
 
-# Django date-format strings per style; every style but "date" ends with the zone label.
+# Django date-format strings per style, in English; every style but "date" ends with the zone
+# label. Other languages: formats_for().
 FORMATS: dict[str, str] = {
     "datetime": "M j, Y H:i",
     "long": "l, M j, Y H:i",
@@ -25,6 +29,26 @@ FORMATS: dict[str, str] = {
     "time": "H:i",
     "seconds": "H:i:s",
 }
+
+
+def formats_for(language: str | None) -> dict[str, str]:
+    """Return the date-format strings of each style in `language`: English's FORMATS, else the
+    language's own date (Django's DATE_FORMAT: "j F Y" in French) with 24-hour times, as the
+    room's client-side times (core/static/core/js/times.js)."""
+    if _is_english(language):
+        return FORMATS
+    date = get_format("DATE_FORMAT", language)
+    return {
+        "datetime": f"{date} H:i",
+        "long": f"l {date} H:i",
+        "date": date,
+        "time": "H:i",
+        "seconds": "H:i:s",
+    }
+
+
+def _is_english(language: str | None) -> bool:
+    return not language or language == "en" or language.startswith("en-")
 
 
 def zone_named(name: str) -> zoneinfo.ZoneInfo | None:
@@ -71,16 +95,22 @@ def _label(local: datetime) -> str:
 def format_when(
     value: datetime, style: Style = "datetime", *, zone: tzinfo | None = None, label: bool = True
 ) -> str:
-    """Return the time in `zone` (default: the active zone) as e.g. "Dec 6, 2026 21:56 CET"."""
+    """Return the time in `zone` (default: the active zone) as e.g. "Dec 6, 2026 21:56 CET", in
+    the active language's format ("6 décembre 2026 21:56 CET" in French)."""
     local = timezone.localtime(value, zone)
-    text = _FORMATTERS[style](local)
+    language = get_language()
+    if _is_english(language):
+        text = _FORMATTERS[style](local)
+    else:
+        text = dateformat(local, formats_for(language)[style])
     if label and style != "date":
         text = f"{text} {_label(local)}"
     return text
 
 
-# FORMATS spelled out in Python: the same text as django.utils.dateformat.format (tested equal for
-# every style), without its per-call parsing of the format string; pages format many times each.
+# FORMATS spelled out in Python for English: the same text as django.utils.dateformat.format
+# (tested equal for every style), without its per-call parsing of the format string; pages
+# format many times each.
 # The names are django.utils.dates' messages, translated by plain gettext (not its lazy strings).
 _MONTHS_3 = ("", "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

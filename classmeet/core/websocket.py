@@ -6,6 +6,9 @@ import logging
 from typing import Any
 
 from channels.middleware import BaseMiddleware
+from django.utils import translation
+
+from classmeet.core.recipients import language_for_scope
 
 logger = logging.getLogger(__name__)
 
@@ -29,3 +32,18 @@ class ClientGoneMiddleware(BaseMiddleware):
                 )
 
         return await super().__call__(scope, receive, send_while_connected)
+
+
+class SocketLanguageMiddleware(BaseMiddleware):
+    """Run each socket in its user's language: the profile's, else the browser's Accept-Language.
+
+    Inside AuthMiddlewareStack (it reads scope["user"]). Django's active language lives in an
+    asgiref Local, a context variable: set here around the whole connection, it holds for every
+    handler of the consumer (channels' per-message tasks and the room consumer's readers copy
+    this context when they start, and `database_sync_to_async` carries it to the database
+    thread), and each connection runs in a context of its own, so it never leaks to another.
+    """
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> Any:
+        with translation.override(language_for_scope(scope)):
+            return await super().__call__(scope, receive, send)

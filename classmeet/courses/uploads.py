@@ -25,6 +25,7 @@ from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_NAME_LENGTH = 120
@@ -62,10 +63,18 @@ PPTX = _kind(
     "PowerPoint",
     "pptx",
 )
-ODT = _kind("application/vnd.oasis.opendocument.text", "OpenDocument text", "odt")
-ODS = _kind("application/vnd.oasis.opendocument.spreadsheet", "OpenDocument spreadsheet", "ods")
-ODP = _kind("application/vnd.oasis.opendocument.presentation", "OpenDocument presentation", "odp")
-TEXT = _kind("text/plain", "text", "txt", "text")
+ODT = _kind("application/vnd.oasis.opendocument.text", gettext_noop("OpenDocument text"), "odt")
+ODS = _kind(
+    "application/vnd.oasis.opendocument.spreadsheet",
+    gettext_noop("OpenDocument spreadsheet"),
+    "ods",
+)
+ODP = _kind(
+    "application/vnd.oasis.opendocument.presentation",
+    gettext_noop("OpenDocument presentation"),
+    "odp",
+)
+TEXT = _kind("text/plain", gettext_noop("text"), "txt", "text")
 MARKDOWN = _kind("text/markdown", "Markdown", "md", "markdown")
 CSV = _kind("text/csv", "CSV", "csv")
 
@@ -252,7 +261,7 @@ def detect_material_kind(*, file: IO[bytes], name: str) -> Kind:
     if extension not in kind.extensions:
         raise ValidationError(
             _("The file's content is %(label)s but its name ends in “.%(ext)s”.")
-            % {"label": kind.label, "ext": extension or ""},
+            % {"label": _(kind.label), "ext": extension or ""},
             code="extension_mismatch",
         )
     return kind

@@ -14,9 +14,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from classmeet.accounts.models import User
-from classmeet.core.forms import BootstrapFormMixin
+from classmeet.core.forms import BootstrapFormMixin, LocalizedDecimalField
 from classmeet.core.validators import validate_single_line
 from classmeet.courses.models import Course
 from classmeet.courses.uploads import ALLOWED_EXTENSIONS
@@ -64,7 +65,7 @@ class AssignmentForm(BootstrapFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("Markdown: **bold**, *italic*, lists, links and code."),
     )
-    points = forms.DecimalField(
+    points = LocalizedDecimalField(
         label=_("Points"),
         required=False,
         min_value=Decimal(0),
@@ -80,7 +81,7 @@ class AssignmentForm(BootstrapFormMixin, forms.Form):
     )
     due_at = forms.DateTimeField(label=_("Due"), widget=DateTimeLocalInput())
     accepts_late = forms.BooleanField(label=_("Accept late work"), required=False)
-    late_penalty_percent = forms.DecimalField(
+    late_penalty_percent = LocalizedDecimalField(
         label=_("Late penalty (% per day)"),
         required=False,
         min_value=Decimal(0),
@@ -214,7 +215,6 @@ class SubmissionForm(BootstrapFormMixin, forms.Form):
     uploads = MultipleFileField(
         label=_("Files"),
         required=False,
-        help_text=_("Up to %(n)s files.") % {"n": MAX_SUBMISSION_FILES},
     )
     # One per rendering of the form: a double submit of it records one attempt.
     client_token = forms.CharField(
@@ -228,6 +228,10 @@ class SubmissionForm(BootstrapFormMixin, forms.Form):
             del self.fields["text"]
         elif assignment.submission_type == kinds.TEXT:
             del self.fields["uploads"]
+        if "uploads" in self.fields:  # in the request's language, not the one at import
+            self.fields["uploads"].help_text = ngettext(
+                "Up to %(n)s file.", "Up to %(n)s files.", MAX_SUBMISSION_FILES
+            ) % {"n": MAX_SUBMISSION_FILES}
 
     def clean_client_token(self) -> str:
         token: str = self.cleaned_data["client_token"]

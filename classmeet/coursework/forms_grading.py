@@ -8,9 +8,10 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.formats import localize
 from django.utils.translation import gettext_lazy as _
 
-from classmeet.core.forms import BootstrapFormMixin
+from classmeet.core.forms import BootstrapFormMixin, LocalizedDecimalField
 from classmeet.courses.uploads import ALLOWED_EXTENSIONS, Kind, validate_material_file
 
 from .models import GradeCategory, GradeItem
@@ -19,12 +20,8 @@ FEEDBACK_MAX_LENGTH = 20_000
 
 
 class GradeForm(BootstrapFormMixin, forms.Form):
-    points = forms.DecimalField(
-        label=_("Points"),
-        required=False,
-        max_digits=7,
-        decimal_places=2,
-        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
+    points = LocalizedDecimalField(
+        label=_("Points"), required=False, max_digits=7, decimal_places=2
     )
     feedback = forms.CharField(
         label=_("Feedback"),
@@ -53,8 +50,7 @@ class GradeForm(BootstrapFormMixin, forms.Form):
         else:
             points = self.fields["points"]
             points.required = True  # a grade with no points would read as graded
-            points.widget.attrs["max"] = str(item.max_points)
-            points.help_text = _("Out of %(max)s.") % {"max": item.max_points}
+            points.help_text = _("Out of %(max)s.") % {"max": localize(item.max_points)}
 
     def clean_returned_file(self) -> Any:
         file = self.cleaned_data.get("returned_file")
@@ -65,12 +61,11 @@ class GradeForm(BootstrapFormMixin, forms.Form):
 
 class GradeCategoryForm(BootstrapFormMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
-    weight = forms.DecimalField(
+    weight = LocalizedDecimalField(
         label=_("Weight (%)"),
         max_digits=5,
         decimal_places=2,
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
-        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "100"}),
     )
 
     def clean_name(self) -> str:

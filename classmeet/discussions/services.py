@@ -38,8 +38,10 @@ def discussion_create(*, course: Course, author: User, title: str, body: str) ->
     notifications_create(
         recipient_ids=course_member_ids(course=course),
         kind=Notification.Kind.DISCUSSION_CREATED,
-        title=_('%(name)s started a new discussion: "%(title)s"')
-        % {"name": author.display_name, "title": discussion.title},
+        title=lambda: (
+            _('%(name)s started a new discussion: "%(title)s"')
+            % {"name": author.display_name, "title": discussion.title}
+        ),
         body=_excerpt(markdown_to_text(body)),
         url=discussion.get_absolute_url(),
         actor=author,
@@ -117,8 +119,10 @@ def comment_create(
     notifications_create(
         recipient_ids=recipients,
         kind=Notification.Kind.COMMENT_CREATED,
-        title=_('%(name)s commented on "%(title)s"')
-        % {"name": author.display_name, "title": discussion.title},
+        title=lambda: (
+            _('%(name)s commented on "%(title)s"')
+            % {"name": author.display_name, "title": discussion.title}
+        ),
         body=_excerpt(markdown_to_text(body)),
         url=comment.get_absolute_url(),
         actor=author,
@@ -176,12 +180,18 @@ def vote_toggle(
     post: Discussion | Comment = discussion if discussion is not None else comment  # type: ignore[assignment]
     thread = discussion if discussion is not None else comment.discussion  # type: ignore[union-attr]
     if post.author_id is not None:
-        what = _("your discussion") if discussion is not None else _("your comment")
+        of_discussion = discussion is not None
         notifications_create(
             recipient_ids=[post.author_id],
             kind=Notification.Kind.UPVOTE,
-            title=_('%(name)s upvoted %(what)s in "%(title)s"')
-            % {"name": user.display_name, "what": what, "title": thread.title},
+            title=lambda: (
+                _('%(name)s upvoted %(what)s in "%(title)s"')
+                % {
+                    "name": user.display_name,
+                    "what": _("your discussion") if of_discussion else _("your comment"),
+                    "title": thread.title,
+                }
+            ),
             url=post.get_absolute_url(),
             actor=user,
             course=thread.course,

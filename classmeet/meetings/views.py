@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from classmeet import access
 from classmeet.accounts.models import User
 from classmeet.accounts.selectors import request_user
+from classmeet.core.recipients import recipient_locale
 from classmeet.core.times import zone_named
 from classmeet.courses.models import Course
 from classmeet.courses.selectors import course_list_staffed
@@ -235,12 +236,14 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     owner = selectors.user_get_by_calendar_token(token=token)
     if owner is None:
         raise Http404
-    body = calendar_build(
-        meetings=selectors.meeting_list_for_calendar(user=owner),
-        absolute_url=request.build_absolute_uri,
-        name=_("Classmeet meetings"),
-        entries=calendar_entries(user=owner),
-    )
+    # A calendar app fetches the feed with no browser language: the owner's profile decides.
+    with recipient_locale(owner):
+        body = calendar_build(
+            meetings=selectors.meeting_list_for_calendar(user=owner),
+            absolute_url=request.build_absolute_uri,
+            name=_("Classmeet meetings"),
+            entries=calendar_entries(user=owner),
+        )
     return _ics_response(body, "classmeet.ics")
 
 

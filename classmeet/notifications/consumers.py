@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils.translation import gettext as _
 
 from classmeet import access
 
@@ -62,15 +63,15 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
     ) -> None:
         if text_data is None:
-            await self.send_error(BAD_JSON, "Send JSON text frames.")
+            await self.send_error(BAD_JSON, _("Send JSON text frames."))
             return
         try:
             content = json.loads(text_data)
         except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested too deep
-            await self.send_error(BAD_JSON, "That frame is not valid JSON.")
+            await self.send_error(BAD_JSON, _("That frame is not valid JSON."))
             return
         if not isinstance(content, dict):
-            await self.send_error(BAD_MESSAGE, "A frame is a JSON object.")
+            await self.send_error(BAD_MESSAGE, _("A frame is a JSON object."))
 
     async def send_error(self, code: str, message: str) -> None:
         await self.send_json({"type": "error", "code": code, "message": message})

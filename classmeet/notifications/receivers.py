@@ -23,7 +23,7 @@ def enrollment_created_notify(
     notifications_create(
         recipient_ids=[enrollment.student_id],
         kind=Notification.Kind.ENROLLED,
-        title=_("You were added to %(course)s") % {"course": course.title},
+        title=lambda: _("You were added to %(course)s") % {"course": course.title},
         url=reverse("courses:course-detail", kwargs={"course_id": course.pk}),
         actor=added_by,
         course=course,
@@ -42,7 +42,7 @@ def assistant_added_notify(
     notifications_create(
         recipient_ids=[assistant.user_id],
         kind=Notification.Kind.ASSISTANT_ADDED,
-        title=_("You were added as an assistant of %(course)s") % {"course": course.title},
+        title=lambda: _("You were added as an assistant of %(course)s") % {"course": course.title},
         url=reverse("courses:course-detail", kwargs={"course_id": course.pk}),
         actor=added_by,
         course=course,

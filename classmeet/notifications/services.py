@@ -1,7 +1,13 @@
 """Create notifications. Every fan-out is one bulk INSERT inside the caller's transaction;
-the real-time push to open tabs and the immediate e-mails happen once that transaction commits."""
+the real-time push to open tabs and the immediate e-mails happen once that transaction commits.
+
+A notification is stored in its recipient's language (their profile's, else the site's): the
+caller passes a title made by a function, rendered once per language, and the INSERT picks each
+recipient's text by their `language` column.
+"""
 
 import asyncio
+import functools
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -13,19 +19,23 @@ from django.core.mail import send_mail
 from django.db import connections, router, transaction
 from django.db.models import (
     BigIntegerField,
+    Case,
     CharField,
     DateTimeField,
+    Expression,
     F,
+    Field,
     QuerySet,
     TextField,
     Value,
+    When,
 )
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from classmeet.accounts.models import User
-from classmeet.core.times import zone_for_user
+from classmeet.core.recipients import Text, in_each_language, recipient_locale
 from classmeet.courses.models import Course
 
 from . import presence
@@ -59,13 +69,17 @@ def notifications_create(
     *,
     recipient_ids: Iterable[int],
     kind: str,
-    title: str,
+    title: Text,
     url: str = "",
-    body: str = "",
+    body: Text = "",
     actor: User | None = None,
     course: Course | None = None,
 ) -> list[Notification]:
     """Notify each recipient once (the actor never notifies themselves).
+
+    `title` and `body` are strings, or functions returning the text in the active language:
+    each recipient's copy is then in their language (core.recipients.language_for), still in
+    one INSERT.
 
     With a course, recipients outside it (neither its teacher nor enrolled) are dropped: a
     notification never leaves its course. Inactive accounts are dropped too. The push to open
@@ -78,16 +92,23 @@ def notifications_create(
     people = User.objects.filter(pk__in=ids, is_active=True).order_by()
     if course is not None:
         people = people.filter(course_members_q(course=course))
+    titles = {code: text[:255] for code, text in in_each_language(title).items()}
+    bodies = in_each_language(body)
     template = Notification(
         actor_id=actor.pk if actor is not None else None,
         course_id=course.pk if course is not None else None,
         kind=kind,
-        title=title[:255],
+        title=titles[settings.LANGUAGE_CODE],
         url=url,
-        body=body,
+        body=bodies[settings.LANGUAGE_CODE],
         created_at=timezone.now(),
     )
-    created = _insert_one_each(people=people, template=template)
+    created = _insert_one_each(
+        people=people,
+        template=template,
+        title=_by_language(titles, CharField()),
+        body=_by_language(bodies, TextField()),
+    )
     if not created:
         return []
     emailed_ids = set(
@@ -102,12 +123,33 @@ def notifications_create(
     return created
 
 
-def _insert_one_each(*, people: QuerySet[User], template: Notification) -> list[Notification]:
+def _by_language(texts: dict[str, str], field: Field[Any, Any]) -> Expression:
+    """The recipient's text: a constant when every language has the same, else a CASE on the
+    user's `language` (empty or unknown: the site's default)."""
+    default = texts[settings.LANGUAGE_CODE]
+    others = {code: text for code, text in texts.items() if text != default}
+    if not others:
+        return Value(default, output_field=field)
+    return Case(
+        *(When(language=code, then=Value(text)) for code, text in others.items()),
+        default=Value(default),
+        output_field=field,
+    )
+
+
+def _insert_one_each(
+    *,
+    people: QuerySet[User],
+    template: Notification,
+    title: Expression | None = None,
+    body: Expression | None = None,
+) -> list[Notification]:
     """Insert a copy of `template` for each user of `people` in ONE statement; return them.
 
     An INSERT ... SELECT ... RETURNING (PostgreSQL, SQLite 3.35+): the database copies the rows,
     so a fan-out to 1,000 people costs one statement and no per-row work in Python beyond
     building the returned instances. The SELECT is the ORM's own (quoted and parameterized).
+    `title` and `body`, when given, are expressions on the recipient's row (their language).
     """
     opts = Notification._meta
     values: dict[str, Any] = {
@@ -115,8 +157,8 @@ def _insert_one_each(*, people: QuerySet[User], template: Notification) -> list[
         "actor": Value(template.actor_id, output_field=BigIntegerField()),
         "course": Value(template.course_id, output_field=BigIntegerField()),
         "kind": Value(template.kind, output_field=CharField()),
-        "title": Value(template.title, output_field=CharField()),
-        "body": Value(template.body, output_field=TextField()),
+        "title": title if title is not None else Value(template.title, output_field=CharField()),
+        "body": body if body is not None else Value(template.body, output_field=TextField()),
         "url": Value(template.url, output_field=CharField()),
         "created_at": Value(template.created_at, output_field=DateTimeField()),
     }
@@ -128,7 +170,8 @@ def _insert_one_each(*, people: QuerySet[User], template: Notification) -> list[
     quote = connection.ops.quote_name
     column = {field.name: field.column for field in opts.concrete_fields}
     columns = ", ".join(quote(column[name]) for name in values)
-    returning = f"{quote(column['id'])}, {quote(column['recipient'])}"
+    returned = ("id", "recipient", "title", "body")
+    returning = ", ".join(quote(column[name]) for name in returned)
     sql = f"INSERT INTO {quote(opts.db_table)} ({columns}) {select_sql} RETURNING {returning}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -137,9 +180,14 @@ def _insert_one_each(*, people: QuerySet[User], template: Notification) -> list[
     base = {name: getattr(template, name) for name in attnames}
     return [
         Notification.from_db(
-            alias, attnames, [{**base, "id": pk, "recipient_id": rid}[name] for name in attnames]
+            alias,
+            attnames,
+            [
+                {**base, "id": pk, "recipient_id": rid, "title": text, "body": more}[name]
+                for name in attnames
+            ],
         )
-        for pk, rid in inserted
+        for pk, rid, text, more in inserted
     ]
 
 
@@ -227,15 +275,16 @@ def notifications_mark_all_read(*, user: User) -> int:
     return changed
 
 
-def _send(*, user: User, subject: str, template: str, notifications: list[Notification]) -> None:
+def _send(*, user: User, subject: Text, template: str, notifications: list[Notification]) -> None:
     context = {
         "user": user,
         "notifications": notifications,
         "site_url": settings.CLASSMEET_SITE_URL,
     }
-    # Times in the e-mail read in the recipient's zone (the default zone if they chose none).
-    with timezone.override(zone_for_user(user)):
+    # In the recipient's language and zone (the site's default when they chose none).
+    with recipient_locale(user):
         message = render_to_string(template, context)
+        subject = subject if isinstance(subject, str) else subject()
     send_mail(
         # A header is one line: a title stored with a line break would raise BadHeaderError.
         subject=" ".join(subject.split()),
@@ -269,6 +318,14 @@ def notifications_email_immediate_send(*, notification_ids: list[int]) -> int:
     return sent
 
 
+def _digest_subject(count: int) -> str:
+    return ngettext(
+        "Your Classmeet digest: %(count)d new notification",
+        "Your Classmeet digest: %(count)d new notifications",
+        count,
+    ) % {"count": count}
+
+
 def notifications_email_digest_send(*, now: datetime | None = None) -> int:
     """Send one digest e-mail per daily-digest user with notifications not yet e-mailed.
 
@@ -295,7 +352,7 @@ def notifications_email_digest_send(*, now: datetime | None = None) -> int:
         user = items[0].recipient
         _send(
             user=user,
-            subject=_("Your Classmeet digest: %(count)d new notifications") % {"count": len(items)},
+            subject=functools.partial(_digest_subject, len(items)),
             template="notifications/email/digest.txt",
             notifications=items,
         )

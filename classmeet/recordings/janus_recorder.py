@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from classmeet.rooms import sfu
 
@@ -37,7 +38,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-NOTHING_RECORDED = "Nothing was recorded: nobody published audio or video while the recording ran."
+NOTHING_RECORDED = gettext_noop(
+    "Nothing was recorded: nobody published audio or video while the recording ran."
+)
 # Janus names its files videoroom-<room>-user-<publisher id>-<microseconds>-<kind>-<mindex>.mjr
 FILE_RE = re.compile(r"-user-(?P<feed>\d+)-\d+-(?P<kind>audio|video|data)(?:-\d+)?\.mjr$")
 EXTENSIONS = {"vp8": "webm", "vp9": "webm", "av1": "webm", "h264": "mp4", "opus": "opus"}

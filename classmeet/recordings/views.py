@@ -25,6 +25,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from classmeet import access
@@ -47,7 +48,7 @@ def _state(recording: Recording) -> dict[str, object]:
         "status": recording.status,
         "statusLabel": recording.get_status_display(),
         "progress": recording.progress,
-        "reason": recording.failure_reason,
+        "reason": _(recording.failure_reason),  # stored in English (gettext_noop), shown translated
         "duration": recording.duration_seconds,
         "size": recording.size_bytes,
     }
@@ -272,7 +273,7 @@ def recording_file(request: HttpRequest, recording_id: int) -> HttpResponseBase:
 
 
 class RenameForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200, required=False, strip=True)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200, required=False, strip=True)
 
 
 @login_required

@@ -323,7 +323,7 @@ class ClassroomConsumer(PollsPart, LobbyPart, ReactionsPart, LocksPart, Classroo
             return None
         if not target.connected:
             await self.send_error(
-                protocol.ErrorCode.UNKNOWN_PEER, "That peer is not connected.", [peer_id]
+                protocol.ErrorCode.UNKNOWN_PEER, _("That peer is not connected."), [peer_id]
             )
             return None
         if target.user_id == peer.user_id:  # another tab of the same user
@@ -381,7 +381,7 @@ class ClassroomConsumer(PollsPart, LobbyPart, ReactionsPart, LocksPart, Classroo
             )
         if not self._can_raise_hand:
             # The teacher runs the queue and has no place in it (the page shows no button).
-            await self.send_error(FORBIDDEN, "Only students raise a hand.")
+            await self.send_error(FORBIDDEN, _("Only students raise a hand."))
             return
         at = await state.raise_hand(self.meeting_id, peer.peer_id, time.time())
         await self._broadcast(protocol.HandRaised(peerId=peer.peer_id, raisedAt=at))
@@ -429,7 +429,7 @@ class ClassroomConsumer(PollsPart, LobbyPart, ReactionsPart, LocksPart, Classroo
             return
         if not target.connected:
             await self.send_error(
-                protocol.ErrorCode.UNKNOWN_PEER, "That peer is not connected.", [message.peerId]
+                protocol.ErrorCode.UNKNOWN_PEER, _("That peer is not connected."), [message.peerId]
             )
             return
         request = protocol.MuteRequest(all=False, byName=peer.name)
@@ -443,7 +443,7 @@ class ClassroomConsumer(PollsPart, LobbyPart, ReactionsPart, LocksPart, Classroo
         if target is None:
             return
         if target.user_id == peer.user_id:
-            await self.send_error(FORBIDDEN, "You cannot remove yourself.")
+            await self.send_error(FORBIDDEN, _("You cannot remove yourself."))
             return
         try:
             await database_sync_to_async(_remove)(self.meeting_id, target.user_id, peer.user_id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from channels.db import database_sync_to_async
+from django.utils.translation import gettext as _
 
 from classmeet import access
 from classmeet.rooms import conf, presence, protocol
@@ -58,7 +59,7 @@ class ClassroomBase(RoomConsumer):
 
     async def _joined(self) -> presence.Peer | None:
         if self.peer is None:
-            await self.send_error(protocol.ErrorCode.NOT_JOINED, "Send `join` first.")
+            await self.send_error(protocol.ErrorCode.NOT_JOINED, _("Send `join` first."))
         return self.peer
 
     async def _is_staff(self) -> bool:
@@ -75,7 +76,7 @@ class ClassroomBase(RoomConsumer):
         if peer is None:
             return None
         if not await self._is_staff():
-            await self.send_error(FORBIDDEN, "Only the teacher can do that.")
+            await self.send_error(FORBIDDEN, _("Only the teacher can do that."))
             return None
         return peer
 
@@ -83,6 +84,6 @@ class ClassroomBase(RoomConsumer):
         target = await presence.lookup(self.meeting_id, peer_id)
         if target is None:
             await self.send_error(
-                protocol.ErrorCode.UNKNOWN_PEER, "That peer is not in the room.", [peer_id]
+                protocol.ErrorCode.UNKNOWN_PEER, _("That peer is not in the room."), [peer_id]
             )
         return target

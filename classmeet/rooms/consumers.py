@@ -28,6 +28,7 @@ from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
+from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
 from classmeet import access
@@ -256,18 +257,21 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self._receive(text_data, bytes_data)
         except Exception:
             logger.exception("room frame failed")
-            await self.send_error(protocol.ErrorCode.INTERNAL, "The server could not handle that.")
+            await self.send_error(
+                protocol.ErrorCode.INTERNAL, _("The server could not handle that.")
+            )
 
     async def _receive(self, text_data: str | None, bytes_data: bytes | None) -> None:
         if text_data is None:
-            await self.send_error(protocol.ErrorCode.BAD_JSON, "Send JSON text frames.")
+            await self.send_error(protocol.ErrorCode.BAD_JSON, _("Send JSON text frames."))
             return
         limit = conf.max_frame_bytes()
         if len(text_data) > limit or (
             len(text_data) * 4 > limit and len(text_data.encode()) > limit
         ):
             await self.send_error(
-                protocol.ErrorCode.TOO_LARGE, f"Frames are limited to {limit} bytes."
+                protocol.ErrorCode.TOO_LARGE,
+                _("Frames are limited to %(limit)s bytes.") % {"limit": limit},
             )
             return
         try:
@@ -285,7 +289,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def handle_join(self, message: protocol.Join) -> None:
         if self.peer is not None:
-            await self.send_error(protocol.ErrorCode.ALREADY_JOINED, "This socket already joined.")
+            await self.send_error(
+                protocol.ErrorCode.ALREADY_JOINED, _("This socket already joined.")
+            )
             return
         try:
             await self._join(message)
@@ -353,7 +359,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.after_join()
         except Exception:
             logger.exception("room frame failed")
-            await self.send_error(protocol.ErrorCode.INTERNAL, "The server could not handle that.")
+            await self.send_error(
+                protocol.ErrorCode.INTERNAL, _("The server could not handle that.")
+            )
 
     async def after_join(self) -> None:
         """What a subclass sends a peer that joined, after `welcome` and the join hooks."""
@@ -361,7 +369,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def handle_relay(self, message: protocol.RelayMessage) -> None:
         peer = self.peer
         if peer is None:
-            await self.send_error(protocol.ErrorCode.NOT_JOINED, "Send `join` first.")
+            await self.send_error(protocol.ErrorCode.NOT_JOINED, _("Send `join` first."))
             return
         channel = ""
         if message.to != peer.peer_id:
@@ -372,7 +380,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
                     channel = self.peer_channels[message.to] = target.channel
         if not channel:
             await self.send_error(
-                protocol.ErrorCode.UNKNOWN_PEER, "That peer is not in the room.", [message.to]
+                protocol.ErrorCode.UNKNOWN_PEER, _("That peer is not in the room."), [message.to]
             )
             return
         text = protocol.dump(
@@ -423,15 +431,15 @@ class RoomConsumer(AsyncWebsocketConsumer):
         errors = exc.errors(include_input=False, include_url=False)
         kinds = {e["type"] for e in errors}
         if "json_invalid" in kinds:
-            await self.send_error(protocol.ErrorCode.BAD_JSON, "That frame is not valid JSON.")
+            await self.send_error(protocol.ErrorCode.BAD_JSON, _("That frame is not valid JSON."))
         elif "union_tag_invalid" in kinds:
-            await self.send_error(protocol.ErrorCode.UNKNOWN_TYPE, "Unknown message type.")
+            await self.send_error(protocol.ErrorCode.UNKNOWN_TYPE, _("Unknown message type."))
         else:
             detail = [
                 f"{'.'.join(str(part) for part in e['loc']) or '(frame)'}: {e['msg']}"
                 for e in errors[:10]
             ]
-            await self.send_error(protocol.ErrorCode.BAD_MESSAGE, "Invalid message.", detail)
+            await self.send_error(protocol.ErrorCode.BAD_MESSAGE, _("Invalid message."), detail)
 
     # Events from the channel layer --------------------------------------------------------------
 
@@ -487,7 +495,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         elif reply:
             error = protocol.Error(
                 code=protocol.ErrorCode.UNKNOWN_PEER,
-                message="That peer is not in the room.",
+                message=_("That peer is not in the room."),
                 detail=[to],
             )
             await self.channel_layer.send(reply, frame_event(protocol.dump(error)))

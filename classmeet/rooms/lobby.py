@@ -195,7 +195,7 @@ class LobbyPart(ClassroomBase):
                 await super().run_handler(message)
             else:
                 await self.send_error(
-                    protocol.ErrorCode.WAITING, "Wait until the teacher lets you in."
+                    protocol.ErrorCode.WAITING, _("Wait until the teacher lets you in.")
                 )
             return
         if (
@@ -321,7 +321,7 @@ class LobbyPart(ClassroomBase):
     async def _not_waiting(self, user_ids: set[int]) -> None:
         await self.send_error(
             protocol.ErrorCode.NOT_WAITING,
-            "That user is not in the waiting room.",
+            _("That user is not in the waiting room."),
             [str(user_id) for user_id in sorted(user_ids)],
         )
 

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from channels.db import database_sync_to_async
+from django.utils.translation import gettext as _
 
 from classmeet import access
 from classmeet.rooms import protocol
@@ -166,7 +167,7 @@ class LocksPart(ClassroomBase):
         staff = await self._locks_staff()
         if target.user_id in staff:
             await self.send_error(
-                protocol.ErrorCode.FORBIDDEN, "Staff are never locked.", [message.peerId]
+                protocol.ErrorCode.FORBIDDEN, _("Staff are never locked."), [message.peerId]
             )
             return
         change = lock_user(target.user_id, message.devices(), staff)
@@ -199,7 +200,7 @@ class LocksPart(ClassroomBase):
         """True (and error `locked` sent) if this socket's user may not chat now."""
         if "chat" not in await self.my_locks():
             return False
-        await self.send_error(LOCKED, "The teacher locked the chat.", ["chat"])
+        await self.send_error(LOCKED, _("The teacher locked the chat."), ["chat"])
         return True
 
     async def unlocked_media(self, media: dict[str, bool]) -> dict[str, bool]:
@@ -210,5 +211,5 @@ class LocksPart(ClassroomBase):
         refused = [device for device in MEDIA_DEVICES if media.get(device) and device in locked]
         if not refused:
             return media
-        await self.send_error(LOCKED, "The teacher locked that device.", refused)
+        await self.send_error(LOCKED, _("The teacher locked that device."), refused)
         return {**media, **dict.fromkeys(refused, False)}

@@ -30,6 +30,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from classmeet.rooms import presence, protocol
 from classmeet.rooms.classroom_base import ClassroomBase, room_redis
@@ -477,7 +478,7 @@ class PollsPart(ClassroomBase):
             if fields is None:
                 await self.send_error(
                     protocol.ErrorCode.POLL_BAD_QUESTION,
-                    "That is not a choice question prepared for this course's live class.",
+                    _("That is not a choice question prepared for this course's live class."),
                     [str(message.questionId)],
                 )
                 return
@@ -491,7 +492,7 @@ class PollsPart(ClassroomBase):
         fields["anonymous"] = message.anonymous
         if await open_poll(self.meeting_id) is not None or not await state.claim(self.meeting_id):
             await self.send_error(
-                protocol.ErrorCode.POLL_ALREADY_OPEN, "A poll is open: close it first."
+                protocol.ErrorCode.POLL_ALREADY_OPEN, _("A poll is open: close it first.")
             )
             return
         try:
@@ -528,23 +529,23 @@ class PollsPart(ClassroomBase):
             return
         if await self._is_staff():
             await self.send_error(
-                protocol.ErrorCode.POLL_STAFF_ANSWER, "Staff run the poll; students answer it."
+                protocol.ErrorCode.POLL_STAFF_ANSWER, _("Staff run the poll; students answer it.")
             )
             return
         poll = _known.get(message.pollId)
         if poll is None:
             poll = await open_poll(self.meeting_id)
             if poll is None or poll["id"] != message.pollId:
-                await self.send_error(NOT_OPEN, "That poll is not open.", [str(message.pollId)])
+                await self.send_error(NOT_OPEN, _("That poll is not open."), [str(message.pollId)])
                 return
             _remember(poll)
         choice = _choice(poll, message.choice)
         if choice is None:
             await self.send_error(
                 BAD_CHOICE,
-                "Choose one option by its index."
+                _("Choose one option by its index.")
                 if not poll["multiple"]
-                else "Choose a list of distinct option indexes.",
+                else _("Choose a list of distinct option indexes."),
                 [str(len(poll["options"]))],
             )
             return
@@ -553,7 +554,7 @@ class PollsPart(ClassroomBase):
         if kept <= 0:
             if kept < 0:
                 await close_poll(self.meeting_id, poll["id"])
-            await self.send_error(NOT_OPEN, "That poll is not open.", [str(message.pollId)])
+            await self.send_error(NOT_OPEN, _("That poll is not open."), [str(message.pollId)])
             return
         await self._send_message(protocol.PollAnswered(pollId=poll["id"], choice=choice))
         await results_soon(self.meeting_id)
@@ -568,7 +569,7 @@ class PollsPart(ClassroomBase):
             and await close_poll(self.meeting_id, message.pollId)
         )
         if not closed:
-            await self.send_error(NOT_OPEN, "That poll is not open.", [str(message.pollId)])
+            await self.send_error(NOT_OPEN, _("That poll is not open."), [str(message.pollId)])
 
 
 def _choice(poll: dict[str, Any], choice: int | list[int]) -> list[int] | None:

@@ -22,6 +22,8 @@ SECRET_KEY = env("SECRET_KEY", default="django-insecure-classmeet-dev-only-chang
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# A refused form gets the site's own 403 page (in the user's language, with the navbar).
+CSRF_FAILURE_VIEW = "classmeet.core.views.csrf_failure"
 
 INSTALLED_APPS = [
     "daphne",
@@ -62,7 +64,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "classmeet.core.middleware.UserTimezoneMiddleware",
+    "classmeet.core.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -147,6 +149,10 @@ LANGUAGES = [
 ]
 LANGUAGES_BIDI = ["ar"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The language picked on the sign-in page (django.views.i18n.set_language) is kept in this cookie
+# for a year; a signed-in user's profile language wins over it (core.middleware).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

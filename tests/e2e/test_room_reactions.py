@@ -57,6 +57,6 @@ def test_a_private_question_and_a_reaction(new_page):
     for page in (t, s):
         page.locator(f".tile[data-peer='{sue_id}'] .reaction-float", has_text="👏").wait_for()
         page.wait_for_function(
-            "() => document.getElementById('reaction-announcer').textContent.includes('👏')"
+            "() => document.getElementById('room-announcer').textContent.includes('👏')"
         )
     other.locator(".tile[data-peer='local'] .reaction-float").wait_for()

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='language',
-            field=models.CharField(blank=True, choices=[('en', 'English'), ('es', 'Español'), ('fr', 'Français'), ('ar', 'العربية')], default='', help_text="Empty means the browser's language.", max_length=8, verbose_name='language'),
+            field=models.CharField(blank=True, choices=[('en', 'English'), ('es', 'Español'), ('fr', 'Français'), ('ar', 'العربية')], db_default='', default='', help_text="Empty means the browser's language.", max_length=8, verbose_name='language'),
         ),
     ]

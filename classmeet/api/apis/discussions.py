@@ -5,6 +5,7 @@ classmeet.access decides who may post."""
 from typing import Any
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
@@ -212,7 +213,7 @@ class CommentCreateApi(APIView):
                 pk=form.cleaned_data["parent_id"], discussion_id=discussion.pk
             ).first()
             if parent is None:
-                raise exceptions.ValidationError({"parent_id": ["No such comment here."]})
+                raise exceptions.ValidationError({"parent_id": [_("No such comment here.")]})
         comment = services.comment_create(
             discussion=discussion, author=user, body=form.cleaned_data["body"], parent=parent
         )

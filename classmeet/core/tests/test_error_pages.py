@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from classmeet.meetings.tests.factories import MeetingFactory
@@ -62,6 +63,18 @@ def test_a_forbidden_page_is_the_products_403(client, settings, student, enrollm
     response = client.get(reverse("meetings:meeting-edit", args=[meeting.pk]))
     assert response.status_code == 403
     assert response.templates[0].name == "403.html"
+
+
+@pytest.mark.django_db
+def test_a_form_without_its_csrf_token_gets_the_products_403():
+    response = Client(enforce_csrf_checks=True).post(
+        reverse("accounts:signin"), {"username": "x", "password": "y"}
+    )
+    assert response.status_code == 403
+    assert response.templates[0].name == "403_csrf.html"
+    html = response.content.decode()
+    assert "CSRF verification failed" in html
+    assert '<html lang="en" dir="ltr"' in html
 
 
 @pytest.mark.django_db

@@ -126,14 +126,15 @@ def test_format_when_is_djangos_dateformat_text(language):
     from django.utils import translation
     from django.utils.dateformat import format as date_format
 
-    from classmeet.core.times import FORMATS
+    from classmeet.core.times import formats_for
 
     with translation.override(language):
+        formats = formats_for(language)
         for name in ZONES:
             zone = ZoneInfo(name)
             for instant in _instants():
                 local = timezone.localtime(instant, zone)
-                for style, django_format in FORMATS.items():
+                for style, django_format in formats.items():
                     expected = date_format(local, django_format)
                     if style != "date":
                         expected = f"{expected} {zone_label(instant, zone)}"
@@ -151,3 +152,28 @@ def test_when_html_is_the_when_filters_markup():
                     expected = render(f'{{{{ t|when:"{style}" }}}}', t=instant)
                     assert when_html(instant, style, zone=zone) == expected
                     assert when_html(instant, style) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "style", "text"),
+    [
+        ("fr", "datetime", "15 janvier 2030 21:56 CET"),
+        ("fr", "long", "mardi 15 janvier 2030 21:56 CET"),
+        ("es", "date", "15 de enero de 2030"),
+        ("es", "time", "21:56 CET"),
+        ("ar", "date", "15 يناير، 2030"),
+        ("en", "datetime", "Jan 15, 2030 21:56 CET"),
+    ],
+)
+def test_format_when_uses_the_active_languages_format(language, style, text):
+    from django.utils import translation
+
+    with translation.override(language):
+        assert format_when(T, style, zone=PARIS) == text
+
+
+def test_when_filter_follows_the_active_language():
+    from django.utils import translation
+
+    with timezone.override(PARIS), translation.override("fr"):
+        assert render("{{ t|when_text }}", t=T) == "15 janvier 2030 21:56 CET"

@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from classmeet.core.forms import BootstrapFormMixin
+from classmeet.core.forms import BootstrapFormMixin, LocalizedDecimalField
 from classmeet.core.validators import validate_single_line
 
 from ..models import Question, Quiz
@@ -64,7 +64,7 @@ class QuestionForm(BootstrapFormMixin, forms.Form):
 
     kind = forms.ChoiceField(label=_("Type"), choices=Question.Kind.choices)
     text = forms.CharField(label=_("Question"), widget=forms.Textarea(attrs={"rows": 3}))
-    points = forms.DecimalField(
+    points = LocalizedDecimalField(
         label=_("Points"), min_value=Decimal(0), max_digits=7, decimal_places=2, initial=1
     )
     true_false_answer = forms.ChoiceField(
@@ -72,10 +72,10 @@ class QuestionForm(BootstrapFormMixin, forms.Form):
         choices=[("true", _("True")), ("false", _("False"))],
         required=False,
     )
-    numeric_answer = forms.DecimalField(
+    numeric_answer = LocalizedDecimalField(
         label=_("Right number"), required=False, max_digits=20, decimal_places=6
     )
-    numeric_tolerance = forms.DecimalField(
+    numeric_tolerance = LocalizedDecimalField(
         label=_("Tolerance (±)"),
         required=False,
         min_value=Decimal(0),
@@ -136,7 +136,7 @@ class QuestionForm(BootstrapFormMixin, forms.Form):
 
 
 class ScoreOverrideForm(BootstrapFormMixin, forms.Form):
-    points = forms.DecimalField(
+    points = LocalizedDecimalField(
         label=_("Score"), min_value=Decimal(0), max_digits=7, decimal_places=2
     )
     feedback = forms.CharField(

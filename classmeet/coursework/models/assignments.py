@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from classmeet.courses.models import Course
 
@@ -39,8 +40,8 @@ class Assignment(models.Model):
         BOTH = "both", _("File upload and text")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        PUBLISHED = "published", _("Published")
+        DRAFT = "draft", pgettext_lazy("assignment status", "Draft")
+        PUBLISHED = "published", pgettext_lazy("assignment status", "Published")
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="assignments")
     # Its gradebook column: points (None = ungraded), category, release of the grades.

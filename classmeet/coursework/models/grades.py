@@ -40,7 +40,7 @@ class GradeCategory(models.Model):
                 condition=Q(weight__gte=0) & Q(weight__lte=100), name="grade_category_weight_range"
             ),
         ]
-        verbose_name_plural = "grade categories"
+        verbose_name_plural = _("grade categories")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.weight}%)"

@@ -17,6 +17,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from classmeet.courses.models import Course
 
@@ -33,8 +34,8 @@ class Quiz(models.Model):
         AFTER_CLOSE = "after_close", _("When the quiz closes")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        PUBLISHED = "published", _("Published")
+        DRAFT = "draft", pgettext_lazy("quiz status", "Draft")
+        PUBLISHED = "published", pgettext_lazy("quiz status", "Published")
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="quizzes")
     grade_item = models.OneToOneField(GradeItem, on_delete=models.CASCADE, related_name="quiz")
@@ -64,7 +65,7 @@ class Quiz(models.Model):
 
     class Meta:
         ordering = ("closes_at", "id")
-        verbose_name_plural = "quizzes"
+        verbose_name_plural = _("quizzes")
         indexes = [models.Index(fields=("course", "closes_at"))]
         constraints = [
             models.CheckConstraint(

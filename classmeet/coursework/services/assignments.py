@@ -288,8 +288,10 @@ def assignment_publish(*, assignment: Assignment, by: User, now: datetime | None
     notifications_create(
         recipient_ids=assignment_student_ids(assignment=assignment),
         kind=Notification.Kind.ASSIGNMENT_PUBLISHED,
-        title=_("New assignment in %(course)s: %(title)s")
-        % {"course": course.title, "title": assignment.title},
+        title=lambda: (
+            _("New assignment in %(course)s: %(title)s")
+            % {"course": course.title, "title": assignment.title}
+        ),
         url=assignment.get_absolute_url(),
         actor=by,
         course=course,

@@ -264,8 +264,10 @@ def grade_release(*, item: GradeItem, by: User, now: datetime | None = None) -> 
     notifications_create(
         recipient_ids=list(student_ids),
         kind=Notification.Kind.GRADE_RELEASED,
-        title=_("Grade released in %(course)s: %(title)s")
-        % {"course": course.title, "title": locked.title},
+        title=lambda: (
+            _("Grade released in %(course)s: %(title)s")
+            % {"course": course.title, "title": locked.title}
+        ),
         url=reverse("coursework:my-grades", kwargs={"course_id": course.pk}),
         actor=by,
         course=course,

@@ -188,13 +188,13 @@ def quiz_publish(*, quiz: Quiz, by: User | None = None) -> Quiz:
     student_ids = list(
         Enrollment.objects.filter(course=course).values_list("student_id", flat=True)
     )
-    title = _("New quiz in %(course)s: %(title)s") % {"course": course.title, "title": quiz.title}
+    names = {"course": course.title, "title": quiz.title}
     url = quiz.get_absolute_url()
     transaction.on_commit(
         lambda: notifications_create(
             recipient_ids=student_ids,
             kind=Notification.Kind.QUIZ_PUBLISHED,
-            title=title,
+            title=lambda: _("New quiz in %(course)s: %(title)s") % names,
             url=url,
             actor=by,
             course=course,

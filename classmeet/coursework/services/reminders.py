@@ -7,6 +7,7 @@ in the transaction that writes the notifications (see AssignmentReminder).
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 from datetime import datetime, timedelta, tzinfo
@@ -34,7 +35,8 @@ class _Skip(Exception):
 
 
 def _reminder_title(*, assignment: Assignment, now: datetime, zone: tzinfo) -> str:
-    """Return the reminder's text at `now`, the due time in `zone`; the time left is the real one."""
+    """Return the reminder's text at `now` in the active language, the due time in `zone`; the
+    time left is the real one."""
     when = format_when(assignment.due_at, "datetime", zone=zone)
     left = (assignment.due_at - now).total_seconds()
     if left >= 3600:
@@ -82,22 +84,21 @@ def _send_reminder(*, assignment_id: int, due_at: datetime, now: datetime) -> bo
                     )
             except IntegrityError:
                 raise _Skip from None
-            # One text per zone: each student reads the due time in their own zone.
+            # One text per zone: each student reads the due time in their own zone, in their
+            # own language (notifications_create renders the title in each).
             by_zone: dict[str, list[int]] = {}
             for user_id, zone_name in assignment_pending_students(assignment=assignment):
                 by_zone.setdefault(zone_name, []).append(user_id)
             sent = 0
             for zone_name, ids in sorted(by_zone.items()):
-                title = _reminder_title(
-                    assignment=assignment,
-                    now=now,
-                    zone=zone_named(zone_name) or timezone.get_default_timezone(),
-                )
+                zone = zone_named(zone_name) or timezone.get_default_timezone()
                 sent += len(
                     notifications_create(
                         recipient_ids=ids,
                         kind=Notification.Kind.ASSIGNMENT_DUE_SOON,
-                        title=title,
+                        title=functools.partial(
+                            _reminder_title, assignment=assignment, now=now, zone=zone
+                        ),
                         url=assignment.get_absolute_url(),
                         course=assignment.course,
                     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import template
+from django.utils.formats import get_format
 from django.utils.translation import ngettext
 
 register = template.Library()
@@ -13,18 +14,30 @@ register = template.Library()
 
 @register.filter
 def quiz_number(value: object) -> str:
-    """0.500000 → "0.5", 100.000000 → "100"; anything but a Decimal as it is (None → "")."""
+    """0.500000 → "0.5" ("0,5" in French), 100.000000 → "100"; anything but a Decimal as it
+    is (None → "")."""
     if not isinstance(value, Decimal):
         return "" if value is None else str(value)
     if not value.is_finite():
         return str(value)
     text = format(value.normalize(), "f")
-    return "0" if text in ("-0", "") else text
+    if text in ("-0", ""):
+        return "0"
+    separator = get_format("DECIMAL_SEPARATOR")
+    return text.replace(".", separator) if separator != "." else text
 
 
 @register.filter
 def quiz_points(value: object) -> str:
     number = quiz_number(value)
-    return ngettext("%(points)s point", "%(points)s points", 1 if value == 1 else 2) % {
+    return ngettext("%(points)s point", "%(points)s points", plural_count(value)) % {
         "points": number
     }
+
+
+def plural_count(value: object) -> int:
+    """The count that picks a plural form: the number itself when whole; a fraction (2.5) takes
+    the general form, which 100 selects in every catalog here (Arabic's "other", not "two")."""
+    if isinstance(value, (int, Decimal)) and value == int(value):
+        return abs(int(value))
+    return 100

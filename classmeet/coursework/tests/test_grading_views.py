@@ -208,3 +208,20 @@ def test_class_average_switch(client: Client, assignment):
     client.post(url, {})
     assignment.grade_item.refresh_from_db()
     assert not assignment.grade_item.show_class_average
+
+
+def test_points_are_written_as_the_pages_language_writes_them(client: Client, assignment):
+    """A French page shows "8,5" and takes it back; a point is accepted in every language."""
+    student, other = _student(assignment), _student(assignment, "Noether")
+    client.force_login(assignment.course.teacher)
+    french = {"Accept-Language": "fr"}
+    response = client.post(_work_url(assignment, student), {"points": "8,5"}, headers=french)
+    assert response.status_code == 302
+    assert Grade.objects.get(student=student).entered_points == Decimal("8.5")
+    page = client.get(_work_url(assignment, student), headers=french).content.decode()
+    assert 'inputmode="decimal"' in page
+    assert 'value="8,50"' in page
+    response = client.post(_work_url(assignment, other), {"points": "7.25"}, headers=french)
+    assert Grade.objects.get(student=other).entered_points == Decimal("7.25")
+    english = client.post(_work_url(assignment, other), {"points": "8,5"})
+    assert english.status_code == 400

@@ -233,3 +233,42 @@ def test_the_course_page_links_its_calendar(client, course, student, enrollment)
     html = client.get(reverse("courses:course-detail", args=[course.pk])).content.decode()
     assert reverse("meetings:course-calendar", kwargs={"course_id": course.pk}) in html
     assert "Course calendar (.ics)" in html
+
+
+def test_feed_is_in_its_owners_language(client, test_catalog, course, enrollment, student, due):
+    """A calendar app sends no browser language: the owner's profile decides; without one, the
+    site's default."""
+    test_catalog(
+        "es",
+        {
+            "Due: %(title)s (%(course)s)": "Entrega: %(title)s (%(course)s)",
+            "Classmeet meetings": "Reuniones de Classmeet",
+        },
+    )
+    essay = AssignmentFactory.create(course=course, title="Essay", due_at=due)
+    uid = f"assignment-{essay.pk}@classmeet"
+    assert _feed(client, student)[uid]["summary"] == "Due: Essay (Physics 101)"
+    student.language = "es"
+    student.save(update_fields=["language"])
+    assert _feed(client, student)[uid]["summary"] == "Entrega: Essay (Physics 101)"
+    response = client.get(
+        reverse("meetings:calendar-feed", kwargs={"token": student.calendar_token}),
+        HTTP_ACCEPT_LANGUAGE="fr",  # the owner's profile wins
+    )
+    assert "X-WR-CALNAME:Reuniones de Classmeet" in response.content.decode()
+
+
+def test_course_calendar_download_is_in_the_requests_language(
+    client, test_catalog, course, enrollment, student, due
+):
+    test_catalog("fr", {"Due: %(title)s (%(course)s)": "À rendre : %(title)s (%(course)s)"})
+    essay = AssignmentFactory.create(course=course, title="Essay", due_at=due)
+    client.force_login(student)
+    response = client.get(
+        reverse("meetings:course-calendar", kwargs={"course_id": course.pk}),
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+    events = {str(e["uid"]): e for e in Calendar.from_ical(response.content).walk("VEVENT")}
+    assert str(events[f"assignment-{essay.pk}@classmeet"]["summary"]) == (
+        "À rendre : Essay (Physics 101)"
+    )

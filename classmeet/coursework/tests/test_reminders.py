@@ -175,3 +175,15 @@ def test_reminder_says_the_real_time_left(essay, student, before, left):
     """An assignment published an hour before its due date gets its reminder with the hour."""
     assignment_reminders_send(now=DUE_AT - before)
     assert _titles(student) == [f"“Essay” is due Jan 15, 2030 20:56 UTC ({left})"]
+
+
+def test_reminder_is_in_each_students_language_and_zone(course, essay, student):
+    """The due date as each student's language writes it, in their zone, in one scan."""
+    classmate = StudentFactory.create(username="classmate")
+    EnrollmentFactory.create(course=course, student=classmate)
+    User.objects.filter(pk=student.pk).update(language="fr", timezone="Europe/Paris")
+    User.objects.filter(pk=classmate.pk).update(language="es", timezone="Europe/Paris")
+    assert assignment_reminders_send(now=DUE_AT - timedelta(hours=2)) == 1
+    # Month names from Django's own catalogs; the sentence itself waits for the translators.
+    assert "15 janvier 2030 21:56 CET" in _titles(student)[0]
+    assert "15 de enero de 2030 21:56 CET" in _titles(classmate)[0]

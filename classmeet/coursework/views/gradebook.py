@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import get_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -30,7 +31,7 @@ from ..forms_grading import GradeCategoryForm, ItemCategoriesForm
 from ..models import GradeCategory, GradeItem
 from ..selectors import gradebook as selectors
 from ..services import grades as services
-from ..templatetags.grading import points as points_text
+from ..templatetags.grading import localize_points, points_plain
 
 CellUrl = Callable[[int], str]
 
@@ -68,6 +69,7 @@ def gradebook(request: HttpRequest, course_id: int) -> HttpResponse:
     urls = _cell_urls(book.items)
     not_assigned = (_("n/a"), None)  # an assignment given to other students only
     absent = _("absent")  # 0 points: a live quiz the student did not answer
+    separator = get_format("DECIMAL_SEPARATOR")
     rows = [
         (
             row,
@@ -75,7 +77,9 @@ def gradebook(request: HttpRequest, course_id: int) -> HttpResponse:
                 not_assigned
                 if index in row.not_assigned
                 else (
-                    absent if index in row.absent else points_text(points),
+                    absent
+                    if index in row.absent
+                    else localize_points(points_plain(points), separator),
                     None if url is None else url(row.student.pk),
                 )
                 for index, (points, url) in enumerate(zip(row.cells, urls, strict=True))
@@ -99,7 +103,7 @@ def gradebook_csv(request: HttpRequest, course_id: int) -> StreamingHttpResponse
     )
     book = selectors.gradebook_get(course=course)
     header = [_("Username"), _("Name"), _("Email")]
-    header += [f"{item.title} ({points_text(item.max_points)})" for item in book.items]
+    header += [f"{item.title} ({points_plain(item.max_points)})" for item in book.items]
     header += [_("Total"), _("Out of"), _("Total (%)")]
     if book.is_weighted:
         header.append(_("Weighted (%)"))
@@ -110,7 +114,7 @@ def gradebook_csv(request: HttpRequest, course_id: int) -> StreamingHttpResponse
     def text(points: Decimal | None) -> str:
         found = texts.get(points)
         if found is None:
-            found = texts[points] = points_text(points)
+            found = texts[points] = points_plain(points)
         return found
 
     def rows() -> Iterator[list[object]]:
@@ -122,12 +126,12 @@ def gradebook_csv(request: HttpRequest, course_id: int) -> StreamingHttpResponse
                 for index, points in enumerate(row.cells)
             ]
             line += [
-                points_text(total.points),
-                points_text(total.max_points),
-                points_text(total.percent),
+                points_plain(total.points),
+                points_plain(total.max_points),
+                points_plain(total.percent),
             ]
             if book.is_weighted:
-                line.append(points_text(total.weighted))
+                line.append(points_plain(total.weighted))
             yield line
 
     return csv_streaming_response(

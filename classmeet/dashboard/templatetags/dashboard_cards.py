@@ -15,7 +15,7 @@ from django.template.defaulttags import CsrfTokenNode
 from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from classmeet.core.links import id_url_for
 from classmeet.core.templatetags.when import when_html
@@ -25,9 +25,7 @@ register = template.Library()
 
 CARD = """<div class="col">
   <div class="card h-100 shadow-sm course-card">
-    <a href="{url}" class="text-decoration-none">
-      <img src="{thumbnail_url}?v={version}" class="card-img-top course-thumb" alt="" loading="lazy">
-    </a>
+    <img src="{thumbnail_url}?v={version}" class="card-img-top course-thumb" alt="" loading="lazy">
     <div class="card-body">
       <h3 class="h5 card-title d-flex align-items-start justify-content-between gap-2">
         <a href="{url}" class="stretched-link text-body text-decoration-none">{title}</a>
@@ -81,13 +79,13 @@ def course_cards(context: template.Context, cards: list[CourseCard]) -> SafeStri
     text = {
         key: escape(gettext(message))
         for key, message in (
-            ("unread_title", "Unread notifications"),
-            ("unread", "unread notifications"),
-            ("live_now", "Live now"),
-            ("next", "Next:"),
-            ("none", "No upcoming meeting"),
-            ("start", "Start a class now"),
-            ("assistant", "Assistant"),
+            ("unread_title", gettext_noop("Unread notifications")),
+            ("unread", gettext_noop("unread notifications")),
+            ("live_now", gettext_noop("Live now")),
+            ("next", gettext_noop("Next:")),
+            ("none", gettext_noop("No upcoming meeting")),
+            ("start", gettext_noop("Start a class now")),
+            ("assistant", gettext_noop("Assistant")),
         )
     }
     zone = timezone.get_current_timezone()

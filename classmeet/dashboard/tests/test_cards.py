@@ -28,9 +28,7 @@ NOW = datetime(2030, 3, 31, 0, 30, tzinfo=UTC)  # Paris changes to summer time a
 # badge and button of branch staff), verbatim.
 FORMER_CARD = """{% load i18n when %}<div class="col">
   <div class="card h-100 shadow-sm course-card">
-    <a href="{{ card.course.get_absolute_url }}" class="text-decoration-none">
-      <img src="{% url 'courses:course-thumbnail' course_id=card.course.pk %}?v={{ card.course.updated_at|date:'U' }}" class="card-img-top course-thumb" alt="" loading="lazy">
-    </a>
+    <img src="{% url 'courses:course-thumbnail' course_id=card.course.pk %}?v={{ card.course.updated_at|date:'U' }}" class="card-img-top course-thumb" alt="" loading="lazy">
     <div class="card-body">
       <h3 class="h5 card-title d-flex align-items-start justify-content-between gap-2">
         <a href="{{ card.course.get_absolute_url }}" class="stretched-link text-body text-decoration-none">{{ card.course.title }}</a>

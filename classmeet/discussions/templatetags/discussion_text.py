@@ -19,22 +19,22 @@ from ..models import Discussion
 register = template.Library()
 
 
-def _counted(singular: str, plural: str, count: int) -> SafeString:
+def _counted(message: str, count: int) -> SafeString:
     # As blocktranslate: the message is not escaped, the number is localized and escaped.
-    text = ngettext(singular, plural, count) % {"counter": conditional_escape(localize(count))}
+    text = message % {"counter": conditional_escape(localize(count))}
     return mark_safe(text)  # noqa: S308
 
 
 @register.filter
 def upvotes(count: int) -> SafeString:
     """ "3 Upvotes": {% blocktranslate count counter=count %}{{ counter }} Upvote{% plural %}..."""
-    return _counted("%(counter)s Upvote", "%(counter)s Upvotes", count)
+    return _counted(ngettext("%(counter)s Upvote", "%(counter)s Upvotes", count), count)
 
 
 @register.filter
 def comments(count: int) -> SafeString:
     """ "3 Comments": {% blocktranslate count counter=count %}{{ counter }} Comment{% plural %}..."""
-    return _counted("%(counter)s Comment", "%(counter)s Comments", count)
+    return _counted(ngettext("%(counter)s Comment", "%(counter)s Comments", count), count)
 
 
 @register.filter

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from classmeet.accounts.models import User
+from classmeet.core.times import format_when
 from classmeet.courses.models import Course
 from classmeet.notifications.models import Notification
 from classmeet.notifications.services import notifications_create
@@ -59,7 +60,6 @@ def _validate_slot(
         clashes = clashes.exclude(pk=exclude_id)
     for other in clashes:
         if other.ends_at > starts_at:
-            local = timezone.localtime(other.starts_at)
             raise ValidationError(
                 {
                     "starts_at": _(
@@ -67,7 +67,7 @@ def _validate_slot(
                     )
                     % {
                         "title": other.title,
-                        "when": local.strftime("%Y-%m-%d %H:%M"),
+                        "when": format_when(other.starts_at, "datetime", label=False),
                         "zone": timezone.get_current_timezone_name(),
                     }
                 }
@@ -113,15 +113,17 @@ def meeting_schedule(
         meeting.save()
         meetings.append(meeting)
     first = meetings[0]
-    notification_title = ngettext(
-        "New meeting in %(course)s: %(title)s",
-        "New weekly meetings in %(course)s: %(title)s (%(count)d weeks)",
-        weeks,
-    ) % {"course": course.title, "title": title, "count": weeks}
     notifications_create(
         recipient_ids=course_student_ids(course=course),
         kind=Notification.Kind.MEETING_SCHEDULED,
-        title=notification_title,
+        title=lambda: (
+            ngettext(
+                "New meeting in %(course)s: %(title)s",
+                "New weekly meetings in %(course)s: %(title)s (%(count)d weeks)",
+                weeks,
+            )
+            % {"course": course.title, "title": title, "count": weeks}
+        ),
         url=first.get_absolute_url(),
         actor=created_by,
         course=course,
@@ -180,7 +182,7 @@ def meeting_start_now(*, course: Course, created_by: User) -> StartedClass:
     sent = notifications_create(
         recipient_ids=course_student_ids(course=course),
         kind=Notification.Kind.MEETING_STARTING_NOW,
-        title=_("“%(title)s” is starting now") % {"title": meeting.title},
+        title=lambda: _("“%(title)s” is starting now") % {"title": meeting.title},
         url=meeting.get_absolute_url(),
         actor=created_by,
         course=course,
@@ -252,8 +254,10 @@ def meeting_update(
     notifications_create(
         recipient_ids=course_student_ids(course=locked.course),
         kind=Notification.Kind.MEETING_CHANGED,
-        title=_("Meeting changed in %(course)s: %(title)s")
-        % {"course": locked.course.title, "title": title},
+        title=lambda: (
+            _("Meeting changed in %(course)s: %(title)s")
+            % {"course": locked.course.title, "title": title}
+        ),
         url=locked.get_absolute_url(),
         actor=actor,
         course=locked.course,
@@ -275,8 +279,10 @@ def meeting_cancel(*, meeting: Meeting, actor: User) -> Meeting:
     notifications_create(
         recipient_ids=course_student_ids(course=locked.course),
         kind=Notification.Kind.MEETING_CANCELLED,
-        title=_("Meeting cancelled in %(course)s: %(title)s")
-        % {"course": locked.course.title, "title": locked.title},
+        title=lambda: (
+            _("Meeting cancelled in %(course)s: %(title)s")
+            % {"course": locked.course.title, "title": locked.title}
+        ),
         url=locked.get_absolute_url(),
         actor=actor,
         course=locked.course,

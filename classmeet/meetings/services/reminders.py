@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 from dataclasses import dataclass
@@ -69,8 +70,15 @@ class _Skip(Exception):
     """The meeting changed between the scan and the claim: roll the claim back."""
 
 
-def _reminder_title(*, meeting: Meeting, now: datetime, zone: tzinfo) -> tuple[str, str]:
-    """Return the kind and title of a reminder sent at `now`, with times in `zone`.
+def _reminder_kind(*, meeting: Meeting, now: datetime) -> str:
+    """Return the kind of a reminder sent at `now`: starting soon, or starting now (or late)."""
+    if meeting.starts_at - now > timedelta(0):
+        return Notification.Kind.MEETING_STARTING_SOON
+    return Notification.Kind.MEETING_STARTING_NOW
+
+
+def _reminder_title(*, meeting: Meeting, now: datetime, zone: tzinfo) -> str:
+    """Return the title of a reminder sent at `now`, in the active language, times in `zone`.
 
     The time left is the real one at sending: a meeting scheduled 5 minutes ahead gets "in 5
     minutes" from its 15-minute reminder, and a scan that runs late says so.
@@ -79,17 +87,15 @@ def _reminder_title(*, meeting: Meeting, now: datetime, zone: tzinfo) -> tuple[s
     left = (meeting.starts_at - now).total_seconds()
     if left > 0:
         minutes = max(1, math.ceil(left / 60))
-        return Notification.Kind.MEETING_STARTING_SOON, ngettext(
+        return ngettext(
             "“%(title)s” starts at %(time)s (in %(minutes)d minute)",
             "“%(title)s” starts at %(time)s (in %(minutes)d minutes)",
             minutes,
         ) % {"title": meeting.title, "time": at, "minutes": minutes}
     late = math.floor(-left / 60)
     if late < 1:
-        return Notification.Kind.MEETING_STARTING_NOW, _(
-            "“%(title)s” is starting now (%(time)s)"
-        ) % {"title": meeting.title, "time": at}
-    return Notification.Kind.MEETING_STARTING_NOW, ngettext(
+        return _("“%(title)s” is starting now (%(time)s)") % {"title": meeting.title, "time": at}
+    return ngettext(
         "“%(title)s” was due to start at %(time)s (%(minutes)d minute ago)",
         "“%(title)s” was due to start at %(time)s (%(minutes)d minutes ago)",
         late,
@@ -133,24 +139,24 @@ def _send_reminder(*, meeting_id: int, starts_at: datetime, window: _Window, now
                 *course_student_ids(course=meeting.course),
                 *course_staff_ids(course=meeting.course),
             ]
-            # One title per zone: each recipient reads the start time in their own zone.
+            # One title per zone: each recipient reads the start time in their own zone, in
+            # their own language (notifications_create renders the title in each).
             by_zone: dict[str, list[int]] = {}
             for user_id, zone_name in User.objects.filter(pk__in=recipient_ids).values_list(
                 "pk", "timezone"
             ):
                 by_zone.setdefault(zone_name, []).append(user_id)
             sent = 0
+            kind = _reminder_kind(meeting=meeting, now=now)
             for zone_name, ids in sorted(by_zone.items()):
-                kind, title = _reminder_title(
-                    meeting=meeting,
-                    now=now,
-                    zone=zone_named(zone_name) or timezone.get_default_timezone(),
-                )
+                zone = zone_named(zone_name) or timezone.get_default_timezone()
                 sent += len(
                     notifications_create(
                         recipient_ids=ids,
                         kind=kind,
-                        title=title,
+                        title=functools.partial(
+                            _reminder_title, meeting=meeting, now=now, zone=zone
+                        ),
                         url=meeting.get_absolute_url(),
                         course=meeting.course,
                     )

@@ -213,3 +213,28 @@ async def test_a_closed_tab_keeps_its_user_online_until_the_presence_expires(stu
     settings.CLASSMEET_NOTIFICATION_PRESENCE_TTL_SECONDS = 0
     await presence.mark_online(student.pk)
     assert presence.online_user_ids([student.pk]) == set()
+
+
+async def test_error_frames_are_in_the_users_language(test_catalog, student, teacher):
+    """Two sockets at once: French for the user who chose French, Spanish for the one who chose
+    nothing and whose browser asks for Spanish."""
+    message = "That frame is not valid JSON."
+    test_catalog("fr", {message: "Ce message n'est pas du JSON valide."})
+    test_catalog("es", {message: "Ese mensaje no es JSON válido."})
+    student.language = "fr"
+    await database_sync_to_async(student.save)(update_fields=["language"])
+    french, connected, _ = await connect(student)
+    assert connected
+    headers = [ORIGIN, (b"host", b"127.0.0.1:8000"), (b"accept-language", b"es-MX,es;q=0.8")]
+    headers.append((b"cookie", await session_cookie(teacher)))
+    spanish = WebsocketCommunicator(application, PATH, headers=headers)
+    assert (await spanish.connect(timeout=10))[0]
+    for _round in range(2):
+        await french.send_to(text_data="{nope")
+        await spanish.send_to(text_data="{nope")
+        assert (await french.receive_json_from(5))[
+            "message"
+        ] == "Ce message n'est pas du JSON valide."
+        assert (await spanish.receive_json_from(5))["message"] == "Ese mensaje no es JSON válido."
+    await french.disconnect()
+    await spanish.disconnect()

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from classmeet.recordings import janus_recorder
 from classmeet.recordings.janus_recorder import JanusRecorderError
@@ -240,7 +241,7 @@ def recording_stop(*, recording: Recording, message: str = "") -> Recording:
             locked.failure_reason = (
                 janus_recorder.NOTHING_RECORDED
                 if locked.source == Recording.Source.SFU
-                else "Nothing was recorded (no data was uploaded)."
+                else gettext_noop("Nothing was recorded (no data was uploaded).")
             )
         else:
             locked.status = Recording.Status.QUEUED

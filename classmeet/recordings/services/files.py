@@ -15,6 +15,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from classmeet.recordings import janus_recorder
 from classmeet.recordings.janus_recorder import ProcessingFailed
@@ -71,13 +72,14 @@ def over_quota(extra: int) -> bool:
     return quota > 0 and recordings_bytes_used() + extra > quota
 
 
-QUOTA_REASON = "The storage quota for recordings is full; recording stopped."
+# Stored untranslated as a failure reason (shown translated, recordings.views and the panel).
+QUOTA_REASON = gettext_noop("The storage quota for recordings is full; recording stopped.")
 
 
 # Disk space ------------------------------------------------------------------------------------
 
 
-NO_SPACE = "there is not enough free disk space"
+NO_SPACE = gettext_noop("there is not enough free disk space")
 
 
 def check_space(*, need: int) -> None:

@@ -374,7 +374,7 @@ def _notify_ready(recording: Recording) -> None:
     notifications_create(
         recipient_ids=[*course_staff_ids(course=course), *students],
         kind=Notification.Kind.RECORDING_READY,
-        title=_("Recording of “%(title)s” is ready") % {"title": meeting.title},
+        title=lambda: _("Recording of “%(title)s” is ready") % {"title": meeting.title},
         url=reverse("meetings:meeting-detail", kwargs={"meeting_id": meeting.pk}),
         course=course,
     )

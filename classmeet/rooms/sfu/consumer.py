@@ -187,7 +187,7 @@ class SfuConsumer(ClassroomConsumer):
     async def _session(self) -> JanusSession | None:
         """This socket's Janus session, opened on first use, if the room is on the SFU."""
         if self.peer is None:
-            await self.send_error(protocol.ErrorCode.NOT_JOINED, "Send `join` first.")
+            await self.send_error(protocol.ErrorCode.NOT_JOINED, _("Send `join` first."))
             return None
         if self.janus is not None and not self.janus.closed:
             return self.janus
@@ -195,7 +195,7 @@ class SfuConsumer(ClassroomConsumer):
             not conf.enabled()
             or await topology.topology_get(meeting_id=self.meeting_id) != topology.SFU
         ):
-            await self.send_error(UNAVAILABLE, "This room does not use the SFU.")
+            await self.send_error(UNAVAILABLE, _("This room does not use the SFU."))
             return None
         opening = self._opening
         if opening is None or (opening.done() and (opening.cancelled() or opening.exception())):
@@ -288,7 +288,9 @@ class SfuConsumer(ClassroomConsumer):
             self._janus_lost_soon()
         logger.warning("SFU %s failed in meeting %s: %s", what, self.meeting_id, exc)
         detail = [str(feed_id)] if feed_id else []
-        await self.send_error(UNAVAILABLE, f"The media server refused: {what}.", detail)
+        await self.send_error(
+            UNAVAILABLE, _("The media server refused: %(step)s.") % {"step": what}, detail
+        )
 
     async def handle_sfu_publish(self, message: protocol.SfuPublish) -> None:
         try:
@@ -420,7 +422,7 @@ class SfuConsumer(ClassroomConsumer):
         handle = self.subscriptions.get(message.feedId, 0) if self.janus else 0
         if self.janus is None or not handle:
             await self.send_error(
-                UNAVAILABLE, "Subscribe to that feed first.", [str(message.feedId)]
+                UNAVAILABLE, _("Subscribe to that feed first."), [str(message.feedId)]
             )
             return
         try:
@@ -453,7 +455,7 @@ class SfuConsumer(ClassroomConsumer):
     async def handle_sfu_configure(self, message: protocol.SfuConfigure) -> None:
         handle = self.subscriptions.get(message.feedId, 0) if self.janus else 0
         if self.janus is None or not handle:
-            await self.send_error(UNAVAILABLE, "Subscribe to that feed first.")
+            await self.send_error(UNAVAILABLE, _("Subscribe to that feed first."))
             return
         stream = {"mid": message.mid, "send": message.send}
         try:
@@ -461,7 +463,7 @@ class SfuConsumer(ClassroomConsumer):
         except SFU_ERRORS as exc:
             # No feed detail: the link itself is fine, the client must not resubscribe.
             logger.warning("SFU configure failed in meeting %s: %s", self.meeting_id, exc)
-            await self.send_error(UNAVAILABLE, "The media server refused: configure.")
+            await self.send_error(UNAVAILABLE, _("The media server refused: configure."))
 
     async def handle_sfu_unsubscribe(self, message: protocol.SfuUnsubscribe) -> None:
         handle = self.subscriptions.pop(message.feedId, 0) if self.janus else 0

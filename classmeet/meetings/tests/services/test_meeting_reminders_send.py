@@ -225,3 +225,25 @@ def test_started_meeting_found_by_a_scan_is_not_reminded_under_the_lock(evening,
         now=START - timedelta(minutes=15),
     )
     assert not Notification.objects.filter(kind=SOON).exists()
+
+
+def test_reminder_is_in_each_recipients_language(evening, student, teacher, test_catalog):
+    """One scan, two languages: the French student's in French, the teacher who chose no
+    language in the site's (English)."""
+    test_catalog(
+        "fr",
+        {
+            (
+                "“%(title)s” starts at %(time)s (in %(minutes)d minute)",
+                "“%(title)s” starts at %(time)s (in %(minutes)d minutes)",
+            ): (
+                "« %(title)s » commence à %(time)s (dans %(minutes)d minute)",
+                "« %(title)s » commence à %(time)s (dans %(minutes)d minutes)",
+            ),
+        },
+    )
+    student.language = "fr"
+    student.save(update_fields=["language"])
+    assert meeting_reminders_send(now=START - timedelta(minutes=15)) == 1
+    assert _title(student) == "« Optics » commence à 21:56 CET (dans 15 minutes)"
+    assert _title(teacher) == "“Optics” starts at 15:56 EST (in 15 minutes)"

@@ -1,15 +1,27 @@
 // Material upload with a progress bar. Without this module the form is a normal POST.
 // The server answers XMLHttpRequest posts with JSON: {ok, redirect} or {ok: false, errors}.
+import { gettext, interpolate, pgettext } from '../../core/js/i18n.js';
 
 function formatBytes(bytes) {
-  const units = ['B', 'KB', 'MB', 'GB'];
+  const units = [
+    pgettext('file size', 'B'),
+    pgettext('file size', 'KB'),
+    pgettext('file size', 'MB'),
+    pgettext('file size', 'GB'),
+  ];
   let value = bytes;
   let unit = 0;
   while (value >= 1024 && unit < units.length - 1) {
     value /= 1024;
     unit += 1;
   }
-  return `${value.toFixed(unit ? 1 : 0)} ${units[unit]}`;
+  // The page's language writes the number ("1,5 MB" in French).
+  const digits = unit ? 1 : 0;
+  const number = new Intl.NumberFormat(document.documentElement.lang || undefined, {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(value);
+  return `${number} ${units[unit]}`;
 }
 
 function showError(form, messages) {
@@ -48,8 +60,9 @@ function errorsFrom(xhr) {
   } catch {
     // Not JSON (e.g. a proxy's "413 Request Entity Too Large" page).
   }
-  if (xhr.status === 413) return ['The file is too large.'];
-  return [`The upload failed (${xhr.status || 'network error'}).`];
+  if (xhr.status === 413) return [gettext('The file is too large.')];
+  if (!xhr.status) return [gettext('The upload failed (network error).')];
+  return [interpolate(gettext('The upload failed (%(status)s).'), { status: xhr.status })];
 }
 
 export function upload(form) {
@@ -62,8 +75,12 @@ export function upload(form) {
     showError(
       form,
       tooLarge.map((file) => {
-        const message = `The file is too large (${formatBytes(file.size)}). The limit is ${limit}.`;
-        return files.length > 1 ? `${file.name}: ${message}` : message;
+        const message = interpolate(gettext('The file is too large (%(size)s). The limit is %(limit)s.'), {
+          size: formatBytes(file.size),
+          limit,
+        });
+        if (files.length === 1) return message;
+        return interpolate(gettext('%(file)s: %(error)s'), { file: file.name, error: message });
       }),
     );
     return;

@@ -1,5 +1,6 @@
 // The navbar bell: unread badge, lazily loaded dropdown, and live updates over /ws/notifications/.
 // Every text from the server goes into the page through textContent.
+import { gettext } from "../../core/js/i18n.js";
 import { connectWithBackoff } from "./socket.js";
 
 const TOAST_DELAY_MS = 8000;
@@ -104,7 +105,7 @@ export function showToast(notification) {
   close.dataset.bsDismiss = "toast";
   close.setAttribute(
     "aria-label",
-    document.getElementById("notification-bell")?.dataset.closeText || "Close",
+    document.getElementById("notification-bell")?.dataset.closeText || gettext("Close"),
   );
   header.append(icon, title, close);
   const body = document.createElement("div");
@@ -119,7 +120,7 @@ export function showToast(notification) {
     const link = document.createElement("a");
     link.href = notification.url;
     link.className = "small";
-    link.textContent = document.getElementById("notification-bell")?.dataset.openText || "Open";
+    link.textContent = document.getElementById("notification-bell")?.dataset.openText || gettext("Open");
     body.append(link);
   }
   toast.append(header, body);

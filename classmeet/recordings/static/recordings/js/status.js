@@ -1,5 +1,7 @@
 // Processing state of recordings, for their teacher: poll each unfinished row every 2 s and
 // update its badge, progress bar and failure reason; reload once one is ready (to show its links).
+import { gettext, interpolate } from "../../core/js/i18n.js";
+
 const POLL_MS = 2000;
 
 function paintProgress(row) {
@@ -7,12 +9,23 @@ function paintProgress(row) {
   if (bar) bar.style.width = `${Number(bar.dataset.progress) || 0}%`;
 }
 
+// "45%", "45 %" in French: as the page's language writes a percentage.
+function percent(value) {
+  const format = new Intl.NumberFormat(document.documentElement.lang || undefined, { style: "percent" });
+  return format.format((Number(value) || 0) / 100);
+}
+
 function render(row, state) {
   row.dataset.status = state.status;
   const badge = row.querySelector(".recording-status");
   if (badge) {
     badge.textContent =
-      state.status === "processing" ? `${state.statusLabel} ${state.progress}%` : state.statusLabel;
+      state.status === "processing"
+        ? interpolate(gettext("%(status)s %(percent)s"), {
+            status: state.statusLabel,
+            percent: percent(state.progress),
+          })
+        : state.statusLabel;
     badge.classList.toggle("text-bg-danger", state.status === "failed" || state.status === "recording");
     badge.classList.toggle("text-bg-info", state.status === "queued" || state.status === "processing");
   }

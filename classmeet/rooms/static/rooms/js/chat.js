@@ -3,6 +3,8 @@
 // the room; staff: anyone). User text reaches the DOM only through textContent. Message types
 // match protocol.py.
 import { timeElement } from "../../core/js/times.js";
+import { gettext, interpolate } from "../../core/js/i18n.js";
+import { announce } from "./announce.js";
 
 export function initChat({ box, signaling }) {
   const list = document.getElementById("chat-messages");
@@ -139,7 +141,21 @@ export function initChat({ box, signaling }) {
     for (const line of msg.chat) render(line);
     list.scrollTop = list.scrollHeight;
   });
-  signaling.on("chat", render);
+  // A new line is read out (the list itself is no live region: the history would be read too).
+  function announceLine(line) {
+    const mine = line.fromUserId === myUserId;
+    const isPrivate = line.toUserId !== null && line.toUserId !== undefined;
+    let text;
+    if (mine) text = isPrivate ? gettext("Private message sent: %(text)s") : gettext("Message sent: %(text)s");
+    else if (isPrivate) text = gettext("Private message from %(name)s: %(text)s");
+    else text = gettext("%(name)s wrote: %(text)s");
+    announce(interpolate(text, { name: line.fromName, text: line.text }));
+  }
+  signaling.on("chat", (line) => {
+    const known = list.querySelector(`li[data-message-id="${line.id}"]`);
+    render(line);
+    if (!known) announceLine(line);
+  });
   signaling.on("chat-deleted", (msg) => {
     list.querySelector(`li[data-message-id="${Number(msg.id)}"]`)?.remove();
   });

@@ -1,5 +1,7 @@
 // Hands, media state, teacher controls and the active-speaker highlight.
 // DOM updates use textContent and classes only. Message types match protocol.py.
+import { gettext, interpolate } from "../../core/js/i18n.js";
+import { announce } from "./announce.js";
 
 const SPEAKING_LEVEL = 0.04; // audioLevel (0..1) above which a participant counts as speaking
 
@@ -35,6 +37,7 @@ export function initControls({ box, signaling, connections }) {
     const i = document.createElement("i");
     i.className = `bi ${name}`;
     i.title = title;
+    i.setAttribute("role", "img"); // a name on an <i> is read only with a role
     i.setAttribute("aria-label", title);
     return i;
   }
@@ -122,6 +125,7 @@ export function initControls({ box, signaling, connections }) {
       return;
     }
     const peerId = item.dataset.peer;
+    const name = item.querySelector(".participant-name")?.textContent ?? "";
     const actions = document.createElement("span");
     actions.className = "participant-actions btn-group btn-group-sm";
     const mute = document.createElement("button");
@@ -129,12 +133,14 @@ export function initControls({ box, signaling, connections }) {
     mute.className = "btn btn-outline-secondary mute-peer";
     mute.title = label("labelMute");
     mute.append(icon("bi-mic-mute", label("labelMute")));
+    mute.setAttribute("aria-label", interpolate(gettext("Mute %(name)s"), { name }));
     mute.addEventListener("click", () => signaling.send({ type: "mute-peer", peerId }));
     const remove = document.createElement("button");
     remove.type = "button";
     remove.className = "btn btn-outline-danger remove-peer";
     remove.title = label("labelRemove");
     remove.append(icon("bi-person-x", label("labelRemove")));
+    remove.setAttribute("aria-label", interpolate(gettext("Remove %(name)s"), { name }));
     remove.addEventListener("click", () => {
       if (window.confirm(label("confirmRemove"))) signaling.send({ type: "remove-peer", peerId });
     });
@@ -181,13 +187,28 @@ export function initControls({ box, signaling, connections }) {
     }
     renderHands();
   });
+  // Said once per change (the server also repeats a hand to a page that reconnects).
+  function announceHand(peerId, up) {
+    if (peerId === signaling.peerId) {
+      announce(up ? gettext("You raised your hand.") : gettext("Your hand is lowered."));
+      return;
+    }
+    const name = nameOf(peerId);
+    if (!name) return;
+    const text = up ? gettext("%(name)s raised their hand") : gettext("%(name)s lowered their hand");
+    announce(interpolate(text, { name }));
+  }
   signaling.on("hand-raised", (msg) => {
+    const known = hands.has(msg.peerId);
     hands.set(msg.peerId, msg.raisedAt);
     renderHands();
+    if (!known) announceHand(msg.peerId, true);
   });
   signaling.on("hand-lowered", (msg) => {
+    const known = hands.has(msg.peerId);
     hands.delete(msg.peerId);
     renderHands();
+    if (known) announceHand(msg.peerId, false);
   });
   signaling.on("media-state", (msg) => {
     media.set(msg.peerId, { mic: msg.mic, camera: msg.camera, screen: msg.screen });
@@ -208,6 +229,11 @@ export function initControls({ box, signaling, connections }) {
     const banner = document.getElementById("mute-request-banner");
     banner.querySelector(".banner-text").textContent = label(msg.all ? "msgMutedAll" : "msgMutedYou");
     banner.classList.remove("d-none");
+    announce(
+      msg.all
+        ? gettext("The teacher muted everyone. You can unmute yourself when you need to speak.")
+        : gettext("You were muted by the teacher. You can unmute yourself when you need to speak."),
+    );
   });
   for (const close of box.querySelectorAll("[data-dismiss-banner]")) {
     close.addEventListener("click", () => close.parentElement.classList.add("d-none"));

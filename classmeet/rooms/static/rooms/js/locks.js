@@ -4,7 +4,10 @@
 // - stops playing a locked student's received audio/video (mesh: a modified client gains
 //   nothing; with the SFU, Janus already stops forwarding it);
 // - gives staff the room's lock toggles and, per student, "allow to speak".
-// Strings come from the data-* of #room-locks (rooms/_locks.html), translated by Django.
+// Strings come from the data-* of #room-locks (rooms/_locks.html), translated by Django, and from
+// i18n.js. A student hears each change of their own locks (announce.js).
+import { gettext } from "../../core/js/i18n.js";
+import { announce } from "./announce.js";
 
 const DEVICES = ["mic", "camera", "screen", "chat"];
 const BUTTONS = { mic: "btn-mic", camera: "btn-camera", screen: "btn-screen" };
@@ -101,8 +104,28 @@ export function initLocks({ box, signaling, localStream, connections }) {
     }
   }
 
+  // Said when this page's own locks change: the reason when locked, the release when unlocked.
+  const unlockedText = () => ({
+    mic: gettext("The teacher unlocked your microphone."),
+    camera: gettext("The teacher unlocked your camera."),
+    screen: gettext("The teacher unlocked screen sharing."),
+    chat: gettext("The teacher unlocked the chat."),
+  });
+  let ownLocks = new Set(); // as last said
+  function announceOwn(mine) {
+    for (const device of DEVICES) {
+      if (mine.has(device) && !ownLocks.has(device)) {
+        announce(label(`reason${device[0].toUpperCase()}${device.slice(1)}`));
+      } else if (!mine.has(device) && ownLocks.has(device)) {
+        announce(unlockedText()[device]);
+      }
+    }
+    ownLocks = mine;
+  }
+
   function applyOwn() {
     const mine = lockedFor(myUserId);
+    announceOwn(mine);
     for (const device of ["mic", "camera", "screen"]) lockButton(device, mine.has(device));
     lockChat(mine.has("chat"));
     document.getElementById("room")?.setAttribute("data-locked", [...mine].join(" "));

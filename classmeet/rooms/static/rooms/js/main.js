@@ -21,6 +21,9 @@ import { initRecorder } from "../../recordings/js/recorder.js";
 import { initStage } from "./stage.js";
 import { createEnding } from "./ending.js";
 import { initWaiting, initWaitingList } from "./lobby.js";
+import { initShortcuts } from "./shortcuts.js";
+import { announce } from "./announce.js";
+import { gettext, interpolate, ngettext } from "../../core/js/i18n.js";
 
 const root = document.getElementById("room");
 
@@ -185,14 +188,45 @@ async function main() {
     if (onSfu()) peers.closeAll(); // the room is on the SFU: no mesh at all
     else peers.resync(participants, { resumed: msg.resumed });
     ui.setReconnecting(false);
+    if (msg.resumed) announce(gettext("Reconnected."));
+    else {
+      const others = names.size;
+      announce(
+        interpolate(
+          ngettext(
+            "You joined the class. %(count)s other person is here.",
+            "You joined the class. %(count)s other people are here.",
+            others,
+          ),
+          { count: others },
+        ),
+      );
+    }
     root.dataset.joined = "true";
   });
   signaling.on("user-joined", (msg) => {
     if (!isOther(msg.peerId)) return;
+    const known = names.has(msg.peerId);
     addParticipant(msg);
     if (msg.resumed) peers.repair(msg.peerId);
+    if (!msg.resumed && !known) {
+      announce(interpolate(gettext("%(name)s joined"), { name: msg.name }), {
+        group: "joined",
+        many: (count) =>
+          interpolate(ngettext("%(count)s person joined", "%(count)s people joined", count), { count }),
+      });
+    }
   });
-  signaling.on("user-left", (msg) => removePeer(msg.peerId));
+  signaling.on("user-left", (msg) => {
+    const name = names.get(msg.peerId);
+    removePeer(msg.peerId);
+    if (!name) return;
+    announce(interpolate(gettext("%(name)s left"), { name }), {
+      group: "left",
+      many: (count) =>
+        interpolate(ngettext("%(count)s person left", "%(count)s people left", count), { count }),
+    });
+  });
   const onDescription = async (msg) => {
     if (onSfu() && !peers.has(msg.from)) return; // no new mesh links once on the SFU
     if (!isOther(msg.from)) return;
@@ -222,6 +256,7 @@ async function main() {
   signaling.on("state", ({ state, reason }) => {
     states.push(state);
     ui.setReconnecting(state === "reconnecting");
+    if (state === "reconnecting") announce(gettext("The connection was lost. Reconnecting…"));
     if (state === "reconnecting") sfu.onSocketLost();
     if (state === "refused") {
       root.dataset.refused = reason;
@@ -272,6 +307,8 @@ async function main() {
     releaseMedia: releaseAllMedia,
     layout: stage,
   });
+  // Keyboard shortcuts and their dialog (shortcuts.js).
+  initShortcuts({ root });
   // The waiting room (lobby.js): a student's waiting page, the staff's list of who knocks.
   initWaiting({ root, signaling, onLeave: () => ending.endRoom({ kind: "left" }) });
   const waitingList = initWaitingList({ signaling });

@@ -2,7 +2,12 @@
 // live results and close it), the staff's form to open one (new, or a prepared question of the
 // course), and the results chart, drawn here with plain elements. User text reaches the DOM only
 // through textContent. Message types match protocol.py (poll-open, poll, poll-answer,
-// poll-results, poll-close).
+// poll-results, poll-close). A new poll and the final results are read out (announce.js).
+import { gettext, interpolate } from "../../core/js/i18n.js";
+import { announce } from "./announce.js";
+
+// (show() has an `announce` flag of its own.)
+const sayPoll = (text) => announce(text);
 
 const MIN_OPTIONS = 2;
 const MAX_OPTIONS = 10;
@@ -47,7 +52,6 @@ export function initPolls({ signaling }) {
   const errorEl = $("poll-error");
   const hideEl = $("poll-hide");
   const closeEl = $("poll-close");
-  const liveEl = $("poll-live");
   const form = $("poll-form"); // staff only
   const formError = $("poll-form-error");
 
@@ -201,7 +205,7 @@ export function initPolls({ signaling }) {
     if (canControl && !same) {
       renderResults({ counts: msg.options.map(() => 0), answered: 0 }); // until the first results
     }
-    if (announce && !same) liveEl.textContent = label("labelNew", { question: msg.question });
+    if (announce && !same) sayPoll(label("labelNew", { question: msg.question }));
   }
 
   // The results chart: one row per option, a bar as wide as its share. -------------------------
@@ -282,9 +286,11 @@ export function initPolls({ signaling }) {
     hideEl.hidden = false;
     if (closeEl) closeEl.hidden = true;
     const summary = (poll.options ?? [])
-      .map((text, i) => `${text}: ${msg.counts[i] ?? 0}`)
+      .map((text, i) =>
+        interpolate(gettext("%(option)s: %(count)s"), { option: text, count: msg.counts[i] ?? 0 }),
+      )
       .join(", ");
-    liveEl.textContent = label("labelClosed", { results: summary });
+    sayPoll(label("labelClosed", { results: summary }));
   }
 
   function hide() {

@@ -1,7 +1,8 @@
 // Reactions: the menu in the control bar sends `reaction` {emoji}; every `reaction` {peerId,
 // emoji} floats on that peer's tile for a couple of seconds (no motion under
 // prefers-reduced-motion: see classroom.css) and is announced politely, at most one announcement
-// every few seconds. Message types match protocol.py.
+// every few seconds (through the room's live region, announce.js). Message types match protocol.py.
+import { announce as say } from "./announce.js";
 
 const FLOAT_MS = 2400;
 const ANNOUNCE_EVERY_MS = 4000;
@@ -9,7 +10,6 @@ const ANNOUNCE_EVERY_MS = 4000;
 export function initReactions({ box, signaling }) {
   if (!box) return;
   const grid = document.getElementById("video-grid");
-  const announcer = document.getElementById("reaction-announcer");
   const label = (key) => box.dataset[key] ?? "";
   let lastAnnounced = 0;
   let pending = null; // the latest reaction not yet announced (announced when the wait is over)
@@ -38,9 +38,7 @@ export function initReactions({ box, signaling }) {
 
   function announce() {
     if (!pending) return;
-    announcer.textContent = label("labelReacted")
-      .replace("{name}", pending.name)
-      .replace("{emoji}", pending.emoji);
+    say(label("labelReacted").replace("{name}", pending.name).replace("{emoji}", pending.emoji));
     pending = null;
     lastAnnounced = Date.now();
   }

@@ -167,6 +167,7 @@ export function initStage({ root, signaling }) {
     end() {
       if (document.fullscreenElement) document.exitFullscreen().catch(() => null);
       settings.open = false;
+      document.getElementById("shortcuts-dialog")?.close();
       const bootstrap = window.bootstrap;
       bootstrap?.Offcanvas.getInstance(side)?.hide();
       bootstrap?.Dropdown.getInstance(document.getElementById("btn-info"))?.hide();

@@ -1,5 +1,6 @@
 // DOM only: tiles, participant list, banners, controls. Never touches the network.
 // Every user-provided string goes through textContent, never innerHTML.
+import { gettext, interpolate } from "../../core/js/i18n.js";
 
 let root = null;
 let labels = {};
@@ -12,6 +13,7 @@ export function initUi(rootEl) {
     connecting: rootEl.dataset.labelConnecting,
   };
   document.getElementById("local-name").textContent = labels.you;
+  labelTile(document.getElementById("tile-local"), labels.you, gettext("Your video"));
   renderParticipant("local", labels.youLocal, "", { local: true });
   updateCounts();
 }
@@ -35,6 +37,13 @@ export function setLocalStream(stream, { screen = false } = {}) {
   document.getElementById("tile-local").classList.toggle("screen", screen);
 }
 
+// A tile is a group named after its participant (read as "Sam Study, group"), its video too.
+function labelTile(tile, name, videoLabel) {
+  tile.setAttribute("role", "group");
+  tile.setAttribute("aria-label", name);
+  tile.querySelector("video")?.setAttribute("aria-label", videoLabel);
+}
+
 function tileFor(peerId) {
   return grid().querySelector(`.tile[data-peer="${CSS.escape(peerId)}"]`);
 }
@@ -48,6 +57,7 @@ export function addTile(peerId, name) {
     grid().append(tile);
   }
   tile.querySelector(".tile-name").textContent = name;
+  labelTile(tile, name, interpolate(gettext("Video of %(name)s"), { name }));
   updateCounts();
   return tile;
 }
@@ -79,11 +89,21 @@ export function setTileVideo(peerId, on, order, stream) {
   }
 }
 
+// A connection's state (RTCPeerConnection.connectionState) in words on its tile; none when connected.
+function stateText(state) {
+  if (state === "connected") return "";
+  if (state === "new" || state === "connecting") return labels.connecting;
+  if (state === "disconnected") return gettext("reconnecting…");
+  if (state === "failed") return gettext("connection failed");
+  if (state === "closed") return gettext("disconnected");
+  return state;
+}
+
 export function setTileState(peerId, state) {
   const tile = tileFor(peerId);
   if (!tile) return;
   tile.dataset.state = state;
-  tile.querySelector(".tile-state").textContent = state === "connected" ? "" : state;
+  tile.querySelector(".tile-state").textContent = stateText(state);
 }
 
 export function removeTile(peerId) {
@@ -159,13 +179,20 @@ export function setPressed(buttonId, pressed, disabled = false) {
   button.disabled = disabled;
 }
 
+// A device the browser gives no label (before the user allowed it): its kind and number.
+function deviceName(kind, number) {
+  if (kind === "videoinput") return interpolate(gettext("Camera %(number)s"), { number });
+  if (kind === "audioinput") return interpolate(gettext("Microphone %(number)s"), { number });
+  return interpolate(gettext("Device %(number)s"), { number });
+}
+
 export function fillDeviceSelect(selectId, devices, currentId) {
   const select = document.getElementById(selectId);
   select.replaceChildren(
     ...devices.map((d, i) => {
       const option = document.createElement("option");
       option.value = d.deviceId;
-      option.textContent = d.label || `${d.kind} ${i + 1}`;
+      option.textContent = d.label || deviceName(d.kind, i + 1);
       option.selected = d.deviceId === currentId;
       return option;
     }),
