@@ -128,6 +128,9 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # Django's ModelBackend with the session's user read by a written-out statement.
     "classmeet.accounts.backends.UserBackend",
+    # Only so that sessions signed in before UserBackend (they name this path) stay signed in;
+    # new sign-ins record UserBackend. Can go once those sessions have expired (SESSION_COOKIE_AGE).
+    "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
