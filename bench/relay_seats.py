@@ -69,7 +69,7 @@ def prepare(rooms: int, per_room: int) -> list[list[Seat]]:
                 key = get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789")
                 data = {
                     "_auth_user_id": str(user.pk),
-                    "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
+                    "_auth_user_backend": "classmeet.accounts.backends.UserBackend",
                     "_auth_user_hash": user.get_session_auth_hash(),
                 }
                 sessions.append(

@@ -62,7 +62,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             _add_errors(form, error)
         else:
             # The axes backend needs the request to authenticate; here the password is known good.
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="classmeet.accounts.backends.UserBackend")
             messages.success(request, _("Welcome to Classmeet, %(name)s!") % {"name": user})
             return redirect(_safe_next(request))
     return render(

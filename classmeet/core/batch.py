@@ -64,6 +64,27 @@ def batched_raw(
     return RawQuerySet(sql, model=model, query=query, params=tuple(params), using=using)  # type: ignore[arg-type]
 
 
+class RawRows:
+    """The plain rows (tuples, as the driver gives them) of a statement that has no model (a
+    count): `batched_raw` without the model, for `run_together` and `Planned`."""
+
+    def __init__(self, sql: str, params: Sequence[Any] = (), *, using: str = "default") -> None:
+        self.query = _BatchableRawQuery(sql, using, params=tuple(params))
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        try:
+            rows = list(self.query)
+        finally:  # as Django's raw() iterator: the statement's cursor closed once read
+            if getattr(self.query, "cursor", None) is not None:
+                self.query.cursor.close()
+        return iter(rows)
+
+
+def batched_rows(sql: str, params: Sequence[Any] = (), *, using: str = "default") -> RawRows:
+    """The rows of `sql` as tuples, lazily, for `run_together` with `batched_raw` querysets."""
+    return RawRows(sql, params, using=using)
+
+
 def _takes_several_statements(cursor: Any) -> bool:
     """PostgreSQL with client-side binding: psycopg then sends one simple query, which may hold
     several statements (server-side binding prepares it, which refuses them)."""
@@ -74,7 +95,7 @@ def _takes_several_statements(cursor: Any) -> bool:
     return isinstance(cursor.cursor, psycopg.ClientCursor)
 
 
-def run_together(querysets: Sequence[RawQuerySet[Any]]) -> None:
+def run_together(querysets: Sequence[RawQuerySet[Any] | RawRows]) -> None:
     """Fetch the rows of these `batched_raw` querysets in one round trip where possible.
 
     They must all use the same database. Reading them afterwards costs no query; a database
@@ -109,7 +130,7 @@ class Planned(Generic[_T]):
 
     Plan several, `run_together` their `rows`, then ask each for its `result()`."""
 
-    def __init__(self, rows: RawQuerySet[Any], finish: Callable[[list[Any]], _T]) -> None:
+    def __init__(self, rows: RawQuerySet[Any] | RawRows, finish: Callable[[list[Any]], _T]) -> None:
         self.rows = rows
         self._finish = finish
         self._result: Any = _UNREAD
@@ -118,3 +139,33 @@ class Planned(Generic[_T]):
         if self._result is _UNREAD:
             self._result = self._finish(list(self.rows))
         return self._result  # type: ignore[no-any-return]
+
+
+# Reads of every page's layout (the navbar's unread count), planned per request -------------------
+
+PageReadPlanner = Callable[[Any], "Planned[Any] | None"]
+_page_reads: dict[str, PageReadPlanner] = {}
+
+
+def register_page_read(name: str, planner: PageReadPlanner) -> None:
+    """Register a read that the base template makes on every page (from an app's `ready()`):
+    `planner(request)` plans it, or returns None when the page will not make it."""
+    _page_reads[name] = planner
+
+
+def plan_page_reads(request: Any) -> dict[str, Planned[Any]]:
+    """Plan this request's layout reads, for a view to send with its own (`run_together`);
+    `page_read` then finds them. A view that does not call this loses nothing: each context
+    processor reads alone, as before."""
+    plans = {}
+    for name, planner in _page_reads.items():
+        planned = planner(request)
+        if planned is not None:
+            plans[name] = planned
+    request.planned_page_reads = plans
+    return plans
+
+
+def page_read(request: Any, name: str) -> Planned[Any] | None:
+    """The layout read `name` planned for this request by its view, if it was."""
+    return getattr(request, "planned_page_reads", {}).get(name)

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from django.db import connections, router
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from classmeet.accounts.models import User
 from classmeet.accounts.selectors import AnyUser, is_authenticated
 from classmeet.core.batch import Planned, batched_raw
+from classmeet.core.rows import columns, load
 from classmeet.courses.models import Course, CourseAssistant, Enrollment, Material
 
 
@@ -198,43 +197,13 @@ def staff_members(rows: list[dict[str, Any]] | None) -> list[StaffMember]:
 
 
 @functools.cache
-def _columns(model: type[Model], alias: str) -> str:
-    return ", ".join(f'{alias}."{field.column}"' for field in model._meta.concrete_fields)
-
-
-# Per connection (each thread has its own): the converters the ORM's compiler would apply.
-_CONVERTERS: WeakKeyDictionary[Any, dict[type[Model], list[tuple[Any, list[Any]]]]] = (
-    WeakKeyDictionary()
-)
-
-
-def _load(model: type[Model], connection: Any, values: Sequence[Any]) -> Any:
-    """An instance of `model` from the values of all its concrete fields, read by hand-written
-    SQL, converted as the ORM converts them (SQLite's datetimes, JSON...)."""
-    by_model = _CONVERTERS.setdefault(connection, {})
-    if model not in by_model:
-        cols = [field.get_col(model._meta.db_table) for field in model._meta.concrete_fields]
-        by_model[model] = [
-            (col, connection.ops.get_db_converters(col) + col.get_db_converters(connection))
-            for col in cols
-        ]
-    converted = []
-    for value, (col, funcs) in zip(values, by_model[model], strict=True):
-        for func in funcs:
-            value = func(value, col, connection)
-        converted.append(value)
-    names = [field.attname for field in model._meta.concrete_fields]
-    return model.from_db(connection.alias, names, converted)
-
-
-@functools.cache
 def _course_for_viewer_sql(vendor: str) -> str:
     # The assistants as JSON rows (`staff_members` sorts them); the functions differ.
     rows = (
         "JSON_GROUP_ARRAY(JSON_OBJECT(" if vendor == "sqlite" else "JSONB_AGG(JSONB_BUILD_OBJECT("
     )
     return (
-        f"SELECT {_columns(Course, 'c')}, {_columns(User, 'u')},"  # noqa: S608 (column names)
+        f"SELECT {columns(Course, 'c')}, {columns(User, 'u')},"  # noqa: S608 (column names)
         ' EXISTS (SELECT 1 FROM "courses_enrollment" e'
         '  WHERE e."course_id" = c."id" AND e."student_id" = %s),'
         ' EXISTS (SELECT 1 FROM "courses_courseassistant" a'
@@ -265,8 +234,8 @@ def course_for_viewer(*, course_id: int, user_id: int) -> Course | None:
         return None
     n_course = len(Course._meta.concrete_fields)
     n_user = len(User._meta.concrete_fields)
-    course: Course = _load(Course, connection, row[:n_course])
-    course.teacher = _load(User, connection, row[n_course : n_course + n_user])
+    course: Course = load(Course, connection, row[:n_course])
+    course.teacher = load(User, connection, row[n_course : n_course + n_user])
     enrolled, assists, assistants = row[n_course + n_user :]
     course.enrolled_viewer = (user_id, bool(enrolled))
     course.staff_viewer = (user_id, course.teacher_id == user_id or bool(assists))

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from classmeet import access
 from classmeet.accounts.selectors import request_user
+from classmeet.core.batch import plan_page_reads
 from classmeet.courses import selectors, services
 from classmeet.courses.forms import AddStudentForm, CourseForm, JoinCodeForm, MaterialForm
 from classmeet.courses.models import Course
@@ -97,10 +98,12 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
         "can_manage": can_manage,
         "can_delete": access.courses.can_delete_course(user=user, course=course),
     }
-    # Every section's rows (and the staff's roster) in one round trip on PostgreSQL, before the
-    # template asks for them.
-    roster = {"roster": selectors.enrollment_list_plan(course=course)} if can_manage else None
-    course_sections_plan(course=course, user=user, also=roster)
+    # Every section's rows (and the staff's roster, and the navbar's unread count) in one round
+    # trip on PostgreSQL, before the template asks for them.
+    also = plan_page_reads(request)
+    if can_manage:
+        also["roster"] = selectors.enrollment_list_plan(course=course)
+    course_sections_plan(course=course, user=user, also=also)
     context["materials"] = course_section_result(course=course, user=user, name="materials")
     if can_manage:
         context["roster"] = course_section_result(course=course, user=user, name="roster")

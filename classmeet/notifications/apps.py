@@ -6,6 +6,19 @@ class NotificationsConfig(AppConfig):
     label = "notifications"
 
     def ready(self) -> None:
+        from classmeet.accounts.selectors import is_authenticated
+        from classmeet.core.batch import register_page_read
+        from classmeet.notifications.selectors import notification_unread_count_plan
+
+        # The navbar's bell: a page that plans its reads ahead reads the count with them.
+        register_page_read(
+            "notifications_unread",
+            lambda request: (
+                notification_unread_count_plan(user=request.user)
+                if is_authenticated(request.user)
+                else None
+            ),
+        )
         from classmeet.courses.signals import assistant_added, enrollment_created
         from classmeet.notifications.receivers import (
             assistant_added_notify,

@@ -6,6 +6,7 @@ from django.db import connections, router
 from django.db.models import Count, Q, QuerySet
 
 from classmeet.accounts.models import User
+from classmeet.core.batch import Planned, batched_rows
 from classmeet.courses.models import Course, CourseAssistant, Enrollment
 
 from .models import Notification
@@ -39,6 +40,11 @@ def notification_unread_count(*, user: User) -> int:
         cursor.execute(_UNREAD_COUNT_SQL, [user.pk])
         row = cursor.fetchone()
     return int(row[0])
+
+
+def notification_unread_count_plan(*, user: User) -> Planned[int]:
+    """`notification_unread_count`, planned to travel with a page's other reads."""
+    return Planned(batched_rows(_UNREAD_COUNT_SQL, [user.pk]), lambda rows: int(rows[0][0]))
 
 
 _UNREAD_COUNT_SQL = (

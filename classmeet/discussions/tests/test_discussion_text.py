@@ -79,3 +79,25 @@ def test_discussion_item_matches_the_include_it_replaced(flags, show_course, lan
     assert HOSTILE not in shown
     assert "&lt;b&gt;&quot;Q&amp;A&quot; it&#x27;s&lt;/b&gt;" in shown
     assert "&amp;amp;" in shown
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("show_course", [False, True])
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_discussion_items_are_the_items_one_after_the_other(show_course, language):
+    course = CourseFactory.create(title=HOSTILE)
+    items: list[Any] = []
+    for i, flags in enumerate([True, False, True]):
+        d: Any = DiscussionFactory.create(course=course, title=f"{HOSTILE} {i}")
+        d.is_pinned = d.is_locked = d.has_answer = flags
+        d.deleted_at = timezone.now() if flags else None
+        d.vote_count, d.comment_count = (i, 1) if flags else (1, i)
+        items.append(d)
+    items[1].author = None  # a former member
+    loop = "{% for d in ds %}{% discussion_item d show_course=s %}{% endfor %}"
+    with translation.override(language):
+        expected = _render(loop, ds=items, s=show_course)
+        assert (
+            _render("{% discussion_items ds show_course=s %}", ds=items, s=show_course) == expected
+        )
+        assert _render("{% discussion_items ds %}", ds=[]) == ""
