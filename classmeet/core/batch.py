@@ -75,8 +75,9 @@ class RawRows:
         try:
             rows = list(self.query)
         finally:  # as Django's raw() iterator: the statement's cursor closed once read
-            if getattr(self.query, "cursor", None) is not None:
-                self.query.cursor.close()
+            cursor = getattr(self.query, "cursor", None)
+            if cursor is not None:
+                cursor.close()
         return iter(rows)
 
 

@@ -28,11 +28,12 @@ class CachedURLMixin:
         key = (name, force, settings.DEBUG)
         url = self._urls.get(key)
         if url is None:
-            url = self._urls[key] = super().url(name, force=force)  # type: ignore[misc, call-arg]
+            url = self._urls[key] = super().url(name, force=force)  # type: ignore[misc]
         return url
 
 
 class CompressedManifestStaticFilesStorage(
-    CachedURLMixin, WhiteNoiseCompressedManifestStaticFilesStorage
+    CachedURLMixin,
+    WhiteNoiseCompressedManifestStaticFilesStorage,  # type: ignore[misc]
 ):
     pass

@@ -45,7 +45,7 @@ def test_a_session_from_before_the_user_backend_stays_signed_in() -> None:
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = student.get_session_auth_hash()
     session.save()
-    client.cookies["sessionid"] = session.session_key
+    client.cookies["sessionid"] = session.session_key or ""
     response = client.get(reverse("accounts:profile"))
     assert response.status_code == 200
     assert response.wsgi_request.user == student

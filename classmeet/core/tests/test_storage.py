@@ -31,7 +31,7 @@ def test_urls_are_whitenoises(static_root):
     for _ in range(2):  # worked out, then kept
         assert staticfiles_storage.url("core/app.css") == theirs.url("core/app.css")
         assert _static("core/app.css") == "/static/core/app.0123abcd.css"
-    assert staticfiles_storage._urls  # kept
+    assert staticfiles_storage._urls  # type: ignore[attr-defined]  # kept
 
 
 def test_a_name_not_in_the_manifest_is_refused_every_time(static_root):

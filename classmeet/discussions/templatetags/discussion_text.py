@@ -67,13 +67,11 @@ class _Items:
         self.url = id_url_for("discussions:discussion-detail", "discussion_id")
         self.counts: dict[tuple[bool, int], str] = {}  # "3 Upvotes" by count: lists share a few
 
-    def counted(self, upvotes: bool, count: int) -> str:
-        text = self.counts.get((upvotes, count))
+    def counted(self, of_upvotes: bool, count: int) -> str:
+        text = self.counts.get((of_upvotes, count))
         if text is None:
-            text = self.counts[upvotes, count] = (
-                _counted("%(counter)s Upvote", "%(counter)s Upvotes", count)
-                if upvotes
-                else _counted("%(counter)s Comment", "%(counter)s Comments", count)
+            text = self.counts[of_upvotes, count] = (
+                upvotes(count) if of_upvotes else comments(count)
             )
         return text
 
