@@ -5,13 +5,13 @@ import uuid
 from collections.abc import Callable
 from urllib.parse import unquote
 
-from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from .logging import request_id_var, user_id_var
+from .recipients import supported_language
 from .times import zone_named
 
 logger = logging.getLogger("classmeet.request")
@@ -62,8 +62,9 @@ class UserPreferencesMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             user_id_var.set(user.pk)
-        language = getattr(user, "language", "") if user is not None else ""
-        if language and any(language == code for code, _name in settings.LANGUAGES):
+        chosen_language = getattr(user, "language", "") if user is not None else ""
+        language = supported_language(chosen_language) if chosen_language else None
+        if language is not None:
             translation.activate(language)
             request.LANGUAGE_CODE = language
         chosen = getattr(user, "timezone", "") if user is not None else ""
