@@ -88,7 +88,7 @@ def test_when_text_filter_is_plain():
         assert render("{{ t|when_text }}", t=T) == "Jan 15, 2030 21:56 CET"
 
 
-# format_when spells FORMATS out in Python: it must give Django's dateformat text exactly, for
+# format_when compiles each language's formats once: it must give Django's dateformat text exactly, for
 # every style, across years, months, DST changes (both directions, both hemispheres), odd offsets
 # and another language's month and day names.
 ZONES = (
@@ -121,7 +121,7 @@ def _instants() -> list[datetime]:
     return [*instants, datetime(2030, 1, 5, 9, 5, 3, 999_999, tzinfo=UTC)]
 
 
-@pytest.mark.parametrize("language", ["en", "de", "fr"])
+@pytest.mark.parametrize("language", ["en", "de", "fr", "es", "ar"])
 def test_format_when_is_djangos_dateformat_text(language):
     from django.utils import translation
     from django.utils.dateformat import format as date_format
@@ -177,3 +177,19 @@ def test_when_filter_follows_the_active_language():
 
     with timezone.override(PARIS), translation.override("fr"):
         assert render("{{ t|when_text }}", t=T) == "15 janvier 2030 21:56 CET"
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "ar"])
+def test_compile_format_knows_every_letter_of_djangos_dateformat(language):
+    from django.utils import translation
+    from django.utils.dateformat import format as date_format
+
+    from classmeet.core.times import compile_format
+
+    every_letter = r"a A b c d D e E f F g G h H i I j l L m M n N o O P r s S t T U u w W y Y z Z"
+    with translation.override(language):
+        formatter = compile_format(every_letter + r" \d\e \\ ")
+        for name in ZONES[:4]:
+            for instant in _instants()[:30]:
+                local = timezone.localtime(instant, ZoneInfo(name))
+                assert formatter(local) == date_format(local, every_letter + r" \d\e \\ ")
