@@ -33,6 +33,7 @@ nothing leaves the machine.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import statistics
@@ -125,6 +126,13 @@ def modules_at(revision: str) -> dict[str, bytes]:
 
 
 BARE = "bare"
+# Chromium resolves no host name but the loopback address and sends anything else to a closed
+# port as its proxy: the benchmark's pages can reach only its own servers.
+BROWSER_ARGS = [
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+    "--proxy-server=http://127.0.0.1:9",
+    "--proxy-bypass-list=127.0.0.1",
+]
 
 
 class Side:
@@ -149,25 +157,18 @@ def open_page(browser: Any, side: Side, user: Any) -> tuple[Any, Any]:
     context = browser.new_context(base_url=base_url)
     if not side.bare:
         context.add_cookies([{**session_cookie_for(user), "url": base_url}])
-    # Every request to another host is aborted. A regular expression is matched by Playwright's
-    # driver, so the app's own requests go on without a round trip through this process (which
-    # also runs the servers): `**/*` with a Python handler added ~10-20 ms per request, a tax on
-    # the number of files a page loads that no real browser pays.
-    if os.environ.get("BENCH_JOIN_PY_ROUTE"):
-        context.route(
-            "**/*",
-            lambda route: (
-                route.continue_() if route.request.url.startswith(base_url) else route.abort()
-            ),
-        )
-    else:
-        context.route(re.compile(rf"^(?!{re.escape(base_url)}/)"), lambda route: route.abort())
+    # Nothing leaves the machine: BROWSER_ARGS make every other host unreachable in the
+    # browser's network stack. (A Playwright route did this before: it paused every request of
+    # the page for the driver, ~40-60 ms a file on a quiet machine, a tax on the room's five
+    # static files that the bare page, one file, hardly paid and no real browser pays.)
     if modules is not None:
         # Registered last, so it is asked first: the other revision's modules, same URLs.
         def other_revision(route: Any) -> None:
             name = route.request.url.rsplit("/", 1)[-1].split("?")[0]
             if name in modules:
                 route.fulfill(body=modules[name], content_type="text/javascript")
+            elif name.endswith(".js"):  # a file of the working tree's bundle REV has not
+                route.fulfill(body=b"", content_type="text/javascript")
             else:
                 route.continue_()
 
@@ -234,12 +235,17 @@ def room_server(*, django_static: bool) -> Any:
     return LiveServer(application if django_static else static_files(application))
 
 
-def two_party(browser: Any, side: Side, users: list[Any]) -> dict[str, float]:
+def two_party(
+    browser: Any, side: Side, users: list[Any], settle: float = 0.0
+) -> dict[str, float]:
     first_ctx, first = open_page(browser, side, users[0])
     second_ctx, second = open_page(browser, side, users[1])
     try:
         first.goto(side.room)
         first.wait_for_selector("[data-joined='true']")
+        # --settle: the first participant has been in the room a while (its join's writes done,
+        # the room page's later modules and notification socket loaded after 3 s alone).
+        first.wait_for_timeout(settle * 1000)
         second.goto(side.room, wait_until="commit")
         frame = float(second.evaluate(FIRST_FRAME_JS))
         timings = second.evaluate("window.classmeetRoom.timings")
@@ -259,8 +265,18 @@ def two_party(browser: Any, side: Side, users: list[Any]) -> dict[str, float]:
             "first frame": frame,
         }
     finally:
-        first_ctx.close()
-        second_ctx.close()
+        leave_and_close([(first_ctx, first), (second_ctx, second)])
+
+
+def leave_and_close(opened: list[tuple[Any, Any]]) -> None:
+    """Leave the room as a closing tab does (`pagehide` sends `leave`), then close the contexts:
+    a context closed under a live page can drop its socket without a close frame, and the server
+    then keeps the peer for its reconnect grace, a stale participant the next run's joiner would
+    find in `welcome` and offer to."""
+    for context, page in opened:
+        with contextlib.suppress(Exception):
+            page.goto("about:blank")
+        context.close()
 
 
 PAGE_STEPS_JS = """
@@ -306,8 +322,7 @@ def four_party(browser: Any, side: Side, users: list[Any]) -> dict[str, float]:
             "transceivers": max(step["transceivers"] for step in steps),
         }
     finally:
-        for context, _page in opened:
-            context.close()
+        leave_and_close(opened)
 
 
 STEPS = (
@@ -382,6 +397,13 @@ def main() -> None:
     )
     parser.add_argument("--no-four", action="store_true", help="skip the 4-party measure")
     parser.add_argument(
+        "--settle",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="2-party: the second joins S seconds after the first (default 0: right after)",
+    )
+    parser.add_argument(
         "--django-static",
         action="store_true",
         help="serve static files through Django (WhiteNoise, finders) as the browser tests do",
@@ -415,12 +437,14 @@ def main() -> None:
         running.start()
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *BROWSER_ARGS]
+            )
             for side in sides:
                 two_party(browser, side, users)  # warm-up: JIT, codecs
             for _ in range(args.runs):
                 for side in sides:
-                    twos[side.name].append(two_party(browser, side, users))
+                    twos[side.name].append(two_party(browser, side, users, args.settle))
             for _ in range(0 if args.no_four else args.runs):
                 for side in sides:
                     fours[side.name].append(four_party(browser, side, users))

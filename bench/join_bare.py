@@ -78,6 +78,14 @@ function link(peer) {
     if (collision && !polite) return;
     await pc.setRemoteDescription({ type: msg.type, sdp: msg.sdp });
     if (msg.type === "offer") {
+      // Answer sending both kinds even while the camera is pending (the room does the same):
+      // the media callback's replaceTrack then starts them without a renegotiation.
+      for (const t of pc.getTransceivers()) {
+        t.direction = "sendrecv";
+        t.sender.setStreams(stream);
+        const track = stream.getTracks().find((k) => k.kind === t.receiver.track.kind);
+        if (track && !t.sender.track) await t.sender.replaceTrack(track);
+      }
       await pc.setLocalDescription();
       send({ type: "answer", to: peer, sdp: pc.localDescription.sdp });
     }
@@ -106,10 +114,7 @@ ws.onmessage = async ({ data }) => {
     for (const peer of msg.participants) offerTo(peer);
   } else if (msg.from) {
     let pc = pcs.get(msg.from);
-    if (!pc) {
-      pc = link(msg.from);
-      for (const track of stream.getTracks()) pc.addTrack(track, stream);
-    }
+    if (!pc) pc = link(msg.from);
     await pc.handle(msg);
   }
 };

@@ -1,5 +1,5 @@
 // The live room's modules as one file (the page loaded 13 modules over the browser's six
-// connections per host before the call could start). ending.js stays a module of its own beside
+// connections per host before the call could start), and early.js as another. ending.js stays a module of its own beside
 // the bundle; the sources in the apps' static folders stay as they are (tests import them).
 // Used by build_assets.mjs, and by bench/bench_join.py (`node scripts/bundle_room.mjs SOURCE OUT`:
 // the room of another git revision, extracted to SOURCE).
@@ -13,8 +13,11 @@ export async function bundleRoom({ source, out }) {
   const apps = readdirSync(join(source, "classmeet"));
   rmSync(out, { recursive: true, force: true });
   await build({
-    entryPoints: [join(rooms, "main.js")],
-    outfile: join(out, "rooms", "js", "main.js"),
+    // early.js (the socket opened while the page loads) is its own small file: each entry is
+    // whole, so the page fetches nothing more by the modules' plain names.
+    entryPoints: [join(rooms, "main.js"), join(rooms, "early.js")],
+    outdir: join(out, "rooms", "js"),
+    entryNames: "[name]",
     bundle: true,
     format: "esm",
     target: "es2022",

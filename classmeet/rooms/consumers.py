@@ -194,6 +194,23 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.accept()
         if entry is not access.rooms.RoomEntry.ALLOWED:
             await self._close(int(entry))
+            return
+        # A page's first socket asks to join in its URL (early.js): `welcome` follows the accept
+        # without waiting for the page, still loading, to handle `open` and send `join`.
+        try:
+            join = protocol.join_in_query(self.scope.get("query_string", b""))
+        except ValidationError as exc:
+            await self.send_validation_error(exc)
+            return
+        if join is None:
+            return
+        try:
+            await self.run_handler(join)
+        except Exception:  # as a `join` frame's failure (receive)
+            logger.exception("room frame failed")
+            await self.send_error(
+                protocol.ErrorCode.INTERNAL, _("The server could not handle that.")
+            )
 
     async def disconnect(self, code: int) -> None:
         try:

@@ -8,6 +8,7 @@ goes to every recipient. docs/protocol.md documents every message with an exampl
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal, get_args
+from urllib.parse import parse_qs
 
 from pydantic import (
     BaseModel,
@@ -388,6 +389,19 @@ _client_adapter: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
 def parse_client_frame(text: str | bytes) -> ClientMessage:
     """Parse and validate one client frame; raise pydantic.ValidationError when it is bad."""
     return _client_adapter.validate_json(text)
+
+
+def join_in_query(query_string: bytes) -> Join | None:
+    """The `join` a socket's URL carries (`?join=1`, optionally `&previous=<peerId>`), sent by the
+    server as soon as the socket is accepted; None without `join=1`. Raises
+    pydantic.ValidationError for a malformed one, as parse_client_frame does."""
+    fields = parse_qs(query_string.decode("latin-1"), keep_blank_values=True)
+    if fields.get("join") != ["1"]:
+        return None
+    data = {"type": "join"}
+    if "previous" in fields:
+        data["previous"] = fields["previous"][-1]
+    return Join.model_validate(data)
 
 
 # Server → client --------------------------------------------------------------------------------

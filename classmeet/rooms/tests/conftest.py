@@ -97,7 +97,11 @@ class Peer:
 
 
 async def open_socket(
-    user: Any | None, meeting_id: int, *, headers: list[tuple[bytes, bytes]] | None = None
+    user: Any | None,
+    meeting_id: int,
+    *,
+    headers: list[tuple[bytes, bytes]] | None = None,
+    query: str = "",
 ) -> tuple[Peer, bool]:
     from config.asgi import application
 
@@ -105,7 +109,8 @@ async def open_socket(
     if user is not None:
         cookie = await database_sync_to_async(session_cookie)(user)
         hdrs.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()))
-    communicator = WebsocketCommunicator(application, f"/ws/meeting/{meeting_id}/", headers=hdrs)
+    path = f"/ws/meeting/{meeting_id}/" + (f"?{query}" if query else "")
+    communicator = WebsocketCommunicator(application, path, headers=hdrs)
     connected, _ = await communicator.connect(timeout=5)
     return Peer(communicator), connected
 

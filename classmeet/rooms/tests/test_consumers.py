@@ -417,6 +417,71 @@ async def test_previous_never_ends_another_users_or_an_open_peer(
         await peer.close()
 
 
+# The join in the socket's URL (early.js: `?join=1`) ---------------------------------------------
+
+
+async def test_a_socket_whose_url_asks_to_join_gets_welcome_without_sending_join(
+    teacher, student, enrollment, live_meeting
+):
+    a = await joined(teacher, live_meeting.pk)
+    b, connected = await open_socket(student, live_meeting.pk, query="join=1")
+    assert connected
+    welcome = await b.recv_type("welcome")
+    assert [p["peerId"] for p in welcome["participants"]] == [a.peer_id]
+    assert (await a.recv_type("user-joined"))["peerId"] == welcome["peerId"]
+    # The socket has joined: a `join` frame now is refused as for any joined socket.
+    await b.send({"type": "join"})
+    assert (await b.recv_type("error"))["code"] == "already-joined"
+    for peer in (a, b):
+        await peer.close()
+
+
+async def test_the_url_join_names_the_tabs_previous_page(
+    teacher, student, enrollment, live_meeting
+):
+    a = await joined(teacher, live_meeting.pk)
+    b = await joined(student, live_meeting.pk)
+    await a.recv_type("user-joined")
+    await b.close()  # kept for the grace
+    b2, _ = await open_socket(student, live_meeting.pk, query=f"join=1&previous={b.peer_id}")
+    welcome = await b2.recv_type("welcome")
+    assert [p["peerId"] for p in welcome["participants"]] == [a.peer_id]
+    assert await a.recv() == {"type": "user-left", "peerId": b.peer_id}
+    for peer in (a, b2):
+        await peer.close()
+
+
+@pytest.mark.parametrize("query", ["join=1&previous=not-a-peer-id", "join=1&previous="])
+async def test_a_malformed_url_join_is_an_error_frame_and_no_join(
+    student, enrollment, live_meeting, query
+):
+    peer, connected = await open_socket(student, live_meeting.pk, query=query)
+    assert connected
+    error = await peer.recv_type("error")
+    assert error["code"] == "bad-message"
+    assert any("previous" in line for line in error.get("detail", [])), error
+    assert await peer.nothing()
+    welcome = await peer.join()  # a `join` frame still works
+    assert welcome["participants"] == []
+    await peer.close()
+
+
+@pytest.mark.parametrize("query", ["", "join=0", "join=yes", "previous=" + "a" * 32])
+async def test_without_join_1_the_socket_waits_for_a_join_frame(
+    student, enrollment, live_meeting, query
+):
+    peer, _ = await open_socket(student, live_meeting.pk, query=query)
+    assert await peer.nothing()
+    await peer.close()
+
+
+async def test_a_refused_socket_never_joins_by_its_url(outsider, live_meeting):
+    peer, _ = await open_socket(outsider, live_meeting.pk, query="join=1")
+    assert await peer.closed_with() == 4404
+    peers, _expired = await presence.sweep(live_meeting.pk)
+    assert peers == []
+
+
 async def test_reconnecting_peer_resumes_its_entry_instead_of_appearing_twice(
     teacher, student, enrollment, course, live_meeting
 ):

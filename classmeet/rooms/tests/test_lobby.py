@@ -89,6 +89,18 @@ async def test_nothing_of_the_room_reaches_a_waiting_socket(room, teacher, stude
     await t.close()
 
 
+async def test_a_url_join_knocks_like_a_join_frame(room, teacher, student):
+    """early.js's socket (`?join=1`) waits in the waiting room as a `join` frame would."""
+    t = await joined(teacher, room.pk)
+    await next_of(t, "room-state")
+    s, connected = await open_socket(student, room.pk, query="join=1")
+    assert connected
+    assert (await next_frame(s))["type"] == "waiting"
+    assert (await next_of(t, "knock"))["userId"] == student.pk
+    for peer in (s, t):
+        await peer.close()
+
+
 @pytest.mark.parametrize(
     "frame",
     [

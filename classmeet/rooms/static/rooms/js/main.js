@@ -170,8 +170,8 @@ async function main() {
     ui.removeParticipant(peerId);
   }
 
-  signaling.on("open", () => {
-    timings.socket ??= mark("socket");
+  signaling.on("open", ({ at }) => {
+    timings.socket ??= at ?? mark("socket"); // at: when early.js's socket opened
   });
   signaling.on("welcome", (msg) => {
     timings.welcome ??= mark("welcome");

@@ -38,6 +38,43 @@ export function socketUrl(path, location = window.location) {
   return `${scheme}://${location.host}${path}`;
 }
 
+function joinMessage(peerId, former) {
+  const join = { type: "join" };
+  if (peerId) join.resume = peerId;
+  else if (former.length) join.previous = former[former.length - 1];
+  return join;
+}
+
+// The page's first socket, opened by early.js while the page still loads (its stylesheet and
+// main.js): its URL asks the server to join at once (`?join=1`, docs/protocol.md), so that the
+// handshake, the entry check and `welcome` overlap the load. createSignaling adopts it; its
+// events wait in `events` until the page's handlers are there.
+const EARLY = "classmeetEarlySocket";
+
+export function openEarly(path) {
+  const url = socketUrl(path);
+  const query = new URLSearchParams({ join: "1" });
+  const former = readFormer(FORMER_KEY + new URL(url).pathname);
+  if (former.length) query.set("previous", former[former.length - 1]);
+  const socket = new WebSocket(`${url}?${query}`);
+  const early = { url, socket, events: [], deliver: null, openedAt: null };
+  const keep = (event) => (early.deliver ? early.deliver(event) : early.events.push(event));
+  socket.addEventListener("open", (event) => {
+    early.openedAt = performance.now();
+    keep(event);
+  });
+  socket.addEventListener("message", keep);
+  socket.addEventListener("close", keep);
+  window[EARLY] = early;
+}
+
+function takeEarly(url) {
+  const early = window[EARLY];
+  if (!early || early.url !== url) return null;
+  delete window[EARLY];
+  return early;
+}
+
 // Returns { start, send, leave, hush, stop, on, wasOwn, dropForTest, get peerId, get state }.
 // `wasOwn(id)`: the id is or was this tab's (this page's, or a previous page's), never a peer to
 // link to; the room lists a previous page's id until its socket's close is handled. Besides the
@@ -107,58 +144,73 @@ export function createSignaling(url, { giveUpMs = GIVE_UP_MS } = {}) {
     }, everyMs);
   }
 
+  function onOpen(socket, early) {
+    emit("open", { at: early?.openedAt ?? null });
+    if (!early) socket.send(JSON.stringify(joinMessage(peerId, former))); // early's URL joined
+  }
+
+  function onMessage(event) {
+    let msg;
+    try {
+      msg = JSON.parse(event.data);
+    } catch {
+      return;
+    }
+    if (typeof msg?.type !== "string") return;
+    lastPong = Date.now();
+    if (msg.type === "welcome") {
+      const resumed = peerId !== null && msg.peerId === peerId;
+      peerId = msg.peerId;
+      own.add(peerId);
+      // Back off until a join succeeds, not just until a socket opens: a server that accepts
+      // and then cannot join (its Redis restarting) must not be hammered every 300 ms.
+      attempt = 0;
+      lostAt = null;
+      startHeartbeat(msg.heartbeatSeconds ?? 10);
+      setState("open");
+      emit("welcome", { ...msg, resumed });
+      return;
+    }
+    if (msg.type === "waiting") {
+      // In the waiting room: connected (no more backoff), kept alive until `welcome`.
+      attempt = 0;
+      lostAt = null;
+      startHeartbeat(msg.heartbeatSeconds ?? 10);
+    }
+    emit(msg.type, msg);
+  }
+
+  function onClose(event) {
+    ws = null;
+    stopHeartbeat();
+    if (state === "left" || event.code === CLOSE_REPLACED) return;
+    if (REFUSED.has(event.code)) {
+      setState("refused", { code: event.code, reason: REFUSED.get(event.code) });
+      return;
+    }
+    scheduleReconnect();
+  }
+
   function open() {
-    const socket = new WebSocket(url);
+    const early = takeEarly(url); // only the first attempt can find one
+    const socket = early?.socket ?? new WebSocket(url);
     ws = socket;
-    socket.addEventListener("open", () => {
+    const handle = (event) => {
       if (ws !== socket) return;
-      emit("open", {});
-      const join = { type: "join" };
-      if (peerId) join.resume = peerId;
-      else if (former.length) join.previous = former[former.length - 1];
-      socket.send(JSON.stringify(join));
-    });
-    socket.addEventListener("message", (event) => {
-      if (ws !== socket) return;
-      let msg;
-      try {
-        msg = JSON.parse(event.data);
-      } catch {
-        return;
-      }
-      if (typeof msg?.type !== "string") return;
-      lastPong = Date.now();
-      if (msg.type === "welcome") {
-        const resumed = peerId !== null && msg.peerId === peerId;
-        peerId = msg.peerId;
-        own.add(peerId);
-        // Back off until a join succeeds, not just until a socket opens: a server that accepts
-        // and then cannot join (its Redis restarting) must not be hammered every 300 ms.
-        attempt = 0;
-        lostAt = null;
-        startHeartbeat(msg.heartbeatSeconds ?? 10);
-        setState("open");
-        emit("welcome", { ...msg, resumed });
-        return;
-      }
-      if (msg.type === "waiting") {
-        // In the waiting room: connected (no more backoff), kept alive until `welcome`.
-        attempt = 0;
-        lostAt = null;
-        startHeartbeat(msg.heartbeatSeconds ?? 10);
-      }
-      emit(msg.type, msg);
-    });
-    socket.addEventListener("close", (event) => {
-      if (ws !== socket) return;
-      ws = null;
-      stopHeartbeat();
-      if (state === "left" || event.code === CLOSE_REPLACED) return;
-      if (REFUSED.has(event.code)) {
-        setState("refused", { code: event.code, reason: REFUSED.get(event.code) });
-        return;
-      }
-      scheduleReconnect();
+      if (event.type === "open") onOpen(socket, early);
+      else if (event.type === "message") onMessage(event);
+      else if (event.type === "close") onClose(event);
+    };
+    if (!early) {
+      for (const type of ["open", "message", "close"]) socket.addEventListener(type, handle);
+      return;
+    }
+    // The page registers its handlers in the task that calls start(), as a socket of its own
+    // could deliver nothing before the next task: what the early socket got meanwhile is handed
+    // over then, in order, and every later event after it.
+    setTimeout(() => {
+      for (const event of early.events.splice(0)) handle(event);
+      early.deliver = handle;
     });
   }
 
