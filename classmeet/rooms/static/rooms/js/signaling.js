@@ -52,6 +52,9 @@ function joinMessage(peerId, former) {
 const EARLY = "classmeetEarlySocket";
 
 export function openEarly(path) {
+  // main.js's signaling may have started first (early.js is async: it can arrive late): it has
+  // its socket then, and a second one would join as a second participant.
+  if (EARLY in window) return;
   const url = socketUrl(path);
   const query = new URLSearchParams({ join: "1" });
   const former = readFormer(FORMER_KEY + new URL(url).pathname);
@@ -70,9 +73,11 @@ export function openEarly(path) {
 
 function takeEarly(url) {
   const early = window[EARLY];
-  if (!early || early.url !== url) return null;
-  delete window[EARLY];
-  return early;
+  window[EARLY] = null; // taken, or too late: early.js opens nothing from now on
+  if (!early) return null;
+  if (early.url === url) return early;
+  early.socket.close(1000); // another room's socket: not this page's to keep
+  return null;
 }
 
 // Returns { start, send, leave, hush, stop, on, wasOwn, dropForTest, get peerId, get state }.
