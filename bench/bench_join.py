@@ -35,7 +35,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -235,9 +234,7 @@ def room_server(*, django_static: bool) -> Any:
     return LiveServer(application if django_static else static_files(application))
 
 
-def two_party(
-    browser: Any, side: Side, users: list[Any], settle: float = 0.0
-) -> dict[str, float]:
+def two_party(browser: Any, side: Side, users: list[Any], settle: float = 0.0) -> dict[str, float]:
     first_ctx, first = open_page(browser, side, users[0])
     second_ctx, second = open_page(browser, side, users[1])
     try:

@@ -71,9 +71,7 @@ def server_marks(app: Any) -> Any:
     return marked
 
 
-def traced_join(
-    browser: Any, side: Side, users: list[Any], settle: float
-) -> tuple[bytes, float]:
+def traced_join(browser: Any, side: Side, users: list[Any], settle: float) -> tuple[bytes, float]:
     first_ctx, first = open_page(browser, side, users[0])
     second_ctx, second = open_page(browser, side, users[1])
     try:
@@ -104,11 +102,17 @@ def timeline(trace: bytes, room_path: str, frame: float, min_ms: float) -> list[
     end = t0 + frame * 1000 + 20_000
 
     def ms(ts: float) -> float:
-        return (ts - t0) / 1000
+        return float(ts - t0) / 1000
 
     lines: list[tuple[float, str]] = []
-    main = [e for e in events if e.get("pid") == pid and e.get("tid") == tid and t0 <= e.get("ts", 0) <= end]
-    tasks = [e for e in main if e.get("ph") == "X" and e.get("name") == "ThreadControllerImpl::RunTask"]
+    main = [
+        e
+        for e in events
+        if e.get("pid") == pid and e.get("tid") == tid and t0 <= e.get("ts", 0) <= end
+    ]
+    tasks = [
+        e for e in main if e.get("ph") == "X" and e.get("name") == "ThreadControllerImpl::RunTask"
+    ]
     inner = [e for e in main if e.get("ph") == "X" and e not in tasks]
     for task in tasks:
         dur = task.get("dur", 0) / 1000
@@ -137,7 +141,11 @@ def timeline(trace: bytes, room_path: str, frame: float, min_ms: float) -> list[
             lines.append((ms(e["ts"]), f"finished {data.get('requestId', '')}"))
         elif name.startswith("classmeet:") and e.get("pid") == pid:
             lines.append((ms(e["ts"]), f"mark     {name}"))
-        elif name in ("firstPaint", "firstContentfulPaint", "domInteractive", "domContentLoadedEventEnd") and e.get("pid") == pid:
+        elif (
+            name
+            in ("firstPaint", "firstContentfulPaint", "domInteractive", "domContentLoadedEventEnd")
+            and e.get("pid") == pid
+        ):
             lines.append((ms(e["ts"]), f"event    {name}"))
     lines += [(ms(ts), text) for ts, text in SERVER_EVENTS if t0 <= ts <= end]
     lines.sort()
