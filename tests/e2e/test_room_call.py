@@ -100,9 +100,18 @@ def test_teacher_and_student_decode_each_other(
     new_page, teacher, student, enrollment, live_meeting
 ):
     teacher_page = join(new_page, teacher, live_meeting)
-    student_page = join(new_page, student, live_meeting)
+    student_page = new_page(student, sign_in="form")
+    sockets: list[str] = []
+    student_page.on("websocket", lambda socket: sockets.append(socket.url))
+    student_page.goto(room_url(live_meeting), wait_until="domcontentloaded")
+    student_page.wait_for_selector("#room[data-joined='true']", timeout=30_000)
 
     student_stats = wait_for_media(student_page, peers=1)
+    # One room socket: the one early.js opened while the page loaded, joined by its URL and
+    # adopted by the page's signaling (no second socket, no second participant).
+    assert [url.split("/ws/")[1] for url in sockets if "/ws/meeting/" in url] == [
+        f"meeting/{live_meeting.pk}/?join=1"
+    ]
     teacher_stats = wait_for_media(teacher_page, peers=1)
 
     teacher_peer = teacher_page.evaluate("window.classmeetRoom.peerId")
