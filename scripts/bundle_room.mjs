@@ -15,7 +15,7 @@ export async function bundleRoom({ source, out }) {
   await build({
     // early.js (the socket opened while the page loads) is its own small file: each entry is
     // whole, so the page fetches nothing more by the modules' plain names.
-    entryPoints: [join(rooms, "main.js"), join(rooms, "early.js")],
+    entryPoints: ["main.js", "early.js"].map((name) => join(rooms, name)).filter(existsSync),
     outdir: join(out, "rooms", "js"),
     entryNames: "[name]",
     bundle: true,
