@@ -111,15 +111,9 @@ class _Items:
 
 
 @register.simple_tag
-def discussion_item(d: Any, show_course: bool = False) -> SafeString:
-    """One row of a discussion list, as the include of a template rendered it: a tag builds it
-    for a fraction of an include's cost per row."""
-    return mark_safe(_Items(show_course).item(d))  # noqa: S308  # built of escaped parts
-
-
-@register.simple_tag
 def discussion_items(discussions: Iterable[Any], show_course: bool = False) -> SafeString:
-    """Every row of a discussion list, one after the other: `{% for d in discussions %}{%
-    discussion_item d %}{% endfor %}` with the labels and the URL's shape worked out once."""
+    """Every row of a discussion list, as the include `_discussion_item.html` rendered each, one
+    after the other, with the labels and the URL's shape worked out once per list (a tag builds
+    a row for a fraction of an include's cost)."""
     kit = _Items(show_course)
     return mark_safe("".join([kit.item(d) for d in discussions]))  # noqa: S308  # escaped parts

@@ -34,7 +34,7 @@ def test_ago_matches_blocktranslate(age: timedelta | None) -> None:
     assert _render("{{ t|ago }}", t=when).endswith(" ago")
 
 
-# The include the `discussion_item` tag replaced (discussions/_discussion_item.html), verbatim.
+# The include the `discussion_items` tag replaced (discussions/_discussion_item.html), verbatim.
 _ITEM_TEMPLATE = """{% load i18n discussion_text %}<a href="{{ d.get_absolute_url }}" class="list-group-item list-group-item-action py-3 discussion-item" data-discussion-id="{{ d.pk }}">
   <div class="d-flex w-100 justify-content-between gap-2">
     <h2 class="h5 mb-1 text-break">
@@ -61,7 +61,7 @@ HOSTILE = '<b>"Q&A" it\'s</b>'
 @pytest.mark.parametrize("flags", [False, True])
 @pytest.mark.parametrize("show_course", [False, True])
 @pytest.mark.parametrize("language", ["en", "de"])
-def test_discussion_item_matches_the_include_it_replaced(flags, show_course, language):
+def test_a_discussion_row_matches_the_include_it_replaced(flags, show_course, language):
     author = StudentFactory.create(first_name=HOSTILE, last_name="&amp;")
     course = CourseFactory.create(title=HOSTILE)
     d: Any = DiscussionFactory.create(course=course, author=author, title=HOSTILE)
@@ -71,11 +71,11 @@ def test_discussion_item_matches_the_include_it_replaced(flags, show_course, lan
     d.vote_count, d.comment_count = (3, 1) if flags else (0, 0)
     with translation.override(language):
         expected = Template(_ITEM_TEMPLATE).render(Context({"d": d, "show_course": show_course}))
-        shown = _render("{% discussion_item d show_course=s %}", d=d, s=show_course)
+        shown = _render("{% discussion_items ds show_course=s %}", ds=[d], s=show_course)
         assert shown == expected
         d.author = None  # a former member
         expected = Template(_ITEM_TEMPLATE).render(Context({"d": d, "show_course": show_course}))
-        assert _render("{% discussion_item d show_course=s %}", d=d, s=show_course) == expected
+        assert _render("{% discussion_items ds show_course=s %}", ds=[d], s=show_course) == expected
     assert HOSTILE not in shown
     assert "&lt;b&gt;&quot;Q&amp;A&quot; it&#x27;s&lt;/b&gt;" in shown
     assert "&amp;amp;" in shown
@@ -84,7 +84,7 @@ def test_discussion_item_matches_the_include_it_replaced(flags, show_course, lan
 @pytest.mark.django_db
 @pytest.mark.parametrize("show_course", [False, True])
 @pytest.mark.parametrize("language", ["en", "fr"])
-def test_discussion_items_are_the_items_one_after_the_other(show_course, language):
+def test_discussion_items_are_the_includes_one_after_the_other(show_course, language):
     course = CourseFactory.create(title=HOSTILE)
     items: list[Any] = []
     for i, flags in enumerate([True, False, True]):
@@ -94,9 +94,11 @@ def test_discussion_items_are_the_items_one_after_the_other(show_course, languag
         d.vote_count, d.comment_count = (i, 1) if flags else (1, i)
         items.append(d)
     items[1].author = None  # a former member
-    loop = "{% for d in ds %}{% discussion_item d show_course=s %}{% endfor %}"
     with translation.override(language):
-        expected = _render(loop, ds=items, s=show_course)
+        expected = "".join(
+            Template(_ITEM_TEMPLATE).render(Context({"d": d, "show_course": show_course}))
+            for d in items
+        )
         assert (
             _render("{% discussion_items ds show_course=s %}", ds=items, s=show_course) == expected
         )
