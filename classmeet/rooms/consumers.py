@@ -207,10 +207,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         try:
             await self.run_handler(join)
         except Exception:  # as a `join` frame's failure (receive)
-            logger.exception("room frame failed")
-            await self.send_error(
-                protocol.ErrorCode.INTERNAL, _("The server could not handle that.")
-            )
+            await self._failed()
 
     async def disconnect(self, code: int) -> None:
         try:
@@ -273,10 +270,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 return
             await self._receive(text_data, bytes_data)
         except Exception:
-            logger.exception("room frame failed")
-            await self.send_error(
-                protocol.ErrorCode.INTERNAL, _("The server could not handle that.")
-            )
+            await self._failed()
+
+    async def _failed(self) -> None:
+        """Handling a frame (or the join's work after `welcome`) raised: log it, tell the client."""
+        logger.exception("room frame failed")
+        await self.send_error(protocol.ErrorCode.INTERNAL, _("The server could not handle that."))
 
     async def _receive(self, text_data: str | None, bytes_data: bytes | None) -> None:
         if text_data is None:
@@ -375,10 +374,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await hooks.run_join(event)
             await self.after_join()
         except Exception:
-            logger.exception("room frame failed")
-            await self.send_error(
-                protocol.ErrorCode.INTERNAL, _("The server could not handle that.")
-            )
+            await self._failed()
 
     async def after_join(self) -> None:
         """What a subclass sends a peer that joined, after `welcome` and the join hooks."""
