@@ -57,8 +57,8 @@ export function openEarly(path) {
   if (EARLY in window) return;
   const url = socketUrl(path);
   const query = new URLSearchParams({ join: "1" });
-  const former = readFormer(FORMER_KEY + new URL(url).pathname);
-  if (former.length) query.set("previous", former[former.length - 1]);
+  const { previous } = joinMessage(null, readFormer(FORMER_KEY + new URL(url).pathname));
+  if (previous) query.set("previous", previous);
   const socket = new WebSocket(`${url}?${query}`);
   const early = { url, socket, events: [], deliver: null, openedAt: null };
   const keep = (event) => (early.deliver ? early.deliver(event) : early.events.push(event));
