@@ -40,6 +40,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -234,7 +235,10 @@ def room_server(*, django_static: bool) -> Any:
     return LiveServer(application if django_static else static_files(application))
 
 
-def two_party(browser: Any, side: Side, users: list[Any], settle: float = 0.0) -> dict[str, float]:
+@contextlib.contextmanager
+def second_joiner(browser: Any, side: Side, users: list[Any], settle: float) -> Iterator[Any]:
+    """The first participant in the room (and settled `settle` s), then the second's page,
+    not yet navigated; both leave and close after."""
     first_ctx, first = open_page(browser, side, users[0])
     second_ctx, second = open_page(browser, side, users[1])
     try:
@@ -243,6 +247,13 @@ def two_party(browser: Any, side: Side, users: list[Any], settle: float = 0.0) -
         # --settle: the first participant has been in the room a while (its join's writes done,
         # the room page's later modules and notification socket loaded after 3 s alone).
         first.wait_for_timeout(settle * 1000)
+        yield second
+    finally:
+        leave_and_close([(first_ctx, first), (second_ctx, second)])
+
+
+def two_party(browser: Any, side: Side, users: list[Any], settle: float = 0.0) -> dict[str, float]:
+    with second_joiner(browser, side, users, settle) as second:
         second.goto(side.room, wait_until="commit")
         frame = float(second.evaluate(FIRST_FRAME_JS))
         timings = second.evaluate("window.classmeetRoom.timings")
@@ -261,8 +272,6 @@ def two_party(browser: Any, side: Side, users: list[Any], settle: float = 0.0) -
             "connected": min(timings["connected"].values()),
             "first frame": frame,
         }
-    finally:
-        leave_and_close([(first_ctx, first), (second_ctx, second)])
 
 
 def leave_and_close(opened: list[tuple[Any, Any]]) -> None:

@@ -22,9 +22,8 @@ from bench_join import (
     BROWSER_ARGS,
     FIRST_FRAME_JS,
     Side,
-    leave_and_close,
-    open_page,
     room_server,
+    second_joiner,
     setup_data,
     two_party,
 )
@@ -72,18 +71,11 @@ def server_marks(app: Any) -> Any:
 
 
 def traced_join(browser: Any, side: Side, users: list[Any], settle: float) -> tuple[bytes, float]:
-    first_ctx, first = open_page(browser, side, users[0])
-    second_ctx, second = open_page(browser, side, users[1])
-    try:
-        first.goto(side.room)
-        first.wait_for_selector("[data-joined='true']")
-        first.wait_for_timeout(settle * 1000)
+    with second_joiner(browser, side, users, settle) as second:
         browser.start_tracing(page=second, categories=CATEGORIES)
         second.goto(side.room, wait_until="commit")
         frame = float(second.evaluate(FIRST_FRAME_JS))
         return browser.stop_tracing(), frame
-    finally:
-        leave_and_close([(first_ctx, first), (second_ctx, second)])
 
 
 def timeline(trace: bytes, room_path: str, frame: float, min_ms: float) -> list[str]:
