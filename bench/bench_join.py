@@ -14,6 +14,11 @@ import) of git revision REV, bundled as the asset build bundles them (scripts/bu
 served to the browser in place of the working tree's bundle, and once with the working tree's.
 The page around them (template, server) is the working tree's for both.
 
+With --compare DIR, a checkout of another revision with its assets built (see
+bench/join_before_after.sh), the other side is that checkout's whole room (server, templates,
+modules, styles) in its own server process, on the same database: before and after a change of
+the page or the server, alternately.
+
 With --compare bare, the other side is the bare page of bench/join_bare.py (a form sign-in, a
 targeted relay, a full-mesh page with its script inline; plain ASGI under the same uvicorn, same
 Chromium, same route filter): the least a call needs, measured alternately with the room, and the
@@ -26,7 +31,7 @@ timing), start (the page's script runs), socket (open), welcome, first offer (se
 
 The room's server: config.settings.test (DEBUG off, static files from the apps through
 WhiteNoise's finders), its own SQLite database (var/bench-join.sqlite3), the in-memory channel
-layer and presence, uvicorn in this process; fake camera and microphone, empty ICE servers:
+layer and presence, uvicorn in a process of its own (bench/join_server.py, as the bare page's); fake camera and microphone, empty ICE servers:
 nothing leaves the machine.
 """
 
@@ -139,11 +144,20 @@ class Side:
     """One side of a comparison: the room (with the working tree's modules or another
     revision's) or the bare page."""
 
-    def __init__(self, name: str, base_url: str, room: str, modules: dict[str, bytes] | None):
+    def __init__(
+        self,
+        name: str,
+        base_url: str,
+        room: str,
+        modules: dict[str, bytes] | None,
+        *,
+        cold: bool = False,
+    ):
         self.name = name
         self.base_url = base_url
         self.room = room
         self.modules = modules
+        self.cold = cold  # --cold: pages go to the room from about:blank, see enter_room
 
     @property
     def bare(self) -> bool:
@@ -181,7 +195,24 @@ def open_page(browser: Any, side: Side, user: Any) -> tuple[Any, Any]:
         page.click("button[type=submit]")
         page.wait_for_url("**/room/")
         page.goto("about:blank")
+    if not side.cold:  # the page the participant will join from (enter_room)
+        page.goto("/login/" if side.bare else "/")
     return context, page
+
+
+def enter_room(page: Any, side: Side) -> None:
+    """Go to the room page (the measure starts with this navigation), returning once it commits.
+
+    As a student does: from the dashboard, by a link in the same tab (a navigation the page
+    starts; the bare page's participant from its sign-in page). Chromium then keeps the tab's
+    renderer process, warm (fonts, styles' caches, code), as it does for anyone who clicks Join.
+    With --cold, from about:blank by the browser (an address typed in a new tab): a new renderer
+    process whose first layout matches and loads every font the page uses (~20-50 ms here)."""
+    if side.cold:
+        page.goto(side.room, wait_until="commit")
+        return
+    page.evaluate("(room) => { location.href = room; }", side.room)
+    page.wait_for_url(f"**{side.room}", wait_until="commit")
 
 
 # The last stylesheet and the last script file the page received (resource timing).
@@ -194,45 +225,13 @@ RESOURCES_JS = """
 """
 
 
-def static_files(app: Any) -> Any:
-    """Wrap the ASGI app: /static/ files answered from memory, before Django, as nginx serves
-    them from disk in production (docs/deploy.md). Without this the live server of the browser
-    tests serves them through WhiteNoise's finders with autorefresh, in Django's one thread for
-    synchronous code, where the room socket's database calls queue behind ~20 files."""
-    import mimetypes
+def room_server(*, django_static: bool, marks: Path | None = None, root: Path | None = None) -> Any:
+    """The room's app under uvicorn in a process of its own (bench/join_server.py); static
+    files as in production unless `django_static` (see join_server.static_files); the app of
+    the checkout `root` instead of this tree's if given."""
+    from bench.join_server import ROOM, ServerProcess
 
-    from django.conf import settings
-    from django.contrib.staticfiles import finders
-
-    files: dict[str, tuple[bytes, bytes]] = {}
-    for finder in finders.get_finders():
-        for path, storage in finder.list([]):
-            url = f"{settings.STATIC_URL}{path}"
-            if url not in files:  # the first finder wins, as in findstatic
-                kind = mimetypes.guess_type(path)[0] or "application/octet-stream"
-                with storage.open(path) as source:
-                    files[url] = (source.read(), kind.encode())
-
-    async def serve(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        found = files.get(scope.get("path", "")) if scope["type"] == "http" else None
-        if found is None:
-            await app(scope, receive, send)
-            return
-        body, kind = found
-        headers = [(b"content-type", kind), (b"cache-control", b"max-age=60, public")]
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
-
-    return serve
-
-
-def room_server(*, django_static: bool) -> Any:
-    """The room's app under uvicorn in a background thread (tests.browser.LiveServer's options);
-    static files as in production unless `django_static` (see static_files)."""
-    from config.asgi import application
-    from tests.browser import LiveServer
-
-    return LiveServer(application if django_static else static_files(application))
+    return ServerProcess(ROOM, django_static=django_static, marks=marks, root=root)
 
 
 @contextlib.contextmanager
@@ -242,7 +241,7 @@ def second_joiner(browser: Any, side: Side, users: list[Any], settle: float) -> 
     first_ctx, first = open_page(browser, side, users[0])
     second_ctx, second = open_page(browser, side, users[1])
     try:
-        first.goto(side.room)
+        enter_room(first, side)
         first.wait_for_selector("[data-joined='true']")
         # --settle: the first participant has been in the room a while (its join's writes done,
         # the room page's later modules and notification socket loaded after 3 s alone).
@@ -254,7 +253,7 @@ def second_joiner(browser: Any, side: Side, users: list[Any], settle: float) -> 
 
 def two_party(browser: Any, side: Side, users: list[Any], settle: float = 0.0) -> dict[str, float]:
     with second_joiner(browser, side, users, settle) as second:
-        second.goto(side.room, wait_until="commit")
+        enter_room(second, side)
         frame = float(second.evaluate(FIRST_FRAME_JS))
         timings = second.evaluate("window.classmeetRoom.timings")
         nav = second.evaluate("performance.getEntriesByType('navigation')[0].toJSON()")
@@ -310,7 +309,7 @@ def four_party(browser: Any, side: Side, users: list[Any]) -> dict[str, float]:
     try:
         start = time.monotonic()
         for _context, page in opened:
-            page.goto(side.room, wait_until="commit")
+            enter_room(page, side)
         pending = [page for _context, page in opened]
         while pending:
             pending = [page for page in pending if page.evaluate(DECODING_PEERS_JS) < 3]
@@ -399,7 +398,8 @@ def main() -> None:
     parser.add_argument(
         "--compare",
         metavar="REV",
-        help="also run REV's room modules, or the bare page with `bare`, alternately",
+        help="also run REV's room modules, the bare page (`bare`) or the room of another "
+        "checkout (a directory), alternately",
     )
     parser.add_argument("--no-four", action="store_true", help="skip the 4-party measure")
     parser.add_argument(
@@ -408,6 +408,11 @@ def main() -> None:
         default=0.0,
         metavar="S",
         help="2-party: the second joins S seconds after the first (default 0: right after)",
+    )
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="pages go to the room from about:blank in a new renderer (see enter_room)",
     )
     parser.add_argument(
         "--django-static",
@@ -428,19 +433,28 @@ def main() -> None:
     server = room_server(django_static=args.django_static)
     servers = [server]
     room = f"/meetings/room/{meeting.pk}/"
-    sides: list[Side] = []
+    other: Any = None  # the other side's server: the bare page's, or another checkout's room
+    other_tree = Path(args.compare) if args.compare and Path(args.compare).is_dir() else None
     if args.compare == BARE:
-        bare = bare_server()
-        servers.append(bare)
-        sides.append(Side(BARE, bare.url, "/room/", None))
-    elif args.compare:
-        sides.append(Side(args.compare, server.url, room, modules_at(args.compare)))
-    sides.append(Side("room" if args.compare == BARE else "working tree", server.url, room, None))
-    twos: dict[str, list[dict[str, float]]] = {side.name: [] for side in sides}
-    fours: dict[str, list[dict[str, float]]] = {side.name: [] for side in sides}
+        other = bare_server()
+    elif other_tree is not None:
+        other = room_server(django_static=args.django_static, root=other_tree)
+    if other is not None:
+        servers.append(other)
     load_start = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     for running in servers:
         running.start()
+    sides: list[Side] = []
+    if args.compare == BARE:
+        sides.append(Side(BARE, other.url, "/room/", None, cold=args.cold))
+    elif other_tree is not None:
+        sides.append(Side(other_tree.name, other.url, room, None, cold=args.cold))
+    elif args.compare:
+        sides.append(Side(args.compare, server.url, room, modules_at(args.compare), cold=args.cold))
+    name = "room" if args.compare == BARE else "working tree"
+    sides.append(Side(name, server.url, room, None, cold=args.cold))
+    twos: dict[str, list[dict[str, float]]] = {side.name: [] for side in sides}
+    fours: dict[str, list[dict[str, float]]] = {side.name: [] for side in sides}
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(

@@ -214,9 +214,9 @@ def make_app() -> Any:
     return app
 
 
-def bare_server() -> Any:
-    """The bare app under uvicorn in a background thread, as tests.browser.LiveServer runs the
-    room's (same uvicorn options)."""
-    from tests.browser import LiveServer
+def bare_server(marks: Any = None) -> Any:
+    """The bare app under uvicorn in a process of its own (bench/join_server.py), as the room's
+    (same uvicorn options)."""
+    from bench.join_server import BARE, ServerProcess
 
-    return LiveServer(make_app(), name="bare-asgi")
+    return ServerProcess(BARE, marks=marks)

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from bench_join import (
@@ -22,11 +23,13 @@ from bench_join import (
     BROWSER_ARGS,
     FIRST_FRAME_JS,
     Side,
+    enter_room,
     room_server,
     second_joiner,
     setup_data,
     two_party,
 )
+from join_server import read_marks
 
 CATEGORIES = [
     "devtools.timeline",
@@ -38,47 +41,17 @@ CATEGORIES = [
 ]
 
 
-# The server's side, on the trace's clock (Chromium's trace timestamps are CLOCK_MONOTONIC in µs
-# on Linux, as time.monotonic_ns): when each request and socket reached the app and answered.
-SERVER_EVENTS: list[tuple[float, str]] = []
-
-
-def server_marks(app: Any) -> Any:
-    def note(text: str) -> None:
-        SERVER_EVENTS.append((time.monotonic_ns() / 1000, text))
-
-    async def marked(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        path = scope.get("path", "")
-        note(f"server   {scope['type']} {path} in")
-
-        async def sending(message: dict[str, Any]) -> None:
-            kind = message["type"]
-            if kind in ("websocket.accept", "http.response.start") or (
-                kind == "websocket.send" and '"welcome"' in (message.get("text") or "")[:40]
-            ):
-                note(f"server   {path} {kind}")
-            await send(message)
-
-        async def receiving() -> Any:
-            message = await receive()
-            if message["type"] == "websocket.receive":
-                note(f"server   {path} got {(message.get('text') or '')[:30]}")
-            return message
-
-        await app(scope, receiving, sending)
-
-    return marked
-
-
 def traced_join(browser: Any, side: Side, users: list[Any], settle: float) -> tuple[bytes, float]:
     with second_joiner(browser, side, users, settle) as second:
         browser.start_tracing(page=second, categories=CATEGORIES)
-        second.goto(side.room, wait_until="commit")
+        enter_room(second, side)
         frame = float(second.evaluate(FIRST_FRAME_JS))
         return browser.stop_tracing(), frame
 
 
-def timeline(trace: bytes, room_path: str, frame: float, min_ms: float) -> list[str]:
+def timeline(
+    trace: bytes, room_path: str, frame: float, min_ms: float, server: list[tuple[float, str]]
+) -> list[str]:
     events = json.loads(trace)
     events = events["traceEvents"] if isinstance(events, dict) else events
     starts = [
@@ -139,7 +112,7 @@ def timeline(trace: bytes, room_path: str, frame: float, min_ms: float) -> list[
             and e.get("pid") == pid
         ):
             lines.append((ms(e["ts"]), f"event    {name}"))
-    lines += [(ms(ts), text) for ts, text in SERVER_EVENTS if t0 <= ts <= end]
+    lines += [(ms(ts), text) for ts, text in server if t0 <= ts <= end]
     lines.sort()
     return [f"{at:7.1f}  {text}" for at, text in lines] + [f"{frame:7.1f}  first decoded frame"]
 
@@ -150,6 +123,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--min-ms", type=float, default=2.0)
     parser.add_argument("--settle", type=float, default=0.0, help="as bench_join.py's")
+    parser.add_argument("--cold", action="store_true", help="as bench_join.py's")
     args = parser.parse_args()
     from django.db import connections
 
@@ -160,11 +134,15 @@ def main() -> None:
     from bench.join_bare import bare_server
     from tests.browser import CHROMIUM, CHROMIUM_ARGS
 
-    server = bare_server() if args.side == BARE else room_server(django_static=False)
+    # The servers note when requests and frames reach them (bench/join_server.py's --marks),
+    # on the trace's clock.
+    marks = Path(tempfile.mkdtemp()) / "server-marks"
+    server = (
+        bare_server(marks) if args.side == BARE else room_server(django_static=False, marks=marks)
+    )
     path = "/room/" if args.side == BARE else f"/meetings/room/{meeting.pk}/"
-    side = Side(BARE if args.side == BARE else "room", server.url, path, None)
-    server.server.config.app = server_marks(server.server.config.app)
     server.start()
+    side = Side(BARE if args.side == BARE else "room", server.url, path, None, cold=args.cold)
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
@@ -174,7 +152,7 @@ def main() -> None:
             for run in range(args.runs):
                 trace, frame = traced_join(browser, side, users, args.settle)
                 print(f"== {side.name}, run {run + 1}: first frame {frame:.0f} ms")
-                print("\n".join(timeline(trace, path, frame, args.min_ms)))
+                print("\n".join(timeline(trace, path, frame, args.min_ms, read_marks(marks))))
             browser.close()
     finally:
         server.stop()

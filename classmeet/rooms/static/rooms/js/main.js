@@ -22,6 +22,7 @@ import { initStage } from "./stage.js";
 import { createEnding } from "./ending.js";
 import { initWaiting, initWaitingList } from "./lobby.js";
 import { initShortcuts } from "./shortcuts.js";
+import { createLater } from "./later.js";
 import { announce } from "./announce.js";
 import { gettext, interpolate, ngettext } from "../../core/js/i18n.js";
 
@@ -31,16 +32,14 @@ function text(key) {
   return root.dataset[key] ?? "";
 }
 
-// The page's other modules (app.js, the notification bell and its own socket): imported once the
-// first connection is up or after a few seconds (alone in the room, or no call), so that they do
-// not compete with the join for connections and the server.
-const LATER_MS = 3000;
-let laterLoaded = false;
-function loadLater() {
-  if (laterLoaded) return;
-  laterLoaded = true;
-  for (const src of text("laterModules").split(" ").filter(Boolean)) import(src);
-}
+// Bootstrap's script, then app.js and the bell (later.js): once the first link is up, or once
+// `welcome` shows nobody to connect to; at the latest after these delays.
+const later = createLater({
+  bootstrapSrc: text("bootstrapScript"),
+  modules: text("laterModules").split(" ").filter(Boolean),
+  bootstrapLatestMs: 1000,
+  modulesLatestMs: 3000,
+});
 
 async function main() {
   ui.initUi(root);
@@ -56,7 +55,6 @@ async function main() {
     return performance.now();
   };
   const timings = { start: mark("start"), media: null, socket: null, welcome: null, firstOffer: null };
-  setTimeout(loadLater, LATER_MS);
   timings.connected = {}; // peerId -> first "connected"
   const states = []; // the socket's state changes, in order
   const signaling = createSignaling(socketUrl(root.dataset.wsPath), {
@@ -79,7 +77,7 @@ async function main() {
       ui.setTileState(peerId, state);
       if (state === "connected") {
         timings.connected[peerId] ??= mark(`connected-${peerId}`);
-        loadLater();
+        later.all();
       }
     },
   });
@@ -203,6 +201,7 @@ async function main() {
       );
     }
     root.dataset.joined = "true";
+    if (!names.size) later.bootstrap(); // no link to wait for
   });
   signaling.on("user-joined", (msg) => {
     if (!isOther(msg.peerId)) return;
