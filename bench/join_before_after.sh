@@ -11,7 +11,7 @@ REV=${1:?usage: join_before_after.sh REV [RUNS] [SETTLE]}
 RUNS=${2:-15}
 SETTLE=${3:-4}
 AFTER=$(pwd)
-BEFORE=$AFTER/var/bench/join-before-tree
+BEFORE=$AFTER/var/bench/join-before-$REV
 if [ ! -d "$BEFORE" ]; then
   git worktree add --detach "$BEFORE" "$REV"
   ln -s "$AFTER/.venv" "$BEFORE/.venv"

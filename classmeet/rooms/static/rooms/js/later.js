@@ -1,4 +1,4 @@
-// What the call does not need before its first link is up, loaded once it is (main.js says when):
+// What the call does not need before it is up, loaded once it is (main.js says when):
 // Bootstrap's script (the dropdowns, the tabs, the phone's side sheet: ~30 ms of the main thread
 // that `welcome`, the offer and the answer waited behind), then the page's other modules (app.js,
 // the notification bell and its own socket), which use Bootstrap's toasts.

@@ -32,7 +32,7 @@ function text(key) {
   return root.dataset[key] ?? "";
 }
 
-// Bootstrap's script, then app.js and the bell (later.js): once the first link is up, or once
+// Bootstrap's script, then app.js and the bell (later.js): once a remote video flows, or once
 // `welcome` shows nobody to connect to; at the latest after these delays.
 const later = createLater({
   bootstrapSrc: text("bootstrapScript"),
@@ -57,6 +57,16 @@ async function main() {
   const timings = { start: mark("start"), media: null, socket: null, welcome: null, firstOffer: null };
   timings.connected = {}; // peerId -> first "connected"
   const states = []; // the socket's state changes, in order
+  // A remote stream on its tile. The call is up once a remote video flows (its track unmutes
+  // with the first packets): what it did not need is loaded then (later.js), not while the
+  // first frames are decoded and shown.
+  function showRemote(peerId, stream) {
+    ui.setTileStream(peerId, names.get(peerId) ?? "", stream);
+    for (const track of stream.getVideoTracks()) {
+      if (!track.muted) later.all();
+      else track.addEventListener("unmute", () => later.all(), { once: true });
+    }
+  }
   const signaling = createSignaling(socketUrl(root.dataset.wsPath), {
     giveUpMs: Number(root.dataset.reconnectGiveUpMs) || undefined,
   });
@@ -72,13 +82,10 @@ async function main() {
     },
     localStream: () => localStream,
     mediaPending: () => !mediaSettled,
-    onTrack: (peerId, stream) => ui.setTileStream(peerId, names.get(peerId) ?? "", stream),
+    onTrack: showRemote,
     onState: (peerId, state) => {
       ui.setTileState(peerId, state);
-      if (state === "connected") {
-        timings.connected[peerId] ??= mark(`connected-${peerId}`);
-        later.all();
-      }
+      if (state === "connected") timings.connected[peerId] ??= mark(`connected-${peerId}`);
     },
   });
 
@@ -88,7 +95,7 @@ async function main() {
     send: (msg) => signaling.send(msg),
     localStream: () => localStream,
     selfId: () => signaling.peerId,
-    onTrack: (peerId, stream) => ui.setTileStream(peerId, names.get(peerId) ?? "", stream),
+    onTrack: showRemote,
     onState: (peerId, state) => ui.setTileState(peerId, state),
     onFlowing: () => peers.closeAll(), // SFU media flows: the mesh is no longer needed
     roleOf: (peerId) => roles.get(peerId) ?? "",
