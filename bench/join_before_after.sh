@@ -18,6 +18,6 @@ if [ ! -d "$BEFORE" ]; then
   ln -s "$AFTER/node_modules" "$BEFORE/node_modules"
   (cd "$BEFORE" && .venv/bin/python manage.py build_catalogs -v 0 && node scripts/build_assets.mjs)
 fi
-echo "before: $REV ($BEFORE); after: this tree ($(git rev-parse --short HEAD) + changes)"
+echo "before: $REV ($BEFORE); after: this tree ($(git describe --always --dirty))"
 .venv/bin/python bench/bench_join.py --runs "$RUNS" --no-four --settle "$SETTLE" --compare "$BEFORE"
 .venv/bin/python bench/bench_join.py --runs "$RUNS" --no-four --settle "$SETTLE" --compare bare
