@@ -29,9 +29,10 @@ Steps, milliseconds since the page's navigation start: html (the response's end)
 timing), start (the page's script runs), socket (open), welcome, first offer (sent), connected
 (the first peer connection), first frame (the measure).
 
-The room's server: config.settings.test (DEBUG off, static files from the apps through
-WhiteNoise's finders), its own SQLite database (var/bench-join.sqlite3), the in-memory channel
-layer and presence, uvicorn in a process of its own (bench/join_server.py, as the bare page's); fake camera and microphone, empty ICE servers:
+The room's server: config.settings.test (DEBUG off, static files answered from memory before
+Django, as nginx would: join_server.static_files), its own SQLite database
+(var/bench-join.sqlite3), the in-memory channel layer and presence, uvicorn in a process of its
+own (bench/join_server.py, as the bare page's); fake camera and microphone, empty ICE servers:
 nothing leaves the machine.
 """
 
@@ -147,17 +148,21 @@ class Side:
     def __init__(
         self,
         name: str,
-        base_url: str,
+        server: Any,
         room: str,
         modules: dict[str, bytes] | None,
         *,
         cold: bool = False,
     ):
         self.name = name
-        self.base_url = base_url
+        self.server = server  # a join_server.ServerProcess, maybe shared with another side
         self.room = room
         self.modules = modules
         self.cold = cold  # --cold: pages go to the room from about:blank, see enter_room
+
+    @property
+    def base_url(self) -> str:
+        return str(self.server.url)  # known once the server has started
 
     @property
     def bare(self) -> bool:
@@ -431,28 +436,22 @@ def main() -> None:
     from tests.browser import CHROMIUM, CHROMIUM_ARGS
 
     server = room_server(django_static=args.django_static)
-    servers = [server]
     room = f"/meetings/room/{meeting.pk}/"
-    other: Any = None  # the other side's server: the bare page's, or another checkout's room
-    other_tree = Path(args.compare) if args.compare and Path(args.compare).is_dir() else None
+    sides: list[Side] = []
     if args.compare == BARE:
-        other = bare_server()
-    elif other_tree is not None:
-        other = room_server(django_static=args.django_static, root=other_tree)
-    if other is not None:
-        servers.append(other)
+        sides.append(Side(BARE, bare_server(), "/room/", None, cold=args.cold))
+    elif args.compare and Path(args.compare).is_dir():  # another checkout's whole room
+        tree = Path(args.compare)
+        other = room_server(django_static=args.django_static, root=tree)
+        sides.append(Side(tree.name, other, room, None, cold=args.cold))
+    elif args.compare:  # another revision's modules, on this tree's server
+        sides.append(Side(args.compare, server, room, modules_at(args.compare), cold=args.cold))
+    name = "room" if args.compare == BARE else "working tree"
+    sides.append(Side(name, server, room, None, cold=args.cold))
+    servers = list({id(side.server): side.server for side in sides}.values())
     load_start = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     for running in servers:
         running.start()
-    sides: list[Side] = []
-    if args.compare == BARE:
-        sides.append(Side(BARE, other.url, "/room/", None, cold=args.cold))
-    elif other_tree is not None:
-        sides.append(Side(other_tree.name, other.url, room, None, cold=args.cold))
-    elif args.compare:
-        sides.append(Side(args.compare, server.url, room, modules_at(args.compare), cold=args.cold))
-    name = "room" if args.compare == BARE else "working tree"
-    sides.append(Side(name, server.url, room, None, cold=args.cold))
     twos: dict[str, list[dict[str, float]]] = {side.name: [] for side in sides}
     fours: dict[str, list[dict[str, float]]] = {side.name: [] for side in sides}
     try:

@@ -16,6 +16,7 @@ if [ ! -d "$BEFORE" ]; then
   git worktree add --detach "$BEFORE" "$REV"
   ln -s "$AFTER/.venv" "$BEFORE/.venv"
   ln -s "$AFTER/node_modules" "$BEFORE/node_modules"
+  mkdir -p "$BEFORE/build/static"
   (cd "$BEFORE" && .venv/bin/python manage.py build_catalogs -v 0 && node scripts/build_assets.mjs)
 fi
 echo "before: $REV ($BEFORE); after: this tree ($(git describe --always --dirty))"

@@ -141,8 +141,8 @@ def main() -> None:
         bare_server(marks) if args.side == BARE else room_server(django_static=False, marks=marks)
     )
     path = "/room/" if args.side == BARE else f"/meetings/room/{meeting.pk}/"
+    side = Side(BARE if args.side == BARE else "room", server, path, None, cold=args.cold)
     server.start()
-    side = Side(BARE if args.side == BARE else "room", server.url, path, None, cold=args.cold)
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
